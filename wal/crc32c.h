@@ -1,0 +1,42 @@
+// CRC32C (Castagnoli), the checksum of every pitr on-disk format.
+//
+// Uses the SSE4.2 crc32 instruction when the CPU has it and a table
+// otherwise; both give the same values. Thread-safe.
+#ifndef PITR_WAL_CRC32C_H_
+#define PITR_WAL_CRC32C_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "absl/strings/string_view.h"
+
+namespace pitr::crc32c {
+
+// Returns the CRC32C of concat(A, data) where crc is the CRC32C of A.
+uint32_t Extend(uint32_t crc, const char* data, size_t n);
+
+inline uint32_t Value(absl::string_view data) {
+  return Extend(0, data.data(), data.size());
+}
+
+// A stored CRC is "masked" so that a CRC of bytes that themselves contain
+// CRCs stays well distributed (the same trick as LevelDB's log format).
+inline uint32_t Mask(uint32_t crc) {
+  constexpr uint32_t kMaskDelta = 0xa282ead8u;
+  return ((crc >> 15) | (crc << 17)) + kMaskDelta;
+}
+
+inline uint32_t Unmask(uint32_t masked) {
+  constexpr uint32_t kMaskDelta = 0xa282ead8u;
+  uint32_t rot = masked - kMaskDelta;
+  return (rot >> 17) | (rot << 15);
+}
+
+namespace internal {
+// The table implementation alone, so tests can compare it with the default.
+uint32_t ExtendPortableForTesting(uint32_t crc, const char* data, size_t n);
+}  // namespace internal
+
+}  // namespace pitr::crc32c
+
+#endif  // PITR_WAL_CRC32C_H_

@@ -1,0 +1,68 @@
+// The vocabulary of WAL records: page keys, branch ids, and a record decoded
+// from the log.
+#ifndef PITR_WAL_RECORD_H_
+#define PITR_WAL_RECORD_H_
+
+#include <cstdint>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "wal/lsn.h"
+
+namespace pitr {
+
+using BranchId = uint64_t;
+
+// A page of the client's database: page `page` of space (file/relation)
+// `space`.
+struct PageKey {
+  uint32_t space = 0;
+  uint32_t page = 0;
+
+  friend bool operator==(const PageKey& a, const PageKey& b) {
+    return a.space == b.space && a.page == b.page;
+  }
+  friend bool operator!=(const PageKey& a, const PageKey& b) {
+    return !(a == b);
+  }
+  friend bool operator<(const PageKey& a, const PageKey& b) {
+    return std::tie(a.space, a.page) < std::tie(b.space, b.page);
+  }
+};
+
+enum class RecordKind : uint8_t {
+  kPageImage = 1,      // `data` is the whole page
+  kPageDelta = 2,      // `data` replaces bytes [offset, offset + size) of the page
+  kSpaceTruncate = 3,  // pages >= page_count of key.space are removed
+};
+
+// One change read back from the log. Fields that a kind does not use are 0
+// or empty.
+struct WalRecord {
+  Lsn lsn = 0;  // position of the record's first byte
+  RecordKind kind = RecordKind::kPageImage;
+  BranchId branch = 0;
+  PageKey key;              // image and delta; truncate uses key.space only
+  uint32_t offset = 0;      // delta
+  uint32_t page_count = 0;  // truncate
+  std::string data;         // image or delta bytes
+};
+
+// A whole batch read back from the log: its records and its commit.
+struct CommittedBatch {
+  Lsn start_lsn = 0;   // where the batch's first record starts
+  Lsn commit_lsn = 0;  // just past its commit record; where the next starts
+  BranchId branch = 0;
+  int64_t timestamp_us = 0;  // commit time, microseconds since the Unix epoch
+  std::vector<WalRecord> records;
+};
+
+// Text of a record kind: "image", "delta", "truncate".
+absl::string_view RecordKindName(RecordKind kind);
+
+}  // namespace pitr
+
+#endif  // PITR_WAL_RECORD_H_

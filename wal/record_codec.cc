@@ -1,0 +1,142 @@
+#include "wal/record_codec.h"
+
+#include "absl/strings/str_cat.h"
+#include "wal/coding.h"
+#include "wal/crc32c.h"
+#include "wal/log_format.h"
+
+namespace pitr::record_codec {
+namespace {
+
+namespace lf = ::pitr::log_format;
+
+std::string PagePrefix(BranchId branch, PageKey key) {
+  std::string prefix;
+  PutFixed64(&prefix, branch);
+  PutFixed32(&prefix, key.space);
+  PutFixed32(&prefix, key.page);
+  return prefix;
+}
+
+absl::Status BadPayload(const Frame& frame, size_t expected_min) {
+  return absl::DataLossError(absl::StrCat(
+      "record of type ", frame.type, " has a payload of ", frame.payload.size(),
+      " bytes; it needs at least ", expected_min));
+}
+
+}  // namespace
+
+void AppendFrame(std::string* dst, uint8_t type, absl::string_view fixed,
+                 absl::string_view data) {
+  size_t start = dst->size();
+  PutFixed32(dst, 0);  // crc, filled in below
+  PutFixed32(dst, static_cast<uint32_t>(fixed.size() + data.size()));
+  dst->push_back(static_cast<char>(type));
+  dst->append(fixed.data(), fixed.size());
+  dst->append(data.data(), data.size());
+  uint32_t crc = crc32c::Extend(0, dst->data() + start + 4,
+                                dst->size() - start - 4);
+  EncodeFixed32(&(*dst)[start], crc32c::Mask(crc));
+}
+
+void AppendPageImage(std::string* dst, BranchId branch, PageKey key,
+                     absl::string_view image) {
+  AppendFrame(dst, lf::kPageImage, PagePrefix(branch, key), image);
+}
+
+void AppendPageDelta(std::string* dst, BranchId branch, PageKey key,
+                     uint32_t offset, absl::string_view bytes) {
+  std::string fixed = PagePrefix(branch, key);
+  PutFixed32(&fixed, offset);
+  AppendFrame(dst, lf::kPageDelta, fixed, bytes);
+}
+
+void AppendSpaceTruncate(std::string* dst, BranchId branch, uint32_t space,
+                         uint32_t page_count) {
+  std::string fixed;
+  PutFixed64(&fixed, branch);
+  PutFixed32(&fixed, space);
+  PutFixed32(&fixed, page_count);
+  AppendFrame(dst, lf::kSpaceTruncate, fixed, {});
+}
+
+void AppendCommit(std::string* dst, BranchId branch, int64_t timestamp_us,
+                  uint32_t record_count) {
+  std::string fixed;
+  PutFixed64(&fixed, branch);
+  PutFixed64(&fixed, static_cast<uint64_t>(timestamp_us));
+  PutFixed32(&fixed, record_count);
+  AppendFrame(dst, lf::kCommit, fixed, {});
+}
+
+FrameResult ParseFrame(absl::string_view buf, Frame* frame,
+                       std::string* reason) {
+  if (buf.size() < lf::kFrameHeaderSize) return FrameResult::kTruncated;
+  uint32_t length = DecodeFixed32(buf.data() + 4);
+  if (length > lf::kMaxPayloadSize) {
+    *reason = absl::StrCat("record length ", length, " exceeds the maximum ",
+                           lf::kMaxPayloadSize);
+    return FrameResult::kCorrupt;
+  }
+  size_t size = lf::kFrameHeaderSize + length;
+  if (buf.size() < size) return FrameResult::kTruncated;
+  uint32_t expected = crc32c::Unmask(DecodeFixed32(buf.data()));
+  uint32_t actual = crc32c::Extend(0, buf.data() + 4, size - 4);
+  if (expected != actual) {
+    *reason = absl::StrCat("record checksum mismatch (stored ", expected,
+                           ", computed ", actual, ")");
+    return FrameResult::kCorrupt;
+  }
+  frame->type = static_cast<uint8_t>(buf[8]);
+  frame->payload = buf.substr(lf::kFrameHeaderSize, length);
+  frame->size = size;
+  return FrameResult::kOk;
+}
+
+absl::Status DecodeCommit(const Frame& frame, Commit* commit) {
+  if (frame.payload.size() != lf::kCommitPayload) {
+    return BadPayload(frame, lf::kCommitPayload);
+  }
+  const char* p = frame.payload.data();
+  commit->branch = DecodeFixed64(p);
+  commit->timestamp_us = static_cast<int64_t>(DecodeFixed64(p + 8));
+  commit->record_count = DecodeFixed32(p + 16);
+  return absl::OkStatus();
+}
+
+absl::Status DecodeChange(const Frame& frame, WalRecord* record) {
+  const char* p = frame.payload.data();
+  const size_t size = frame.payload.size();
+  switch (frame.type) {
+    case lf::kPageImage:
+    case lf::kPageDelta: {
+      const bool delta = frame.type == lf::kPageDelta;
+      const size_t prefix =
+          delta ? lf::kDeltaRecordPrefix : lf::kPageRecordPrefix;
+      if (size <= prefix) return BadPayload(frame, prefix + 1);
+      record->kind = delta ? RecordKind::kPageDelta : RecordKind::kPageImage;
+      record->branch = DecodeFixed64(p);
+      record->key = PageKey{DecodeFixed32(p + 8), DecodeFixed32(p + 12)};
+      record->offset = delta ? DecodeFixed32(p + 16) : 0;
+      record->page_count = 0;
+      record->data.assign(p + prefix, size - prefix);
+      return absl::OkStatus();
+    }
+    case lf::kSpaceTruncate:
+      if (size != lf::kTruncatePayload) {
+        return BadPayload(frame, lf::kTruncatePayload);
+      }
+      record->kind = RecordKind::kSpaceTruncate;
+      record->branch = DecodeFixed64(p);
+      record->key = PageKey{DecodeFixed32(p + 8), 0};
+      record->offset = 0;
+      record->page_count = DecodeFixed32(p + 12);
+      record->data.clear();
+      return absl::OkStatus();
+    default:
+      return absl::InternalError(
+          absl::StrCat("DecodeChange called on record type ", frame.type));
+  }
+}
+
+}  // namespace pitr::record_codec

@@ -1,0 +1,60 @@
+// Encoding and decoding of record frames and their payloads (the layout is
+// in log_format.h). Internal to wal/.
+#ifndef PITR_WAL_RECORD_CODEC_H_
+#define PITR_WAL_RECORD_CODEC_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "wal/record.h"
+
+namespace pitr::record_codec {
+
+// Appends a complete frame (header and payload) to *dst. The payload is the
+// concatenation of `fixed` and `data`.
+void AppendFrame(std::string* dst, uint8_t type, absl::string_view fixed,
+                 absl::string_view data);
+
+void AppendPageImage(std::string* dst, BranchId branch, PageKey key,
+                     absl::string_view image);
+void AppendPageDelta(std::string* dst, BranchId branch, PageKey key,
+                     uint32_t offset, absl::string_view bytes);
+void AppendSpaceTruncate(std::string* dst, BranchId branch, uint32_t space,
+                         uint32_t page_count);
+void AppendCommit(std::string* dst, BranchId branch, int64_t timestamp_us,
+                  uint32_t record_count);
+
+enum class FrameResult {
+  kOk,
+  kTruncated,  // buf ends before the frame does
+  kCorrupt,    // impossible length or checksum mismatch
+};
+
+struct Frame {
+  uint8_t type = 0;
+  absl::string_view payload;
+  size_t size = 0;  // header + payload
+};
+
+// Parses the frame at the start of buf. On kCorrupt, *reason says why.
+FrameResult ParseFrame(absl::string_view buf, Frame* frame,
+                       std::string* reason);
+
+struct Commit {
+  BranchId branch = 0;
+  int64_t timestamp_us = 0;
+  uint32_t record_count = 0;
+};
+
+// Decodes a kCommit frame. DATA_LOSS if its payload has the wrong size.
+absl::Status DecodeCommit(const Frame& frame, Commit* commit);
+
+// Decodes an image, delta or truncate frame into *record (record->lsn is the
+// caller's). DATA_LOSS if the payload is malformed.
+absl::Status DecodeChange(const Frame& frame, WalRecord* record);
+
+}  // namespace pitr::record_codec
+
+#endif  // PITR_WAL_RECORD_CODEC_H_

@@ -1,0 +1,409 @@
+#include "wal/wal.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+#include "wal/log_format.h"
+#include "wal/record_codec.h"
+#include "wal/recovery.h"
+#include "wal/segment.h"
+#include "wal/segment_scanner.h"
+#include "wal/status_macros.h"
+#include "wal/timestamp.h"
+
+namespace pitr {
+
+namespace lf = log_format;
+
+// A caller of Append waiting in the queue.
+struct Wal::Writer {
+  explicit Writer(const WalBatch* b) : batch(b) {}
+  const WalBatch* const batch;
+  bool done = false;
+  absl::StatusOr<AppendResult> result;
+  absl::CondVar cv;
+};
+
+absl::StatusOr<std::unique_ptr<Wal>> Wal::Open(WalOptions options) {
+  if (options.fs == nullptr) options.fs = FileSystem::Default();
+  if (options.dir.empty()) {
+    return absl::InvalidArgumentError("WalOptions::dir is empty");
+  }
+  if (options.segment_size == 0 || options.max_batch_bytes == 0) {
+    return absl::InvalidArgumentError(
+        "WalOptions::segment_size and max_batch_bytes must be positive");
+  }
+  FileSystem* fs = options.fs;
+  PITR_RETURN_IF_ERROR(fs->CreateDirs(options.dir));
+  PITR_ASSIGN_OR_RETURN(auto lock, fs->LockFile(JoinPath(options.dir, "LOCK")));
+  PITR_ASSIGN_OR_RETURN(
+      auto index,
+      TimestampIndex::Open(fs, JoinPath(options.dir, lf::kIndexFileName)));
+  PITR_ASSIGN_OR_RETURN(RecoveredLog recovered,
+                        RecoverLog(fs, options.dir, options.repair, index.get()));
+  PITR_RETURN_IF_ERROR(fs->SyncDir(options.dir));
+  PITR_ASSIGN_OR_RETURN(
+      auto active,
+      fs->NewAppendableFile(JoinPath(
+          options.dir, SegmentFileName(recovered.segment_starts.back()))));
+  spdlog::info("WAL {} open: lsn {} to {}, {} segments, {} commits",
+               options.dir, FormatLsn(recovered.segment_starts.front()),
+               FormatLsn(recovered.end_lsn), recovered.segment_starts.size(),
+               recovered.commits);
+  return std::unique_ptr<Wal>(new Wal(std::move(options), std::move(lock),
+                                      std::move(index), recovered,
+                                      std::move(active)));
+}
+
+Wal::Wal(WalOptions options, std::unique_ptr<FileLock> lock,
+         std::unique_ptr<TimestampIndex> index, const RecoveredLog& recovered,
+         std::unique_ptr<WritableFile> active_file)
+    : options_(std::move(options)),
+      fs_(options_.fs),
+      lock_(std::move(lock)),
+      index_(std::move(index)),
+      active_file_(std::move(active_file)),
+      active_bytes_(recovered.end_lsn - recovered.segment_starts.back()),
+      segment_starts_(recovered.segment_starts),
+      end_lsn_(recovered.end_lsn),
+      commits_(recovered.commits),
+      last_timestamp_us_(recovered.last_timestamp_us) {}
+
+Wal::~Wal() {
+  absl::Status s = Close();
+  if (!s.ok()) spdlog::error("closing WAL {}: {}", options_.dir, s.ToString());
+}
+
+std::string Wal::SegmentPath(Lsn start) const {
+  return JoinPath(options_.dir, SegmentFileName(start));
+}
+
+absl::StatusOr<AppendResult> Wal::Append(const WalBatch& batch) {
+  if (batch.empty()) {
+    return absl::InvalidArgumentError(
+        "empty batch: a batch needs at least one record");
+  }
+  const size_t size = batch.encoded_size() + lf::kCommitRecordSize;
+  if (size > options_.max_batch_bytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "batch of ", size, " bytes (", batch.record_count(),
+        " records) is larger than the maximum of ", options_.max_batch_bytes,
+        " bytes"));
+  }
+  Writer writer(&batch);
+  absl::MutexLock l(&mu_);
+  if (closed_) return absl::FailedPreconditionError("the WAL is closed");
+  writers_.push_back(&writer);
+  while (!writer.done && &writer != writers_.front()) writer.cv.Wait(&mu_);
+  if (!writer.done) LeadGroup(&writer);
+  return std::move(writer.result);
+}
+
+void Wal::LeadGroup(Writer* leader) {
+  // Settle every queued writer that cannot be written at all.
+  auto finish = [this](Writer* w, absl::Status status) {
+    w->result = std::move(status);
+    w->done = true;
+    w->cv.Signal();
+  };
+  if (!poison_.ok()) {
+    for (Writer* w : writers_) finish(w, poison_);
+    writers_.clear();
+    return;
+  }
+
+  // Choose the group and place its batches: LSNs follow the queue order,
+  // timestamps never decrease.
+  std::vector<Writer*> group;
+  const Lsn start = end_lsn_;
+  Lsn lsn = start;
+  std::optional<int64_t> last_ts = last_timestamp_us_;
+  const int64_t now = options_.clock_us ? options_.clock_us() : NowMicros();
+  for (auto it = writers_.begin(); it != writers_.end();) {
+    Writer* w = *it;
+    const uint64_t size = w->batch->encoded_size() + lf::kCommitRecordSize;
+    if (!group.empty() && lsn - start + size > options_.max_group_bytes) break;
+    std::optional<int64_t> ts = w->batch->timestamp_us();
+    if (ts && last_ts && *ts < *last_ts) {
+      finish(w, absl::OutOfRangeError(absl::StrCat(
+                    "commit timestamp ", FormatTimestampUs(*ts), " (", *ts,
+                    " us) is earlier than the last commit's ",
+                    FormatTimestampUs(*last_ts), " (", *last_ts,
+                    " us); timestamps must not decrease")));
+      it = writers_.erase(it);
+      continue;
+    }
+    if (!ts) ts = last_ts ? std::max(now, *last_ts) : now;
+    w->result = AppendResult{lsn, lsn + size, *ts};
+    lsn += size;
+    last_ts = ts;
+    group.push_back(w);
+    ++it;
+  }
+  if (group.empty()) {
+    // The leader itself was refused; hand the lead on.
+    if (!writers_.empty()) writers_.front()->cv.Signal();
+    return;
+  }
+
+  const uint64_t commits_before = commits_;
+  bool rolled = false;
+  mu_.Unlock();
+  absl::Status status;
+  {
+    absl::MutexLock io(&io_mu_);
+    status = WriteGroup(group, start, commits_before, &rolled);
+  }
+  mu_.Lock();
+
+  if (status.ok()) {
+    if (rolled) segment_starts_.push_back(start);
+    end_lsn_ = lsn;
+    commits_ += group.size();
+    last_timestamp_us_ = last_ts;
+    stats_.batches += group.size();
+    stats_.groups += 1;
+    stats_.syncs += options_.sync == SyncPolicy::kEveryBatch ? 1 : 0;
+    stats_.bytes += lsn - start;
+  } else {
+    poison_ = absl::Status(
+        status.code(),
+        absl::StrCat("the WAL failed to write lsn ", FormatLsn(start), " to ",
+                     FormatLsn(lsn), " and is poisoned (every later append "
+                     "fails until it is reopened): ", status.message()));
+    spdlog::error("{}", poison_.ToString());
+  }
+  for (Writer* w : group) {
+    writers_.pop_front();
+    if (!status.ok()) w->result = poison_;
+    w->done = true;
+    if (w != leader) w->cv.Signal();
+  }
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+}
+
+absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
+                             uint64_t commits_before, bool* rolled) {
+  group_buffer_.clear();
+  std::vector<TimestampIndex::Entry> entries;
+  entries.reserve(group.size());
+  for (Writer* w : group) {
+    const WalBatch& batch = *w->batch;
+    group_buffer_.append(batch.encoded().data(), batch.encoded().size());
+    record_codec::AppendCommit(&group_buffer_, batch.branch(),
+                               w->result->timestamp_us, batch.record_count());
+    entries.push_back({w->result->timestamp_us, w->result->commit_lsn});
+  }
+  if (active_bytes_ > 0 &&
+      active_bytes_ + group_buffer_.size() > options_.segment_size) {
+    PITR_RETURN_IF_ERROR(RollSegment(start, commits_before));
+    *rolled = true;
+  }
+  PITR_RETURN_IF_ERROR(active_file_->Append(group_buffer_));
+  if (options_.sync == SyncPolicy::kEveryBatch) {
+    PITR_RETURN_IF_ERROR(active_file_->Sync());
+  }
+  active_bytes_ += group_buffer_.size();
+  // The index is written only once the batches are durable; recovery
+  // rebuilds any entry lost in a crash from the segments.
+  return index_->Append(entries);
+}
+
+absl::Status Wal::RollSegment(Lsn start, uint64_t commits_before) {
+  // The sealed segment must end on a batch boundary on disk before the next
+  // one exists, whatever the sync policy: recovery relies on it.
+  PITR_RETURN_IF_ERROR(active_file_->Sync());
+  const std::string path = SegmentPath(start);
+  PITR_ASSIGN_OR_RETURN(auto file, fs_->NewWritableFile(path));
+  PITR_RETURN_IF_ERROR(
+      file->Append(EncodeSegmentHeader(SegmentHeader{start, commits_before})));
+  PITR_RETURN_IF_ERROR(file->Sync());
+  PITR_RETURN_IF_ERROR(fs_->SyncDir(options_.dir));
+  PITR_RETURN_IF_ERROR(active_file_->Close());
+  active_file_ = std::move(file);
+  active_bytes_ = 0;
+  spdlog::debug("WAL: new segment {}", path);
+  return absl::OkStatus();
+}
+
+absl::Status Wal::Trim(Lsn lsn) {
+  absl::MutexLock io(&io_mu_);
+  std::vector<Lsn> doomed;
+  {
+    absl::MutexLock l(&mu_);
+    if (lsn > end_lsn_) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "cannot trim the WAL at lsn ", FormatLsn(lsn),
+          ": it is past the end of the log (", FormatLsn(end_lsn_), ")"));
+    }
+  }
+  // Entries for the commits in the doomed segments cannot be rebuilt once
+  // they are gone, so the index must be durable first.
+  PITR_RETURN_IF_ERROR(index_->Sync());
+  {
+    absl::MutexLock l(&mu_);
+    size_t n = 0;
+    while (n + 1 < segment_starts_.size() && segment_starts_[n + 1] <= lsn) ++n;
+    doomed.assign(segment_starts_.begin(), segment_starts_.begin() + n);
+    segment_starts_.erase(segment_starts_.begin(), segment_starts_.begin() + n);
+  }
+  // Oldest first, each deletion durable before the next, so a crash leaves
+  // a contiguous log.
+  for (Lsn start : doomed) {
+    PITR_RETURN_IF_ERROR(fs_->DeleteFile(SegmentPath(start)));
+    PITR_RETURN_IF_ERROR(fs_->SyncDir(options_.dir));
+  }
+  if (!doomed.empty()) {
+    spdlog::info("WAL: trimmed {} segments below lsn {}", doomed.size(),
+                 FormatLsn(oldest_lsn()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Wal::Close() {
+  {
+    absl::MutexLock l(&mu_);
+    if (closed_) return absl::OkStatus();
+    closed_ = true;
+    mu_.Await(absl::Condition(
+        +[](std::deque<Writer*>* writers) { return writers->empty(); },
+        &writers_));
+  }
+  absl::MutexLock io(&io_mu_);
+  absl::Status status = active_file_->Sync();
+  if (status.ok()) status = active_file_->Close();
+  if (status.ok()) status = index_->Sync();
+  return status;
+}
+
+absl::StatusOr<std::unique_ptr<WalReader>> Wal::NewReader(Lsn from) {
+  Lsn oldest, end;
+  {
+    absl::MutexLock l(&mu_);
+    oldest = segment_starts_.front();
+    end = end_lsn_;
+    if (std::binary_search(segment_starts_.begin(), segment_starts_.end(),
+                           from)) {
+      return std::unique_ptr<WalReader>(new WalReader(this, from));
+    }
+  }
+  if (from < oldest) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "lsn ", FormatLsn(from), " is below the oldest WAL lsn ",
+        FormatLsn(oldest), " (the segments below it were trimmed)"));
+  }
+  if (from > end) {
+    return absl::OutOfRangeError(absl::StrCat("lsn ", FormatLsn(from),
+                                              " is past the end of the WAL (",
+                                              FormatLsn(end), ")"));
+  }
+  PITR_ASSIGN_OR_RETURN(bool boundary, index_->ContainsLsn(from));
+  if (!boundary) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "lsn ", FormatLsn(from), " is not a batch boundary: a reader starts "
+        "at the start of the log or at a commit lsn, within [",
+        FormatLsn(oldest), ", ", FormatLsn(end), "]"));
+  }
+  return std::unique_ptr<WalReader>(new WalReader(this, from));
+}
+
+absl::StatusOr<Lsn> Wal::LsnAtTimestamp(int64_t timestamp_us) const {
+  PITR_ASSIGN_OR_RETURN(std::optional<TimestampIndex::Entry> entry,
+                        index_->LastAtOrBefore(timestamp_us));
+  if (entry) return entry->commit_lsn;
+  if (index_->end_ordinal() == 0) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "no commit at or before ", FormatTimestampUs(timestamp_us),
+        ": nothing has been committed yet"));
+  }
+  PITR_ASSIGN_OR_RETURN(TimestampIndex::Entry first, index_->Get(0));
+  return absl::OutOfRangeError(absl::StrCat(
+      "no commit at or before ", FormatTimestampUs(timestamp_us),
+      ": the first commit is at ", FormatTimestampUs(first.timestamp_us),
+      " (lsn ", FormatLsn(first.commit_lsn), ")"));
+}
+
+Lsn Wal::oldest_lsn() const {
+  absl::MutexLock l(&mu_);
+  return segment_starts_.front();
+}
+
+Lsn Wal::end_lsn() const {
+  absl::MutexLock l(&mu_);
+  return end_lsn_;
+}
+
+std::optional<int64_t> Wal::last_timestamp_us() const {
+  absl::MutexLock l(&mu_);
+  return last_timestamp_us_;
+}
+
+WalStats Wal::stats() const {
+  absl::MutexLock l(&mu_);
+  WalStats stats = stats_;
+  stats.segments = segment_starts_.size();
+  return stats;
+}
+
+absl::StatusOr<Wal::SegmentRef> Wal::SegmentFor(Lsn lsn) const {
+  absl::MutexLock l(&mu_);
+  if (lsn < segment_starts_.front()) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "lsn ", FormatLsn(lsn), " is below the oldest WAL lsn ",
+        FormatLsn(segment_starts_.front()), " (trimmed while reading)"));
+  }
+  auto next = std::upper_bound(segment_starts_.begin(), segment_starts_.end(), lsn);
+  SegmentRef ref;
+  ref.start = *(next - 1);
+  if (next != segment_starts_.end()) ref.sealed_end = *next;
+  ref.path = SegmentPath(ref.start);
+  return ref;
+}
+
+absl::Status Wal::WaitForEnd(Lsn beyond, absl::Time deadline) const {
+  struct Args {
+    const Wal* wal;
+    Lsn beyond;
+  } args{this, beyond};
+  absl::MutexLock l(&mu_);
+  mu_.AwaitWithDeadline(
+      absl::Condition(
+          +[](Args* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            return a->wal->end_lsn_ > a->beyond || a->wal->closed_;
+          },
+          &args),
+      deadline);
+  if (end_lsn_ > beyond) return absl::OkStatus();
+  if (closed_) return absl::CancelledError("the WAL was closed");
+  return absl::DeadlineExceededError(absl::StrCat(
+      "no batch was committed after lsn ", FormatLsn(beyond), " in time"));
+}
+
+WalReader::WalReader(const Wal* wal, Lsn from) : wal_(wal), position_(from) {}
+WalReader::~WalReader() = default;
+
+absl::StatusOr<bool> WalReader::Next(CommittedBatch* batch) {
+  const Lsn end = wal_->end_lsn();
+  if (position_ >= end) return false;
+  if (scanner_ == nullptr || scanner_->position() == scanner_->limit()) {
+    PITR_ASSIGN_OR_RETURN(Wal::SegmentRef ref, wal_->SegmentFor(position_));
+    if (file_ == nullptr || ref.start != segment_start_) {
+      PITR_ASSIGN_OR_RETURN(file_, wal_->fs_->NewRandomAccessFile(ref.path));
+      segment_start_ = ref.start;
+    }
+    scanner_ = std::make_unique<SegmentScanner>(
+        file_.get(), ref.path, ref.start, position_,
+        ref.sealed_end ? std::min(*ref.sealed_end, end) : end);
+  }
+  PITR_ASSIGN_OR_RETURN(bool got, scanner_->Next(batch));
+  if (got) position_ = batch->commit_lsn;
+  return got;
+}
+
+absl::Status WalReader::WaitForMore(absl::Time deadline) {
+  return wal_->WaitForEnd(position_, deadline);
+}
+
+}  // namespace pitr
