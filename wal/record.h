@@ -49,6 +49,13 @@ struct WalRecord {
   uint32_t offset = 0;      // delta
   uint32_t page_count = 0;  // truncate
   std::string data;         // image or delta bytes
+
+  friend bool operator==(const WalRecord& a, const WalRecord& b) {
+    return std::tie(a.lsn, a.kind, a.branch, a.key.space, a.key.page, a.offset,
+                    a.page_count, a.data) ==
+           std::tie(b.lsn, b.kind, b.branch, b.key.space, b.key.page, b.offset,
+                    b.page_count, b.data);
+  }
 };
 
 // A whole batch read back from the log: its records and its commit.

@@ -157,16 +157,15 @@ absl::Status SegmentChecker::CheckSegment(Lsn start, bool last, bool* cut) {
       continue;
     }
     if (more.status().code() != absl::StatusCode::kDataLoss) return more.status();
+    // A torn write can only cut the very end of the log: if any valid frame
+    // follows the problem, data written earlier was damaged. (A bad length
+    // field also looks like a frame cut short, so this test covers both.)
     bool torn = false;
     if (last) {
-      if (scanner.problem_is_truncation()) {
-        torn = true;
-      } else {
-        PITR_ASSIGN_OR_RETURN(bool valid_after,
-                              AnyValidFrameAfter(*file, start,
-                                                 scanner.problem_lsn(), limit));
-        torn = !valid_after;
-      }
+      PITR_ASSIGN_OR_RETURN(bool valid_after,
+                            AnyValidFrameAfter(*file, start,
+                                               scanner.problem_lsn(), limit));
+      torn = !valid_after;
     }
     if (!torn && !repair_) {
       return absl::DataLossError(absl::StrCat(

@@ -28,7 +28,7 @@ class SegmentScanner {
   // checksum, malformed record, batch cut off by the limit) or
   // FAILED_PRECONDITION (a record type this build does not know and may not
   // ignore), naming the segment, the file offset and the LSN; problem_lsn()
-  // and problem_is_truncation() then describe it.
+  // then says where the record at fault starts.
   absl::StatusOr<bool> Next(CommittedBatch* batch);
 
   // Where the next batch starts: just past the last batch returned.
@@ -36,16 +36,12 @@ class SegmentScanner {
   Lsn limit() const { return limit_; }
   // Where the problem reported by Next starts (the record at fault).
   Lsn problem_lsn() const { return problem_lsn_; }
-  // True if the problem was only that bytes end before a frame or a batch
-  // does: what a torn write at the end of the log looks like.
-  bool problem_is_truncation() const { return problem_is_truncation_; }
 
  private:
   // Makes buffer_ hold [lsn, lsn + n) or as much of it as exists before the
   // limit; returns the bytes held from lsn.
   absl::StatusOr<absl::string_view> Peek(Lsn lsn, size_t n);
-  absl::Status Problem(Lsn lsn, bool truncation, absl::StatusCode code,
-                       absl::string_view why);
+  absl::Status Problem(Lsn lsn, absl::StatusCode code, absl::string_view why);
 
   const RandomAccessFile* const file_;
   const std::string path_;
@@ -55,7 +51,6 @@ class SegmentScanner {
   std::string buffer_;
   Lsn buffer_start_;  // LSN of buffer_[0]
   Lsn problem_lsn_ = 0;
-  bool problem_is_truncation_ = false;
 };
 
 }  // namespace pitr

@@ -1,0 +1,474 @@
+// Behaviour of the Wal API: round trips, reopen cycles, segments, readers,
+// timestamps, trimming and the error paths.
+#include "wal/wal.h"
+
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "wal/coding.h"
+#include "wal/crc32c.h"
+#include "wal/log_format.h"
+#include "wal/testing/wal_test_util.h"
+
+namespace pitr {
+namespace {
+
+using ::pitr::testing::ExpectBatchEq;
+using ::pitr::testing::MakeBatch;
+using ::pitr::testing::NewTestDir;
+using ::pitr::testing::ReadAll;
+using ::pitr::testing::SegmentPaths;
+using ::testing::HasSubstr;
+
+class WalTest : public ::testing::Test {
+ protected:
+  void SetUp() override { options_.dir = NewTestDir("wal"); }
+
+  std::unique_ptr<Wal> OpenWal() {
+    absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(options_);
+    EXPECT_TRUE(wal.ok()) << wal.status();
+    return wal.ok() ? std::move(*wal) : nullptr;
+  }
+
+  AppendResult AppendOk(Wal* wal, const WalBatch& batch) {
+    absl::StatusOr<AppendResult> r = wal->Append(batch);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : AppendResult{};
+  }
+
+  WalOptions options_;
+};
+
+TEST_F(WalTest, NewLogIsEmptyAtLsnZero) {
+  auto wal = OpenWal();
+  EXPECT_EQ(wal->oldest_lsn(), 0u);
+  EXPECT_EQ(wal->end_lsn(), 0u);
+  EXPECT_FALSE(wal->last_timestamp_us().has_value());
+  EXPECT_TRUE(ReadAll(wal.get(), 0).empty());
+}
+
+TEST_F(WalTest, RoundTripsEveryRecordType) {
+  auto wal = OpenWal();
+  WalBatch batch(7);
+  ASSERT_TRUE(batch.PutPageImage({1, 2}, std::string(8192, 'i')).ok());
+  ASSERT_TRUE(batch.PutPageDelta({1, 2}, 100, "delta bytes").ok());
+  batch.PutSpaceTruncate(1, 5);
+  batch.SetTimestamp(1'700'000'000'000'000);
+  AppendResult r = AppendOk(wal.get(), batch);
+  EXPECT_EQ(r.start_lsn, 0u);
+  EXPECT_EQ(r.commit_lsn, batch.encoded_size() + log_format::kCommitRecordSize);
+  EXPECT_EQ(r.timestamp_us, 1'700'000'000'000'000);
+
+  std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
+  ASSERT_EQ(read.size(), 1u);
+  ExpectBatchEq(batch, r, read[0]);
+  const std::vector<WalRecord>& records = read[0].records;
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].kind, RecordKind::kPageImage);
+  EXPECT_EQ(records[0].data, std::string(8192, 'i'));
+  EXPECT_EQ(records[1].kind, RecordKind::kPageDelta);
+  EXPECT_EQ(records[1].offset, 100u);
+  EXPECT_EQ(records[1].data, "delta bytes");
+  EXPECT_EQ(records[2].kind, RecordKind::kSpaceTruncate);
+  EXPECT_EQ(records[2].key.space, 1u);
+  EXPECT_EQ(records[2].page_count, 5u);
+  for (const WalRecord& record : records) EXPECT_EQ(record.branch, 7u);
+}
+
+TEST_F(WalTest, LsnsAreContiguousAndIncreasing) {
+  auto wal = OpenWal();
+  Lsn expected_start = 0;
+  for (int i = 0; i < 50; ++i) {
+    AppendResult r = AppendOk(wal.get(), MakeBatch(1, i, 1 + i % 4));
+    EXPECT_EQ(r.start_lsn, expected_start);
+    EXPECT_GT(r.commit_lsn, r.start_lsn);
+    expected_start = r.commit_lsn;
+  }
+  EXPECT_EQ(wal->end_lsn(), expected_start);
+}
+
+TEST_F(WalTest, SurvivesReopenCycles) {
+  std::vector<std::pair<WalBatch, AppendResult>> written;
+  for (int cycle = 0; cycle < 5; ++cycle) {
+    auto wal = OpenWal();
+    Lsn end = written.empty() ? 0 : written.back().second.commit_lsn;
+    EXPECT_EQ(wal->end_lsn(), end);
+    for (int i = 0; i < 10; ++i) {
+      WalBatch batch = MakeBatch(cycle, cycle * 100 + i);
+      written.emplace_back(batch, AppendOk(wal.get(), batch));
+    }
+    std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
+    ASSERT_EQ(read.size(), written.size());
+    for (size_t i = 0; i < read.size(); ++i) {
+      ExpectBatchEq(written[i].first, written[i].second, read[i]);
+    }
+  }
+}
+
+TEST_F(WalTest, RollsSegmentsAndReadsAcrossThem) {
+  options_.segment_size = 1024;
+  std::vector<std::pair<WalBatch, AppendResult>> written;
+  {
+    auto wal = OpenWal();
+    for (int i = 0; i < 40; ++i) {
+      WalBatch batch = MakeBatch(1, i, 4);
+      written.emplace_back(batch, AppendOk(wal.get(), batch));
+    }
+    EXPECT_GT(wal->stats().segments, 3u);
+  }
+  auto wal = OpenWal();
+  std::vector<std::string> paths = SegmentPaths(options_.dir);
+  EXPECT_EQ(paths.size(), wal->stats().segments);
+  std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
+  ASSERT_EQ(read.size(), written.size());
+  for (size_t i = 0; i < read.size(); ++i) {
+    ExpectBatchEq(written[i].first, written[i].second, read[i]);
+  }
+  // A reader may start at any batch boundary, in any segment.
+  for (size_t i = 0; i < written.size(); i += 7) {
+    EXPECT_EQ(ReadAll(wal.get(), written[i].second.commit_lsn).size(),
+              written.size() - i - 1);
+  }
+}
+
+TEST_F(WalTest, OneBatchLargerThanASegmentGetsItsOwnSegment) {
+  options_.segment_size = 4096;
+  auto wal = OpenWal();
+  AppendOk(wal.get(), MakeBatch(1, 1));
+  WalBatch big(1);
+  for (uint32_t p = 0; p < 4; ++p) {
+    ASSERT_TRUE(big.PutPageImage({0, p}, std::string(8192, 'b')).ok());
+  }
+  AppendResult r = AppendOk(wal.get(), big);
+  AppendOk(wal.get(), MakeBatch(1, 2));
+  EXPECT_EQ(wal->stats().segments, 3u);
+  std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
+  ASSERT_EQ(read.size(), 3u);
+  ExpectBatchEq(big, r, read[1]);
+}
+
+TEST_F(WalTest, RefusesEmptyAndOversizedBatchesChangingNothing) {
+  options_.max_batch_bytes = 10000;
+  auto wal = OpenWal();
+  AppendOk(wal.get(), MakeBatch(1, 1));
+  const Lsn end = wal->end_lsn();
+
+  absl::StatusOr<AppendResult> r = wal->Append(WalBatch(1));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("empty batch"));
+
+  WalBatch big(1);
+  ASSERT_TRUE(big.PutPageImage({0, 0}, std::string(20000, 'x')).ok());
+  r = wal->Append(big);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("maximum of 10000 bytes"));
+
+  EXPECT_EQ(wal->end_lsn(), end);
+  EXPECT_EQ(ReadAll(wal.get(), 0).size(), 1u);
+  AppendOk(wal.get(), MakeBatch(1, 2));  // the log still works
+}
+
+TEST_F(WalTest, BatchRefusesEmptyAndOversizedRecords) {
+  WalBatch batch(1);
+  absl::Status s = batch.PutPageImage({0, 0}, "");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  s = batch.PutPageDelta({0, 0}, 0, std::string(WalBatch::MaxDataSize() + 1, 'x'));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("too large"));
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(batch.encoded_size(), 0u);
+  EXPECT_TRUE(batch.PutPageImage({0, 0}, std::string(WalBatch::MaxDataSize(), 'x')).ok());
+}
+
+TEST_F(WalTest, StampsBatchesWithTheClockWithoutGoingBackwards) {
+  int64_t now = 5'000'000;
+  options_.clock_us = [&now] { return now; };
+  auto wal = OpenWal();
+  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 1)).timestamp_us, 5'000'000);
+  now = 4'000'000;  // the wall clock stepped back
+  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 2)).timestamp_us, 5'000'000);
+  now = 6'000'000;
+  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 3)).timestamp_us, 6'000'000);
+  EXPECT_EQ(wal->last_timestamp_us(), 6'000'000);
+}
+
+TEST_F(WalTest, RefusesAnEarlierTimestampAndKeepsEqualOnes) {
+  auto wal = OpenWal();
+  WalBatch first = MakeBatch(1, 1);
+  first.SetTimestamp(2'000);
+  AppendOk(wal.get(), first);
+  const Lsn end = wal->end_lsn();
+
+  WalBatch earlier = MakeBatch(1, 2);
+  earlier.SetTimestamp(1'999);
+  absl::StatusOr<AppendResult> r = wal->Append(earlier);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(r.status().message(), HasSubstr("must not decrease"));
+  EXPECT_EQ(wal->end_lsn(), end);
+
+  WalBatch same = MakeBatch(1, 3);
+  same.SetTimestamp(2'000);
+  EXPECT_EQ(AppendOk(wal.get(), same).timestamp_us, 2'000);
+}
+
+TEST_F(WalTest, TimestampsStayMonotonicAcrossReopen) {
+  {
+    auto wal = OpenWal();
+    WalBatch batch = MakeBatch(1, 1);
+    batch.SetTimestamp(9'000);
+    AppendOk(wal.get(), batch);
+  }
+  options_.clock_us = [] { return int64_t{10}; };
+  auto wal = OpenWal();
+  EXPECT_EQ(wal->last_timestamp_us(), 9'000);
+  WalBatch earlier = MakeBatch(1, 2);
+  earlier.SetTimestamp(8'999);
+  EXPECT_EQ(wal->Append(earlier).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 3)).timestamp_us, 9'000);
+}
+
+TEST_F(WalTest, ReaderRefusesLsnsInsideBatchesAndPastTheEnd) {
+  auto wal = OpenWal();
+  AppendResult a = AppendOk(wal.get(), MakeBatch(1, 1));
+  AppendOk(wal.get(), MakeBatch(1, 2));
+
+  auto inside = wal->NewReader(a.start_lsn + 1);
+  EXPECT_EQ(inside.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(inside.status().message(), HasSubstr("not a batch boundary"));
+
+  auto past = wal->NewReader(wal->end_lsn() + 1);
+  EXPECT_EQ(past.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(past.status().message(), HasSubstr("past the end"));
+
+  // The end itself is a boundary: a reader there has nothing yet.
+  EXPECT_TRUE(ReadAll(wal.get(), wal->end_lsn()).empty());
+  EXPECT_EQ(ReadAll(wal.get(), a.commit_lsn).size(), 1u);
+}
+
+TEST_F(WalTest, TailingReaderWaitsForNewBatches) {
+  auto wal = OpenWal();
+  auto reader = wal->NewReader(0);
+  ASSERT_TRUE(reader.ok());
+  CommittedBatch batch;
+  EXPECT_FALSE(*(*reader)->Next(&batch));
+  EXPECT_EQ((*reader)->WaitForMore(absl::Now() + absl::Milliseconds(20)).code(),
+            absl::StatusCode::kDeadlineExceeded);
+
+  WalBatch written = MakeBatch(3, 3);
+  AppendResult r;
+  std::thread appender([&] {
+    absl::SleepFor(absl::Milliseconds(50));
+    r = AppendOk(wal.get(), written);
+  });
+  EXPECT_TRUE((*reader)->WaitForMore(absl::InfiniteFuture()).ok());
+  appender.join();
+  ASSERT_TRUE(*(*reader)->Next(&batch));
+  ExpectBatchEq(written, r, batch);
+  EXPECT_EQ((*reader)->position(), r.commit_lsn);
+  EXPECT_FALSE(*(*reader)->Next(&batch));
+}
+
+TEST_F(WalTest, CloseWakesWaitingReadersAndRefusesAppends) {
+  auto wal = OpenWal();
+  auto reader = wal->NewReader(0);
+  ASSERT_TRUE(reader.ok());
+  std::thread closer([&] {
+    absl::SleepFor(absl::Milliseconds(30));
+    EXPECT_TRUE(wal->Close().ok());
+  });
+  EXPECT_EQ((*reader)->WaitForMore(absl::InfiniteFuture()).code(),
+            absl::StatusCode::kCancelled);
+  closer.join();
+  EXPECT_EQ(wal->Append(MakeBatch(1, 1)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(wal->Close().ok());  // idempotent
+}
+
+TEST_F(WalTest, OnlyOneWalMayOpenADirectory) {
+  auto wal = OpenWal();
+  absl::StatusOr<std::unique_ptr<Wal>> second = Wal::Open(options_);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(second.status().message(), HasSubstr("LOCK"));
+  wal.reset();
+  EXPECT_TRUE(Wal::Open(options_).ok());
+}
+
+TEST_F(WalTest, RefusesBadOptions) {
+  EXPECT_EQ(Wal::Open(WalOptions{}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options_.segment_size = 0;
+  EXPECT_EQ(Wal::Open(options_).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// --- timestamps -------------------------------------------------------------
+
+class WalTimestampTest : public WalTest {
+ protected:
+  // Commits at 1000, 2000, 2000, 3000 us.
+  void AppendCommits(Wal* wal) {
+    for (int64_t ts : {1000, 2000, 2000, 3000}) {
+      WalBatch batch = MakeBatch(1, static_cast<uint64_t>(ts));
+      batch.SetTimestamp(ts);
+      commits_.push_back(AppendOk(wal, batch).commit_lsn);
+    }
+  }
+  std::vector<Lsn> commits_;
+};
+
+TEST_F(WalTimestampTest, FindsTheLastCommitAtOrBefore) {
+  auto wal = OpenWal();
+  AppendCommits(wal.get());
+  EXPECT_EQ(*wal->LsnAtTimestamp(1000), commits_[0]);  // at
+  EXPECT_EQ(*wal->LsnAtTimestamp(1500), commits_[0]);  // between
+  EXPECT_EQ(*wal->LsnAtTimestamp(2000), commits_[2]);  // the last of equals
+  EXPECT_EQ(*wal->LsnAtTimestamp(2999), commits_[2]);
+  EXPECT_EQ(*wal->LsnAtTimestamp(3000), commits_[3]);
+  EXPECT_EQ(*wal->LsnAtTimestamp(1'000'000), commits_[3]);  // after all
+  absl::StatusOr<Lsn> before = wal->LsnAtTimestamp(999);
+  EXPECT_EQ(before.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(before.status().message(), HasSubstr("the first commit is at"));
+}
+
+TEST_F(WalTimestampTest, EmptyLogHasNoTimestamps) {
+  auto wal = OpenWal();
+  absl::StatusOr<Lsn> lsn = wal->LsnAtTimestamp(1000);
+  EXPECT_EQ(lsn.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(lsn.status().message(), HasSubstr("nothing has been committed"));
+}
+
+TEST_F(WalTimestampTest, SurvivesReopenAndRebuildsALostIndex) {
+  {
+    auto wal = OpenWal();
+    AppendCommits(wal.get());
+  }
+  const std::string index_path = options_.dir + "/" + log_format::kIndexFileName;
+  for (int round = 0; round < 3; ++round) {
+    if (round == 1) {  // a torn last entry
+      std::string bytes = testing::ReadFileBytes(index_path);
+      testing::WriteFileBytes(index_path, bytes.substr(0, bytes.size() - 5));
+    }
+    if (round == 2) std::remove(index_path.c_str());  // lost altogether
+    auto wal = OpenWal();
+    EXPECT_EQ(*wal->LsnAtTimestamp(1500), commits_[0]);
+    EXPECT_EQ(*wal->LsnAtTimestamp(2000), commits_[2]);
+    EXPECT_EQ(*wal->LsnAtTimestamp(5000), commits_[3]);
+  }
+}
+
+TEST_F(WalTimestampTest, OutlivesTrimmedSegments) {
+  options_.segment_size = 512;
+  auto wal = OpenWal();
+  AppendCommits(wal.get());
+  for (int i = 0; i < 20; ++i) {
+    WalBatch batch = MakeBatch(1, i);
+    batch.SetTimestamp(4000 + i);
+    AppendOk(wal.get(), batch);
+  }
+  ASSERT_TRUE(wal->Trim(wal->end_lsn()).ok());
+  EXPECT_GT(wal->oldest_lsn(), commits_[3]);
+  wal.reset();
+  wal = OpenWal();
+  EXPECT_EQ(*wal->LsnAtTimestamp(1000), commits_[0]);
+  EXPECT_EQ(*wal->LsnAtTimestamp(2500), commits_[2]);
+}
+
+// --- trimming ---------------------------------------------------------------
+
+TEST_F(WalTest, TrimRemovesWholeSegmentsBelowTheLsn) {
+  options_.segment_size = 1024;
+  auto wal = OpenWal();
+  std::vector<AppendResult> results;
+  for (int i = 0; i < 40; ++i) results.push_back(AppendOk(wal.get(), MakeBatch(1, i)));
+  const size_t segments = SegmentPaths(options_.dir).size();
+  ASSERT_GT(segments, 4u);
+
+  const Lsn middle = results[20].commit_lsn;
+  ASSERT_TRUE(wal->Trim(middle).ok());
+  const Lsn oldest = wal->oldest_lsn();
+  EXPECT_GT(oldest, 0u);
+  EXPECT_LE(oldest, middle);  // the segment holding `middle` stays
+  EXPECT_LT(SegmentPaths(options_.dir).size(), segments);
+
+  auto below = wal->NewReader(0);
+  EXPECT_EQ(below.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(below.status().message(), HasSubstr("trimmed"));
+  // Everything from the oldest segment on still reads.
+  std::vector<CommittedBatch> rest = ReadAll(wal.get(), oldest);
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(rest.back().commit_lsn, results.back().commit_lsn);
+
+  wal.reset();
+  wal = OpenWal();
+  EXPECT_EQ(wal->oldest_lsn(), oldest);
+  EXPECT_EQ(ReadAll(wal.get(), oldest).size(), rest.size());
+  EXPECT_EQ(wal->end_lsn(), results.back().commit_lsn);
+}
+
+TEST_F(WalTest, TrimNeverRemovesTheActiveSegment) {
+  options_.segment_size = 1024;
+  auto wal = OpenWal();
+  for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(1, i));
+  ASSERT_TRUE(wal->Trim(wal->end_lsn()).ok());
+  EXPECT_EQ(SegmentPaths(options_.dir).size(), 1u);
+  AppendResult r = AppendOk(wal.get(), MakeBatch(1, 99));
+  EXPECT_EQ(ReadAll(wal.get(), wal->oldest_lsn()).back().commit_lsn, r.commit_lsn);
+}
+
+TEST_F(WalTest, TrimPastTheEndIsRefused) {
+  auto wal = OpenWal();
+  AppendOk(wal.get(), MakeBatch(1, 1));
+  absl::Status s = wal->Trim(wal->end_lsn() + 1);
+  EXPECT_EQ(s.code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(s.message(), HasSubstr("past the end"));
+}
+
+// --- forward compatibility ----------------------------------------------------
+
+// Appends a raw frame of `type` to the segment file, as a later version of
+// pitr might write it, followed by a commit counting it.
+void AppendForeignBatch(const std::string& segment, uint8_t type) {
+  auto frame = [](uint8_t t, const std::string& payload) {
+    std::string out;
+    PutFixed32(&out, 0);
+    PutFixed32(&out, static_cast<uint32_t>(payload.size()));
+    out.push_back(static_cast<char>(t));
+    out += payload;
+    EncodeFixed32(&out[0], crc32c::Mask(crc32c::Extend(0, out.data() + 4,
+                                                       out.size() - 4)));
+    return out;
+  };
+  std::string commit;
+  PutFixed64(&commit, 1);        // branch
+  PutFixed64(&commit, 123456);   // timestamp
+  PutFixed32(&commit, 1);        // record count
+  std::string bytes = testing::ReadFileBytes(segment);
+  bytes += frame(type, "from the future") + frame(log_format::kCommit, commit);
+  testing::WriteFileBytes(segment, bytes);
+}
+
+TEST_F(WalTest, SkipsUnknownRecordsMarkedIgnorable) {
+  { OpenWal(); }
+  AppendForeignBatch(SegmentPaths(options_.dir)[0], 0x80 | 0x33);
+  auto wal = OpenWal();
+  std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_TRUE(read[0].records.empty());
+  EXPECT_EQ(read[0].timestamp_us, 123456);
+  AppendOk(wal.get(), MakeBatch(1, 1));
+}
+
+TEST_F(WalTest, RefusesUnknownRecordsNotMarkedIgnorable) {
+  { OpenWal(); }
+  AppendForeignBatch(SegmentPaths(options_.dir)[0], 0x33);
+  absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(options_);
+  EXPECT_EQ(wal.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(wal.status().message(), HasSubstr("record type 51 is unknown"));
+  EXPECT_THAT(wal.status().message(), HasSubstr("0000000000000000.wal at offset 40"));
+}
+
+}  // namespace
+}  // namespace pitr
