@@ -14,6 +14,7 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "wal/mutex.h"
 #include "wal/testing/fault_file_system.h"
 #include "wal/testing/wal_test_util.h"
 #include "wal/wal.h"
@@ -59,7 +60,7 @@ TEST(CrashTest, PowerCutDuringConcurrentAppendsLosesNothingAcknowledged) {
     auto wal = Wal::Open(options);
     ASSERT_TRUE(wal.ok());
 
-    absl::Mutex mu;
+    Mutex mu;
     std::map<Lsn, std::pair<uint64_t, AppendResult>> acked;
     std::atomic<uint64_t> next_seed{0};
     std::vector<std::thread> threads;
@@ -69,7 +70,7 @@ TEST(CrashTest, PowerCutDuringConcurrentAppendsLosesNothingAcknowledged) {
           uint64_t seed = next_seed++;
           absl::StatusOr<AppendResult> r = (*wal)->Append(SeededBatch(seed));
           if (!r.ok()) return;  // the machine is gone
-          absl::MutexLock l(&mu);
+          MutexLock l(&mu);
           acked[r->commit_lsn] = {seed, *r};
         }
       });

@@ -12,7 +12,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "wal/mutex.h"
 
 namespace pitr {
 namespace {
@@ -88,7 +88,7 @@ class PosixRandomAccessFile : public RandomAccessFile {
 
 // flock() locks belong to an open file description, so a second open in the
 // same process would not conflict; the set of held paths covers that case.
-absl::Mutex locked_paths_mu;
+Mutex locked_paths_mu;
 std::set<std::string>& LockedPaths() ABSL_EXCLUSIVE_LOCKS_REQUIRED(locked_paths_mu) {
   static auto* paths = new std::set<std::string>;
   return *paths;
@@ -100,7 +100,7 @@ class PosixFileLock : public FileLock {
   ~PosixFileLock() override {
     ::flock(fd_, LOCK_UN);
     ::close(fd_);
-    absl::MutexLock l(&locked_paths_mu);
+    MutexLock l(&locked_paths_mu);
     LockedPaths().erase(path_);
   }
 
@@ -197,7 +197,7 @@ class PosixFileSystem : public FileSystem {
   absl::StatusOr<std::unique_ptr<FileLock>> LockFile(
       const std::string& path) override {
     {
-      absl::MutexLock l(&locked_paths_mu);
+      MutexLock l(&locked_paths_mu);
       if (!LockedPaths().insert(path).second) return AlreadyLocked(path);
     }
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -208,7 +208,7 @@ class PosixFileSystem : public FileSystem {
       fd = -1;
     }
     if (fd < 0) {
-      absl::MutexLock l(&locked_paths_mu);
+      MutexLock l(&locked_paths_mu);
       LockedPaths().erase(path);
       return err == EWOULDBLOCK ? AlreadyLocked(path)
                                 : ErrnoStatus("lock", path, err);

@@ -118,6 +118,47 @@ TEST(GroupCommitTest, OneSyncCoversTheBatchesQueuedBehindIt) {
   EXPECT_LE(stats.groups, 3u);
 }
 
+TEST(GroupCommitTest, ATailingReaderSeesEveryBatchInOrderWhileWritersRace) {
+  WalOptions options;
+  options.dir = NewTestDir("tail_race");
+  options.segment_size = 8 << 10;
+  auto wal = Wal::Open(options);
+  ASSERT_TRUE(wal.ok());
+  constexpr int kThreads = 4, kBatches = 50;
+
+  std::vector<CommittedBatch> seen;
+  std::thread tail([&] {
+    auto reader = (*wal)->NewReader(0);
+    ASSERT_TRUE(reader.ok());
+    while (seen.size() < size_t{kThreads * kBatches}) {
+      CommittedBatch batch;
+      absl::StatusOr<bool> more = (*reader)->Next(&batch);
+      ASSERT_TRUE(more.ok()) << more.status();
+      if (*more) {
+        seen.push_back(std::move(batch));
+      } else {
+        ASSERT_TRUE((*reader)->WaitForMore(absl::InfiniteFuture()).ok());
+      }
+    }
+  });
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kBatches; ++i) {
+        ASSERT_TRUE((*wal)->Append(TaggedBatch(t, i, 2)).ok());
+      }
+    });
+  }
+  for (std::thread& w : writers) w.join();
+  tail.join();
+  std::vector<CommittedBatch> all = ReadAll(wal->get(), 0);
+  ASSERT_EQ(seen.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(seen[i].commit_lsn, all[i].commit_lsn);
+    EXPECT_TRUE(seen[i].records == all[i].records);
+  }
+}
+
 class PoisonTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -90,7 +90,7 @@ uint64_t TimestampIndex::FileOffset(uint64_t ordinal) const {
 }
 
 uint64_t TimestampIndex::end_ordinal() const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   return end_ordinal_;
 }
 
@@ -155,7 +155,7 @@ absl::Status TimestampIndex::Append(const std::vector<Entry>& entries) {
   bytes.reserve(entries.size() * lf::kIndexEntrySize);
   for (const Entry& entry : entries) EncodeEntry(entry, &bytes);
   PITR_RETURN_IF_ERROR(writer_->Append(bytes));
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   end_ordinal_ += entries.size();
   return absl::OkStatus();
 }
@@ -171,7 +171,7 @@ absl::Status TimestampIndex::ReplaceFrom(uint64_t ordinal,
   }
   if (ordinal + same < end) {
     PITR_RETURN_IF_ERROR(fs_->TruncateFile(path_, FileOffset(ordinal + same)));
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     end_ordinal_ = ordinal + same;
   }
   return Append(std::vector<Entry>(entries.begin() + same, entries.end()));

@@ -26,7 +26,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "wal/mutex.h"
 #include "wal/file_system.h"
 #include "wal/lsn.h"
 
@@ -94,7 +94,7 @@ class TimestampIndex {
   const std::unique_ptr<RandomAccessFile> reader_;
   const std::unique_ptr<WritableFile> writer_;  // O_APPEND: writes at the end
   const uint64_t first_ordinal_;  // ordinal of the first entry in the file
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   uint64_t end_ordinal_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -23,7 +23,7 @@ struct Wal::Writer {
   const WalBatch* const batch;
   bool done = false;
   absl::StatusOr<AppendResult> result;
-  absl::CondVar cv;
+  CondVar cv;
 };
 
 absl::StatusOr<std::unique_ptr<Wal>> Wal::Open(WalOptions options) {
@@ -93,7 +93,7 @@ absl::StatusOr<AppendResult> Wal::Append(const WalBatch& batch) {
         " bytes"));
   }
   Writer writer(&batch);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (closed_) return absl::FailedPreconditionError("the WAL is closed");
   writers_.push_back(&writer);
   while (!writer.done && &writer != writers_.front()) writer.cv.Wait(&mu_);
@@ -111,6 +111,7 @@ void Wal::LeadGroup(Writer* leader) {
   if (!poison_.ok()) {
     for (Writer* w : writers_) finish(w, poison_);
     writers_.clear();
+    state_changed_.SignalAll();
     return;
   }
 
@@ -143,8 +144,9 @@ void Wal::LeadGroup(Writer* leader) {
     ++it;
   }
   if (group.empty()) {
-    // The leader itself was refused; hand the lead on.
+    // Every queued batch was refused; hand the lead on.
     if (!writers_.empty()) writers_.front()->cv.Signal();
+    state_changed_.SignalAll();
     return;
   }
 
@@ -153,7 +155,7 @@ void Wal::LeadGroup(Writer* leader) {
   mu_.Unlock();
   absl::Status status;
   {
-    absl::MutexLock io(&io_mu_);
+    MutexLock io(&io_mu_);
     status = WriteGroup(group, start, commits_before, &rolled);
   }
   mu_.Lock();
@@ -182,6 +184,7 @@ void Wal::LeadGroup(Writer* leader) {
     if (w != leader) w->cv.Signal();
   }
   if (!writers_.empty()) writers_.front()->cv.Signal();
+  state_changed_.SignalAll();
 }
 
 absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
@@ -229,10 +232,10 @@ absl::Status Wal::RollSegment(Lsn start, uint64_t commits_before) {
 }
 
 absl::Status Wal::Trim(Lsn lsn) {
-  absl::MutexLock io(&io_mu_);
+  MutexLock io(&io_mu_);
   std::vector<Lsn> doomed;
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     if (lsn > end_lsn_) {
       return absl::OutOfRangeError(absl::StrCat(
           "cannot trim the WAL at lsn ", FormatLsn(lsn),
@@ -243,7 +246,7 @@ absl::Status Wal::Trim(Lsn lsn) {
   // they are gone, so the index must be durable first.
   PITR_RETURN_IF_ERROR(index_->Sync());
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     size_t n = 0;
     while (n + 1 < segment_starts_.size() && segment_starts_[n + 1] <= lsn) ++n;
     doomed.assign(segment_starts_.begin(), segment_starts_.begin() + n);
@@ -264,14 +267,13 @@ absl::Status Wal::Trim(Lsn lsn) {
 
 absl::Status Wal::Close() {
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     if (closed_) return absl::OkStatus();
     closed_ = true;
-    mu_.Await(absl::Condition(
-        +[](std::deque<Writer*>* writers) { return writers->empty(); },
-        &writers_));
+    state_changed_.SignalAll();
+    while (!writers_.empty()) state_changed_.Wait(&mu_);
   }
-  absl::MutexLock io(&io_mu_);
+  MutexLock io(&io_mu_);
   absl::Status status = active_file_->Sync();
   if (status.ok()) status = active_file_->Close();
   if (status.ok()) status = index_->Sync();
@@ -281,7 +283,7 @@ absl::Status Wal::Close() {
 absl::StatusOr<std::unique_ptr<WalReader>> Wal::NewReader(Lsn from) {
   Lsn oldest, end;
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     oldest = segment_starts_.front();
     end = end_lsn_;
     if (std::binary_search(segment_starts_.begin(), segment_starts_.end(),
@@ -326,29 +328,29 @@ absl::StatusOr<Lsn> Wal::LsnAtTimestamp(int64_t timestamp_us) const {
 }
 
 Lsn Wal::oldest_lsn() const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   return segment_starts_.front();
 }
 
 Lsn Wal::end_lsn() const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   return end_lsn_;
 }
 
 std::optional<int64_t> Wal::last_timestamp_us() const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   return last_timestamp_us_;
 }
 
 WalStats Wal::stats() const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   WalStats stats = stats_;
   stats.segments = segment_starts_.size();
   return stats;
 }
 
 absl::StatusOr<Wal::SegmentRef> Wal::SegmentFor(Lsn lsn) const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (lsn < segment_starts_.front()) {
     return absl::OutOfRangeError(absl::StrCat(
         "lsn ", FormatLsn(lsn), " is below the oldest WAL lsn ",
@@ -363,18 +365,10 @@ absl::StatusOr<Wal::SegmentRef> Wal::SegmentFor(Lsn lsn) const {
 }
 
 absl::Status Wal::WaitForEnd(Lsn beyond, absl::Time deadline) const {
-  struct Args {
-    const Wal* wal;
-    Lsn beyond;
-  } args{this, beyond};
-  absl::MutexLock l(&mu_);
-  mu_.AwaitWithDeadline(
-      absl::Condition(
-          +[](Args* a) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            return a->wal->end_lsn_ > a->beyond || a->wal->closed_;
-          },
-          &args),
-      deadline);
+  MutexLock l(&mu_);
+  while (end_lsn_ <= beyond && !closed_) {
+    if (state_changed_.WaitWithDeadline(&mu_, deadline)) break;
+  }
   if (end_lsn_ > beyond) return absl::OkStatus();
   if (closed_) return absl::CancelledError("the WAL was closed");
   return absl::DeadlineExceededError(absl::StrCat(

@@ -32,7 +32,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "wal/mutex.h"
 #include "absl/time/time.h"
 #include "wal/batch.h"
 #include "wal/file_system.h"
@@ -169,8 +169,8 @@ class Wal {
   const std::unique_ptr<TimestampIndex> index_;
 
   // Lock order: io_mu_ before mu_. mu_ is never held across file I/O.
-  mutable absl::Mutex io_mu_;
-  mutable absl::Mutex mu_ ABSL_ACQUIRED_AFTER(io_mu_);
+  mutable Mutex io_mu_;
+  mutable Mutex mu_ ABSL_ACQUIRED_AFTER(io_mu_);
 
   // Only the writer leading a group, Trim or Close touch these.
   std::unique_ptr<WritableFile> active_file_ ABSL_GUARDED_BY(io_mu_);
@@ -184,6 +184,8 @@ class Wal {
   std::optional<int64_t> last_timestamp_us_ ABSL_GUARDED_BY(mu_);
   absl::Status poison_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  // Signalled when end_lsn_ advances, the queue drains or the log closes.
+  mutable CondVar state_changed_;
   WalStats stats_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -33,22 +33,22 @@ class FaultFileSystem::File : public WritableFile {
 };
 
 void FaultFileSystem::SetWriteHook(Hook hook) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   write_hook_ = std::move(hook);
 }
 
 void FaultFileSystem::SetSyncHook(Hook hook) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   sync_hook_ = std::move(hook);
 }
 
 int FaultFileSystem::sync_count() const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   return sync_count_;
 }
 
 absl::Status FaultFileSystem::CheckAlive() const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (crashed_) return absl::UnavailableError("simulated power cut");
   return absl::OkStatus();
 }
@@ -57,7 +57,7 @@ absl::Status FaultFileSystem::BeforeWrite(const std::string& path) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   Hook hook;
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     hook = write_hook_;
   }
   return hook ? hook(path) : absl::OkStatus();
@@ -67,19 +67,19 @@ absl::Status FaultFileSystem::BeforeSync(const std::string& path) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   Hook hook;
   {
-    absl::MutexLock l(&mu_);
+    MutexLock l(&mu_);
     hook = sync_hook_;
   }
   return hook ? hook(path) : absl::OkStatus();
 }
 
 void FaultFileSystem::Appended(const std::string& path, uint64_t bytes) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   files_[path].size += bytes;
 }
 
 void FaultFileSystem::Synced(const std::string& path) {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   files_[path].synced = files_[path].size;
   ++sync_count_;
 }
@@ -90,7 +90,7 @@ absl::StatusOr<std::unique_ptr<WritableFile>> FaultFileSystem::Wrap(
   if (!file.ok()) return file.status();
   absl::StatusOr<uint64_t> size = base_->FileSize(path);
   if (!size.ok()) return size.status();
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   // What is on disk when the file is opened counts as durable, except for a
   // file this object just created.
   files_[path] = Sizes{*size, created ? 0 : *size};
@@ -114,7 +114,7 @@ FaultFileSystem::NewAppendableFile(const std::string& path) {
 absl::Status FaultFileSystem::SyncDir(const std::string& dir) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   if (absl::Status s = base_->SyncDir(dir); !s.ok()) return s;
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   const std::string prefix = JoinPath(dir, "");
   for (auto it = unsynced_creations_.begin(); it != unsynced_creations_.end();) {
     if (absl::StartsWith(*it, prefix) &&
@@ -130,7 +130,7 @@ absl::Status FaultFileSystem::SyncDir(const std::string& dir) {
 absl::Status FaultFileSystem::DeleteFile(const std::string& path) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   if (absl::Status s = base_->DeleteFile(path); !s.ok()) return s;
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   files_.erase(path);
   unsynced_creations_.erase(path);
   return absl::OkStatus();
@@ -146,7 +146,7 @@ absl::Status FaultFileSystem::TruncateFile(const std::string& path,
                                            uint64_t size) {
   if (absl::Status s = CheckAlive(); !s.ok()) return s;
   if (absl::Status s = base_->TruncateFile(path, size); !s.ok()) return s;
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   if (auto it = files_.find(path); it != files_.end()) {
     it->second = Sizes{size, size};  // TruncateFile is durable
   }
@@ -154,7 +154,7 @@ absl::Status FaultFileSystem::TruncateFile(const std::string& path,
 }
 
 absl::Status FaultFileSystem::Crash() {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   crashed_ = true;
   for (const std::string& path : unsynced_creations_) {
     if (absl::Status s = base_->DeleteFile(path); !s.ok()) return s;
@@ -173,7 +173,7 @@ absl::Status FaultFileSystem::Crash() {
 }
 
 void FaultFileSystem::Restart() {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   crashed_ = false;
 }
 

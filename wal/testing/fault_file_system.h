@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "wal/mutex.h"
 #include "wal/file_system.h"
 
 namespace pitr::testing {
@@ -82,7 +82,7 @@ class FaultFileSystem : public FileSystem {
       absl::StatusOr<std::unique_ptr<WritableFile>> file, bool created);
 
   FileSystem* const base_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   Hook write_hook_ ABSL_GUARDED_BY(mu_);
   Hook sync_hook_ ABSL_GUARDED_BY(mu_);
   int sync_count_ ABSL_GUARDED_BY(mu_) = 0;
