@@ -2,7 +2,8 @@
 // do not change their values. docs/wal-format.md is the specification, with a
 // grammar and a worked example.
 //
-// A log is a sequence of segment files "<start LSN as 16 hex digits>.wal".
+// A log is a sequence of segment files "<start LSN as 16 upper-case hex
+// digits>.wal".
 // Each segment is a header followed by records; LSNs count record bytes only
 // (headers are not part of the LSN space), so a record starting at byte
 // kSegmentHeaderSize + k of segment S has LSN S.start_lsn + k.

@@ -18,10 +18,11 @@ std::string PagePrefix(BranchId branch, PageKey key) {
   return prefix;
 }
 
-absl::Status BadPayload(const Frame& frame, size_t expected_min) {
+// `needed` describes the valid sizes, e.g. "exactly 20" or "at least 17".
+absl::Status BadPayload(const Frame& frame, absl::string_view needed) {
   return absl::DataLossError(absl::StrCat(
       "record of type ", frame.type, " has a payload of ", frame.payload.size(),
-      " bytes; it needs at least ", expected_min));
+      " bytes; it needs ", needed));
 }
 
 }  // namespace
@@ -95,7 +96,7 @@ FrameResult ParseFrame(absl::string_view buf, Frame* frame,
 
 absl::Status DecodeCommit(const Frame& frame, Commit* commit) {
   if (frame.payload.size() != lf::kCommitPayload) {
-    return BadPayload(frame, lf::kCommitPayload);
+    return BadPayload(frame, absl::StrCat("exactly ", lf::kCommitPayload));
   }
   const char* p = frame.payload.data();
   commit->branch = DecodeFixed64(p);
@@ -113,7 +114,9 @@ absl::Status DecodeChange(const Frame& frame, WalRecord* record) {
       const bool delta = frame.type == lf::kPageDelta;
       const size_t prefix =
           delta ? lf::kDeltaRecordPrefix : lf::kPageRecordPrefix;
-      if (size <= prefix) return BadPayload(frame, prefix + 1);
+      if (size <= prefix) {
+        return BadPayload(frame, absl::StrCat("at least ", prefix + 1));
+      }
       record->kind = delta ? RecordKind::kPageDelta : RecordKind::kPageImage;
       record->branch = DecodeFixed64(p);
       record->key = PageKey{DecodeFixed32(p + 8), DecodeFixed32(p + 12)};
@@ -124,7 +127,8 @@ absl::Status DecodeChange(const Frame& frame, WalRecord* record) {
     }
     case lf::kSpaceTruncate:
       if (size != lf::kTruncatePayload) {
-        return BadPayload(frame, lf::kTruncatePayload);
+        return BadPayload(frame,
+                          absl::StrCat("exactly ", lf::kTruncatePayload));
       }
       record->kind = RecordKind::kSpaceTruncate;
       record->branch = DecodeFixed64(p);

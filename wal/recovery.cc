@@ -18,6 +18,15 @@ namespace {
 
 namespace lf = log_format;
 
+// Something wrong with the log's content, found in one segment.
+struct Damage {
+  absl::Status status;  // what is wrong, naming the segment and offset
+  Lsn cut_lsn = 0;      // the last good batch boundary before it
+  bool torn = false;    // a torn write at the very end of the log
+  bool repairable = true;
+  bool whole_segment = false;  // the header is bad: the cut deletes the file
+};
+
 // Whether any complete, checksum-valid frame starts in (after, limit) of
 // the segment: if one does, the damage at `after` is not a torn tail but
 // corruption of data that was written before other data.
@@ -50,27 +59,37 @@ absl::Status CreateSegment(FileSystem* fs, const std::string& dir,
   return fs->SyncDir(dir);
 }
 
-// Checks the segments, in order, and gathers their commits.
+// Checks the segments in order, gathers their commits, and cuts the log
+// where it must end.
 class SegmentChecker {
  public:
-  SegmentChecker(FileSystem* fs, std::string dir, bool repair)
-      : fs_(fs), dir_(std::move(dir)), repair_(repair) {}
+  SegmentChecker(FileSystem* fs, std::string dir, bool repair,
+                 const TimestampIndex& index)
+      : fs_(fs), dir_(std::move(dir)), repair_(repair), index_(index) {}
 
   // Recovers the segments starting at `starts` (ascending).
   absl::Status Run(const std::vector<Lsn>& starts);
 
   RecoveredLog& log() { return log_; }
   uint64_t first_commit_ordinal() const { return first_commit_ordinal_; }
-  std::vector<TimestampIndex::Entry>& commits() { return commits_; }
+  const std::vector<TimestampIndex::Entry>& commits() const { return commits_; }
 
  private:
-  // Checks one segment; sets *cut if the log ends in it.
-  absl::Status CheckSegment(Lsn start, bool last, bool* cut);
+  // Checks one segment; returns the damage found in it, if any.
+  absl::StatusOr<std::optional<Damage>> CheckSegment(Lsn start, bool last);
+  // Checks the header and its place in the log; the damage, if any.
+  absl::StatusOr<std::optional<Damage>> CheckHeader(
+      const std::string& path, const RandomAccessFile& file, uint64_t size,
+      Lsn start, bool last);
+  // Ends the log at damage.cut_lsn, inside the segment at starts[i].
+  absl::Status Cut(const std::vector<Lsn>& starts, size_t i,
+                   const Damage& damage);
   absl::Status DeleteSegment(Lsn start);
 
   FileSystem* const fs_;
   const std::string dir_;
   const bool repair_;
+  const TimestampIndex& index_;
   RecoveredLog log_;
   uint64_t first_commit_ordinal_ = 0;
   std::vector<TimestampIndex::Entry> commits_;
@@ -83,57 +102,103 @@ absl::Status SegmentChecker::DeleteSegment(Lsn start) {
 
 absl::Status SegmentChecker::Run(const std::vector<Lsn>& starts) {
   for (size_t i = 0; i < starts.size(); ++i) {
-    bool cut = false;
-    PITR_RETURN_IF_ERROR(CheckSegment(starts[i], i + 1 == starts.size(), &cut));
-    if (!cut) continue;
-    for (size_t j = i + 1; j < starts.size(); ++j) {
-      spdlog::warn("WAL repair: deleting segment {} after the cut",
-                   SegmentFileName(starts[j]));
-      PITR_RETURN_IF_ERROR(DeleteSegment(starts[j]));
+    const bool last = i + 1 == starts.size();
+    PITR_ASSIGN_OR_RETURN(std::optional<Damage> damage,
+                          CheckSegment(starts[i], last));
+    if (!damage) continue;
+    if (!damage->torn && !(repair_ && damage->repairable)) {
+      if (!damage->repairable) return damage->status;
+      return absl::Status(
+          damage->status.code(),
+          absl::StrCat(damage->status.message(),
+                       ". The log is damaged before its end; reopen with "
+                       "repair to cut it at lsn ", FormatLsn(damage->cut_lsn),
+                       " (every batch after that is lost)"));
     }
-    break;
+    return Cut(starts, i, *damage);
   }
   return absl::OkStatus();
 }
 
-absl::Status SegmentChecker::CheckSegment(Lsn start, bool last, bool* cut) {
-  const std::string path = JoinPath(dir_, SegmentFileName(start));
-  PITR_ASSIGN_OR_RETURN(uint64_t size, fs_->FileSize(path));
-  PITR_ASSIGN_OR_RETURN(auto file, fs_->NewRandomAccessFile(path));
-  std::string header_bytes(lf::kSegmentHeaderSize, '\0');
-  PITR_ASSIGN_OR_RETURN(size_t got,
-                        file->Read(0, header_bytes.size(), &header_bytes[0]));
-  header_bytes.resize(got);
-  absl::StatusOr<SegmentHeader> header = DecodeSegmentHeader(header_bytes, path);
+absl::Status SegmentChecker::Cut(const std::vector<Lsn>& starts, size_t i,
+                                 const Damage& damage) {
+  if (damage.torn) {
+    spdlog::warn("WAL recovery: dropping a torn tail at lsn {}: {}",
+                 FormatLsn(damage.cut_lsn), damage.status.ToString());
+  } else {
+    spdlog::warn("WAL repair: cutting the log at lsn {}: {}",
+                 FormatLsn(damage.cut_lsn), damage.status.ToString());
+  }
+  // Newest first, so that a crash part way leaves a contiguous log that the
+  // next repair finishes cutting.
+  for (size_t j = starts.size() - 1; j > i; --j) {
+    spdlog::warn("WAL repair: deleting segment {} after the cut",
+                 SegmentFileName(starts[j]));
+    PITR_RETURN_IF_ERROR(DeleteSegment(starts[j]));
+  }
+  if (damage.whole_segment) return DeleteSegment(starts[i]);
+  return fs_->TruncateFile(JoinPath(dir_, SegmentFileName(starts[i])),
+                           SegmentFileOffset(starts[i], damage.cut_lsn));
+}
+
+absl::StatusOr<std::optional<Damage>> SegmentChecker::CheckHeader(
+    const std::string& path, const RandomAccessFile& file, uint64_t size,
+    Lsn start, bool last) {
+  std::string bytes(lf::kSegmentHeaderSize, '\0');
+  PITR_ASSIGN_OR_RETURN(size_t got, file.Read(0, bytes.size(), &bytes[0]));
+  bytes.resize(got);
+  absl::StatusOr<SegmentHeader> header = DecodeSegmentHeader(bytes, path);
+  const bool first = log_.segment_starts.empty();
+  // Cutting at a segment's start deletes it, which the oldest one cannot
+  // afford: its header is what ties the log to the timestamp index.
+  Damage damage{absl::OkStatus(), start, false, !first, true};
   if (!header.ok()) {
-    if (last && size <= lf::kSegmentHeaderSize &&
-        header.status().code() == absl::StatusCode::kDataLoss) {
-      // Created, but the crash came before its header was durable: the
-      // segment never held a record.
-      spdlog::warn("WAL recovery: removing segment {} whose header was torn",
-                   path);
-      *cut = true;
-      return DeleteSegment(start);
+    if (header.status().code() != absl::StatusCode::kDataLoss) {
+      return header.status();  // e.g. written by a newer version
     }
-    return header.status();
+    // Created, but the crash came before its header was durable: the
+    // segment never held a record.
+    damage.torn = last && size <= lf::kSegmentHeaderSize;
+    damage.repairable |= damage.torn;
+    damage.status = header.status();
+    return damage;
   }
   if (header->start_lsn != start) {
-    return absl::DataLossError(absl::StrCat(
+    damage.status = absl::DataLossError(absl::StrCat(
         "WAL segment ", path, " says it starts at lsn ",
         FormatLsn(header->start_lsn), ", not at the lsn its name gives"));
+    return damage;
   }
-  if (log_.segment_starts.empty()) {
+  if (first) {
     log_.end_lsn = start;
     log_.commits = header->commits_before;
     first_commit_ordinal_ = header->commits_before;
-  } else if (start != log_.end_lsn ||
-             header->commits_before != log_.commits) {
-    return absl::DataLossError(absl::StrCat(
+    if (first_commit_ordinal_ > 0 &&
+        index_.end_ordinal() >= first_commit_ordinal_) {
+      // The last commit before this segment bounds the timestamps in it.
+      PITR_ASSIGN_OR_RETURN(TimestampIndex::Entry before,
+                            index_.Get(first_commit_ordinal_ - 1));
+      log_.last_timestamp_us = before.timestamp_us;
+    }
+  } else if (start != log_.end_lsn || header->commits_before != log_.commits) {
+    damage.status = absl::DataLossError(absl::StrCat(
         "WAL segment ", path, " starts at lsn ", FormatLsn(start), " after ",
-        header->commits_before, " commits, but the segments before it end at lsn ",
-        FormatLsn(log_.end_lsn), " after ", log_.commits,
+        header->commits_before, " commits, but the segments before it end at ",
+        "lsn ", FormatLsn(log_.end_lsn), " after ", log_.commits,
         " commits (a segment is missing or damaged)"));
+    return damage;
   }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::optional<Damage>> SegmentChecker::CheckSegment(Lsn start,
+                                                                   bool last) {
+  const std::string path = JoinPath(dir_, SegmentFileName(start));
+  PITR_ASSIGN_OR_RETURN(uint64_t size, fs_->FileSize(path));
+  PITR_ASSIGN_OR_RETURN(auto file, fs_->NewRandomAccessFile(path));
+  PITR_ASSIGN_OR_RETURN(std::optional<Damage> damage,
+                        CheckHeader(path, *file, size, start, last));
+  if (damage) return damage;
   log_.segment_starts.push_back(start);
 
   const Lsn limit = start + (size - lf::kSegmentHeaderSize);
@@ -141,53 +206,39 @@ absl::Status SegmentChecker::CheckSegment(Lsn start, bool last, bool* cut) {
   CommittedBatch batch;
   while (true) {
     absl::StatusOr<bool> more = scanner.Next(&batch);
-    if (more.ok() && !*more) break;
-    if (more.ok()) {
-      if (log_.last_timestamp_us && batch.timestamp_us < *log_.last_timestamp_us) {
-        return absl::DataLossError(absl::StrCat(
-            "WAL segment ", path, ": the commit at lsn ",
-            FormatLsn(batch.commit_lsn), " has timestamp ",
-            FormatTimestampUs(batch.timestamp_us),
-            ", earlier than the commit before it"));
+    if (more.ok() && !*more) return std::nullopt;
+    if (!more.ok()) {
+      if (more.status().code() != absl::StatusCode::kDataLoss) {
+        return more.status();  // e.g. a record type from a newer version
       }
-      commits_.push_back({batch.timestamp_us, batch.commit_lsn});
-      log_.last_timestamp_us = batch.timestamp_us;
-      log_.end_lsn = batch.commit_lsn;
-      ++log_.commits;
-      continue;
+      Damage bad{more.status(), scanner.position(), false, true};
+      // A torn write can only damage frames at the very end of the log: if
+      // any valid frame follows the problem, data written earlier was
+      // damaged. (A bad length field also looks like a frame cut short, so
+      // this test covers both.)
+      if (last && scanner.problem_in_frame()) {
+        PITR_ASSIGN_OR_RETURN(bool valid_after,
+                              AnyValidFrameAfter(*file, start,
+                                                 scanner.problem_lsn(), limit));
+        bad.torn = !valid_after;
+      }
+      return bad;
     }
-    if (more.status().code() != absl::StatusCode::kDataLoss) return more.status();
-    // A torn write can only cut the very end of the log: if any valid frame
-    // follows the problem, data written earlier was damaged. (A bad length
-    // field also looks like a frame cut short, so this test covers both.)
-    bool torn = false;
-    if (last) {
-      PITR_ASSIGN_OR_RETURN(bool valid_after,
-                            AnyValidFrameAfter(*file, start,
-                                               scanner.problem_lsn(), limit));
-      torn = !valid_after;
+    if (log_.last_timestamp_us && batch.timestamp_us < *log_.last_timestamp_us) {
+      return Damage{
+          absl::DataLossError(absl::StrCat(
+              "WAL segment ", path, ": the commit at lsn ",
+              FormatLsn(batch.commit_lsn), " has timestamp ",
+              FormatTimestampUs(batch.timestamp_us),
+              ", earlier than the commit before it (",
+              FormatTimestampUs(*log_.last_timestamp_us), ")")),
+          batch.start_lsn, false, true};
     }
-    if (!torn && !repair_) {
-      return absl::DataLossError(absl::StrCat(
-          more.status().message(),
-          ". The log is damaged before its end; reopen with repair to cut it "
-          "at lsn ", FormatLsn(scanner.position()),
-          " (every batch after that is lost)"));
-    }
-    const uint64_t keep = SegmentFileOffset(start, scanner.position());
-    if (torn) {
-      spdlog::warn("WAL recovery: dropping a torn tail of {} bytes at {} offset {}",
-                   size - keep, path, keep);
-    } else {
-      spdlog::warn("WAL repair: cutting {} at offset {} (lsn {}): {}", path,
-                   keep, FormatLsn(scanner.position()),
-                   std::string(more.status().message()));
-    }
-    PITR_RETURN_IF_ERROR(fs_->TruncateFile(path, keep));
-    *cut = true;
-    break;
+    commits_.push_back({batch.timestamp_us, batch.commit_lsn});
+    log_.last_timestamp_us = batch.timestamp_us;
+    log_.end_lsn = batch.commit_lsn;
+    ++log_.commits;
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Lsn>> ListSegments(FileSystem* fs,
@@ -208,12 +259,12 @@ absl::StatusOr<std::vector<Lsn>> ListSegments(FileSystem* fs,
 absl::StatusOr<RecoveredLog> RecoverLog(FileSystem* fs, const std::string& dir,
                                         bool repair, TimestampIndex* index) {
   PITR_ASSIGN_OR_RETURN(std::vector<Lsn> starts, ListSegments(fs, dir));
-  SegmentChecker checker(fs, dir, repair);
+  SegmentChecker checker(fs, dir, repair, *index);
   PITR_RETURN_IF_ERROR(checker.Run(starts));
   RecoveredLog& log = checker.log();
 
   if (log.segment_starts.empty()) {
-    if (index->end_ordinal() > 0) {
+    if (index->end_ordinal() > index->first_ordinal()) {
       return absl::DataLossError(absl::StrCat(
           "WAL directory ", dir, " has no segment but its timestamp index "
           "lists ", index->end_ordinal(), " commits: the segments were lost"));
@@ -224,15 +275,12 @@ absl::StatusOr<RecoveredLog> RecoverLog(FileSystem* fs, const std::string& dir,
   }
 
   const uint64_t first = checker.first_commit_ordinal();
-  if (index->end_ordinal() < first) {
+  if (index->end_ordinal() < first || index->first_ordinal() > first) {
     return absl::DataLossError(absl::StrCat(
-        "the timestamp index in ", dir, " has ", index->end_ordinal(),
-        " entries but the oldest WAL segment starts after commit ", first,
+        "the timestamp index in ", dir, " holds commits ",
+        index->first_ordinal(), " to ", index->end_ordinal(),
+        " but the oldest WAL segment starts after commit ", first,
         ": timestamps of trimmed history were lost"));
-  }
-  if (!log.last_timestamp_us && first > 0) {
-    PITR_ASSIGN_OR_RETURN(TimestampIndex::Entry before, index->Get(first - 1));
-    log.last_timestamp_us = before.timestamp_us;
   }
   PITR_RETURN_IF_ERROR(index->ReplaceFrom(first, checker.commits()));
   PITR_RETURN_IF_ERROR(index->Sync());

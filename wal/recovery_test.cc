@@ -146,6 +146,34 @@ TEST_F(RecoveryTest, RepairCutsAtTheLastGoodBatch) {
   ExpectPrefix(wal->get(), 2);
 }
 
+TEST_F(RecoveryTest, AChecksummedButInvalidLastRecordIsCorruptionNotATornTail) {
+  WriteLog(3);
+  // A torn write cannot produce a frame with a valid checksum, so a last
+  // commit whose count is wrong was written wrong, not torn.
+  const std::string path = SegmentPaths(options_.dir)[0];
+  std::string bytes = ReadFileBytes(path) +
+                      testing::RawFrame(lf::kSpaceTruncate, std::string(16, '\0')) +
+                      testing::RawCommit(0, written_.back().result.timestamp_us, 7);
+  auto wal = OpenDamaged(0, bytes);
+  EXPECT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(wal.status().message(), HasSubstr("commit record counts 7"));
+}
+
+TEST_F(RecoveryTest, ADecreasingCommitTimestampIsRefusedAndRepairCutsBeforeIt) {
+  WriteLog(3);
+  const std::string path = SegmentPaths(options_.dir)[0];
+  const int64_t earlier = written_.back().result.timestamp_us - 1;
+  std::string bytes = ReadFileBytes(path) +
+                      testing::RawFrame(lf::kSpaceTruncate, std::string(16, '\0')) +
+                      testing::RawCommit(0, earlier, 1);
+  auto refused = OpenDamaged(0, bytes);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(refused.status().message(), HasSubstr("earlier than the commit before it"));
+  auto repaired = OpenDamaged(0, bytes, /*repair=*/true);
+  ASSERT_TRUE(repaired.ok()) << repaired.status();
+  ExpectPrefix(repaired->get(), 3);
+}
+
 class MultiSegmentRecoveryTest : public RecoveryTest {
  protected:
   void SetUp() override {
@@ -189,6 +217,39 @@ TEST_F(MultiSegmentRecoveryTest, RepairInASealedSegmentDropsTheSegmentsAfter) {
   ASSERT_TRUE(wal.ok()) << wal.status();
   EXPECT_EQ(SegmentPaths(options_.dir + "_copy").size(), 2u);
   ExpectPrefix(wal->get(), first_of_next - 1);
+}
+
+TEST_F(MultiSegmentRecoveryTest, RepairCutsAtAMiddleSegmentWithABadHeader) {
+  std::string bytes = ReadFileBytes(segments_[2]);
+  bytes[20] ^= 1;
+  EXPECT_EQ(OpenDamaged(2, bytes).status().code(), absl::StatusCode::kDataLoss);
+  auto wal = OpenDamaged(2, bytes, /*repair=*/true);
+  ASSERT_TRUE(wal.ok()) << wal.status();
+  EXPECT_EQ(SegmentPaths(options_.dir + "_copy").size(), 2u);
+  ExpectPrefix(wal->get(), FirstBatchOf(2));
+}
+
+TEST_F(MultiSegmentRecoveryTest, RepairFinishesACutThatACrashInterrupted) {
+  // A repair that crashed after cutting segment 1 but before deleting the
+  // segments after it leaves a gap; the next repair must finish the job.
+  const size_t kept = FirstBatchOf(1) + 1;  // segment 1 keeps one batch
+  std::string bytes = ReadFileBytes(segments_[1]);
+  const Lsn cut = written_[kept - 1].result.commit_lsn;
+  const Lsn start1 = written_[FirstBatchOf(1)].result.start_lsn;
+  bytes.resize(lf::kSegmentHeaderSize + (cut - start1));
+  auto refused = OpenDamaged(1, bytes);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  auto wal = OpenDamaged(1, bytes, /*repair=*/true);
+  ASSERT_TRUE(wal.ok()) << wal.status();
+  ExpectPrefix(wal->get(), kept);
+}
+
+TEST_F(MultiSegmentRecoveryTest, TheOldestSegmentsHeaderCannotBeRepairedAway) {
+  std::string bytes = ReadFileBytes(segments_[0]);
+  bytes[3] ^= 1;
+  auto wal = OpenDamaged(0, bytes, /*repair=*/true);
+  EXPECT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(wal.status().message(), HasSubstr("bad header"));
 }
 
 TEST_F(MultiSegmentRecoveryTest, AMissingSegmentIsRefused) {

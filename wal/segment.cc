@@ -65,11 +65,14 @@ absl::StatusOr<SegmentHeader> DecodeSegmentHeader(absl::string_view bytes,
   if (std::memcmp(p, lf::kSegmentMagic, sizeof(lf::kSegmentMagic)) != 0) {
     return bad("not a pitr WAL segment (wrong magic)");
   }
-  uint32_t version = DecodeFixed32(p + 8);
-  if (version != lf::kFormatVersion || DecodeFixed32(p + 12) != lf::kSegmentHeaderSize) {
+  if (uint32_t version = DecodeFixed32(p + 8); version != lf::kFormatVersion) {
     return absl::FailedPreconditionError(absl::StrCat(
         "WAL segment ", path, " has format version ", version,
         "; this build reads version ", lf::kFormatVersion));
+  }
+  if (uint32_t size = DecodeFixed32(p + 12); size != lf::kSegmentHeaderSize) {
+    return bad(absl::StrCat("header size ", size, " is not ",
+                            lf::kSegmentHeaderSize));
   }
   return SegmentHeader{DecodeFixed64(p + 16), DecodeFixed64(p + 24)};
 }

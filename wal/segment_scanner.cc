@@ -44,9 +44,11 @@ absl::StatusOr<absl::string_view> SegmentScanner::Peek(Lsn lsn, size_t n) {
   return held.substr(0, n);
 }
 
-absl::Status SegmentScanner::Problem(Lsn lsn, absl::StatusCode code,
+absl::Status SegmentScanner::Problem(Lsn lsn, bool in_frame,
+                                     absl::StatusCode code,
                                      absl::string_view why) {
   problem_lsn_ = lsn;
+  problem_in_frame_ = in_frame;
   return absl::Status(
       code, absl::StrCat("WAL segment ", path_, " at offset ",
                          SegmentFileOffset(segment_start_, lsn), " (lsn ",
@@ -61,7 +63,7 @@ absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
   Lsn lsn = position_;
   while (true) {
     if (lsn == limit_) {
-      return Problem(lsn, absl::StatusCode::kDataLoss,
+      return Problem(lsn, true, absl::StatusCode::kDataLoss,
                      absl::StrCat("batch starting at lsn ",
                                   FormatLsn(batch->start_lsn),
                                   " ends without its commit record"));
@@ -81,28 +83,28 @@ absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
     record_codec::FrameResult result =
         record_codec::ParseFrame(whole, &frame, &reason);
     if (result == record_codec::FrameResult::kTruncated) {
-      return Problem(lsn, absl::StatusCode::kDataLoss,
+      return Problem(lsn, true, absl::StatusCode::kDataLoss,
                      "record cut short by the end of the log");
     }
     if (result == record_codec::FrameResult::kCorrupt) {
-      return Problem(lsn, absl::StatusCode::kDataLoss, reason);
+      return Problem(lsn, true, absl::StatusCode::kDataLoss, reason);
     }
 
     if (frame.type == lf::kCommit) {
       record_codec::Commit commit;
       absl::Status s = record_codec::DecodeCommit(frame, &commit);
       if (!s.ok()) {
-        return Problem(lsn, absl::StatusCode::kDataLoss, s.message());
+        return Problem(lsn, false, absl::StatusCode::kDataLoss, s.message());
       }
       if (commit.record_count != frames) {
-        return Problem(lsn, absl::StatusCode::kDataLoss,
+        return Problem(lsn, false, absl::StatusCode::kDataLoss,
                        absl::StrCat("commit record counts ",
                                     commit.record_count,
                                     " records but its batch has ", frames));
       }
       for (const WalRecord& record : batch->records) {
         if (record.branch != commit.branch) {
-          return Problem(record.lsn, absl::StatusCode::kDataLoss,
+          return Problem(record.lsn, false, absl::StatusCode::kDataLoss,
                          absl::StrCat("record of branch ", record.branch,
                                       " in a batch of branch ",
                                       commit.branch));
@@ -126,10 +128,10 @@ absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
       record.lsn = lsn;
       absl::Status s = record_codec::DecodeChange(frame, &record);
       if (!s.ok()) {
-        return Problem(lsn, absl::StatusCode::kDataLoss, s.message());
+        return Problem(lsn, false, absl::StatusCode::kDataLoss, s.message());
       }
     } else if ((frame.type & lf::kIgnorableBit) == 0) {
-      return Problem(lsn, absl::StatusCode::kFailedPrecondition,
+      return Problem(lsn, false, absl::StatusCode::kFailedPrecondition,
                      absl::StrCat("record type ", frame.type,
                                   " is unknown to this build and not marked "
                                   "ignorable; it was written by a newer "

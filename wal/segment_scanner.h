@@ -36,12 +36,17 @@ class SegmentScanner {
   Lsn limit() const { return limit_; }
   // Where the problem reported by Next starts (the record at fault).
   Lsn problem_lsn() const { return problem_lsn_; }
+  // True if the problem is in the framing itself (a frame cut short, an
+  // impossible length, a checksum mismatch): what a torn write looks like.
+  // False if a checksummed record says something invalid.
+  bool problem_in_frame() const { return problem_in_frame_; }
 
  private:
   // Makes buffer_ hold [lsn, lsn + n) or as much of it as exists before the
   // limit; returns the bytes held from lsn.
   absl::StatusOr<absl::string_view> Peek(Lsn lsn, size_t n);
-  absl::Status Problem(Lsn lsn, absl::StatusCode code, absl::string_view why);
+  absl::Status Problem(Lsn lsn, bool in_frame, absl::StatusCode code,
+                       absl::string_view why);
 
   const RandomAccessFile* const file_;
   const std::string path_;
@@ -51,6 +56,7 @@ class SegmentScanner {
   std::string buffer_;
   Lsn buffer_start_;  // LSN of buffer_[0]
   Lsn problem_lsn_ = 0;
+  bool problem_in_frame_ = false;
 };
 
 }  // namespace pitr

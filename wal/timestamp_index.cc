@@ -37,6 +37,7 @@ void EncodeEntry(const TimestampIndex::Entry& entry, std::string* out) {
 absl::StatusOr<std::unique_ptr<TimestampIndex>> TimestampIndex::Open(
     FileSystem* fs, const std::string& path) {
   absl::StatusOr<uint64_t> size = fs->FileSize(path);
+  if (!size.ok() && !absl::IsNotFound(size.status())) return size.status();
   if (!size.ok() || *size < lf::kIndexHeaderSize) {
     // Missing, or created but its header never made it to disk: nothing was
     // ever stored in it (the header is synced before the first entry).
@@ -59,6 +60,11 @@ absl::StatusOr<std::unique_ptr<TimestampIndex>> TimestampIndex::Open(
     return absl::DataLossError(absl::StrCat(
         "timestamp index ", path, " has a damaged header; it cannot be "
         "rebuilt once WAL segments have been trimmed"));
+  }
+  if (uint32_t version = DecodeFixed32(header + 8); version != lf::kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "timestamp index ", path, " has format version ", version,
+        "; this build reads version ", lf::kFormatVersion));
   }
   uint64_t first_ordinal = DecodeFixed64(header + 16);
   uint64_t entries = (*size - lf::kIndexHeaderSize) / lf::kIndexEntrySize;

@@ -51,7 +51,9 @@ class TimestampIndex {
   TimestampIndex(const TimestampIndex&) = delete;
   TimestampIndex& operator=(const TimestampIndex&) = delete;
 
-  // One past the ordinal of the last entry (the number of entries).
+  // The ordinal of the first entry stored, and one past that of the last
+  // (so the index is empty when they are equal).
+  uint64_t first_ordinal() const { return first_ordinal_; }
   uint64_t end_ordinal() const;
 
   // The entry with the given ordinal. OUT_OF_RANGE past the end, DATA_LOSS if

@@ -315,12 +315,13 @@ absl::StatusOr<Lsn> Wal::LsnAtTimestamp(int64_t timestamp_us) const {
   PITR_ASSIGN_OR_RETURN(std::optional<TimestampIndex::Entry> entry,
                         index_->LastAtOrBefore(timestamp_us));
   if (entry) return entry->commit_lsn;
-  if (index_->end_ordinal() == 0) {
+  if (index_->end_ordinal() == index_->first_ordinal()) {
     return absl::OutOfRangeError(absl::StrCat(
         "no commit at or before ", FormatTimestampUs(timestamp_us),
         ": nothing has been committed yet"));
   }
-  PITR_ASSIGN_OR_RETURN(TimestampIndex::Entry first, index_->Get(0));
+  PITR_ASSIGN_OR_RETURN(TimestampIndex::Entry first,
+                        index_->Get(index_->first_ordinal()));
   return absl::OutOfRangeError(absl::StrCat(
       "no commit at or before ", FormatTimestampUs(timestamp_us),
       ": the first commit is at ", FormatTimestampUs(first.timestamp_us),

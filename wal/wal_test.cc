@@ -8,8 +8,6 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
 #include "wal/log_format.h"
 #include "wal/testing/wal_test_util.h"
 
@@ -428,26 +426,12 @@ TEST_F(WalTest, TrimPastTheEndIsRefused) {
 
 // --- forward compatibility ----------------------------------------------------
 
-// Appends a raw frame of `type` to the segment file, as a later version of
-// pitr might write it, followed by a commit counting it.
+// Appends to the segment file a batch holding one record of `type`, as a
+// later version of pitr might write it.
 void AppendForeignBatch(const std::string& segment, uint8_t type) {
-  auto frame = [](uint8_t t, const std::string& payload) {
-    std::string out;
-    PutFixed32(&out, 0);
-    PutFixed32(&out, static_cast<uint32_t>(payload.size()));
-    out.push_back(static_cast<char>(t));
-    out += payload;
-    EncodeFixed32(&out[0], crc32c::Mask(crc32c::Extend(0, out.data() + 4,
-                                                       out.size() - 4)));
-    return out;
-  };
-  std::string commit;
-  PutFixed64(&commit, 1);        // branch
-  PutFixed64(&commit, 123456);   // timestamp
-  PutFixed32(&commit, 1);        // record count
-  std::string bytes = testing::ReadFileBytes(segment);
-  bytes += frame(type, "from the future") + frame(log_format::kCommit, commit);
-  testing::WriteFileBytes(segment, bytes);
+  testing::WriteFileBytes(segment, testing::ReadFileBytes(segment) +
+                                       testing::RawFrame(type, "from the future") +
+                                       testing::RawCommit(1, 123456, 1));
 }
 
 TEST_F(WalTest, SkipsUnknownRecordsMarkedIgnorable) {

@@ -8,6 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "wal/coding.h"
+#include "wal/crc32c.h"
+#include "wal/log_format.h"
 #include "wal/segment.h"  // ParseSegmentFileName
 
 namespace pitr::testing {
@@ -103,6 +106,26 @@ std::vector<CommittedBatch> ReadAll(Wal* wal, Lsn from) {
     batches.push_back(std::move(batch));
   }
   return batches;
+}
+
+std::string RawFrame(uint8_t type, absl::string_view payload) {
+  std::string out;
+  PutFixed32(&out, 0);
+  PutFixed32(&out, static_cast<uint32_t>(payload.size()));
+  out.push_back(static_cast<char>(type));
+  out.append(payload.data(), payload.size());
+  EncodeFixed32(&out[0], crc32c::Mask(crc32c::Extend(0, out.data() + 4,
+                                                     out.size() - 4)));
+  return out;
+}
+
+std::string RawCommit(BranchId branch, int64_t timestamp_us,
+                      uint32_t record_count) {
+  std::string payload;
+  PutFixed64(&payload, branch);
+  PutFixed64(&payload, static_cast<uint64_t>(timestamp_us));
+  PutFixed32(&payload, record_count);
+  return RawFrame(log_format::kCommit, payload);
 }
 
 void ExpectBatchEq(const WalBatch& written, const AppendResult& result,

@@ -34,6 +34,13 @@ WalBatch MakeBatch(BranchId branch, uint64_t seed, int records = 3);
 // Every batch from `from` to the end of the log. Fails the test on error.
 std::vector<CommittedBatch> ReadAll(Wal* wal, Lsn from);
 
+// A record frame of `type` around `payload`, with a valid checksum: what a
+// different (e.g. later) version of pitr might have written.
+std::string RawFrame(uint8_t type, absl::string_view payload);
+// A commit record frame.
+std::string RawCommit(BranchId branch, int64_t timestamp_us,
+                      uint32_t record_count);
+
 // Checks that `read` is `written` as appended with `result`.
 void ExpectBatchEq(const WalBatch& written, const AppendResult& result,
                    const CommittedBatch& read);
