@@ -59,9 +59,10 @@ struct WalOptions {
   // large batch may make a segment larger).
   uint64_t segment_size = 64 << 20;
   SyncPolicy sync = SyncPolicy::kEveryBatch;
-  // On damage before the tail, cut the log at the last good batch (deleting
-  // any later segments) instead of refusing to open. Batches after the
-  // damage are lost; each cut is logged.
+  // On damage before the tail (a bad record, header, or chain of segments;
+  // see docs/wal-format.md section 8), cut the log at the last good batch
+  // (deleting any later segments) instead of refusing to open. Batches after
+  // the damage are lost; each cut is logged.
   bool repair = false;
   // Largest batch accepted (its records plus the commit record).
   size_t max_batch_bytes = 64 << 20;
