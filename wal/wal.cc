@@ -103,7 +103,7 @@ absl::StatusOr<AppendResult> Wal::Append(const WalBatch& batch) {
 
 void Wal::LeadGroup(Writer* leader) {
   // Settle every queued writer that cannot be written at all.
-  auto finish = [this](Writer* w, absl::Status status) {
+  auto finish = [](Writer* w, absl::Status status) {
     w->result = std::move(status);
     w->done = true;
     w->cv.Signal();
