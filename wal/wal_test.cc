@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -422,6 +423,64 @@ TEST_F(WalTest, TrimPastTheEndIsRefused) {
   absl::Status s = wal->Trim(wal->end_lsn() + 1);
   EXPECT_EQ(s.code(), absl::StatusCode::kOutOfRange);
   EXPECT_THAT(s.message(), HasSubstr("past the end"));
+}
+
+TEST_F(WalTest, AReaderWhoseSegmentWasTrimmedGetsOutOfRange) {
+  options_.segment_size = 1024;
+  auto wal = OpenWal();
+  for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(1, i));
+  auto reader = wal->NewReader(0);
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE(wal->Trim(wal->end_lsn()).ok());
+  CommittedBatch batch;
+  absl::StatusOr<bool> next = (*reader)->Next(&batch);
+  EXPECT_EQ(next.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(next.status().message(), HasSubstr("trimmed while reading"));
+}
+
+TEST_F(WalTest, AReaderReportsDamageFoundAfterOpen) {
+  auto wal = OpenWal();
+  std::vector<AppendResult> results;
+  for (int i = 0; i < 4; ++i) results.push_back(AppendOk(wal.get(), MakeBatch(1, i)));
+  const std::string segment = SegmentPaths(options_.dir)[0];
+  std::string bytes = testing::ReadFileBytes(segment);
+  bytes[log_format::kSegmentHeaderSize + results[2].start_lsn + 30] ^= 1;
+  testing::WriteFileBytes(segment, bytes);  // bit rot under a live log
+
+  auto reader = wal->NewReader(0);
+  ASSERT_TRUE(reader.ok());
+  CommittedBatch batch;
+  EXPECT_TRUE(*(*reader)->Next(&batch));
+  EXPECT_TRUE(*(*reader)->Next(&batch));
+  absl::StatusOr<bool> damaged = (*reader)->Next(&batch);
+  EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(damaged.status().message(),
+              HasSubstr(absl::StrCat("at offset ", log_format::kSegmentHeaderSize +
+                                                       results[2].start_lsn)));
+}
+
+TEST_F(WalTest, LostSegmentsAreRefusedWhenTheIndexRemembersCommits) {
+  {
+    auto wal = OpenWal();
+    AppendOk(wal.get(), MakeBatch(1, 1));
+  }
+  for (const std::string& path : SegmentPaths(options_.dir)) std::remove(path.c_str());
+  absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(options_);
+  EXPECT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(wal.status().message(), HasSubstr("the segments were lost"));
+}
+
+TEST_F(WalTest, AnIndexMissingTrimmedHistoryIsRefused) {
+  options_.segment_size = 512;
+  {
+    auto wal = OpenWal();
+    for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(1, i));
+    ASSERT_TRUE(wal->Trim(wal->end_lsn()).ok());
+  }
+  std::remove((options_.dir + "/" + log_format::kIndexFileName).c_str());
+  absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(options_);
+  EXPECT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(wal.status().message(), HasSubstr("timestamps of trimmed history were lost"));
 }
 
 // --- forward compatibility ----------------------------------------------------
