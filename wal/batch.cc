@@ -45,6 +45,12 @@ void WalBatch::PutSpaceTruncate(uint32_t space, uint32_t page_count) {
   ++record_count_;
 }
 
+void WalBatch::Clear() {
+  encoded_.clear();
+  record_count_ = 0;
+  timestamp_us_.reset();
+}
+
 std::vector<WalRecord> WalBatch::Records(Lsn start_lsn) const {
   std::vector<WalRecord> records;
   records.reserve(record_count_);

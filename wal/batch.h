@@ -34,6 +34,12 @@ class WalBatch {
   // Pages >= page_count of `space` stop existing.
   void PutSpaceTruncate(uint32_t space, uint32_t page_count);
 
+  // Empties the batch (records and timestamp) but keeps its buffer, so a
+  // client appending many batches can reuse one without reallocating.
+  void Clear();
+  // Makes room for `bytes` of encoded records.
+  void Reserve(size_t bytes) { encoded_.reserve(bytes); }
+
   // The commit timestamp (microseconds since the Unix epoch). Without one,
   // the log stamps the batch with the current time when it is appended.
   void SetTimestamp(int64_t timestamp_us) { timestamp_us_ = timestamp_us; }

@@ -36,9 +36,13 @@ inline uint64_t DecodeFixed64(const char* p) {
   return value;
 }
 
-// Overwrites 4 bytes at p.
+// Overwrite 4 (EncodeFixed32) or 8 (EncodeFixed64) bytes at p.
 inline void EncodeFixed32(char* p, uint32_t value) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(value >> (8 * i));
+}
+
+inline void EncodeFixed64(char* p, uint64_t value) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(value >> (8 * i));
 }
 
 }  // namespace pitr

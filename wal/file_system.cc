@@ -4,9 +4,12 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <set>
 #include <utility>
 
@@ -15,6 +18,15 @@
 #include "wal/mutex.h"
 
 namespace pitr {
+
+absl::Status WritableFile::AppendV(
+    const std::vector<absl::string_view>& pieces) {
+  for (absl::string_view piece : pieces) {
+    if (absl::Status s = Append(piece); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 namespace {
 
 absl::Status ErrnoStatus(absl::string_view what, const std::string& path,
@@ -38,6 +50,37 @@ class PosixWritableFile : public WritableFile {
         return ErrnoStatus("write", path_, errno);
       }
       data.remove_prefix(static_cast<size_t>(n));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status AppendV(const std::vector<absl::string_view>& pieces) override {
+    std::vector<struct iovec> iov;
+    iov.reserve(pieces.size());
+    for (absl::string_view piece : pieces) {
+      if (!piece.empty()) {
+        iov.push_back({const_cast<char*>(piece.data()), piece.size()});
+      }
+    }
+    size_t next = 0;  // first iovec not wholly written
+    while (next < iov.size()) {
+      const int count =
+          static_cast<int>(std::min<size_t>(iov.size() - next, IOV_MAX));
+      ssize_t n = ::writev(fd_, &iov[next], count);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("writev", path_, errno);
+      }
+      // Skip what was written; a short write leaves a partial iovec.
+      auto written = static_cast<size_t>(n);
+      while (next < iov.size() && written >= iov[next].iov_len) {
+        written -= iov[next].iov_len;
+        ++next;
+      }
+      if (written > 0) {
+        iov[next].iov_base = static_cast<char*>(iov[next].iov_base) + written;
+        iov[next].iov_len -= written;
+      }
     }
     return absl::OkStatus();
   }

@@ -25,6 +25,9 @@ class WritableFile {
   virtual ~WritableFile() = default;
   // Writes all of data at the end of the file (retrying short writes).
   virtual absl::Status Append(absl::string_view data) = 0;
+  // Writes all the pieces, in order, as if appended one after another; the
+  // POSIX file does it with writev(), without joining them first.
+  virtual absl::Status AppendV(const std::vector<absl::string_view>& pieces);
   // Makes everything appended so far durable (fdatasync).
   virtual absl::Status Sync() = 0;
   virtual absl::Status Close() = 0;

@@ -10,13 +10,19 @@ namespace {
 
 namespace lf = ::pitr::log_format;
 
-std::string PagePrefix(BranchId branch, PageKey key) {
-  std::string prefix;
-  PutFixed64(&prefix, branch);
-  PutFixed32(&prefix, key.space);
-  PutFixed32(&prefix, key.page);
-  return prefix;
-}
+// The fixed part of an image or delta payload, built on the stack: this
+// runs once per record.
+struct PagePrefix {
+  PagePrefix(BranchId branch, PageKey key, uint32_t offset = 0) {
+    EncodeFixed64(bytes, branch);
+    EncodeFixed32(bytes + 8, key.space);
+    EncodeFixed32(bytes + 12, key.page);
+    EncodeFixed32(bytes + 16, offset);
+  }
+  absl::string_view image() const { return {bytes, lf::kPageRecordPrefix}; }
+  absl::string_view delta() const { return {bytes, lf::kDeltaRecordPrefix}; }
+  char bytes[lf::kDeltaRecordPrefix];
+};
 
 // `needed` describes the valid sizes, e.g. "exactly 20" or "at least 17".
 absl::Status BadPayload(const Frame& frame, absl::string_view needed) {
@@ -42,14 +48,13 @@ void AppendFrame(std::string* dst, uint8_t type, absl::string_view fixed,
 
 void AppendPageImage(std::string* dst, BranchId branch, PageKey key,
                      absl::string_view image) {
-  AppendFrame(dst, lf::kPageImage, PagePrefix(branch, key), image);
+  AppendFrame(dst, lf::kPageImage, PagePrefix(branch, key).image(), image);
 }
 
 void AppendPageDelta(std::string* dst, BranchId branch, PageKey key,
                      uint32_t offset, absl::string_view bytes) {
-  std::string fixed = PagePrefix(branch, key);
-  PutFixed32(&fixed, offset);
-  AppendFrame(dst, lf::kPageDelta, fixed, bytes);
+  AppendFrame(dst, lf::kPageDelta, PagePrefix(branch, key, offset).delta(),
+              bytes);
 }
 
 void AppendSpaceTruncate(std::string* dst, BranchId branch, uint32_t space,

@@ -189,26 +189,35 @@ void Wal::LeadGroup(Writer* leader) {
 
 absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
                              uint64_t commits_before, bool* rolled) {
-  group_buffer_.clear();
+  // The batches are written straight from the callers' buffers (they wait
+  // until the group is done); only the commit records are built here.
+  commit_records_.clear();
   std::vector<TimestampIndex::Entry> entries;
   entries.reserve(group.size());
+  uint64_t group_bytes = 0;
   for (Writer* w : group) {
     const WalBatch& batch = *w->batch;
-    group_buffer_.append(batch.encoded().data(), batch.encoded().size());
-    record_codec::AppendCommit(&group_buffer_, batch.branch(),
+    record_codec::AppendCommit(&commit_records_, batch.branch(),
                                w->result->timestamp_us, batch.record_count());
     entries.push_back({w->result->timestamp_us, w->result->commit_lsn});
+    group_bytes += batch.encoded_size() + lf::kCommitRecordSize;
   }
-  if (active_bytes_ > 0 &&
-      active_bytes_ + group_buffer_.size() > options_.segment_size) {
+  std::vector<absl::string_view> pieces;
+  pieces.reserve(2 * group.size());
+  for (size_t i = 0; i < group.size(); ++i) {
+    pieces.push_back(group[i]->batch->encoded());
+    pieces.push_back(absl::string_view(commit_records_)
+                         .substr(i * lf::kCommitRecordSize, lf::kCommitRecordSize));
+  }
+  if (active_bytes_ > 0 && active_bytes_ + group_bytes > options_.segment_size) {
     PITR_RETURN_IF_ERROR(RollSegment(start, commits_before));
     *rolled = true;
   }
-  PITR_RETURN_IF_ERROR(active_file_->Append(group_buffer_));
+  PITR_RETURN_IF_ERROR(active_file_->AppendV(pieces));
   if (options_.sync == SyncPolicy::kEveryBatch) {
     PITR_RETURN_IF_ERROR(active_file_->Sync());
   }
-  active_bytes_ += group_buffer_.size();
+  active_bytes_ += group_bytes;
   // The index is written only once the batches are durable; recovery
   // rebuilds any entry lost in a crash from the segments.
   return index_->Append(entries);

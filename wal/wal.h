@@ -176,7 +176,7 @@ class Wal {
   // Only the writer leading a group, Trim or Close touch these.
   std::unique_ptr<WritableFile> active_file_ ABSL_GUARDED_BY(io_mu_);
   uint64_t active_bytes_ ABSL_GUARDED_BY(io_mu_);  // record bytes in it
-  std::string group_buffer_ ABSL_GUARDED_BY(io_mu_);
+  std::string commit_records_ ABSL_GUARDED_BY(io_mu_);  // of the group
 
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
   std::vector<Lsn> segment_starts_ ABSL_GUARDED_BY(mu_);  // last: active

@@ -182,6 +182,22 @@ TEST_F(WalTest, BatchRefusesEmptyAndOversizedRecords) {
   EXPECT_TRUE(batch.PutPageImage({0, 0}, std::string(WalBatch::MaxDataSize(), 'x')).ok());
 }
 
+TEST_F(WalTest, AClearedBatchIsReusable) {
+  auto wal = OpenWal();
+  WalBatch batch = MakeBatch(4, 1);
+  batch.SetTimestamp(77);
+  batch.Clear();
+  EXPECT_TRUE(batch.empty());
+  EXPECT_EQ(batch.encoded_size(), 0u);
+  EXPECT_FALSE(batch.timestamp_us().has_value());
+  EXPECT_EQ(batch.branch(), 4u);
+  ASSERT_TRUE(batch.PutPageDelta({1, 1}, 0, "again").ok());
+  AppendResult r = AppendOk(wal.get(), batch);
+  std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
+  ASSERT_EQ(read.size(), 1u);
+  ExpectBatchEq(batch, r, read[0]);
+}
+
 TEST_F(WalTest, StampsBatchesWithTheClockWithoutGoingBackwards) {
   int64_t now = 5'000'000;
   options_.clock_us = [&now] { return now; };

@@ -18,6 +18,14 @@ class FaultFileSystem::File : public WritableFile {
     fs_->Appended(path_, data.size());
     return absl::OkStatus();
   }
+  absl::Status AppendV(const std::vector<absl::string_view>& pieces) override {
+    if (absl::Status s = fs_->BeforeWrite(path_); !s.ok()) return s;
+    if (absl::Status s = base_->AppendV(pieces); !s.ok()) return s;
+    uint64_t bytes = 0;
+    for (absl::string_view piece : pieces) bytes += piece.size();
+    fs_->Appended(path_, bytes);
+    return absl::OkStatus();
+  }
   absl::Status Sync() override {
     if (absl::Status s = fs_->BeforeSync(path_); !s.ok()) return s;
     if (absl::Status s = base_->Sync(); !s.ok()) return s;
