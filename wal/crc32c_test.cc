@@ -30,12 +30,20 @@ TEST(Crc32cTest, ExtendEqualsWholeValue) {
   }
 }
 
-TEST(Crc32cTest, HardwareAndTableAgree) {
+TEST(Crc32cTest, HardwareAndTableAgreeAtEveryLengthAndAlignment) {
+  // Lengths cross the three-stream block sizes (3 x 128 and 3 x 1024 bytes).
   std::string data;
-  for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>(i * 7 + 3));
-  for (size_t n = 0; n < data.size(); n += 37) {
-    EXPECT_EQ(Extend(0, data.data(), n),
-              internal::ExtendPortableForTesting(0, data.data(), n));
+  for (int i = 0; i < 10000; ++i) data.push_back(static_cast<char>(i * 7 + 3));
+  for (size_t n : {0, 1, 7, 8, 383, 384, 385, 767, 3071, 3072, 3073, 3455,
+                   6144, 8192, 8212, 9999}) {
+    for (size_t align = 0; align < 8; ++align) {
+      if (align + n > data.size()) continue;
+      const char* p = data.data() + align;
+      EXPECT_EQ(Extend(0, p, n), internal::ExtendPortableForTesting(0, p, n))
+          << "n=" << n << " align=" << align;
+      EXPECT_EQ(Extend(0x12345678, p, n),
+                internal::ExtendPortableForTesting(0x12345678, p, n));
+    }
   }
 }
 
