@@ -13,14 +13,13 @@ size_t WalBatch::MaxDataSize() {
 absl::Status WalBatch::CheckData(absl::string_view what,
                                  absl::string_view bytes) const {
   if (bytes.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("empty ", what, " (it must have 1 to ", MaxDataSize(),
-                     " bytes)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "empty ", what, " (it must have 1 to ", MaxDataSize(), " bytes)"));
   }
   if (bytes.size() > MaxDataSize()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " of ", bytes.size(), " bytes is too large (1 to ",
-                     MaxDataSize(), " bytes)"));
+    return absl::InvalidArgumentError(absl::StrCat(what, " of ", bytes.size(),
+                                                   " bytes is too large (1 to ",
+                                                   MaxDataSize(), " bytes)"));
   }
   return absl::OkStatus();
 }

@@ -29,18 +29,23 @@ using ::pitr::testing::NewTestDir;
 using ::pitr::testing::ReadAll;
 
 // Each batch is MakeBatch(seed % 7 + 1, seed): its seed says what it holds.
-WalBatch SeededBatch(uint64_t seed) { return MakeBatch(seed % 7 + 1, seed, 1 + seed % 5); }
+WalBatch SeededBatch(uint64_t seed) {
+  return MakeBatch(seed % 7 + 1, seed, 1 + seed % 5);
+}
 
 // Checks the recovered log: every acknowledged batch is there and exact,
 // and every batch there is one that some writer tried to append.
-void CheckRecovered(Wal* wal, const std::map<Lsn, std::pair<uint64_t, AppendResult>>& acked) {
+void CheckRecovered(
+    Wal* wal, const std::map<Lsn, std::pair<uint64_t, AppendResult>>& acked) {
   std::vector<CommittedBatch> read = ReadAll(wal, 0);
   std::map<Lsn, const CommittedBatch*> by_commit;
   for (const CommittedBatch& b : read) by_commit[b.commit_lsn] = &b;
   for (const auto& [commit, seed_and_result] : acked) {
     auto it = by_commit.find(commit);
-    ASSERT_NE(it, by_commit.end()) << "acknowledged batch at " << FormatLsn(commit) << " lost";
-    ExpectBatchEq(SeededBatch(seed_and_result.first), seed_and_result.second, *it->second);
+    ASSERT_NE(it, by_commit.end())
+        << "acknowledged batch at " << FormatLsn(commit) << " lost";
+    ExpectBatchEq(SeededBatch(seed_and_result.first), seed_and_result.second,
+                  *it->second);
   }
   if (!acked.empty()) {
     ASSERT_FALSE(read.empty());
@@ -75,7 +80,8 @@ TEST(CrashTest, PowerCutDuringConcurrentAppendsLosesNothingAcknowledged) {
         }
       });
     }
-    absl::SleepFor(absl::Microseconds(std::uniform_int_distribution<>(500, 20000)(rng)));
+    absl::SleepFor(
+        absl::Microseconds(std::uniform_int_distribution<>(500, 20000)(rng)));
     ASSERT_TRUE(fs.Crash().ok());
     for (std::thread& t : threads) t.join();
     wal->reset();
@@ -90,7 +96,8 @@ TEST(CrashTest, PowerCutDuringConcurrentAppendsLosesNothingAcknowledged) {
 
 // The child appends seeded batches until it is killed, writing each
 // acknowledged (seed, start, commit, timestamp) to `fd`.
-[[noreturn]] void AppendUntilKilled(const std::string& dir, int fd, uint64_t first_seed) {
+[[noreturn]] void AppendUntilKilled(const std::string& dir, int fd,
+                                    uint64_t first_seed) {
   WalOptions options;
   options.dir = dir;
   options.segment_size = 8192;
@@ -120,15 +127,17 @@ TEST(CrashTest, KillNineAtRandomMomentsLosesNothingAcknowledged) {
       AppendUntilKilled(dir, fds[1], round * 1'000'000ull);
     }
     close(fds[1]);
-    absl::SleepFor(absl::Milliseconds(std::uniform_int_distribution<>(5, 80)(rng)));
+    absl::SleepFor(
+        absl::Milliseconds(std::uniform_int_distribution<>(5, 80)(rng)));
     ASSERT_EQ(kill(child, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited by itself: " << status;
     uint64_t record[4];
     while (read(fds[0], record, sizeof(record)) == sizeof(record)) {
-      acked[record[2]] = {record[0], AppendResult{record[1], record[2],
-                                                  static_cast<int64_t>(record[3])}};
+      acked[record[2]] = {
+          record[0],
+          AppendResult{record[1], record[2], static_cast<int64_t>(record[3])}};
     }
     close(fds[0]);
 

@@ -34,8 +34,8 @@ TEST(Crc32cTest, HardwareAndTableAgreeAtEveryLengthAndAlignment) {
   // Lengths cross the three-stream block sizes (3 x 128 and 3 x 1024 bytes).
   std::string data;
   for (int i = 0; i < 10000; ++i) data.push_back(static_cast<char>(i * 7 + 3));
-  for (size_t n : {0, 1, 7, 8, 383, 384, 385, 767, 3071, 3072, 3073, 3455,
-                   6144, 8192, 8212, 9999}) {
+  for (size_t n : {0, 1, 7, 8, 383, 384, 385, 767, 3071, 3072, 3073, 3455, 6144,
+                   8192, 8212, 9999}) {
     for (size_t align = 0; align < 8; ++align) {
       if (align + n > data.size()) continue;
       const char* p = data.data() + align;

@@ -132,7 +132,8 @@ class PosixRandomAccessFile : public RandomAccessFile {
 // flock() locks belong to an open file description, so a second open in the
 // same process would not conflict; the set of held paths covers that case.
 Mutex locked_paths_mu;
-std::set<std::string>& LockedPaths() ABSL_EXCLUSIVE_LOCKS_REQUIRED(locked_paths_mu) {
+std::set<std::string>& LockedPaths()
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(locked_paths_mu) {
   static auto* paths = new std::set<std::string>;
   return *paths;
 }
@@ -261,9 +262,10 @@ class PosixFileSystem : public FileSystem {
 
  private:
   static absl::Status AlreadyLocked(const std::string& path) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "lock ", path, " is held by another user of this data directory "
-        "(only one process may open it at a time)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("lock ", path,
+                     " is held by another user of this data directory "
+                     "(only one process may open it at a time)"));
   }
 
   static absl::StatusOr<std::unique_ptr<WritableFile>> OpenWritable(

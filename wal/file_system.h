@@ -62,8 +62,8 @@ class FileSystem {
   // Opens an existing file to append at its end.
   virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(
       const std::string& path) = 0;
-  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>>
-  NewRandomAccessFile(const std::string& path) = 0;
+  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) = 0;
 
   // The names (not paths) of the entries of dir, without "." and "..".
   virtual absl::StatusOr<std::vector<std::string>> ListDir(
@@ -78,8 +78,7 @@ class FileSystem {
                                   const std::string& to) = 0;
   virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
   // Cuts path to size bytes and makes the new size durable.
-  virtual absl::Status TruncateFile(const std::string& path,
-                                    uint64_t size) = 0;
+  virtual absl::Status TruncateFile(const std::string& path, uint64_t size) = 0;
 
   // Takes an exclusive advisory lock on path (created if missing).
   // FAILED_PRECONDITION if another process or object holds it.

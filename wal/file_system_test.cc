@@ -66,8 +66,10 @@ TEST_F(FileSystemTest, DirectoriesAndErrorsNameThePath) {
   ASSERT_TRUE(fs_->CreateDirs(JoinPath(dir_, "a/b/c")).ok());
   ASSERT_TRUE(fs_->CreateDirs(JoinPath(dir_, "a/b/c")).ok());  // exists: fine
   ASSERT_TRUE((*fs_->NewWritableFile(JoinPath(dir_, "a/x")))->Close().ok());
-  EXPECT_THAT(*fs_->ListDir(JoinPath(dir_, "a")), UnorderedElementsAre("b", "x"));
-  ASSERT_TRUE(fs_->RenameFile(JoinPath(dir_, "a/x"), JoinPath(dir_, "a/y")).ok());
+  EXPECT_THAT(*fs_->ListDir(JoinPath(dir_, "a")),
+              UnorderedElementsAre("b", "x"));
+  ASSERT_TRUE(
+      fs_->RenameFile(JoinPath(dir_, "a/x"), JoinPath(dir_, "a/y")).ok());
   ASSERT_TRUE(fs_->DeleteFile(JoinPath(dir_, "a/y")).ok());
   ASSERT_TRUE(fs_->SyncDir(JoinPath(dir_, "a")).ok());
 

@@ -133,8 +133,8 @@ uint32_t DocMask(uint32_t crc) {
 
 TEST(FormatGoldenTest, WorkedExampleOfTheFormatDocument) {
   const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") +
-                          "/format_golden_test_wal";
+  const std::string dir =
+      std::string(tmp != nullptr ? tmp : "/tmp") + "/format_golden_test_wal";
   std::filesystem::remove_all(dir);
 
   WalOptions options;

@@ -63,8 +63,7 @@ inline constexpr size_t kCommitRecordSize = kFrameHeaderSize + kCommitPayload;
 //           u32, header_crc u32 (masked CRC32C of the 28 bytes before it)
 //   entries: timestamp_us i64, commit_lsn u64, crc u32 (masked CRC32C of
 //            the 16 bytes before it), reserved u32
-inline constexpr char kIndexMagic[8] = {'p', 'i', 't', 'r',
-                                        't', 's', 'i', '1'};
+inline constexpr char kIndexMagic[8] = {'p', 'i', 't', 'r', 't', 's', 'i', '1'};
 inline constexpr size_t kIndexHeaderSize = 32;
 inline constexpr size_t kIndexEntrySize = 24;
 inline constexpr char kIndexFileName[] = "commit_timestamps.idx";

@@ -13,9 +13,10 @@ bool ParseHexPart(absl::string_view part, uint32_t* value) {
   uint32_t v = 0;
   for (char c : part) {
     if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
-    int digit = absl::ascii_isdigit(static_cast<unsigned char>(c))
-                    ? c - '0'
-                    : absl::ascii_tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+    int digit =
+        absl::ascii_isdigit(static_cast<unsigned char>(c))
+            ? c - '0'
+            : absl::ascii_tolower(static_cast<unsigned char>(c)) - 'a' + 10;
     v = (v << 4) | static_cast<uint32_t>(digit);
   }
   *value = v;
@@ -40,7 +41,8 @@ absl::StatusOr<Lsn> ParseLsn(absl::string_view text) {
     }
   } else {
     bool all_digits = !s.empty();
-    for (char c : s) all_digits &= absl::ascii_isdigit(static_cast<unsigned char>(c));
+    for (char c : s)
+      all_digits &= absl::ascii_isdigit(static_cast<unsigned char>(c));
     Lsn value;
     if (all_digits && absl::SimpleAtoi(s, &value)) return value;
   }

@@ -26,15 +26,16 @@ TEST(LsnTest, ParsesDecimal) {
 }
 
 TEST(LsnTest, RoundTrips) {
-  for (Lsn lsn : {0ull, 1ull, 0xFFFFFFFFull, 0x100000000ull, 0x123456789ABCull}) {
+  for (Lsn lsn :
+       {0ull, 1ull, 0xFFFFFFFFull, 0x100000000ull, 0x123456789ABCull}) {
     EXPECT_EQ(*ParseLsn(FormatLsn(lsn)), lsn);
   }
 }
 
 TEST(LsnTest, RejectsMalformedTextNamingBothForms) {
-  for (const char* bad : {"", "/", "0/", "/1", "1/2/3", "x/1", "123456789/0",
-                          "0/123456789", "-1", "12a", "18446744073709551616",
-                          "0x10", " "}) {
+  for (const char* bad :
+       {"", "/", "0/", "/1", "1/2/3", "x/1", "123456789/0", "0/123456789", "-1",
+        "12a", "18446744073709551616", "0x10", " "}) {
     absl::StatusOr<Lsn> lsn = ParseLsn(bad);
     ASSERT_FALSE(lsn.ok()) << bad;
     EXPECT_EQ(lsn.status().code(), absl::StatusCode::kInvalidArgument);

@@ -51,17 +51,36 @@ class ABSL_LOCKABLE Mutex {
 
  private:
   friend class CondVar;
-  enum Event { kCreate, kDestroy, kPreLock, kPostLock, kPreUnlock, kPostUnlock };
+  enum Event {
+    kCreate,
+    kDestroy,
+    kPreLock,
+    kPostLock,
+    kPreUnlock,
+    kPostUnlock
+  };
 
   void Annotate(Event event) {
 #ifdef PITR_TSAN
     switch (event) {
-      case kCreate: __tsan_mutex_create(this, 0); break;
-      case kDestroy: __tsan_mutex_destroy(this, 0); break;
-      case kPreLock: __tsan_mutex_pre_lock(this, 0); break;
-      case kPostLock: __tsan_mutex_post_lock(this, 0, 0); break;
-      case kPreUnlock: __tsan_mutex_pre_unlock(this, 0); break;
-      case kPostUnlock: __tsan_mutex_post_unlock(this, 0); break;
+      case kCreate:
+        __tsan_mutex_create(this, 0);
+        break;
+      case kDestroy:
+        __tsan_mutex_destroy(this, 0);
+        break;
+      case kPreLock:
+        __tsan_mutex_pre_lock(this, 0);
+        break;
+      case kPostLock:
+        __tsan_mutex_post_lock(this, 0, 0);
+        break;
+      case kPreUnlock:
+        __tsan_mutex_pre_unlock(this, 0);
+        break;
+      case kPostUnlock:
+        __tsan_mutex_post_unlock(this, 0);
+        break;
     }
 #else
     (void)event;

@@ -34,8 +34,8 @@ struct PageKey {
 };
 
 enum class RecordKind : uint8_t {
-  kPageImage = 1,      // `data` is the whole page
-  kPageDelta = 2,      // `data` replaces bytes [offset, offset + size) of the page
+  kPageImage = 1,  // `data` is the whole page
+  kPageDelta = 2,  // `data` replaces bytes [offset, offset + size) of the page
   kSpaceTruncate = 3,  // pages >= page_count of key.space are removed
 };
 

@@ -26,9 +26,9 @@ struct PagePrefix {
 
 // `needed` describes the valid sizes, e.g. "exactly 20" or "at least 17".
 absl::Status BadPayload(const Frame& frame, absl::string_view needed) {
-  return absl::DataLossError(absl::StrCat(
-      "record of type ", frame.type, " has a payload of ", frame.payload.size(),
-      " bytes; it needs ", needed));
+  return absl::DataLossError(
+      absl::StrCat("record of type ", frame.type, " has a payload of ",
+                   frame.payload.size(), " bytes; it needs ", needed));
 }
 
 }  // namespace
@@ -41,8 +41,8 @@ void AppendFrame(std::string* dst, uint8_t type, absl::string_view fixed,
   dst->push_back(static_cast<char>(type));
   dst->append(fixed.data(), fixed.size());
   dst->append(data.data(), data.size());
-  uint32_t crc = crc32c::Extend(0, dst->data() + start + 4,
-                                dst->size() - start - 4);
+  uint32_t crc =
+      crc32c::Extend(0, dst->data() + start + 4, dst->size() - start - 4);
   EncodeFixed32(&(*dst)[start], crc32c::Mask(crc));
 }
 

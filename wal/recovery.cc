@@ -34,9 +34,9 @@ absl::StatusOr<bool> AnyValidFrameAfter(const RandomAccessFile& file,
                                         Lsn segment_start, Lsn after,
                                         Lsn limit) {
   std::string rest(static_cast<size_t>(limit - after), '\0');
-  PITR_ASSIGN_OR_RETURN(
-      size_t got,
-      file.Read(SegmentFileOffset(segment_start, after), rest.size(), &rest[0]));
+  PITR_ASSIGN_OR_RETURN(size_t got,
+                        file.Read(SegmentFileOffset(segment_start, after),
+                                  rest.size(), &rest[0]));
   rest.resize(got);
   for (size_t i = 1; i < rest.size(); ++i) {
     record_codec::Frame frame;
@@ -51,8 +51,9 @@ absl::StatusOr<bool> AnyValidFrameAfter(const RandomAccessFile& file,
 
 absl::Status CreateSegment(FileSystem* fs, const std::string& dir,
                            const SegmentHeader& header) {
-  PITR_ASSIGN_OR_RETURN(auto file, fs->NewWritableFile(JoinPath(
-                                       dir, SegmentFileName(header.start_lsn))));
+  PITR_ASSIGN_OR_RETURN(
+      auto file,
+      fs->NewWritableFile(JoinPath(dir, SegmentFileName(header.start_lsn))));
   PITR_RETURN_IF_ERROR(file->Append(EncodeSegmentHeader(header)));
   PITR_RETURN_IF_ERROR(file->Sync());
   PITR_RETURN_IF_ERROR(file->Close());
@@ -112,7 +113,8 @@ absl::Status SegmentChecker::Run(const std::vector<Lsn>& starts) {
           damage->status.code(),
           absl::StrCat(damage->status.message(),
                        ". The log is damaged before its end; reopen with "
-                       "repair to cut it at lsn ", FormatLsn(damage->cut_lsn),
+                       "repair to cut it at lsn ",
+                       FormatLsn(damage->cut_lsn),
                        " (every batch after that is lost)"));
     }
     return Cut(starts, i, *damage);
@@ -217,22 +219,22 @@ absl::StatusOr<std::optional<Damage>> SegmentChecker::CheckSegment(Lsn start,
       // damaged. (A bad length field also looks like a frame cut short, so
       // this test covers both.)
       if (last && scanner.problem_in_frame()) {
-        PITR_ASSIGN_OR_RETURN(bool valid_after,
-                              AnyValidFrameAfter(*file, start,
-                                                 scanner.problem_lsn(), limit));
+        PITR_ASSIGN_OR_RETURN(
+            bool valid_after,
+            AnyValidFrameAfter(*file, start, scanner.problem_lsn(), limit));
         bad.torn = !valid_after;
       }
       return bad;
     }
-    if (log_.last_timestamp_us && batch.timestamp_us < *log_.last_timestamp_us) {
-      return Damage{
-          absl::DataLossError(absl::StrCat(
-              "WAL segment ", path, ": the commit at lsn ",
-              FormatLsn(batch.commit_lsn), " has timestamp ",
-              FormatTimestampUs(batch.timestamp_us),
-              ", earlier than the commit before it (",
-              FormatTimestampUs(*log_.last_timestamp_us), ")")),
-          batch.start_lsn, false, true};
+    if (log_.last_timestamp_us &&
+        batch.timestamp_us < *log_.last_timestamp_us) {
+      return Damage{absl::DataLossError(absl::StrCat(
+                        "WAL segment ", path, ": the commit at lsn ",
+                        FormatLsn(batch.commit_lsn), " has timestamp ",
+                        FormatTimestampUs(batch.timestamp_us),
+                        ", earlier than the commit before it (",
+                        FormatTimestampUs(*log_.last_timestamp_us), ")")),
+                    batch.start_lsn, false, true};
     }
     commits_.push_back({batch.timestamp_us, batch.commit_lsn});
     log_.last_timestamp_us = batch.timestamp_us;
@@ -266,8 +268,10 @@ absl::StatusOr<RecoveredLog> RecoverLog(FileSystem* fs, const std::string& dir,
   if (log.segment_starts.empty()) {
     if (index->end_ordinal() > index->first_ordinal()) {
       return absl::DataLossError(absl::StrCat(
-          "WAL directory ", dir, " has no segment but its timestamp index "
-          "lists ", index->end_ordinal(), " commits: the segments were lost"));
+          "WAL directory ", dir,
+          " has no segment but its timestamp index "
+          "lists ",
+          index->end_ordinal(), " commits: the segments were lost"));
     }
     PITR_RETURN_IF_ERROR(CreateSegment(fs, dir, SegmentHeader{0, 0}));
     log.segment_starts.push_back(0);
@@ -276,11 +280,11 @@ absl::StatusOr<RecoveredLog> RecoverLog(FileSystem* fs, const std::string& dir,
 
   const uint64_t first = checker.first_commit_ordinal();
   if (index->end_ordinal() < first || index->first_ordinal() > first) {
-    return absl::DataLossError(absl::StrCat(
-        "the timestamp index in ", dir, " holds commits ",
-        index->first_ordinal(), " to ", index->end_ordinal(),
-        " but the oldest WAL segment starts after commit ", first,
-        ": timestamps of trimmed history were lost"));
+    return absl::DataLossError(
+        absl::StrCat("the timestamp index in ", dir, " holds commits ",
+                     index->first_ordinal(), " to ", index->end_ordinal(),
+                     " but the oldest WAL segment starts after commit ", first,
+                     ": timestamps of trimmed history were lost"));
   }
   PITR_RETURN_IF_ERROR(index->ReplaceFrom(first, checker.commits()));
   PITR_RETURN_IF_ERROR(index->Sync());

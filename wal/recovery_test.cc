@@ -126,14 +126,15 @@ TEST_F(RecoveryTest, AFlippedBitAnywhereIsDetected) {
 TEST_F(RecoveryTest, DamageBeforeTheTailNamesSegmentAndOffset) {
   WriteLog(4);
   std::string segment = ReadFileBytes(SegmentPaths(options_.dir)[0]);
-  const size_t offset = lf::kSegmentHeaderSize + written_[1].result.start_lsn + 20;
+  const size_t offset =
+      lf::kSegmentHeaderSize + written_[1].result.start_lsn + 20;
   segment[offset] ^= 0x10;
   auto wal = OpenDamaged(0, segment);
   ASSERT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(wal.status().message(),
-              HasSubstr(absl::StrCat("0000000000000000.wal at offset ",
-                                     lf::kSegmentHeaderSize +
-                                         written_[1].result.start_lsn)));
+              HasSubstr(absl::StrCat(
+                  "0000000000000000.wal at offset ",
+                  lf::kSegmentHeaderSize + written_[1].result.start_lsn)));
   EXPECT_THAT(wal.status().message(), HasSubstr("checksum mismatch"));
 }
 
@@ -151,9 +152,10 @@ TEST_F(RecoveryTest, AChecksummedButInvalidLastRecordIsCorruptionNotATornTail) {
   // A torn write cannot produce a frame with a valid checksum, so a last
   // commit whose count is wrong was written wrong, not torn.
   const std::string path = SegmentPaths(options_.dir)[0];
-  std::string bytes = ReadFileBytes(path) +
-                      testing::RawFrame(lf::kSpaceTruncate, std::string(16, '\0')) +
-                      testing::RawCommit(0, written_.back().result.timestamp_us, 7);
+  std::string bytes =
+      ReadFileBytes(path) +
+      testing::RawFrame(lf::kSpaceTruncate, std::string(16, '\0')) +
+      testing::RawCommit(0, written_.back().result.timestamp_us, 7);
   auto wal = OpenDamaged(0, bytes);
   EXPECT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(wal.status().message(), HasSubstr("commit record counts 7"));
@@ -163,12 +165,14 @@ TEST_F(RecoveryTest, ADecreasingCommitTimestampIsRefusedAndRepairCutsBeforeIt) {
   WriteLog(3);
   const std::string path = SegmentPaths(options_.dir)[0];
   const int64_t earlier = written_.back().result.timestamp_us - 1;
-  std::string bytes = ReadFileBytes(path) +
-                      testing::RawFrame(lf::kSpaceTruncate, std::string(16, '\0')) +
-                      testing::RawCommit(0, earlier, 1);
+  std::string bytes =
+      ReadFileBytes(path) +
+      testing::RawFrame(lf::kSpaceTruncate, std::string(16, '\0')) +
+      testing::RawCommit(0, earlier, 1);
   auto refused = OpenDamaged(0, bytes);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(refused.status().message(), HasSubstr("earlier than the commit before it"));
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("earlier than the commit before it"));
   auto repaired = OpenDamaged(0, bytes, /*repair=*/true);
   ASSERT_TRUE(repaired.ok()) << repaired.status();
   ExpectPrefix(repaired->get(), 3);
@@ -199,8 +203,9 @@ TEST_F(MultiSegmentRecoveryTest, DamageInASealedSegmentIsRefused) {
   bytes[bytes.size() - 3] ^= 4;  // its last record: not a tail, more follow
   auto wal = OpenDamaged(1, bytes);
   ASSERT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(wal.status().message(),
-              HasSubstr(std::filesystem::path(segments_[1]).filename().string()));
+  EXPECT_THAT(
+      wal.status().message(),
+      HasSubstr(std::filesystem::path(segments_[1]).filename().string()));
 }
 
 TEST_F(MultiSegmentRecoveryTest, ASealedSegmentCutShortIsRefused) {
@@ -280,7 +285,8 @@ TEST_F(MultiSegmentRecoveryTest, ASegmentRenamedToTheWrongLsnIsRefused) {
   std::filesystem::rename(paths[1], copy.dir + "/0000000000000001.wal");
   auto wal = Wal::Open(copy);
   ASSERT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(wal.status().message(), HasSubstr("not at the lsn its name gives"));
+  EXPECT_THAT(wal.status().message(),
+              HasSubstr("not at the lsn its name gives"));
 }
 
 }  // namespace

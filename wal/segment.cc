@@ -29,8 +29,8 @@ std::optional<Lsn> ParseSegmentFileName(absl::string_view name) {
         absl::ascii_islower(static_cast<unsigned char>(c))) {
       return std::nullopt;
     }
-    lsn = (lsn << 4) | static_cast<Lsn>(absl::ascii_isdigit(c) ? c - '0'
-                                                               : c - 'A' + 10);
+    lsn = (lsn << 4) |
+          static_cast<Lsn>(absl::ascii_isdigit(c) ? c - '0' : c - 'A' + 10);
   }
   return lsn;
 }
@@ -66,13 +66,13 @@ absl::StatusOr<SegmentHeader> DecodeSegmentHeader(absl::string_view bytes,
     return bad("not a pitr WAL segment (wrong magic)");
   }
   if (uint32_t version = DecodeFixed32(p + 8); version != lf::kFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "WAL segment ", path, " has format version ", version,
-        "; this build reads version ", lf::kFormatVersion));
+    return absl::FailedPreconditionError(
+        absl::StrCat("WAL segment ", path, " has format version ", version,
+                     "; this build reads version ", lf::kFormatVersion));
   }
   if (uint32_t size = DecodeFixed32(p + 12); size != lf::kSegmentHeaderSize) {
-    return bad(absl::StrCat("header size ", size, " is not ",
-                            lf::kSegmentHeaderSize));
+    return bad(
+        absl::StrCat("header size ", size, " is not ", lf::kSegmentHeaderSize));
   }
   return SegmentHeader{DecodeFixed64(p + 16), DecodeFixed64(p + 24)};
 }

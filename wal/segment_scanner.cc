@@ -49,10 +49,9 @@ absl::Status SegmentScanner::Problem(Lsn lsn, bool in_frame,
                                      absl::string_view why) {
   problem_lsn_ = lsn;
   problem_in_frame_ = in_frame;
-  return absl::Status(
-      code, absl::StrCat("WAL segment ", path_, " at offset ",
-                         SegmentFileOffset(segment_start_, lsn), " (lsn ",
-                         FormatLsn(lsn), "): ", why));
+  return absl::Status(code, absl::StrCat("WAL segment ", path_, " at offset ",
+                                         SegmentFileOffset(segment_start_, lsn),
+                                         " (lsn ", FormatLsn(lsn), "): ", why));
 }
 
 absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
@@ -63,10 +62,10 @@ absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
   Lsn lsn = position_;
   while (true) {
     if (lsn == limit_) {
-      return Problem(lsn, true, absl::StatusCode::kDataLoss,
-                     absl::StrCat("batch starting at lsn ",
-                                  FormatLsn(batch->start_lsn),
-                                  " ends without its commit record"));
+      return Problem(
+          lsn, true, absl::StatusCode::kDataLoss,
+          absl::StrCat("batch starting at lsn ", FormatLsn(batch->start_lsn),
+                       " ends without its commit record"));
     }
     PITR_ASSIGN_OR_RETURN(absl::string_view header,
                           Peek(lsn, lf::kFrameHeaderSize));
@@ -97,17 +96,16 @@ absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
         return Problem(lsn, false, absl::StatusCode::kDataLoss, s.message());
       }
       if (commit.record_count != frames) {
-        return Problem(lsn, false, absl::StatusCode::kDataLoss,
-                       absl::StrCat("commit record counts ",
-                                    commit.record_count,
-                                    " records but its batch has ", frames));
+        return Problem(
+            lsn, false, absl::StatusCode::kDataLoss,
+            absl::StrCat("commit record counts ", commit.record_count,
+                         " records but its batch has ", frames));
       }
       for (const WalRecord& record : batch->records) {
         if (record.branch != commit.branch) {
           return Problem(record.lsn, false, absl::StatusCode::kDataLoss,
                          absl::StrCat("record of branch ", record.branch,
-                                      " in a batch of branch ",
-                                      commit.branch));
+                                      " in a batch of branch ", commit.branch));
         }
       }
       batch->branch = commit.branch;
@@ -119,10 +117,10 @@ absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
 
     ++frames;
     const uint8_t base_type = frame.type & ~lf::kIgnorableBit;
-    const bool known = frame.type == base_type &&
-                       (base_type == lf::kPageImage ||
-                        base_type == lf::kPageDelta ||
-                        base_type == lf::kSpaceTruncate);
+    const bool known =
+        frame.type == base_type &&
+        (base_type == lf::kPageImage || base_type == lf::kPageDelta ||
+         base_type == lf::kSpaceTruncate);
     if (known) {
       WalRecord& record = batch->records.emplace_back();
       record.lsn = lsn;

@@ -11,17 +11,17 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define PITR_RETURN_IF_ERROR(expr)                 \
-  do {                                             \
-    ::absl::Status pitr_status_ = (expr);          \
-    if (!pitr_status_.ok()) return pitr_status_;   \
+#define PITR_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::absl::Status pitr_status_ = (expr);        \
+    if (!pitr_status_.ok()) return pitr_status_; \
   } while (0)
 
 #define PITR_STATUS_MACROS_CONCAT_INNER_(x, y) x##y
 #define PITR_STATUS_MACROS_CONCAT_(x, y) PITR_STATUS_MACROS_CONCAT_INNER_(x, y)
 
-#define PITR_ASSIGN_OR_RETURN(lhs, rexpr)                                  \
-  PITR_ASSIGN_OR_RETURN_IMPL_(                                             \
+#define PITR_ASSIGN_OR_RETURN(lhs, rexpr) \
+  PITR_ASSIGN_OR_RETURN_IMPL_(            \
       PITR_STATUS_MACROS_CONCAT_(pitr_statusor_, __LINE__), lhs, rexpr)
 
 #define PITR_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \

@@ -57,14 +57,16 @@ absl::StatusOr<std::unique_ptr<TimestampIndex>> TimestampIndex::Open(
       crc32c::Unmask(DecodeFixed32(header + crc_at)) !=
           crc32c::Extend(0, header, crc_at) ||
       DecodeFixed32(header + 12) != lf::kIndexEntrySize) {
-    return absl::DataLossError(absl::StrCat(
-        "timestamp index ", path, " has a damaged header; it cannot be "
-        "rebuilt once WAL segments have been trimmed"));
+    return absl::DataLossError(
+        absl::StrCat("timestamp index ", path,
+                     " has a damaged header; it cannot be "
+                     "rebuilt once WAL segments have been trimmed"));
   }
-  if (uint32_t version = DecodeFixed32(header + 8); version != lf::kFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "timestamp index ", path, " has format version ", version,
-        "; this build reads version ", lf::kFormatVersion));
+  if (uint32_t version = DecodeFixed32(header + 8);
+      version != lf::kFormatVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("timestamp index ", path, " has format version ", version,
+                     "; this build reads version ", lf::kFormatVersion));
   }
   uint64_t first_ordinal = DecodeFixed64(header + 16);
   uint64_t entries = (*size - lf::kIndexHeaderSize) / lf::kIndexEntrySize;
@@ -92,7 +94,8 @@ TimestampIndex::TimestampIndex(FileSystem* fs, std::string path,
       end_ordinal_(end_ordinal) {}
 
 uint64_t TimestampIndex::FileOffset(uint64_t ordinal) const {
-  return lf::kIndexHeaderSize + (ordinal - first_ordinal_) * lf::kIndexEntrySize;
+  return lf::kIndexHeaderSize +
+         (ordinal - first_ordinal_) * lf::kIndexEntrySize;
 }
 
 uint64_t TimestampIndex::end_ordinal() const {
@@ -104,20 +107,21 @@ absl::StatusOr<TimestampIndex::Entry> TimestampIndex::Get(
     uint64_t ordinal) const {
   uint64_t end = end_ordinal();
   if (ordinal < first_ordinal_ || ordinal >= end) {
-    return absl::OutOfRangeError(
-        absl::StrCat("timestamp index entry ", ordinal, " is outside [",
-                     first_ordinal_, ", ", end, ")"));
+    return absl::OutOfRangeError(absl::StrCat("timestamp index entry ", ordinal,
+                                              " is outside [", first_ordinal_,
+                                              ", ", end, ")"));
   }
   char buf[lf::kIndexEntrySize];
-  PITR_ASSIGN_OR_RETURN(
-      size_t got, reader_->Read(FileOffset(ordinal), sizeof(buf), buf));
+  PITR_ASSIGN_OR_RETURN(size_t got,
+                        reader_->Read(FileOffset(ordinal), sizeof(buf), buf));
   if (got != sizeof(buf) ||
       crc32c::Unmask(DecodeFixed32(buf + 16)) != crc32c::Extend(0, buf, 16)) {
     return absl::DataLossError(
         absl::StrCat("timestamp index ", path_, ": entry ", ordinal,
                      " at offset ", FileOffset(ordinal), " is corrupt"));
   }
-  return Entry{static_cast<int64_t>(DecodeFixed64(buf)), DecodeFixed64(buf + 8)};
+  return Entry{static_cast<int64_t>(DecodeFixed64(buf)),
+               DecodeFixed64(buf + 8)};
 }
 
 template <typename Pred>
@@ -147,9 +151,9 @@ TimestampIndex::LastAtOrBefore(int64_t timestamp_us) const {
 }
 
 absl::StatusOr<bool> TimestampIndex::ContainsLsn(Lsn lsn) const {
-  PITR_ASSIGN_OR_RETURN(
-      uint64_t at,
-      PartitionPoint([&](const Entry& e) { return e.commit_lsn < lsn; }));
+  PITR_ASSIGN_OR_RETURN(uint64_t at, PartitionPoint([&](const Entry& e) {
+                          return e.commit_lsn < lsn;
+                        }));
   if (at == end_ordinal()) return false;
   PITR_ASSIGN_OR_RETURN(Entry entry, Get(at));
   return entry.commit_lsn == lsn;

@@ -26,9 +26,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "wal/mutex.h"
 #include "wal/file_system.h"
 #include "wal/lsn.h"
+#include "wal/mutex.h"
 
 namespace pitr {
 

@@ -20,7 +20,9 @@ namespace lf = log_format;
 
 class TimestampIndexTest : public ::testing::Test {
  protected:
-  void SetUp() override { path_ = NewTestDir("tsi") + "/" + lf::kIndexFileName; }
+  void SetUp() override {
+    path_ = NewTestDir("tsi") + "/" + lf::kIndexFileName;
+  }
 
   std::unique_ptr<TimestampIndex> Open() {
     auto index = TimestampIndex::Open(FileSystem::Default(), path_);

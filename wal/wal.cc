@@ -41,8 +41,9 @@ absl::StatusOr<std::unique_ptr<Wal>> Wal::Open(WalOptions options) {
   PITR_ASSIGN_OR_RETURN(
       auto index,
       TimestampIndex::Open(fs, JoinPath(options.dir, lf::kIndexFileName)));
-  PITR_ASSIGN_OR_RETURN(RecoveredLog recovered,
-                        RecoverLog(fs, options.dir, options.repair, index.get()));
+  PITR_ASSIGN_OR_RETURN(
+      RecoveredLog recovered,
+      RecoverLog(fs, options.dir, options.repair, index.get()));
   PITR_RETURN_IF_ERROR(fs->SyncDir(options.dir));
   PITR_ASSIGN_OR_RETURN(
       auto active,
@@ -87,10 +88,10 @@ absl::StatusOr<AppendResult> Wal::Append(const WalBatch& batch) {
   }
   const size_t size = batch.encoded_size() + lf::kCommitRecordSize;
   if (size > options_.max_batch_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "batch of ", size, " bytes (", batch.record_count(),
-        " records) is larger than the maximum of ", options_.max_batch_bytes,
-        " bytes"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("batch of ", size, " bytes (", batch.record_count(),
+                     " records) is larger than the maximum of ",
+                     options_.max_batch_bytes, " bytes"));
   }
   Writer writer(&batch);
   MutexLock l(&mu_);
@@ -171,10 +172,11 @@ void Wal::LeadGroup(Writer* leader) {
     stats_.bytes += lsn - start;
   } else {
     poison_ = absl::Status(
-        status.code(),
-        absl::StrCat("the WAL failed to write lsn ", FormatLsn(start), " to ",
-                     FormatLsn(lsn), " and is poisoned (every later append "
-                     "fails until it is reopened): ", status.message()));
+        status.code(), absl::StrCat("the WAL failed to write lsn ",
+                                    FormatLsn(start), " to ", FormatLsn(lsn),
+                                    " and is poisoned (every later append "
+                                    "fails until it is reopened): ",
+                                    status.message()));
     spdlog::error("{}", poison_.ToString());
   }
   for (Writer* w : group) {
@@ -206,10 +208,12 @@ absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
   pieces.reserve(2 * group.size());
   for (size_t i = 0; i < group.size(); ++i) {
     pieces.push_back(group[i]->batch->encoded());
-    pieces.push_back(absl::string_view(commit_records_)
-                         .substr(i * lf::kCommitRecordSize, lf::kCommitRecordSize));
+    pieces.push_back(
+        absl::string_view(commit_records_)
+            .substr(i * lf::kCommitRecordSize, lf::kCommitRecordSize));
   }
-  if (active_bytes_ > 0 && active_bytes_ + group_bytes > options_.segment_size) {
+  if (active_bytes_ > 0 &&
+      active_bytes_ + group_bytes > options_.segment_size) {
     PITR_RETURN_IF_ERROR(RollSegment(start, commits_before));
     *rolled = true;
   }
@@ -312,10 +316,11 @@ absl::StatusOr<std::unique_ptr<WalReader>> Wal::NewReader(Lsn from) {
   }
   PITR_ASSIGN_OR_RETURN(bool boundary, index_->ContainsLsn(from));
   if (!boundary) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "lsn ", FormatLsn(from), " is not a batch boundary: a reader starts "
-        "at the start of the log or at a commit lsn, within [",
-        FormatLsn(oldest), ", ", FormatLsn(end), "]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("lsn ", FormatLsn(from),
+                     " is not a batch boundary: a reader starts "
+                     "at the start of the log or at a commit lsn, within [",
+                     FormatLsn(oldest), ", ", FormatLsn(end), "]"));
   }
   return std::unique_ptr<WalReader>(new WalReader(this, from));
 }
@@ -325,9 +330,9 @@ absl::StatusOr<Lsn> Wal::LsnAtTimestamp(int64_t timestamp_us) const {
                         index_->LastAtOrBefore(timestamp_us));
   if (entry) return entry->commit_lsn;
   if (index_->end_ordinal() == index_->first_ordinal()) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "no commit at or before ", FormatTimestampUs(timestamp_us),
-        ": nothing has been committed yet"));
+    return absl::OutOfRangeError(
+        absl::StrCat("no commit at or before ", FormatTimestampUs(timestamp_us),
+                     ": nothing has been committed yet"));
   }
   PITR_ASSIGN_OR_RETURN(TimestampIndex::Entry first,
                         index_->Get(index_->first_ordinal()));
@@ -366,7 +371,8 @@ absl::StatusOr<Wal::SegmentRef> Wal::SegmentFor(Lsn lsn) const {
         "lsn ", FormatLsn(lsn), " is below the oldest WAL lsn ",
         FormatLsn(segment_starts_.front()), " (trimmed while reading)"));
   }
-  auto next = std::upper_bound(segment_starts_.begin(), segment_starts_.end(), lsn);
+  auto next =
+      std::upper_bound(segment_starts_.begin(), segment_starts_.end(), lsn);
   SegmentRef ref;
   ref.start = *(next - 1);
   if (next != segment_starts_.end()) ref.sealed_end = *next;

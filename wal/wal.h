@@ -32,11 +32,11 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "wal/mutex.h"
 #include "absl/time/time.h"
 #include "wal/batch.h"
 #include "wal/file_system.h"
 #include "wal/lsn.h"
+#include "wal/mutex.h"
 #include "wal/record.h"
 #include "wal/timestamp_index.h"
 
@@ -175,7 +175,7 @@ class Wal {
 
   // Only the writer leading a group, Trim or Close touch these.
   std::unique_ptr<WritableFile> active_file_ ABSL_GUARDED_BY(io_mu_);
-  uint64_t active_bytes_ ABSL_GUARDED_BY(io_mu_);  // record bytes in it
+  uint64_t active_bytes_ ABSL_GUARDED_BY(io_mu_);       // record bytes in it
   std::string commit_records_ ABSL_GUARDED_BY(io_mu_);  // of the group
 
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);

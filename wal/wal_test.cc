@@ -174,12 +174,15 @@ TEST_F(WalTest, BatchRefusesEmptyAndOversizedRecords) {
   WalBatch batch(1);
   absl::Status s = batch.PutPageImage({0, 0}, "");
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  s = batch.PutPageDelta({0, 0}, 0, std::string(WalBatch::MaxDataSize() + 1, 'x'));
+  s = batch.PutPageDelta({0, 0}, 0,
+                         std::string(WalBatch::MaxDataSize() + 1, 'x'));
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), HasSubstr("too large"));
   EXPECT_TRUE(batch.empty());
   EXPECT_EQ(batch.encoded_size(), 0u);
-  EXPECT_TRUE(batch.PutPageImage({0, 0}, std::string(WalBatch::MaxDataSize(), 'x')).ok());
+  EXPECT_TRUE(
+      batch.PutPageImage({0, 0}, std::string(WalBatch::MaxDataSize(), 'x'))
+          .ok());
 }
 
 TEST_F(WalTest, AClearedBatchIsReusable) {
@@ -241,7 +244,8 @@ TEST_F(WalTest, TimestampsStayMonotonicAcrossReopen) {
   EXPECT_EQ(wal->last_timestamp_us(), 9'000);
   WalBatch earlier = MakeBatch(1, 2);
   earlier.SetTimestamp(8'999);
-  EXPECT_EQ(wal->Append(earlier).status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(wal->Append(earlier).status().code(),
+            absl::StatusCode::kOutOfRange);
   EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 3)).timestamp_us, 9'000);
 }
 
@@ -360,7 +364,8 @@ TEST_F(WalTimestampTest, SurvivesReopenAndRebuildsALostIndex) {
     auto wal = OpenWal();
     AppendCommits(wal.get());
   }
-  const std::string index_path = options_.dir + "/" + log_format::kIndexFileName;
+  const std::string index_path =
+      options_.dir + "/" + log_format::kIndexFileName;
   for (int round = 0; round < 3; ++round) {
     if (round == 1) {  // a torn last entry
       std::string bytes = testing::ReadFileBytes(index_path);
@@ -397,7 +402,8 @@ TEST_F(WalTest, TrimRemovesWholeSegmentsBelowTheLsn) {
   options_.segment_size = 1024;
   auto wal = OpenWal();
   std::vector<AppendResult> results;
-  for (int i = 0; i < 40; ++i) results.push_back(AppendOk(wal.get(), MakeBatch(1, i)));
+  for (int i = 0; i < 40; ++i)
+    results.push_back(AppendOk(wal.get(), MakeBatch(1, i)));
   const size_t segments = SegmentPaths(options_.dir).size();
   ASSERT_GT(segments, 4u);
 
@@ -430,7 +436,8 @@ TEST_F(WalTest, TrimNeverRemovesTheActiveSegment) {
   ASSERT_TRUE(wal->Trim(wal->end_lsn()).ok());
   EXPECT_EQ(SegmentPaths(options_.dir).size(), 1u);
   AppendResult r = AppendOk(wal.get(), MakeBatch(1, 99));
-  EXPECT_EQ(ReadAll(wal.get(), wal->oldest_lsn()).back().commit_lsn, r.commit_lsn);
+  EXPECT_EQ(ReadAll(wal.get(), wal->oldest_lsn()).back().commit_lsn,
+            r.commit_lsn);
 }
 
 TEST_F(WalTest, TrimPastTheEndIsRefused) {
@@ -457,7 +464,8 @@ TEST_F(WalTest, AReaderWhoseSegmentWasTrimmedGetsOutOfRange) {
 TEST_F(WalTest, AReaderReportsDamageFoundAfterOpen) {
   auto wal = OpenWal();
   std::vector<AppendResult> results;
-  for (int i = 0; i < 4; ++i) results.push_back(AppendOk(wal.get(), MakeBatch(1, i)));
+  for (int i = 0; i < 4; ++i)
+    results.push_back(AppendOk(wal.get(), MakeBatch(1, i)));
   const std::string segment = SegmentPaths(options_.dir)[0];
   std::string bytes = testing::ReadFileBytes(segment);
   bytes[log_format::kSegmentHeaderSize + results[2].start_lsn + 30] ^= 1;
@@ -470,9 +478,10 @@ TEST_F(WalTest, AReaderReportsDamageFoundAfterOpen) {
   EXPECT_TRUE(*(*reader)->Next(&batch));
   absl::StatusOr<bool> damaged = (*reader)->Next(&batch);
   EXPECT_EQ(damaged.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(damaged.status().message(),
-              HasSubstr(absl::StrCat("at offset ", log_format::kSegmentHeaderSize +
-                                                       results[2].start_lsn)));
+  EXPECT_THAT(
+      damaged.status().message(),
+      HasSubstr(absl::StrCat("at offset ", log_format::kSegmentHeaderSize +
+                                               results[2].start_lsn)));
 }
 
 TEST_F(WalTest, LostSegmentsAreRefusedWhenTheIndexRemembersCommits) {
@@ -480,7 +489,8 @@ TEST_F(WalTest, LostSegmentsAreRefusedWhenTheIndexRemembersCommits) {
     auto wal = OpenWal();
     AppendOk(wal.get(), MakeBatch(1, 1));
   }
-  for (const std::string& path : SegmentPaths(options_.dir)) std::remove(path.c_str());
+  for (const std::string& path : SegmentPaths(options_.dir))
+    std::remove(path.c_str());
   absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(options_);
   EXPECT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(wal.status().message(), HasSubstr("the segments were lost"));
@@ -496,17 +506,20 @@ TEST_F(WalTest, AnIndexMissingTrimmedHistoryIsRefused) {
   std::remove((options_.dir + "/" + log_format::kIndexFileName).c_str());
   absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(options_);
   EXPECT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_THAT(wal.status().message(), HasSubstr("timestamps of trimmed history were lost"));
+  EXPECT_THAT(wal.status().message(),
+              HasSubstr("timestamps of trimmed history were lost"));
 }
 
-// --- forward compatibility ----------------------------------------------------
+// --- forward compatibility
+// ----------------------------------------------------
 
 // Appends to the segment file a batch holding one record of `type`, as a
 // later version of pitr might write it.
 void AppendForeignBatch(const std::string& segment, uint8_t type) {
-  testing::WriteFileBytes(segment, testing::ReadFileBytes(segment) +
-                                       testing::RawFrame(type, "from the future") +
-                                       testing::RawCommit(1, 123456, 1));
+  testing::WriteFileBytes(segment,
+                          testing::ReadFileBytes(segment) +
+                              testing::RawFrame(type, "from the future") +
+                              testing::RawCommit(1, 123456, 1));
 }
 
 TEST_F(WalTest, SkipsUnknownRecordsMarkedIgnorable) {
@@ -526,7 +539,8 @@ TEST_F(WalTest, RefusesUnknownRecordsNotMarkedIgnorable) {
   absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(options_);
   EXPECT_EQ(wal.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(wal.status().message(), HasSubstr("record type 51 is unknown"));
-  EXPECT_THAT(wal.status().message(), HasSubstr("0000000000000000.wal at offset 40"));
+  EXPECT_THAT(wal.status().message(),
+              HasSubstr("0000000000000000.wal at offset 40"));
 }
 
 }  // namespace

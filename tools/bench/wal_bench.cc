@@ -60,8 +60,8 @@
 #include "spdlog/spdlog.h"
 #include "wal/batch.h"
 #include "wal/file_system.h"
-#include "wal/status_macros.h"
 #include "wal/mutex.h"
+#include "wal/status_macros.h"
 #include "wal/wal.h"
 
 ABSL_FLAG(std::string, dir, "",
@@ -148,14 +148,22 @@ std::string FsTypeName(const std::string& path) {
   struct statfs st;
   if (::statfs(path.c_str(), &st) != 0) return "unknown";
   switch (static_cast<uint64_t>(st.f_type)) {
-    case 0xEF53: return "ext4 (ext2/3/4)";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x01021994: return "tmpfs";
-    case 0x794C7630: return "overlayfs";
-    case 0xF2F52010: return "f2fs";
-    case 0x2FC12FC1: return "zfs";
-    case 0x6969: return "nfs";
+    case 0xEF53:
+      return "ext4 (ext2/3/4)";
+    case 0x58465342:
+      return "xfs";
+    case 0x9123683E:
+      return "btrfs";
+    case 0x01021994:
+      return "tmpfs";
+    case 0x794C7630:
+      return "overlayfs";
+    case 0xF2F52010:
+      return "f2fs";
+    case 0x2FC12FC1:
+      return "zfs";
+    case 0x6969:
+      return "nfs";
     default:
       return absl::StrFormat("0x%x", static_cast<uint64_t>(st.f_type));
   }
@@ -191,7 +199,7 @@ struct Point {
   double seconds = 0;
   double build_seconds = 0;
   std::vector<double> rates;  // the headline rate of each round
-  WalStats stats;                     // summed over rounds
+  WalStats stats;             // summed over rounds
   std::vector<int64_t> latency;
 
   void Add(Sample s, double rate) {
@@ -209,8 +217,12 @@ struct Point {
   }
   double mib_per_s() const { return bytes / kMiB / seconds; }
   double ops_per_s() const { return ops / seconds; }
-  double min_rate() const { return *std::min_element(rates.begin(), rates.end()); }
-  double max_rate() const { return *std::max_element(rates.begin(), rates.end()); }
+  double min_rate() const {
+    return *std::min_element(rates.begin(), rates.end());
+  }
+  double max_rate() const {
+    return *std::max_element(rates.begin(), rates.end());
+  }
 };
 
 // The median over rounds of a.rates[r] / b.rates[r]: a's rate relative to
@@ -248,8 +260,7 @@ absl::StatusOr<Sample> RawAppend(const std::string& path,
   absl::Status status;
   size_t offset = 0;
   const Clock::time_point start = Clock::now();
-  const Clock::time_point deadline =
-      start + absl::ToChronoNanoseconds(budget);
+  const Clock::time_point deadline = start + absl::ToChronoNanoseconds(budget);
   Clock::time_point now = start;
   while (now < deadline && s.bytes < max_bytes) {
     if (offset + batch_bytes > pool.size()) offset = 0;
@@ -281,8 +292,7 @@ absl::StatusOr<Sample> PitrAppend(const std::string& dir,
   Sample s;
   uint32_t page_no = 0;
   const Clock::time_point start = Clock::now();
-  const Clock::time_point deadline =
-      start + absl::ToChronoNanoseconds(budget);
+  const Clock::time_point deadline = start + absl::ToChronoNanoseconds(budget);
   Clock::time_point now = start;
   Clock::duration build{};
   // One batch object reused with Clear(), as a bulk-ingest client would.
@@ -313,8 +323,8 @@ absl::Status RunBandwidth(const std::string& scratch,
       absl::GetFlag(FLAGS_point_time) / absl::GetFlag(FLAGS_rounds);
   const uint64_t max_bytes =
       (absl::GetFlag(FLAGS_point_mib) << 20) / absl::GetFlag(FLAGS_rounds);
-  const size_t max_batch =
-      *std::max_element(batch_kib.begin(), batch_kib.end()) << 10;
+  const size_t max_batch = *std::max_element(batch_kib.begin(), batch_kib.end())
+                           << 10;
   const std::string pool =
       RandomPool(std::max<size_t>(2 * max_batch, 16 << 20), 42);
   std::vector<Point> raw(batch_kib.size()), wal(batch_kib.size());
@@ -326,9 +336,9 @@ absl::Status RunBandwidth(const std::string& scratch,
         const bool do_raw = (side == 0) == (round % 2 == 0);
         const std::string path = absl::StrCat(scratch, "/bw", run++);
         absl::StatusOr<Sample> s =
-            do_raw ? RawAppend(path, pool, bytes, chunk, max_bytes)
-                   : PitrAppend(path, pool, bytes / kPageSize, chunk,
-                                max_bytes);
+            do_raw
+                ? RawAppend(path, pool, bytes, chunk, max_bytes)
+                : PitrAppend(path, pool, bytes / kPageSize, chunk, max_bytes);
         Cleanup(path);
         PITR_RETURN_IF_ERROR(s.status());
         const double rate = s->bytes / kMiB / s->seconds;
@@ -352,8 +362,8 @@ absl::Status RunBandwidth(const std::string& scratch,
                "batch", "pages", "raw MiB/s  [range]", "pitr MiB/s [range]",
                "pitr/raw", "target", "build%", "Append-only", "segs");
   absl::PrintF("%8s %5s | %-22s | %-22s | %-13s | %-10s | %6s | %-14s | %4s\n",
-               "", "", "", "", "total median", "(median)", "",
-               " MiB/s   /raw", "");
+               "", "", "", "", "total median", "(median)", "", " MiB/s   /raw",
+               "");
   absl::PrintF("%s\n", std::string(122, '-'));
   for (size_t i = 0; i < batch_kib.size(); ++i) {
     const size_t bytes = batch_kib[i] << 10;
@@ -363,8 +373,9 @@ absl::Status RunBandwidth(const std::string& scratch,
     const double median = MedianPairedRatio(w, r);
     std::string target = "-";
     if (bytes >= kBandwidthTargetMinBatch) {
-      target = absl::StrFormat(">=%.1f %s", kBandwidthTargetRatio,
-                               median >= kBandwidthTargetRatio ? "PASS" : "MISS");
+      target =
+          absl::StrFormat(">=%.1f %s", kBandwidthTargetRatio,
+                          median >= kBandwidthTargetRatio ? "PASS" : "MISS");
     }
     const std::string size = batch_kib[i] >= 1024
                                  ? absl::StrCat(batch_kib[i] >> 10, " MiB")
@@ -394,14 +405,13 @@ absl::StatusOr<Sample> RawCommits(const std::string& path,
   Sample s;
   absl::Status status;
   const Clock::time_point start = Clock::now();
-  const Clock::time_point deadline =
-      start + absl::ToChronoNanoseconds(budget);
+  const Clock::time_point deadline = start + absl::ToChronoNanoseconds(budget);
   Clock::time_point now = start;
   while (now < deadline) {
     const Clock::time_point t0 = now;
-    status = WriteAll(fd, pool.data() + (s.ops * kDeltaSize) % (pool.size() -
-                                                                kDeltaSize),
-                      kDeltaSize, path);
+    status = WriteAll(
+        fd, pool.data() + (s.ops * kDeltaSize) % (pool.size() - kDeltaSize),
+        kDeltaSize, path);
     if (!status.ok()) break;
     if (::fdatasync(fd) != 0) {
       status = ErrnoError("fdatasync", path);
@@ -443,9 +453,9 @@ absl::StatusOr<Sample> PitrCommits(const std::string& dir,
         const size_t at =
             (static_cast<size_t>(i) * 4099 + static_cast<size_t>(t) * 7919) *
             kDeltaSize % (pool.size() - kDeltaSize);
-        absl::Status s = batch.PutPageDelta(
-            {space, i % 1024}, (i * kDeltaSize) % kPageSize,
-            absl::string_view(pool.data() + at, kDeltaSize));
+        absl::Status s =
+            batch.PutPageDelta({space, i % 1024}, (i * kDeltaSize) % kPageSize,
+                               absl::string_view(pool.data() + at, kDeltaSize));
         if (s.ok()) s = wal->Append(batch).status();
         if (!s.ok()) {
           MutexLock l(&mu);
@@ -532,9 +542,9 @@ absl::Status RunCommits(const std::string& scratch,
       vs_single =
           absl::StrFormat("%5.2f %5.2f", rate / single->ops_per_s(), median);
       if (writers[i] == kCommitTargetWriters) {
-        target = absl::StrFormat(
-            ">=%.0fx %s", kCommitTargetSpeedup,
-            median >= kCommitTargetSpeedup ? "PASS" : "MISS");
+        target =
+            absl::StrFormat(">=%.0fx %s", kCommitTargetSpeedup,
+                            median >= kCommitTargetSpeedup ? "PASS" : "MISS");
       }
     }
     absl::PrintF(
@@ -643,13 +653,15 @@ int Main(int argc, char** argv) {
       absl::GetFlag(FLAGS_point_mib), absl::GetFlag(FLAGS_rounds),
       absl::GetFlag(FLAGS_segment_size) >> 20);
   if (fs_type == "tmpfs") {
-    absl::PrintF("  WARNING: tmpfs: fdatasync is a no-op, nothing here is "
-                 "durable; use --dir on a real disk.\n");
+    absl::PrintF(
+        "  WARNING: tmpfs: fdatasync is a no-op, nothing here is "
+        "durable; use --dir on a real disk.\n");
   }
 
   const Clock::time_point start = Clock::now();
   absl::Status status;
-  if (absl::GetFlag(FLAGS_bandwidth)) status = RunBandwidth(scratch, *batch_kib);
+  if (absl::GetFlag(FLAGS_bandwidth))
+    status = RunBandwidth(scratch, *batch_kib);
   if (status.ok() && absl::GetFlag(FLAGS_commits)) {
     status = RunCommits(scratch, *writers);
   }

@@ -9,17 +9,22 @@ namespace pitr::testing {
 
 class FaultFileSystem::File : public WritableFile {
  public:
-  File(FaultFileSystem* fs, std::string path, std::unique_ptr<WritableFile> base)
+  File(FaultFileSystem* fs, std::string path,
+       std::unique_ptr<WritableFile> base)
       : fs_(fs), path_(std::move(path)), base_(std::move(base)) {}
 
   absl::Status Append(absl::string_view data) override {
-    if (absl::Status s = fs_->BeforeWrite(path_); !s.ok()) return s;
+    if (absl::Status s = fs_->RunHook(&FaultFileSystem::write_hook_, path_);
+        !s.ok())
+      return s;
     if (absl::Status s = base_->Append(data); !s.ok()) return s;
     fs_->Appended(path_, data.size());
     return absl::OkStatus();
   }
   absl::Status AppendV(const std::vector<absl::string_view>& pieces) override {
-    if (absl::Status s = fs_->BeforeWrite(path_); !s.ok()) return s;
+    if (absl::Status s = fs_->RunHook(&FaultFileSystem::write_hook_, path_);
+        !s.ok())
+      return s;
     if (absl::Status s = base_->AppendV(pieces); !s.ok()) return s;
     uint64_t bytes = 0;
     for (absl::string_view piece : pieces) bytes += piece.size();
@@ -27,7 +32,9 @@ class FaultFileSystem::File : public WritableFile {
     return absl::OkStatus();
   }
   absl::Status Sync() override {
-    if (absl::Status s = fs_->BeforeSync(path_); !s.ok()) return s;
+    if (absl::Status s = fs_->RunHook(&FaultFileSystem::sync_hook_, path_);
+        !s.ok())
+      return s;
     if (absl::Status s = base_->Sync(); !s.ok()) return s;
     fs_->Synced(path_);
     return absl::OkStatus();
@@ -61,24 +68,15 @@ absl::Status FaultFileSystem::CheckAlive() const {
   return absl::OkStatus();
 }
 
-absl::Status FaultFileSystem::BeforeWrite(const std::string& path) {
-  if (absl::Status s = CheckAlive(); !s.ok()) return s;
-  Hook hook;
+absl::Status FaultFileSystem::RunHook(Hook FaultFileSystem::*hook,
+                                      const std::string& path) {
+  Hook run;
   {
     MutexLock l(&mu_);
-    hook = write_hook_;
+    if (crashed_) return absl::UnavailableError("simulated power cut");
+    run = this->*hook;
   }
-  return hook ? hook(path) : absl::OkStatus();
-}
-
-absl::Status FaultFileSystem::BeforeSync(const std::string& path) {
-  if (absl::Status s = CheckAlive(); !s.ok()) return s;
-  Hook hook;
-  {
-    MutexLock l(&mu_);
-    hook = sync_hook_;
-  }
-  return hook ? hook(path) : absl::OkStatus();
+  return run ? run(path) : absl::OkStatus();
 }
 
 void FaultFileSystem::Appended(const std::string& path, uint64_t bytes) {
@@ -124,7 +122,8 @@ absl::Status FaultFileSystem::SyncDir(const std::string& dir) {
   if (absl::Status s = base_->SyncDir(dir); !s.ok()) return s;
   MutexLock l(&mu_);
   const std::string prefix = JoinPath(dir, "");
-  for (auto it = unsynced_creations_.begin(); it != unsynced_creations_.end();) {
+  for (auto it = unsynced_creations_.begin();
+       it != unsynced_creations_.end();) {
     if (absl::StartsWith(*it, prefix) &&
         it->find('/', prefix.size()) == std::string::npos) {
       it = unsynced_creations_.erase(it);

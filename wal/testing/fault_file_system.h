@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "wal/mutex.h"
 #include "wal/file_system.h"
+#include "wal/mutex.h"
 
 namespace pitr::testing {
 
@@ -73,8 +73,8 @@ class FaultFileSystem : public FileSystem {
   friend class File;
 
   absl::Status CheckAlive() const;
-  absl::Status BeforeWrite(const std::string& path);
-  absl::Status BeforeSync(const std::string& path);
+  // Fails if crashed; else runs the hook (write_hook_ or sync_hook_).
+  absl::Status RunHook(Hook FaultFileSystem::*hook, const std::string& path);
   void Appended(const std::string& path, uint64_t bytes);
   void Synced(const std::string& path);
   absl::StatusOr<std::unique_ptr<WritableFile>> Wrap(

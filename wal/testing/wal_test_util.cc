@@ -74,10 +74,12 @@ std::string RandomBytes(size_t n, uint64_t seed) {
 WalBatch MakeBatch(BranchId branch, uint64_t seed, int records) {
   WalBatch batch(branch);
   for (int i = 0; i < records; ++i) {
-    PageKey key{static_cast<uint32_t>(seed % 5), static_cast<uint32_t>(seed + i)};
+    PageKey key{static_cast<uint32_t>(seed % 5),
+                static_cast<uint32_t>(seed + i)};
     switch (i % 3) {
       case 0:
-        EXPECT_TRUE(batch.PutPageImage(key, RandomBytes(64, seed * 31 + i)).ok());
+        EXPECT_TRUE(
+            batch.PutPageImage(key, RandomBytes(64, seed * 31 + i)).ok());
         break;
       case 1:
         EXPECT_TRUE(batch
@@ -114,8 +116,8 @@ std::string RawFrame(uint8_t type, absl::string_view payload) {
   PutFixed32(&out, static_cast<uint32_t>(payload.size()));
   out.push_back(static_cast<char>(type));
   out.append(payload.data(), payload.size());
-  EncodeFixed32(&out[0], crc32c::Mask(crc32c::Extend(0, out.data() + 4,
-                                                     out.size() - 4)));
+  EncodeFixed32(
+      &out[0], crc32c::Mask(crc32c::Extend(0, out.data() + 4, out.size() - 4)));
   return out;
 }
 
