@@ -50,19 +50,27 @@ void WalBatch::Clear() {
   timestamp_us_.reset();
 }
 
-std::vector<WalRecord> WalBatch::Records(Lsn start_lsn) const {
-  std::vector<WalRecord> records;
-  records.reserve(record_count_);
+std::vector<WalRecordView> WalBatch::RecordViews() const {
+  std::vector<WalRecordView> views;
+  views.reserve(record_count_);
   absl::string_view rest = encoded_;
   std::string unused_reason;
   while (!rest.empty()) {
     record_codec::Frame frame;
     // encoded_ was built by this class; its frames always parse.
     record_codec::ParseFrame(rest, &frame, &unused_reason);
-    WalRecord& record = records.emplace_back();
-    record.lsn = start_lsn + (encoded_.size() - rest.size());
-    record_codec::DecodeChange(frame, &record).IgnoreError();
+    WalRecordView& view = views.emplace_back();
+    record_codec::DecodeChange(frame, &view).IgnoreError();
+    view.position = encoded_.size() - rest.size();
     rest.remove_prefix(frame.size);
+  }
+  return views;
+}
+
+std::vector<WalRecord> WalBatch::Records(Lsn start_lsn) const {
+  std::vector<WalRecord> records;
+  for (const WalRecordView& view : RecordViews()) {
+    records.push_back(record_codec::ToRecord(view, start_lsn + view.position));
   }
   return records;
 }

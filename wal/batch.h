@@ -56,6 +56,9 @@ class WalBatch {
   // The records as they will read back from the log when the batch starts
   // at start_lsn (as Wal::Append reports it).
   std::vector<WalRecord> Records(Lsn start_lsn) const;
+  // The records without copying their bytes; valid while the batch is
+  // unchanged.
+  std::vector<WalRecordView> RecordViews() const;
 
   // The largest image or delta a record can hold.
   static size_t MaxDataSize();

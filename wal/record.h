@@ -58,6 +58,18 @@ struct WalRecord {
   }
 };
 
+// A change inside an encoded batch, read without copying its bytes: `data`
+// points into the batch and lives as long as it does.
+struct WalRecordView {
+  size_t position = 0;  // byte offset of the record within the batch
+  RecordKind kind = RecordKind::kPageImage;
+  BranchId branch = 0;
+  PageKey key;
+  uint32_t offset = 0;
+  uint32_t page_count = 0;
+  absl::string_view data;
+};
+
 // A whole batch read back from the log: its records and its commit.
 struct CommittedBatch {
   Lsn start_lsn = 0;   // where the batch's first record starts

@@ -110,7 +110,7 @@ absl::Status DecodeCommit(const Frame& frame, Commit* commit) {
   return absl::OkStatus();
 }
 
-absl::Status DecodeChange(const Frame& frame, WalRecord* record) {
+absl::Status DecodeChange(const Frame& frame, WalRecordView* view) {
   const char* p = frame.payload.data();
   const size_t size = frame.payload.size();
   switch (frame.type) {
@@ -122,12 +122,12 @@ absl::Status DecodeChange(const Frame& frame, WalRecord* record) {
       if (size <= prefix) {
         return BadPayload(frame, absl::StrCat("at least ", prefix + 1));
       }
-      record->kind = delta ? RecordKind::kPageDelta : RecordKind::kPageImage;
-      record->branch = DecodeFixed64(p);
-      record->key = PageKey{DecodeFixed32(p + 8), DecodeFixed32(p + 12)};
-      record->offset = delta ? DecodeFixed32(p + 16) : 0;
-      record->page_count = 0;
-      record->data.assign(p + prefix, size - prefix);
+      view->kind = delta ? RecordKind::kPageDelta : RecordKind::kPageImage;
+      view->branch = DecodeFixed64(p);
+      view->key = PageKey{DecodeFixed32(p + 8), DecodeFixed32(p + 12)};
+      view->offset = delta ? DecodeFixed32(p + 16) : 0;
+      view->page_count = 0;
+      view->data = frame.payload.substr(prefix);
       return absl::OkStatus();
     }
     case lf::kSpaceTruncate:
@@ -135,17 +135,29 @@ absl::Status DecodeChange(const Frame& frame, WalRecord* record) {
         return BadPayload(frame,
                           absl::StrCat("exactly ", lf::kTruncatePayload));
       }
-      record->kind = RecordKind::kSpaceTruncate;
-      record->branch = DecodeFixed64(p);
-      record->key = PageKey{DecodeFixed32(p + 8), 0};
-      record->offset = 0;
-      record->page_count = DecodeFixed32(p + 12);
-      record->data.clear();
+      view->kind = RecordKind::kSpaceTruncate;
+      view->branch = DecodeFixed64(p);
+      view->key = PageKey{DecodeFixed32(p + 8), 0};
+      view->offset = 0;
+      view->page_count = DecodeFixed32(p + 12);
+      view->data = {};
       return absl::OkStatus();
     default:
       return absl::InternalError(
           absl::StrCat("DecodeChange called on record type ", frame.type));
   }
+}
+
+WalRecord ToRecord(const WalRecordView& view, Lsn lsn) {
+  WalRecord record;
+  record.lsn = lsn;
+  record.kind = view.kind;
+  record.branch = view.branch;
+  record.key = view.key;
+  record.offset = view.offset;
+  record.page_count = view.page_count;
+  record.data.assign(view.data.data(), view.data.size());
+  return record;
 }
 
 }  // namespace pitr::record_codec

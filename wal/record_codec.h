@@ -51,9 +51,13 @@ struct Commit {
 // Decodes a kCommit frame. DATA_LOSS if its payload has the wrong size.
 absl::Status DecodeCommit(const Frame& frame, Commit* commit);
 
-// Decodes an image, delta or truncate frame into *record (record->lsn is the
-// caller's). DATA_LOSS if the payload is malformed.
-absl::Status DecodeChange(const Frame& frame, WalRecord* record);
+// Decodes an image, delta or truncate frame into *view (view->position is
+// the caller's); view->data points into the frame. DATA_LOSS if the payload
+// is malformed.
+absl::Status DecodeChange(const Frame& frame, WalRecordView* view);
+
+// The record a view describes, at `lsn`, with its own copy of the bytes.
+WalRecord ToRecord(const WalRecordView& view, Lsn lsn);
 
 }  // namespace pitr::record_codec
 

@@ -122,12 +122,12 @@ absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
         (base_type == lf::kPageImage || base_type == lf::kPageDelta ||
          base_type == lf::kSpaceTruncate);
     if (known) {
-      WalRecord& record = batch->records.emplace_back();
-      record.lsn = lsn;
-      absl::Status s = record_codec::DecodeChange(frame, &record);
+      WalRecordView view;
+      absl::Status s = record_codec::DecodeChange(frame, &view);
       if (!s.ok()) {
         return Problem(lsn, false, absl::StatusCode::kDataLoss, s.message());
       }
+      batch->records.push_back(record_codec::ToRecord(view, lsn));
     } else if ((frame.type & lf::kIgnorableBit) == 0) {
       return Problem(lsn, false, absl::StatusCode::kFailedPrecondition,
                      absl::StrCat("record type ", frame.type,

@@ -224,7 +224,12 @@ absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
   active_bytes_ += group_bytes;
   // The index is written only once the batches are durable; recovery
   // rebuilds any entry lost in a crash from the segments.
-  return index_->Append(entries);
+  PITR_RETURN_IF_ERROR(index_->Append(entries));
+  if (!options_.on_durable) return absl::OkStatus();
+  std::vector<DurableBatch> durable;
+  durable.reserve(group.size());
+  for (Writer* w : group) durable.push_back({w->batch, *w->result});
+  return options_.on_durable(durable);
 }
 
 absl::Status Wal::RollSegment(Lsn start, uint64_t commits_before) {

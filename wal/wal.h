@@ -50,6 +50,18 @@ enum class SyncPolicy {
   kNone,        // never fdatasync while appending: for benchmarks only
 };
 
+struct AppendResult {
+  Lsn start_lsn = 0;   // where the batch's first record starts
+  Lsn commit_lsn = 0;  // just past its commit record: the batch's LSN
+  int64_t timestamp_us = 0;
+};
+
+// A batch that has just become durable, with where it landed.
+struct DurableBatch {
+  const WalBatch* batch;
+  AppendResult result;
+};
+
 struct WalOptions {
   // Directory of the segment files and the timestamp index; created if
   // missing. One Wal may open it at a time (it takes the lock file "LOCK").
@@ -72,12 +84,12 @@ struct WalOptions {
   FileSystem* fs = nullptr;
   // Stamps batches that carry no timestamp. nullptr: the wall clock.
   std::function<int64_t()> clock_us;
-};
-
-struct AppendResult {
-  Lsn start_lsn = 0;   // where the batch's first record starts
-  Lsn commit_lsn = 0;  // just past its commit record: the batch's LSN
-  int64_t timestamp_us = 0;
+  // Called once per group of batches, in LSN order, after they are durable
+  // and before any of their Append calls returns: the place to apply them
+  // to the store, so that a batch is visible as soon as it is acknowledged.
+  // Runs with the log's I/O lock held, one group at a time; must not call
+  // the Wal. An error poisons the log, as a failed write does.
+  std::function<absl::Status(const std::vector<DurableBatch>&)> on_durable;
 };
 
 struct WalStats {

@@ -185,6 +185,56 @@ TEST_F(WalTest, BatchRefusesEmptyAndOversizedRecords) {
           .ok());
 }
 
+TEST_F(WalTest, OnDurableSeesEachGroupInOrderBeforeAppendReturns) {
+  std::vector<Lsn> applied;
+  options_.on_durable = [&](const std::vector<DurableBatch>& group) {
+    for (const DurableBatch& d : group) {
+      EXPECT_FALSE(d.batch->empty());
+      if (!applied.empty()) {
+        EXPECT_EQ(d.result.start_lsn, applied.back());
+      }
+      applied.push_back(d.result.commit_lsn);
+    }
+    return absl::OkStatus();
+  };
+  auto wal = OpenWal();
+  for (int i = 0; i < 5; ++i) {
+    AppendResult r = AppendOk(wal.get(), MakeBatch(1, i));
+    ASSERT_FALSE(applied.empty());
+    EXPECT_EQ(applied.back(), r.commit_lsn);  // applied before returning
+  }
+  EXPECT_EQ(applied.size(), 5u);
+}
+
+TEST_F(WalTest, AFailingOnDurablePoisonsTheLog) {
+  options_.on_durable = [](const std::vector<DurableBatch>&) {
+    return absl::InternalError("cannot apply");
+  };
+  auto wal = OpenWal();
+  absl::StatusOr<AppendResult> r = wal->Append(MakeBatch(1, 1));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(r.status().message(), HasSubstr("cannot apply"));
+  EXPECT_THAT(wal->Append(MakeBatch(1, 2)).status().message(),
+              HasSubstr("poisoned"));
+}
+
+TEST_F(WalTest, RecordViewsPointIntoTheBatch) {
+  WalBatch batch = MakeBatch(2, 5, 3);
+  std::vector<WalRecordView> views = batch.RecordViews();
+  std::vector<WalRecord> records = batch.Records(100);
+  ASSERT_EQ(views.size(), records.size());
+  for (size_t i = 0; i < views.size(); ++i) {
+    EXPECT_EQ(views[i].kind, records[i].kind);
+    EXPECT_EQ(views[i].data, records[i].data);
+    EXPECT_EQ(100 + views[i].position, records[i].lsn);
+    if (!views[i].data.empty()) {
+      EXPECT_GE(views[i].data.data(), batch.encoded().data());
+      EXPECT_LT(views[i].data.data(),
+                batch.encoded().data() + batch.encoded_size());
+    }
+  }
+}
+
 TEST_F(WalTest, AClearedBatchIsReusable) {
   auto wal = OpenWal();
   WalBatch batch = MakeBatch(4, 1);
