@@ -1,0 +1,95 @@
+#include "engine/applier.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "rocksdb/write_batch.h"
+#include "wal/status_macros.h"
+
+namespace pitr {
+
+namespace sk = store_keys;
+
+Applier::Applier(PageStore* store, uint32_t image_after_deltas,
+                 std::function<void(const ImageTask&)> on_long_chain)
+    : store_(store),
+      image_after_deltas_(image_after_deltas),
+      on_long_chain_(std::move(on_long_chain)) {}
+
+absl::Status Applier::Load() {
+  PITR_ASSIGN_OR_RETURN(auto spaces, store_->TruncatedSpaces());
+  MutexLock l(&mu_);
+  truncated_.insert(spaces.begin(), spaces.end());
+  return absl::OkStatus();
+}
+
+bool Applier::MayHaveTruncations(BranchId branch, uint32_t space) const {
+  MutexLock l(&mu_);
+  return truncated_.count({branch, space}) > 0;
+}
+
+absl::StatusOr<uint32_t> Applier::CurrentSize(BranchId branch, uint32_t space) {
+  auto it = sizes_.find({branch, space});
+  if (it != sizes_.end()) return it->second;
+  PITR_ASSIGN_OR_RETURN(
+      uint32_t size,
+      store_->SpaceSize(branch, space,
+                        sk::AsOf(std::numeric_limits<Lsn>::max())));
+  sizes_[{branch, space}] = size;
+  return size;
+}
+
+absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
+  if (batches.empty()) return absl::OkStatus();
+  rocksdb::WriteBatch write;
+  std::vector<ImageTask> long_chains;
+  std::vector<std::pair<BranchId, uint32_t>> new_truncations;
+  for (const BatchToApply& batch : batches) {
+    for (uint32_t seq = 0; seq < batch.records.size(); ++seq) {
+      const WalRecordView& record = batch.records[seq];
+      const sk::Position at{batch.commit_lsn, seq};
+      const uint32_t space = record.key.space;
+      PITR_ASSIGN_OR_RETURN(uint32_t size, CurrentSize(batch.branch, space));
+      if (record.kind == RecordKind::kSpaceTruncate) {
+        write.Put(sk::TruncationKey(batch.branch, space, at),
+                  sk::EncodeU32(record.page_count));
+        new_truncations.emplace_back(batch.branch, space);
+        if (record.page_count < size) {
+          sizes_[{batch.branch, space}] = record.page_count;
+          write.Put(sk::SizeKey(batch.branch, space, at),
+                    sk::EncodeU32(record.page_count));
+        }
+        continue;
+      }
+      if (record.key.page >= size) {
+        sizes_[{batch.branch, space}] = record.key.page + 1;
+        write.Put(sk::SizeKey(batch.branch, space, at),
+                  sk::EncodeU32(record.key.page + 1));
+      }
+      const std::string key =
+          sk::VersionKey(batch.branch, record.key, at, sk::Origin::kWal);
+      uint32_t& run = deltas_since_image_[{batch.branch, record.key}];
+      if (record.kind == RecordKind::kPageImage) {
+        write.Put(key, sk::ImageValue(record.data));
+        run = 0;
+      } else {
+        write.Put(key, sk::DeltaValue(record.offset, record.data));
+        if (++run >= image_after_deltas_) {
+          long_chains.push_back({batch.branch, record.key, at});
+          run = 0;
+        }
+      }
+    }
+  }
+  write.Put(sk::MetaKey(sk::kMetaAppliedLsn),
+            sk::EncodeU64(batches.back().commit_lsn));
+  PITR_RETURN_IF_ERROR(store_->Write(&write));
+  {
+    MutexLock l(&mu_);
+    truncated_.insert(new_truncations.begin(), new_truncations.end());
+  }
+  for (const ImageTask& task : long_chains) on_long_chain_(task);
+  return absl::OkStatus();
+}
+
+}  // namespace pitr

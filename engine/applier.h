@@ -1,0 +1,78 @@
+// Applier turns durable WAL batches into page store writes: one atomic
+// RocksDB write per group of batches holding their page versions, the
+// space size and truncation events they cause, and the new applied LSN (so
+// the flushed layers always say which WAL prefix they contain).
+//
+// It also counts, per page, the deltas since the page's last image and
+// reports a page whose chain reaches the threshold, so the engine can
+// materialise an image there and keep reads bounded at every LSN.
+//
+// Thread-safety: Apply is called by one thread at a time (the WAL's group
+// leader, or recovery before the engine accepts appends).
+// MayHaveTruncations may be called from any thread.
+#ifndef PITR_ENGINE_APPLIER_H_
+#define PITR_ENGINE_APPLIER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "engine/page_store.h"
+#include "engine/store_keys.h"
+#include "wal/mutex.h"
+#include "wal/record.h"
+
+namespace pitr {
+
+// A page whose delta chain reached the threshold at `at`.
+struct ImageTask {
+  BranchId branch;
+  PageKey key;
+  store_keys::Position at;
+};
+
+// One batch to apply: its branch, commit LSN and records.
+struct BatchToApply {
+  BranchId branch;
+  Lsn commit_lsn;
+  std::vector<WalRecordView> records;
+};
+
+class Applier {
+ public:
+  // `store` must outlive the applier. `on_long_chain` is called (from
+  // Apply) for each page whose chain reaches image_after_deltas.
+  Applier(PageStore* store, uint32_t image_after_deltas,
+          std::function<void(const ImageTask&)> on_long_chain);
+
+  // Loads what the applier must know about existing data.
+  absl::Status Load();
+
+  // Writes the batches (in LSN order) and the applied LSN atomically.
+  absl::Status Apply(const std::vector<BatchToApply>& batches);
+
+  // False if no change ever truncated this space: reads can skip looking.
+  bool MayHaveTruncations(BranchId branch, uint32_t space) const;
+
+ private:
+  // The size of a space now, from the cache or the store.
+  absl::StatusOr<uint32_t> CurrentSize(BranchId branch, uint32_t space);
+
+  PageStore* const store_;
+  const uint32_t image_after_deltas_;
+  const std::function<void(const ImageTask&)> on_long_chain_;
+  // Touched only by Apply's thread.
+  std::map<std::pair<BranchId, uint32_t>, uint32_t> sizes_;
+  std::map<std::pair<BranchId, PageKey>, uint32_t> deltas_since_image_;
+
+  mutable Mutex mu_;
+  std::set<std::pair<BranchId, uint32_t>> truncated_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace pitr
+
+#endif  // PITR_ENGINE_APPLIER_H_

@@ -1,0 +1,335 @@
+#include "engine/engine.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/write_batch.h"
+#include "spdlog/spdlog.h"
+#include "wal/file_system.h"
+#include "wal/status_macros.h"
+
+namespace pitr {
+
+namespace sk = store_keys;
+
+namespace {
+
+constexpr uint32_t kDefaultPageSize = 8192;
+
+absl::Status CheckPageSize(uint32_t size) {
+  if (size < 512 || size > 65536 || (size & (size - 1)) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "page size ", size, " is not a power of two from 512 to 65536 bytes"));
+  }
+  return absl::OkStatus();
+}
+
+// The page size of the store: set on creation, checked afterwards.
+absl::StatusOr<uint32_t> SettlePageSize(PageStore* store, uint32_t requested) {
+  PITR_ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                        store->GetMeta(sk::kMetaPageSize));
+  if (stored) {
+    std::optional<uint32_t> size = sk::DecodeU32(*stored);
+    if (!size) return absl::DataLossError("page store: malformed page size");
+    if (requested != 0 && requested != *size) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the store was created with page size ", *size,
+                       "; it cannot be opened with page size ", requested));
+    }
+    return *size;
+  }
+  const uint32_t size = requested == 0 ? kDefaultPageSize : requested;
+  PITR_RETURN_IF_ERROR(CheckPageSize(size));
+  rocksdb::WriteBatch write;
+  write.Put(sk::MetaKey(sk::kMetaPageSize), sk::EncodeU32(size));
+  write.Put(sk::MetaKey(sk::kMetaFormatVersion),
+            sk::EncodeU32(sk::kFormatVersion));
+  PITR_RETURN_IF_ERROR(store->Write(&write));
+  PITR_RETURN_IF_ERROR(store->Flush());  // RocksDB's own WAL is off
+  return size;
+}
+
+std::string BranchName(BranchId branch) {
+  return branch == kMainBranch ? "\"main\"" : absl::StrCat("#", branch);
+}
+
+std::string PageName(PageKey key) {
+  return absl::StrCat(key.space, "/", key.page);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
+  if (options.dir.empty()) {
+    return absl::InvalidArgumentError("EngineOptions::dir is empty");
+  }
+  if (options.page_size != 0)
+    PITR_RETURN_IF_ERROR(CheckPageSize(options.page_size));
+  if (options.image_after_deltas == 0) {
+    return absl::InvalidArgumentError(
+        "EngineOptions::image_after_deltas must be positive");
+  }
+  PITR_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(options.dir));
+  PageStoreOptions store_options;
+  store_options.dir = JoinPath(options.dir, "pages");
+  store_options.memtable_bytes = options.memtable_bytes;
+  store_options.max_memtables = options.max_memtables;
+  store_options.cache_bytes = options.cache_bytes;
+  store_options.blob_files = options.blob_files;
+  PITR_ASSIGN_OR_RETURN(std::unique_ptr<PageStore> store,
+                        PageStore::Open(store_options));
+  PITR_ASSIGN_OR_RETURN(uint32_t page_size,
+                        SettlePageSize(store.get(), options.page_size));
+
+  auto engine = std::unique_ptr<Engine>(
+      new Engine(std::move(options), std::move(store), page_size));
+  PITR_RETURN_IF_ERROR(engine->Recover());
+  engine->maintenance_ =
+      std::thread([e = engine.get()] { e->MaintenanceLoop(); });
+  return engine;
+}
+
+Engine::Engine(EngineOptions options, std::unique_ptr<PageStore> store,
+               uint32_t page_size)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      page_size_(page_size) {
+  applier_ = std::make_unique<Applier>(
+      store_.get(), options_.image_after_deltas,
+      [this](const ImageTask& task) { EnqueueImage(task); });
+}
+
+absl::Status Engine::Recover() {
+  PITR_RETURN_IF_ERROR(applier_->Load());
+  PITR_ASSIGN_OR_RETURN(std::optional<std::string> applied_meta,
+                        store_->GetMeta(sk::kMetaAppliedLsn));
+  Lsn applied = 0;
+  if (applied_meta) {
+    std::optional<uint64_t> decoded = sk::DecodeU64(*applied_meta);
+    if (!decoded)
+      return absl::DataLossError("page store: malformed applied lsn");
+    applied = *decoded;
+  }
+
+  WalOptions wal_options;
+  wal_options.dir = JoinPath(options_.dir, "wal");
+  wal_options.segment_size = options_.wal_segment_size;
+  wal_options.sync = options_.sync;
+  wal_options.on_durable = [this](const std::vector<DurableBatch>& group) {
+    return ApplyDurable(group);
+  };
+  PITR_ASSIGN_OR_RETURN(wal_, Wal::Open(wal_options));
+  if (applied < wal_->oldest_lsn() || applied > wal_->end_lsn()) {
+    return absl::DataLossError(absl::StrCat(
+        "the page store holds the WAL up to lsn ", FormatLsn(applied),
+        " but the WAL covers lsn ", FormatLsn(wal_->oldest_lsn()), " to ",
+        FormatLsn(wal_->end_lsn()), ": one of them lost data"));
+  }
+
+  // Replay what the flushed layers do not hold yet.
+  const Lsn end = wal_->end_lsn();
+  if (applied < end) {
+    spdlog::info("pitr: replaying the WAL from lsn {} to {} ({} bytes)",
+                 FormatLsn(applied), FormatLsn(end), end - applied);
+  }
+  PITR_ASSIGN_OR_RETURN(std::unique_ptr<WalReader> reader,
+                        wal_->NewReader(applied));
+  uint64_t batches = 0;
+  const absl::Time started = absl::Now();
+  absl::Time last_report = started;
+  CommittedBatch batch;
+  while (true) {
+    PITR_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
+    if (!more) break;
+    BatchToApply apply{batch.branch, batch.commit_lsn, {}};
+    for (const WalRecord& record : batch.records) {
+      apply.records.push_back(WalRecordView{0, record.kind, record.branch,
+                                            record.key, record.offset,
+                                            record.page_count, record.data});
+    }
+    PITR_RETURN_IF_ERROR(applier_->Apply({apply}));
+    ++batches;
+    if (absl::Now() - last_report > absl::Seconds(5)) {
+      last_report = absl::Now();
+      spdlog::info("pitr: replay at lsn {} of {} ({:.0f}%)",
+                   FormatLsn(batch.commit_lsn), FormatLsn(end),
+                   100.0 * (batch.commit_lsn - applied) / (end - applied));
+    }
+  }
+  if (batches > 0) {
+    spdlog::info("pitr: replayed {} batches in {}", batches,
+                 absl::FormatDuration(absl::Now() - started));
+    MutexLock l(&mu_);
+    dirty_since_ = absl::Now();
+  }
+  latest_lsn_ = end;
+  {
+    MutexLock l(&mu_);
+    stats_.flushed_lsn = applied;
+  }
+  spdlog::info("pitr: store {} open, page size {}, latest lsn {}", options_.dir,
+               page_size_, FormatLsn(end));
+  return absl::OkStatus();
+}
+
+Engine::~Engine() {
+  absl::Status s = Close();
+  if (!s.ok())
+    spdlog::error("closing store {}: {}", options_.dir, s.ToString());
+}
+
+absl::Status Engine::Close() {
+  {
+    MutexLock l(&mu_);
+    if (closed_) return absl::OkStatus();
+    closed_ = true;
+    stopping_ = true;
+    work_available_.SignalAll();
+  }
+  if (maintenance_.joinable()) maintenance_.join();
+  absl::Status status = absl::OkStatus();
+  if (wal_ != nullptr) {
+    status = Flush();
+    absl::Status closed = wal_->Close();
+    if (status.ok()) status = closed;
+  }
+  return status;
+}
+
+absl::Status Engine::CheckBranch(BranchId branch) const {
+  if (branch != kMainBranch) {
+    return absl::NotFoundError(absl::StrCat(
+        "branch #", branch, " does not exist (the only branch is \"main\", #",
+        kMainBranch, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Validate(const WalBatch& batch) const {
+  PITR_RETURN_IF_ERROR(CheckBranch(batch.branch()));
+  if (batch.empty()) {
+    return absl::InvalidArgumentError(
+        "empty batch: a batch needs at least one record");
+  }
+  std::vector<WalRecordView> records = batch.RecordViews();
+  for (size_t i = 0; i < records.size(); ++i) {
+    const WalRecordView& r = records[i];
+    auto bad = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("record ", i, " of the batch (", RecordKindName(r.kind),
+                       " of page ", PageName(r.key), "): ", why));
+    };
+    if (r.kind != RecordKind::kSpaceTruncate &&
+        r.key.page == kInvalidPageNumber) {
+      return bad(
+          "page number 4294967295 is reserved; pages are 0 to 4294967294");
+    }
+    if (r.kind == RecordKind::kPageImage && r.data.size() != page_size_) {
+      return bad(absl::StrCat("the image has ", r.data.size(),
+                              " bytes but pages have ", page_size_));
+    }
+    if (r.kind == RecordKind::kPageDelta &&
+        uint64_t{r.offset} + r.data.size() > page_size_) {
+      return bad(absl::StrCat("the delta covers bytes ", r.offset, " to ",
+                              uint64_t{r.offset} + r.data.size(),
+                              ", past the end of the ", page_size_,
+                              "-byte page"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AppendResult> Engine::Append(const WalBatch& batch) {
+  PITR_RETURN_IF_ERROR(Validate(batch));
+  return wal_->Append(batch);
+}
+
+absl::Status Engine::ApplyDurable(const std::vector<DurableBatch>& group) {
+  std::vector<BatchToApply> batches;
+  batches.reserve(group.size());
+  for (const DurableBatch& d : group) {
+    batches.push_back(
+        {d.batch->branch(), d.result.commit_lsn, d.batch->RecordViews()});
+  }
+  PITR_RETURN_IF_ERROR(applier_->Apply(batches));
+  latest_lsn_ = group.back().result.commit_lsn;
+  MutexLock l(&mu_);
+  if (!dirty_since_) dirty_since_ = absl::Now();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Lsn> Engine::ResolveLsn(BranchId branch,
+                                       std::optional<Lsn> lsn) const {
+  PITR_RETURN_IF_ERROR(CheckBranch(branch));
+  const Lsn latest = latest_lsn();
+  if (!lsn) return latest;
+  if (*lsn > latest) {
+    return absl::OutOfRangeError(
+        absl::StrCat("lsn ", FormatLsn(*lsn), " is past the latest lsn ",
+                     FormatLsn(latest), " of branch ", BranchName(branch)));
+  }
+  return *lsn;
+}
+
+absl::StatusOr<PageRead> Engine::ReadPage(BranchId branch, PageKey key,
+                                          Lsn lsn) {
+  if (key.page == kInvalidPageNumber) {
+    return absl::InvalidArgumentError(
+        "page number 4294967295 is reserved; pages are 0 to 4294967294");
+  }
+  const sk::Position as_of = sk::AsOf(lsn);
+  std::optional<sk::Position> truncated_at;
+  if (applier_->MayHaveTruncations(branch, key.space)) {
+    PITR_ASSIGN_OR_RETURN(truncated_at,
+                          store_->LastTruncationOf(branch, key, as_of));
+  }
+  PITR_ASSIGN_OR_RETURN(
+      PageRead read,
+      store_->ReadPage(branch, key, as_of, truncated_at, page_size_));
+  MutexLock l(&mu_);
+  ++stats_.pages_read;
+  stats_.deltas_applied_by_reads += read.deltas_applied;
+  stats_.longest_chain_read =
+      std::max<uint64_t>(stats_.longest_chain_read, read.deltas_applied);
+  return read;
+}
+
+absl::StatusOr<std::string> Engine::GetPage(BranchId branch, PageKey key,
+                                            std::optional<Lsn> lsn) {
+  PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
+  PITR_ASSIGN_OR_RETURN(PageRead read, ReadPage(branch, key, at));
+  if (!read.page) {
+    return absl::NotFoundError(
+        absl::StrCat("page ", PageName(key), " does not exist on branch ",
+                     BranchName(branch), " at lsn ", FormatLsn(at)));
+  }
+  return std::move(*read.page);
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<std::string>>> Engine::GetPages(
+    BranchId branch, const std::vector<PageKey>& keys, std::optional<Lsn> lsn) {
+  PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
+  std::vector<absl::StatusOr<std::string>> pages;
+  pages.reserve(keys.size());
+  for (PageKey key : keys) pages.push_back(GetPage(branch, key, at));
+  return pages;
+}
+
+absl::StatusOr<uint32_t> Engine::GetSpaceSize(BranchId branch, uint32_t space,
+                                              std::optional<Lsn> lsn) {
+  PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
+  return store_->SpaceSize(branch, space, sk::AsOf(at));
+}
+
+EngineStats Engine::stats() const {
+  EngineStats stats;
+  {
+    MutexLock l(&mu_);
+    stats = stats_;
+  }
+  stats.wal = wal_->stats();
+  stats.store_bytes = store_->LiveBytes();
+  return stats;
+}
+
+}  // namespace pitr

@@ -1,0 +1,183 @@
+// Engine: pitr's page store. Any page of any branch, as of any LSN.
+//
+// Append(batch) writes the batch to the WAL (group commit) and, before it
+// returns, applies it to the in-memory layer, so it is readable at once at
+// its commit LSN. GetPage(branch, key, lsn) returns the page as of that LSN:
+// its newest image at or before it plus the deltas after, from the
+// in-memory layer and the flushed layers (page_store.h). Background work
+// (engine/maintenance.cc) flushes old or large in-memory layers, trims the
+// WAL below what is flushed, and materialises an image wherever a page's
+// delta chain grows long, so a read stays cheap at every LSN. Reads never
+// wait for it.
+//
+// On open, the WAL is replayed from the last LSN the flushed layers hold:
+// after a crash the store reads exactly as before, up to the last
+// acknowledged batch.
+//
+// The branch catalog comes later; the store is keyed by branch already, and
+// the root branch `main` (id kMainBranch) always exists.
+//
+// Thread-safety: every method may be called from any thread.
+#ifndef PITR_ENGINE_ENGINE_H_
+#define PITR_ENGINE_ENGINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/applier.h"
+#include "engine/page_store.h"
+#include "wal/batch.h"
+#include "wal/mutex.h"
+#include "wal/wal.h"
+
+namespace pitr {
+
+inline constexpr BranchId kMainBranch = 1;
+// The page number that names no page (as PostgreSQL's InvalidBlockNumber).
+inline constexpr uint32_t kInvalidPageNumber = 0xFFFFFFFF;
+
+struct EngineOptions {
+  // Data directory: the WAL in dir/wal, the page store in dir/pages.
+  // Created if missing.
+  std::string dir;
+  // Page size in bytes, fixed when the store is created: a power of two from
+  // 512 to 65536. 0 means 8192 for a new store, and whatever the store has
+  // for an existing one (a different non-zero value is refused).
+  uint32_t page_size = 0;
+
+  // WAL.
+  uint64_t wal_segment_size = 64 << 20;
+  SyncPolicy sync = SyncPolicy::kEveryBatch;
+
+  // In-memory layer: each memtable holds up to memtable_bytes; at most
+  // max_memtables exist (the one being written and those waiting to be
+  // flushed), after which appends slow down until flushing catches up.
+  size_t memtable_bytes = 64 << 20;
+  int max_memtables = 4;
+  // A flush also happens when the oldest unflushed batch is this old, or
+  // when the WAL holds this many bytes that are not flushed yet (which bounds
+  // the replay after a crash).
+  absl::Duration flush_age = absl::Seconds(60);
+  uint64_t flush_wal_bytes = 256 << 20;
+
+  // Cache of hot blocks and page images.
+  size_t cache_bytes = 256 << 20;
+  // Page images in RocksDB blob files (less write amplification).
+  bool blob_files = true;
+  // Materialise an image after this many deltas on a page.
+  uint32_t image_after_deltas = 16;
+  // Images waiting to be materialised, at most (more are dropped; the page
+  // is picked up again after its next image_after_deltas deltas).
+  size_t max_pending_images = 100000;
+  // How often background work looks for something to do.
+  absl::Duration maintenance_interval = absl::Milliseconds(100);
+};
+
+struct EngineStats {
+  WalStats wal;
+  uint64_t pages_read = 0;
+  uint64_t deltas_applied_by_reads = 0;  // sum over reads
+  uint64_t longest_chain_read = 0;       // most deltas one read applied
+  uint64_t images_materialized = 0;
+  uint64_t images_dropped = 0;  // tasks dropped because the queue was full
+  uint64_t flushes = 0;
+  Lsn flushed_lsn = 0;       // the WAL prefix the flushed layers hold
+  uint64_t store_bytes = 0;  // live SST and blob files
+};
+
+class Engine {
+ public:
+  // Opens (creating if needed) the store in options.dir and recovers it.
+  static absl::StatusOr<std::unique_ptr<Engine>> Open(EngineOptions options);
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  // Closes (see Close).
+  ~Engine();
+
+  // Appends batch atomically; returns once it is durable and readable.
+  // Refused, changing nothing: an unknown branch (NOT_FOUND); an empty
+  // batch, a page image of the wrong size, a delta reaching past the end of
+  // the page, or page number 0xFFFFFFFF (INVALID_ARGUMENT); and the WAL's
+  // own errors (Wal::Append).
+  absl::StatusOr<AppendResult> Append(const WalBatch& batch);
+
+  // The page as of `lsn` (default: the latest). NOT_FOUND if the branch is
+  // unknown or the page does not exist then; OUT_OF_RANGE if lsn is past
+  // the latest LSN (the message names it).
+  absl::StatusOr<std::string> GetPage(BranchId branch, PageKey key,
+                                      std::optional<Lsn> lsn = std::nullopt);
+  // GetPage for many keys as of one LSN; one result per key, in order.
+  absl::StatusOr<std::vector<absl::StatusOr<std::string>>> GetPages(
+      BranchId branch, const std::vector<PageKey>& keys,
+      std::optional<Lsn> lsn = std::nullopt);
+  // The number of pages of the space (highest page + 1) as of `lsn`.
+  absl::StatusOr<uint32_t> GetSpaceSize(BranchId branch, uint32_t space,
+                                        std::optional<Lsn> lsn = std::nullopt);
+
+  // The LSN of the last applied batch: what "latest" means.
+  Lsn latest_lsn() const { return latest_lsn_.load(); }
+  uint32_t page_size() const { return page_size_; }
+  Wal& wal() { return *wal_; }
+
+  // Makes the in-memory layer persistent now and trims the WAL below it.
+  absl::Status Flush();
+  // Materialises every pending image now (tests and tools; the background
+  // does it anyway).
+  absl::Status MaterializePendingImages();
+
+  EngineStats stats() const;
+
+  // Stops background work, flushes, closes the WAL. Later calls fail with
+  // FAILED_PRECONDITION. Idempotent.
+  absl::Status Close();
+
+ private:
+  Engine(EngineOptions options, std::unique_ptr<PageStore> store,
+         uint32_t page_size);
+
+  absl::Status Recover();
+  absl::Status CheckBranch(BranchId branch) const;
+  absl::Status Validate(const WalBatch& batch) const;
+  absl::StatusOr<Lsn> ResolveLsn(BranchId branch, std::optional<Lsn> lsn) const;
+  absl::StatusOr<PageRead> ReadPage(BranchId branch, PageKey key, Lsn lsn);
+  // WalOptions::on_durable.
+  absl::Status ApplyDurable(const std::vector<DurableBatch>& group);
+
+  // Background work (maintenance.cc).
+  void EnqueueImage(const ImageTask& task);
+  void MaintenanceLoop();
+  absl::Status MaterializeImage(const ImageTask& task);
+  bool FlushDue() const;
+
+  const EngineOptions options_;
+  const std::unique_ptr<PageStore> store_;
+  const uint32_t page_size_;
+  std::unique_ptr<Applier> applier_;
+  std::unique_ptr<Wal> wal_;
+  std::atomic<Lsn> latest_lsn_{0};
+
+  mutable Mutex mu_;
+  CondVar work_available_;
+  std::deque<ImageTask> pending_images_ ABSL_GUARDED_BY(mu_);
+  std::optional<absl::Time> dirty_since_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  EngineStats stats_ ABSL_GUARDED_BY(mu_);
+  std::thread maintenance_;
+
+  // Serialises flushes (background and Flush()).
+  Mutex flush_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+};
+
+}  // namespace pitr
+
+#endif  // PITR_ENGINE_ENGINE_H_

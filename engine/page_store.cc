@@ -1,0 +1,212 @@
+#include "engine/page_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/table.h"
+#include "wal/status_macros.h"
+
+namespace pitr {
+
+namespace sk = store_keys;
+
+namespace {
+absl::string_view View(const rocksdb::Slice& slice) {
+  return absl::string_view(slice.data(), slice.size());
+}
+}  // namespace
+
+absl::Status FromRocksDb(const rocksdb::Status& status,
+                         absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", status.ToString());
+  switch (status.code()) {
+    case rocksdb::Status::kNotFound:
+      return absl::NotFoundError(message);
+    case rocksdb::Status::kCorruption:
+      return absl::DataLossError(message);
+    case rocksdb::Status::kInvalidArgument:
+      return absl::InvalidArgumentError(message);
+    case rocksdb::Status::kBusy:
+    case rocksdb::Status::kTryAgain:
+      return absl::UnavailableError(message);
+    case rocksdb::Status::kIOError:
+      return status.IsNoSpace() ? absl::ResourceExhaustedError(message)
+                                : absl::InternalError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<PageStore>> PageStore::Open(
+    const PageStoreOptions& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.write_buffer_size = options.memtable_bytes;
+  db_options.max_write_buffer_number = options.max_memtables;
+  db_options.max_background_jobs = 2;
+  db_options.level_compaction_dynamic_level_bytes = true;
+  // pitr's WAL is the log; RocksDB's is never written (WriteOptions), and
+  // memtables must reach disk at close so that replay stays short.
+  db_options.avoid_flush_during_shutdown = false;
+  db_options.enable_blob_files = options.blob_files;
+  db_options.min_blob_size = 1024;  // page images go to blob files
+  db_options.enable_blob_garbage_collection = true;
+
+  std::shared_ptr<rocksdb::Cache> cache =
+      rocksdb::NewLRUCache(options.cache_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  db_options.blob_cache = cache;
+
+  rocksdb::DB* raw = nullptr;
+  PITR_RETURN_IF_ERROR(
+      FromRocksDb(rocksdb::DB::Open(db_options, options.dir, &raw),
+                  absl::StrCat("opening page store ", options.dir)));
+  return std::unique_ptr<PageStore>(
+      new PageStore(std::unique_ptr<rocksdb::DB>(raw)));
+}
+
+PageStore::PageStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+
+PageStore::~PageStore() { db_->Close().PermitUncheckedError(); }
+
+absl::Status PageStore::Write(rocksdb::WriteBatch* batch) {
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;
+  MutexLock l(&write_mu_);
+  return FromRocksDb(db_->Write(options, batch), "writing to the page store");
+}
+
+absl::Status PageStore::Flush() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocksDb(db_->Flush(options), "flushing the page store");
+}
+
+absl::StatusOr<PageRead> PageStore::ReadPage(
+    BranchId branch, PageKey key, sk::Position as_of,
+    std::optional<sk::Position> truncated_at, uint32_t page_size) const {
+  const std::string prefix = sk::VersionPrefix(branch, key);
+  rocksdb::ReadOptions read_options;
+  rocksdb::Slice lower(prefix);
+  read_options.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+
+  // Walk back from the newest version at or before as_of to an image.
+  std::vector<std::string> deltas;  // newest first
+  std::optional<std::string> base;
+  for (it->SeekForPrev(
+           sk::VersionKey(branch, key, as_of, sk::Origin::kMaterialized));
+       it->Valid(); it->Prev()) {
+    std::optional<sk::ParsedVersionKey> parsed =
+        sk::ParseVersionKey(View(it->key()));
+    if (!parsed || parsed->branch != branch || parsed->key != key) break;
+    if (truncated_at && parsed->at <= *truncated_at) break;
+    std::optional<sk::ParsedVersionValue> value =
+        sk::ParseVersionValue(View(it->value()));
+    if (!value) {
+      return absl::DataLossError(
+          absl::StrCat("page store: malformed version of page ", key.space, "/",
+                       key.page, " at lsn ", FormatLsn(parsed->at.commit_lsn)));
+    }
+    if (value->kind == sk::VersionKind::kImage) {
+      base = std::string(value->bytes);
+      break;
+    }
+    deltas.emplace_back(View(it->value()));
+  }
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+
+  PageRead read;
+  if (!base && deltas.empty()) return read;
+  std::string page = base ? std::move(*base) : std::string(page_size, '\0');
+  for (auto d = deltas.rbegin(); d != deltas.rend(); ++d) {
+    sk::ParsedVersionValue delta = *sk::ParseVersionValue(*d);
+    if (delta.offset + delta.bytes.size() > page.size()) {
+      return absl::DataLossError(
+          absl::StrCat("page store: a delta of page ", key.space, "/", key.page,
+                       " reaches past the end of the page"));
+    }
+    page.replace(delta.offset, delta.bytes.size(), delta.bytes.data(),
+                 delta.bytes.size());
+  }
+  read.page = std::move(page);
+  read.deltas_applied = static_cast<int>(deltas.size());
+  return read;
+}
+
+absl::StatusOr<uint32_t> PageStore::SpaceSize(BranchId branch, uint32_t space,
+                                              sk::Position as_of) const {
+  const std::string prefix = sk::SpacePrefix('s', branch, space);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
+  it->SeekForPrev(sk::SizeKey(branch, space, as_of));
+  if (it->Valid() && it->key().starts_with(prefix)) {
+    std::optional<uint32_t> size = sk::DecodeU32(View(it->value()));
+    if (!size) return absl::DataLossError("page store: malformed space size");
+    return *size;
+  }
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  return 0u;
+}
+
+absl::StatusOr<std::optional<sk::Position>> PageStore::LastTruncationOf(
+    BranchId branch, PageKey key, sk::Position as_of) const {
+  const std::string prefix = sk::SpacePrefix('t', branch, key.space);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekForPrev(sk::TruncationKey(branch, key.space, as_of));
+       it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+    std::optional<uint32_t> page_count = sk::DecodeU32(View(it->value()));
+    if (!page_count)
+      return absl::DataLossError("page store: malformed truncation");
+    if (*page_count <= key.page) {
+      return std::optional<sk::Position>(
+          sk::SpaceEventPosition(View(it->key())));
+    }
+  }
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  return std::optional<sk::Position>();
+}
+
+absl::StatusOr<std::vector<std::pair<BranchId, uint32_t>>>
+PageStore::TruncatedSpaces() const {
+  std::vector<std::pair<BranchId, uint32_t>> spaces;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("t"); it->Valid() && it->key().starts_with("t"); it->Next()) {
+    absl::string_view k = View(it->key());
+    std::optional<uint64_t> branch = sk::DecodeU64(k.substr(1, 8));
+    std::optional<uint32_t> space = sk::DecodeU32(k.substr(9, 4));
+    if (!branch || !space)
+      return absl::DataLossError("page store: malformed truncation key");
+    if (spaces.empty() || spaces.back() != std::make_pair(*branch, *space)) {
+      spaces.emplace_back(*branch, *space);
+    }
+  }
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  return spaces;
+}
+
+absl::StatusOr<std::optional<std::string>> PageStore::GetMeta(
+    absl::string_view name) const {
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), sk::MetaKey(name), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  PITR_RETURN_IF_ERROR(FromRocksDb(s, "reading page store metadata"));
+  return std::optional<std::string>(std::move(value));
+}
+
+uint64_t PageStore::LiveBytes() const {
+  uint64_t sst = 0, blob = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &sst);
+  db_->GetIntProperty(rocksdb::DB::Properties::kTotalBlobFileSize, &blob);
+  return sst + blob;
+}
+
+}  // namespace pitr

@@ -1,0 +1,98 @@
+// PageStore: the persistent layers of the page store, in RocksDB, and the
+// reads that reconstruct a page from them.
+//
+// RocksDB's memtable is the in-memory layer: writes land there (RocksDB's
+// own WAL is off; pitr's WAL is the log) and become visible at once; full
+// memtables are frozen and flushed in the background into SST files, the
+// delta and image layers. Page images go to RocksDB blob files, so
+// compaction moves only keys and small deltas. Key layout: store_keys.h.
+//
+// Thread-safety: reads from any thread. Writes are serialised by an
+// internal mutex, so RocksDB never sees two writers at once.
+#ifndef PITR_ENGINE_PAGE_STORE_H_
+#define PITR_ENGINE_PAGE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/store_keys.h"
+#include "rocksdb/db.h"
+#include "wal/mutex.h"
+#include "wal/record.h"
+
+namespace pitr {
+
+struct PageStoreOptions {
+  std::string dir;
+  size_t memtable_bytes = 64 << 20;
+  int max_memtables = 4;  // memory bound; writes stall beyond it
+  size_t cache_bytes = 256 << 20;
+  bool blob_files = true;
+};
+
+// What a page read found.
+struct PageRead {
+  std::optional<std::string> page;  // nullopt: the page does not exist
+  int deltas_applied = 0;           // the length of the delta chain walked
+};
+
+class PageStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<PageStore>> Open(
+      const PageStoreOptions& options);
+
+  PageStore(const PageStore&) = delete;
+  PageStore& operator=(const PageStore&) = delete;
+  ~PageStore();
+
+  // Applies batch atomically (not synced: durability comes from the WAL
+  // until Flush).
+  absl::Status Write(rocksdb::WriteBatch* batch);
+  // Persists every memtable to SST files and waits for it.
+  absl::Status Flush();
+
+  // The page as of position `as_of`: the newest image at or before it plus
+  // the deltas after that image, applied in order. Versions at or before
+  // `truncated_at` do not count (the page was truncated there). A page with
+  // deltas but no image starts from zeros. REQUIRES: page_size > 0.
+  absl::StatusOr<PageRead> ReadPage(
+      BranchId branch, PageKey key, store_keys::Position as_of,
+      std::optional<store_keys::Position> truncated_at,
+      uint32_t page_size) const;
+
+  // The size of the space as of `as_of` (0 if it never had a page).
+  absl::StatusOr<uint32_t> SpaceSize(BranchId branch, uint32_t space,
+                                     store_keys::Position as_of) const;
+
+  // The last truncation of key.space at or before `as_of` that removed
+  // key.page, if any.
+  absl::StatusOr<std::optional<store_keys::Position>> LastTruncationOf(
+      BranchId branch, PageKey key, store_keys::Position as_of) const;
+
+  // Every (branch, space) that has ever been truncated.
+  absl::StatusOr<std::vector<std::pair<BranchId, uint32_t>>> TruncatedSpaces()
+      const;
+
+  absl::StatusOr<std::optional<std::string>> GetMeta(
+      absl::string_view name) const;
+
+  // On-disk size of the live SST and blob files.
+  uint64_t LiveBytes() const;
+
+ private:
+  explicit PageStore(std::unique_ptr<rocksdb::DB> db);
+
+  const std::unique_ptr<rocksdb::DB> db_;
+  Mutex write_mu_;
+};
+
+// Turns a RocksDB status into an absl::Status with the same meaning.
+absl::Status FromRocksDb(const rocksdb::Status& status, absl::string_view what);
+
+}  // namespace pitr
+
+#endif  // PITR_ENGINE_PAGE_STORE_H_

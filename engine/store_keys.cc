@@ -1,0 +1,146 @@
+#include "engine/store_keys.h"
+
+namespace pitr::store_keys {
+namespace {
+
+void PutBig32(std::string* out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+void PutBig64(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+uint32_t GetBig32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+uint64_t GetBig64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+constexpr size_t kVersionKeySize = 1 + 8 + 4 + 4 + 8 + 4 + 1;
+constexpr size_t kSpaceEventKeySize = 1 + 8 + 4 + 8 + 4;
+
+}  // namespace
+
+std::string VersionPrefix(BranchId branch, PageKey key) {
+  std::string out;
+  out.reserve(kVersionKeySize);
+  out.push_back('v');
+  PutBig64(&out, branch);
+  PutBig32(&out, key.space);
+  PutBig32(&out, key.page);
+  return out;
+}
+
+std::string VersionKey(BranchId branch, PageKey key, Position at,
+                       Origin origin) {
+  std::string out = VersionPrefix(branch, key);
+  PutBig64(&out, at.commit_lsn);
+  PutBig32(&out, at.seq);
+  out.push_back(static_cast<char>(origin));
+  return out;
+}
+
+std::optional<ParsedVersionKey> ParseVersionKey(absl::string_view key) {
+  if (key.size() != kVersionKeySize || key[0] != 'v') return std::nullopt;
+  const char* p = key.data() + 1;
+  ParsedVersionKey parsed;
+  parsed.branch = GetBig64(p);
+  parsed.key = PageKey{GetBig32(p + 8), GetBig32(p + 12)};
+  parsed.at = Position{GetBig64(p + 16), GetBig32(p + 24)};
+  parsed.origin = static_cast<Origin>(p[28]);
+  return parsed;
+}
+
+std::string ImageValue(absl::string_view image) {
+  std::string out;
+  out.reserve(1 + image.size());
+  out.push_back(static_cast<char>(VersionKind::kImage));
+  out.append(image.data(), image.size());
+  return out;
+}
+
+std::string DeltaValue(uint32_t offset, absl::string_view bytes) {
+  std::string out;
+  out.reserve(5 + bytes.size());
+  out.push_back(static_cast<char>(VersionKind::kDelta));
+  PutBig32(&out, offset);
+  out.append(bytes.data(), bytes.size());
+  return out;
+}
+
+std::optional<ParsedVersionValue> ParseVersionValue(absl::string_view value) {
+  if (value.empty()) return std::nullopt;
+  switch (static_cast<VersionKind>(value[0])) {
+    case VersionKind::kImage:
+      return ParsedVersionValue{VersionKind::kImage, 0, value.substr(1)};
+    case VersionKind::kDelta:
+      if (value.size() < 5) return std::nullopt;
+      return ParsedVersionValue{VersionKind::kDelta, GetBig32(value.data() + 1),
+                                value.substr(5)};
+  }
+  return std::nullopt;
+}
+
+std::string SpacePrefix(char kind, BranchId branch, uint32_t space) {
+  std::string out;
+  out.reserve(kSpaceEventKeySize);
+  out.push_back(kind);
+  PutBig64(&out, branch);
+  PutBig32(&out, space);
+  return out;
+}
+
+std::string SizeKey(BranchId branch, uint32_t space, Position at) {
+  std::string out = SpacePrefix('s', branch, space);
+  PutBig64(&out, at.commit_lsn);
+  PutBig32(&out, at.seq);
+  return out;
+}
+
+std::string TruncationKey(BranchId branch, uint32_t space, Position at) {
+  std::string out = SpacePrefix('t', branch, space);
+  PutBig64(&out, at.commit_lsn);
+  PutBig32(&out, at.seq);
+  return out;
+}
+
+Position SpaceEventPosition(absl::string_view key) {
+  return Position{GetBig64(key.data() + 13), GetBig32(key.data() + 21)};
+}
+
+std::string EncodeU32(uint32_t value) {
+  std::string out;
+  PutBig32(&out, value);
+  return out;
+}
+
+std::optional<uint32_t> DecodeU32(absl::string_view value) {
+  if (value.size() != 4) return std::nullopt;
+  return GetBig32(value.data());
+}
+
+std::string EncodeU64(uint64_t value) {
+  std::string out;
+  PutBig64(&out, value);
+  return out;
+}
+
+std::optional<uint64_t> DecodeU64(absl::string_view value) {
+  if (value.size() != 8) return std::nullopt;
+  return GetBig64(value.data());
+}
+
+std::string MetaKey(absl::string_view name) {
+  std::string out = "m";
+  out.append(name.data(), name.size());
+  return out;
+}
+
+}  // namespace pitr::store_keys

@@ -1,0 +1,108 @@
+// The keys and values of the page store in RocksDB. These layouts are on
+// disk: do not change them (docs/storage-format.md is the specification).
+//
+// All integers in keys are big-endian so that RocksDB's bytewise order is
+// numeric order. Four kinds of key, told apart by their first byte:
+//
+//   'v' branch:8 space:4 page:4 commit_lsn:8 seq:4 origin:1   a page version
+//   's' branch:8 space:4 commit_lsn:8 seq:4                   a space's size
+//   't' branch:8 space:4 commit_lsn:8 seq:4                   a truncation
+//   'm' name                                                  store metadata
+//
+// (commit_lsn, seq) is where a change happened: the commit LSN of its batch
+// and its index in the batch. Every record of a batch shares the batch's
+// commit LSN, so a read "as of LSN L" (all keys up to (L, max)) sees whole
+// batches only, whatever L is. `origin` is 0 for a change from the WAL and 1
+// for an image the store materialised from the versions up to the same
+// (commit_lsn, seq), so it sorts just after the change it summarises.
+#ifndef PITR_ENGINE_STORE_KEYS_H_
+#define PITR_ENGINE_STORE_KEYS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "wal/lsn.h"
+#include "wal/record.h"
+
+namespace pitr::store_keys {
+
+// A position in history: a change's batch commit LSN and index in the batch.
+struct Position {
+  Lsn commit_lsn = 0;
+  uint32_t seq = 0;
+  friend bool operator<(const Position& a, const Position& b) {
+    return a.commit_lsn != b.commit_lsn ? a.commit_lsn < b.commit_lsn
+                                        : a.seq < b.seq;
+  }
+  friend bool operator<=(const Position& a, const Position& b) {
+    return !(b < a);
+  }
+  friend bool operator==(const Position& a, const Position& b) {
+    return a.commit_lsn == b.commit_lsn && a.seq == b.seq;
+  }
+};
+
+// The last position of everything committed at or before `lsn`.
+inline Position AsOf(Lsn lsn) { return Position{lsn, UINT32_MAX}; }
+
+enum class Origin : uint8_t { kWal = 0, kMaterialized = 1 };
+
+// --- 'v': page versions -----------------------------------------------------
+
+std::string VersionKey(BranchId branch, PageKey key, Position at,
+                       Origin origin);
+// The 16-byte prefix shared by every version of one page of one branch.
+std::string VersionPrefix(BranchId branch, PageKey key);
+
+struct ParsedVersionKey {
+  BranchId branch;
+  PageKey key;
+  Position at;
+  Origin origin;
+};
+std::optional<ParsedVersionKey> ParseVersionKey(absl::string_view key);
+
+// Version values: a kind byte, then the image, or the delta's offset and
+// bytes.
+enum class VersionKind : uint8_t { kImage = 'I', kDelta = 'D' };
+std::string ImageValue(absl::string_view image);
+std::string DeltaValue(uint32_t offset, absl::string_view bytes);
+
+struct ParsedVersionValue {
+  VersionKind kind;
+  uint32_t offset;  // delta only
+  absl::string_view bytes;
+};
+std::optional<ParsedVersionValue> ParseVersionValue(absl::string_view value);
+
+// --- 's' and 't': space sizes and truncations
+// ---------------------------------
+
+// A size event: the number of pages of the space from this position on.
+std::string SizeKey(BranchId branch, uint32_t space, Position at);
+// A truncation: pages >= the value's page count stopped existing here.
+std::string TruncationKey(BranchId branch, uint32_t space, Position at);
+// The 13-byte prefix of a space's size or truncation keys.
+std::string SpacePrefix(char kind, BranchId branch, uint32_t space);
+// The position in a size or truncation key.
+Position SpaceEventPosition(absl::string_view key);
+
+std::string EncodeU32(uint32_t value);
+std::optional<uint32_t> DecodeU32(absl::string_view value);
+std::string EncodeU64(uint64_t value);
+std::optional<uint64_t> DecodeU64(absl::string_view value);
+
+// --- 'm': metadata
+// -------------------------------------------------------------
+
+std::string MetaKey(absl::string_view name);
+inline constexpr char kMetaPageSize[] = "page_size";            // u32
+inline constexpr char kMetaFormatVersion[] = "format_version";  // u32
+inline constexpr char kMetaAppliedLsn[] = "applied_lsn";        // u64
+inline constexpr uint32_t kFormatVersion = 1;
+
+}  // namespace pitr::store_keys
+
+#endif  // PITR_ENGINE_STORE_KEYS_H_
