@@ -179,10 +179,9 @@ Engine::~Engine() {
 }
 
 absl::Status Engine::Close() {
+  if (closed_.exchange(true)) return absl::OkStatus();
   {
     MutexLock l(&mu_);
-    if (closed_) return absl::OkStatus();
-    closed_ = true;
     stopping_ = true;
     work_available_.SignalAll();
   }
@@ -260,6 +259,7 @@ absl::Status Engine::ApplyDurable(const std::vector<DurableBatch>& group) {
 
 absl::StatusOr<Lsn> Engine::ResolveLsn(BranchId branch,
                                        std::optional<Lsn> lsn) const {
+  if (closed_) return absl::FailedPreconditionError("the store is closed");
   PITR_RETURN_IF_ERROR(CheckBranch(branch));
   const Lsn latest = latest_lsn();
   if (!lsn) return latest;
@@ -286,11 +286,13 @@ absl::StatusOr<PageRead> Engine::ReadPage(BranchId branch, PageKey key,
   PITR_ASSIGN_OR_RETURN(
       PageRead read,
       store_->ReadPage(branch, key, as_of, truncated_at, page_size_));
-  MutexLock l(&mu_);
-  ++stats_.pages_read;
-  stats_.deltas_applied_by_reads += read.deltas_applied;
-  stats_.longest_chain_read =
-      std::max<uint64_t>(stats_.longest_chain_read, read.deltas_applied);
+  ++pages_read_;
+  deltas_applied_by_reads_ += read.deltas_applied;
+  uint64_t longest = longest_chain_read_.load();
+  while (static_cast<uint64_t>(read.deltas_applied) > longest &&
+         !longest_chain_read_.compare_exchange_weak(longest,
+                                                    read.deltas_applied)) {
+  }
   return read;
 }
 
@@ -327,8 +329,12 @@ EngineStats Engine::stats() const {
     MutexLock l(&mu_);
     stats = stats_;
   }
+  stats.pages_read = pages_read_;
+  stats.deltas_applied_by_reads = deltas_applied_by_reads_;
+  stats.longest_chain_read = longest_chain_read_;
   stats.wal = wal_->stats();
   stats.store_bytes = store_->LiveBytes();
+  stats.in_memory_bytes = store_->InMemoryBytes();
   return stats;
 }
 

@@ -89,8 +89,9 @@ struct EngineStats {
   uint64_t images_materialized = 0;
   uint64_t images_dropped = 0;  // tasks dropped because the queue was full
   uint64_t flushes = 0;
-  Lsn flushed_lsn = 0;       // the WAL prefix the flushed layers hold
-  uint64_t store_bytes = 0;  // live SST and blob files
+  Lsn flushed_lsn = 0;           // the WAL prefix the flushed layers hold
+  uint64_t store_bytes = 0;      // live SST and blob files
+  uint64_t in_memory_bytes = 0;  // memtables, written and waiting to flush
 };
 
 class Engine {
@@ -170,8 +171,11 @@ class Engine {
   std::deque<ImageTask> pending_images_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Time> dirty_since_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  EngineStats stats_ ABSL_GUARDED_BY(mu_);
+  EngineStats stats_ ABSL_GUARDED_BY(mu_);  // except the read counters:
+  std::atomic<bool> closed_{false};
+  std::atomic<uint64_t> pages_read_{0};
+  std::atomic<uint64_t> deltas_applied_by_reads_{0};
+  std::atomic<uint64_t> longest_chain_read_{0};
   std::thread maintenance_;
 
   // Serialises flushes (background and Flush()).

@@ -280,6 +280,45 @@ TEST_F(EngineTest, PageSizeIsFixedAtCreation) {
   EXPECT_EQ((*engine)->page_size(), 8192u);
 }
 
+TEST_F(EngineTest, InMemoryLayersStayBoundedWhenAppendsOutrunFlushing) {
+  options_.memtable_bytes = 256 << 10;
+  options_.max_memtables = 2;
+  options_.blob_files = false;  // flushes write every byte: slower to drain
+  options_.sync = SyncPolicy::kNone;  // appends faster than flushes
+  Reopen();
+  // Two full memtables and a bit: without the cap (max_memtables = 64) this
+  // test peaks well above it, as appends outrun flushes.
+  const uint64_t bound =
+      2 * options_.memtable_bytes + options_.memtable_bytes / 2;
+  uint64_t most = 0;
+  WalBatch batch(kMainBranch);
+  for (int i = 0; i < 4000; ++i) {  // 32 MiB of images
+    batch.Clear();
+    for (uint32_t p = 0; p < 16; ++p) {
+      ASSERT_TRUE(
+          batch.PutPageImage({4, (i * 16 + p) % 5000}, Filled('a' + i % 26))
+              .ok());
+    }
+    Commit(batch);
+    most = std::max(most, engine_->stats().in_memory_bytes);
+  }
+  EXPECT_GT(most, 0u);
+  EXPECT_LE(most, bound);
+  EXPECT_EQ(Read({4, 3999 * 16 % 5000}), Filled('a' + 3999 % 26));
+}
+
+TEST_F(EngineTest, EveryCallAfterCloseIsRefused) {
+  Image({1, 1}, 'a');
+  ASSERT_TRUE(engine_->Close().ok());
+  EXPECT_EQ(engine_->GetPage(kMainBranch, {1, 1}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  WalBatch batch(kMainBranch);
+  ASSERT_TRUE(batch.PutPageImage({1, 1}, Filled('b')).ok());
+  EXPECT_EQ(engine_->Append(batch).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(engine_->Close().ok());
+}
+
 TEST_F(EngineTest, GetPagesReadsManyKeysAtOneLsn) {
   Image({1, 1}, 'a');
   const Lsn lsn = Image({1, 2}, 'b');

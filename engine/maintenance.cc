@@ -55,12 +55,10 @@ absl::Status Engine::MaterializePendingImages() {
 }
 
 bool Engine::FlushDue() const {
-  {
-    MutexLock l(&mu_);
-    if (!dirty_since_) return false;
-    if (absl::Now() - *dirty_since_ >= options_.flush_age) return true;
-  }
-  return latest_lsn() - stats().flushed_lsn >= options_.flush_wal_bytes;
+  MutexLock l(&mu_);
+  if (!dirty_since_) return false;
+  return absl::Now() - *dirty_since_ >= options_.flush_age ||
+         latest_lsn() - stats_.flushed_lsn >= options_.flush_wal_bytes;
 }
 
 absl::Status Engine::Flush() {

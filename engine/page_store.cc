@@ -202,6 +202,12 @@ absl::StatusOr<std::optional<std::string>> PageStore::GetMeta(
   return std::optional<std::string>(std::move(value));
 }
 
+uint64_t PageStore::InMemoryBytes() const {
+  uint64_t bytes = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &bytes);
+  return bytes;
+}
+
 uint64_t PageStore::LiveBytes() const {
   uint64_t sst = 0, blob = 0;
   db_->GetIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &sst);

@@ -82,6 +82,8 @@ class PageStore {
 
   // On-disk size of the live SST and blob files.
   uint64_t LiveBytes() const;
+  // Memory held by memtables (the one written and those awaiting flush).
+  uint64_t InMemoryBytes() const;
 
  private:
   explicit PageStore(std::unique_ptr<rocksdb::DB> db);
