@@ -1,0 +1,71 @@
+// Pins the page store's key and value bytes: the worked example of
+// docs/storage-format.md, section 7. A change here is a format change.
+#include "engine/store_keys.h"
+
+#include "absl/strings/escaping.h"
+#include "engine/engine.h"
+#include "gtest/gtest.h"
+#include "wal/testing/wal_test_util.h"
+
+namespace pitr::store_keys {
+namespace {
+
+std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
+
+TEST(StoreKeysTest, WorkedExampleOfTheFormatDocument) {
+  const Position image{0x257, 0}, delta{0x257, 1};
+  EXPECT_EQ(Hex(VersionKey(1, {7, 3}, image, Origin::kWal)),
+            "76" "0000000000000001" "00000007" "00000003" "0000000000000257" "00000000" "00");
+  EXPECT_EQ(Hex(VersionKey(1, {7, 3}, delta, Origin::kMaterialized)),
+            "76" "0000000000000001" "00000007" "00000003" "0000000000000257" "00000001" "01");
+  EXPECT_EQ(Hex(DeltaValue(16, "abcd")), "44" "00000010" "61626364");
+  EXPECT_EQ(Hex(ImageValue("xy")), "49" "7879");
+  EXPECT_EQ(Hex(SizeKey(1, 7, image)),
+            "73" "0000000000000001" "00000007" "0000000000000257" "00000000");
+  EXPECT_EQ(Hex(TruncationKey(1, 7, image)),
+            "74" "0000000000000001" "00000007" "0000000000000257" "00000000");
+  EXPECT_EQ(MetaKey(kMetaAppliedLsn), "mapplied_lsn");
+  EXPECT_EQ(Hex(EncodeU64(0x257)), "0000000000000257");
+}
+
+TEST(StoreKeysTest, TheExampleBatchCommitsAtLsn599) {
+  EngineOptions options;
+  options.dir = testing::NewTestDir("storage_example");
+  options.page_size = 512;
+  auto engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok());
+  WalBatch batch(kMainBranch);
+  ASSERT_TRUE(batch.PutPageImage({7, 3}, std::string(512, 'x')).ok());
+  ASSERT_TRUE(batch.PutPageDelta({7, 3}, 16, "abcd").ok());
+  absl::StatusOr<AppendResult> r = (*engine)->Append(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->commit_lsn, 0x257u);
+  EXPECT_EQ(*(*engine)->GetSpaceSize(kMainBranch, 7), 4u);
+}
+
+TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
+  const std::string a = VersionKey(2, {1, 9}, {100, 3}, Origin::kWal);
+  const std::string b = VersionKey(2, {1, 9}, {100, 3}, Origin::kMaterialized);
+  const std::string c = VersionKey(2, {1, 9}, {100, 4}, Origin::kWal);
+  const std::string d = VersionKey(2, {1, 9}, {0x100000000ull, 0}, Origin::kWal);
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  EXPECT_LT(c, d);
+  EXPECT_LT(d, VersionKey(2, {1, 10}, {0, 0}, Origin::kWal));
+  std::optional<ParsedVersionKey> parsed = ParseVersionKey(b);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->branch, 2u);
+  EXPECT_EQ(parsed->key, (PageKey{1, 9}));
+  EXPECT_EQ(parsed->at, (Position{100, 3}));
+  EXPECT_EQ(parsed->origin, Origin::kMaterialized);
+  EXPECT_FALSE(ParseVersionKey("v123").has_value());
+  std::optional<ParsedVersionValue> value = ParseVersionValue(DeltaValue(7, "zz"));
+  ASSERT_TRUE(value.has_value());
+  EXPECT_EQ(value->offset, 7u);
+  EXPECT_EQ(value->bytes, "zz");
+  EXPECT_FALSE(ParseVersionValue("D12").has_value());
+  EXPECT_FALSE(ParseVersionValue("").has_value());
+}
+
+}  // namespace
+}  // namespace pitr::store_keys
