@@ -97,18 +97,22 @@ std::string SpacePrefix(char kind, BranchId branch, uint32_t space) {
   return out;
 }
 
-std::string SizeKey(BranchId branch, uint32_t space, Position at) {
-  std::string out = SpacePrefix('s', branch, space);
+namespace {
+std::string SpaceEventKey(char kind, BranchId branch, uint32_t space,
+                          Position at) {
+  std::string out = SpacePrefix(kind, branch, space);
   PutBig64(&out, at.commit_lsn);
   PutBig32(&out, at.seq);
   return out;
 }
+}  // namespace
+
+std::string SizeKey(BranchId branch, uint32_t space, Position at) {
+  return SpaceEventKey('s', branch, space, at);
+}
 
 std::string TruncationKey(BranchId branch, uint32_t space, Position at) {
-  std::string out = SpacePrefix('t', branch, space);
-  PutBig64(&out, at.commit_lsn);
-  PutBig32(&out, at.seq);
-  return out;
+  return SpaceEventKey('t', branch, space, at);
 }
 
 Position SpaceEventPosition(absl::string_view key) {
