@@ -32,9 +32,9 @@ std::string VersionPrefix(BranchId branch, PageKey key) {
   std::string out;
   out.reserve(kVersionKeySize);
   out.push_back('v');
-  PutBig64(&out, branch);
   PutBig32(&out, key.space);
   PutBig32(&out, key.page);
+  PutBig64(&out, branch);
   return out;
 }
 
@@ -51,8 +51,8 @@ std::optional<ParsedVersionKey> ParseVersionKey(absl::string_view key) {
   if (key.size() != kVersionKeySize || key[0] != 'v') return std::nullopt;
   const char* p = key.data() + 1;
   ParsedVersionKey parsed;
-  parsed.branch = GetBig64(p);
-  parsed.key = PageKey{GetBig32(p + 8), GetBig32(p + 12)};
+  parsed.key = PageKey{GetBig32(p), GetBig32(p + 4)};
+  parsed.branch = GetBig64(p + 8);
   parsed.at = Position{GetBig64(p + 16), GetBig32(p + 24)};
   parsed.origin = static_cast<Origin>(p[28]);
   return parsed;

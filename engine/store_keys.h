@@ -4,10 +4,14 @@
 // All integers in keys are big-endian so that RocksDB's bytewise order is
 // numeric order. Four kinds of key, told apart by their first byte:
 //
-//   'v' branch:8 space:4 page:4 commit_lsn:8 seq:4 origin:1   a page version
+//   'v' space:4 page:4 branch:8 commit_lsn:8 seq:4 origin:1   a page version
 //   's' branch:8 space:4 commit_lsn:8 seq:4                   a space's size
 //   't' branch:8 space:4 commit_lsn:8 seq:4                   a truncation
 //   'm' name                                                  store metadata
+//
+// Versions are keyed page first: all versions of one page, on every branch,
+// are contiguous, so a read that falls through a branch's ancestors stays
+// within the same few blocks.
 //
 // (commit_lsn, seq) is where a change happened: the commit LSN of its batch
 // and its index in the batch. Every record of a batch shares the batch's
@@ -53,7 +57,7 @@ enum class Origin : uint8_t { kWal = 0, kMaterialized = 1 };
 
 std::string VersionKey(BranchId branch, PageKey key, Position at,
                        Origin origin);
-// The 16-byte prefix shared by every version of one page of one branch.
+// The 17-byte prefix shared by every version of one page of one branch.
 std::string VersionPrefix(BranchId branch, PageKey key);
 
 struct ParsedVersionKey {

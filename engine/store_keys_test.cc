@@ -15,9 +15,9 @@ std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes);
 TEST(StoreKeysTest, WorkedExampleOfTheFormatDocument) {
   const Position image{0x257, 0}, delta{0x257, 1};
   EXPECT_EQ(Hex(VersionKey(1, {7, 3}, image, Origin::kWal)),
-            "76" "0000000000000001" "00000007" "00000003" "0000000000000257" "00000000" "00");
+            "76" "00000007" "00000003" "0000000000000001" "0000000000000257" "00000000" "00");
   EXPECT_EQ(Hex(VersionKey(1, {7, 3}, delta, Origin::kMaterialized)),
-            "76" "0000000000000001" "00000007" "00000003" "0000000000000257" "00000001" "01");
+            "76" "00000007" "00000003" "0000000000000001" "0000000000000257" "00000001" "01");
   EXPECT_EQ(Hex(DeltaValue(16, "abcd")), "44" "00000010" "61626364");
   EXPECT_EQ(Hex(ImageValue("xy")), "49" "7879");
   EXPECT_EQ(Hex(SizeKey(1, 7, image)),
@@ -51,7 +51,9 @@ TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
   EXPECT_LT(a, b);
   EXPECT_LT(b, c);
   EXPECT_LT(c, d);
-  EXPECT_LT(d, VersionKey(2, {1, 10}, {0, 0}, Origin::kWal));
+  EXPECT_LT(d, VersionKey(3, {1, 9}, {0, 0}, Origin::kWal));  // page first:
+  EXPECT_LT(VersionKey(9, {1, 9}, {0, 0}, Origin::kWal),      // every branch
+            VersionKey(1, {1, 10}, {0, 0}, Origin::kWal));    // of a page
   std::optional<ParsedVersionKey> parsed = ParseVersionKey(b);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->branch, 2u);
