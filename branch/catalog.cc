@@ -1,0 +1,292 @@
+#include "branch/catalog.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "branch/catalog_records.h"
+#include "wal/status_macros.h"
+
+namespace pitr {
+
+namespace cr = catalog_records;
+
+absl::Status CheckBranchName(absl::string_view name) {
+  bool ok =
+      !name.empty() && name.size() <= 128 && name[0] != '-' && name[0] != '.';
+  for (char c : name) {
+    ok &= absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+          c == '-' || c == '.';
+  }
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid branch name \"", name,
+                   "\": use 1 to 128 characters from "
+                   "A-Z a-z 0-9 _ . - , not starting with - or ."));
+}
+
+absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(CatalogStore* store) {
+  auto catalog = std::unique_ptr<Catalog>(new Catalog(store));
+  PITR_RETURN_IF_ERROR(catalog->Load());
+  return catalog;
+}
+
+absl::Status Catalog::Load() {
+  PITR_ASSIGN_OR_RETURN(auto timeline_rows, store_->Scan(cr::kTimelinePrefix));
+  PITR_ASSIGN_OR_RETURN(auto branch_rows, store_->Scan(cr::kBranchPrefix));
+  MutexLock l(&mu_);
+  for (const auto& [key, value] : timeline_rows) {
+    PITR_ASSIGN_OR_RETURN(Timeline t, cr::DecodeTimeline(key, value));
+    timelines_[t.id] = t;
+    next_timeline_ = std::max(next_timeline_, t.id + 1);
+  }
+  for (const auto& [key, value] : branch_rows) {
+    PITR_ASSIGN_OR_RETURN(Branch b, cr::DecodeBranch(key, value));
+    if (timelines_.count(b.timeline) == 0) {
+      return absl::DataLossError(absl::StrCat("catalog: branch \"", b.name,
+                                              "\" reads timeline ", b.timeline,
+                                              ", which does not exist"));
+    }
+    owners_[b.timeline] = b.id;
+    branches_[b.id] = b;
+    next_branch_ = std::max(next_branch_, b.id + 1);
+  }
+  if (branches_.count(kMainBranchId) > 0) return absl::OkStatus();
+  if (!branches_.empty() || !timelines_.empty()) {
+    return absl::DataLossError("catalog: the branch \"main\" is missing");
+  }
+  Timeline main_timeline{kMainTimeline, 0, 0, 0};
+  Branch main{kMainBranchId, "main", kMainTimeline, 0, {}, 0, 0};
+  PITR_RETURN_IF_ERROR(store_->Commit(
+      {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
+       {cr::BranchKey(kMainBranchId), cr::EncodeBranch(main)}},
+      {}));
+  timelines_[kMainTimeline] = main_timeline;
+  branches_[kMainBranchId] = main;
+  owners_[kMainTimeline] = kMainBranchId;
+  return absl::OkStatus();
+}
+
+Branch Catalog::Describe(const Branch& stored) const {
+  Branch out = stored;
+  const Timeline& t = timelines_.at(stored.timeline);
+  auto owner = owners_.find(t.parent);
+  out.parent = t.parent != 0 && owner != owners_.end() ? owner->second : 0;
+  out.branch_point = t.branch_point;
+  return out;
+}
+
+absl::StatusOr<const Branch*> Catalog::Find(BranchId id) const {
+  auto it = branches_.find(id);
+  if (it == branches_.end()) {
+    return absl::NotFoundError(absl::StrCat("branch #", id, " does not exist"));
+  }
+  return &it->second;
+}
+
+const Branch* Catalog::FindByName(absl::string_view name) const {
+  for (const auto& [id, branch] : branches_) {
+    if (branch.name == name) return &branch;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<Branch> Catalog::Get(BranchId id) const {
+  MutexLock l(&mu_);
+  PITR_ASSIGN_OR_RETURN(const Branch* branch, Find(id));
+  return Describe(*branch);
+}
+
+absl::StatusOr<Branch> Catalog::GetByName(absl::string_view name) const {
+  MutexLock l(&mu_);
+  const Branch* branch = FindByName(name);
+  if (branch == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("branch \"", name, "\" does not exist"));
+  }
+  return Describe(*branch);
+}
+
+std::vector<Branch> Catalog::List() const {
+  MutexLock l(&mu_);
+  std::vector<Branch> out;
+  for (const auto& [id, branch] : branches_) out.push_back(Describe(branch));
+  return out;
+}
+
+std::vector<Branch> Catalog::Children(BranchId id) const {
+  std::vector<Branch> out;
+  for (const Branch& b : List()) {
+    if (b.parent == id && b.id != id) out.push_back(b);
+  }
+  return out;
+}
+
+absl::StatusOr<Timeline> Catalog::GetTimeline(TimelineId id) const {
+  MutexLock l(&mu_);
+  auto it = timelines_.find(id);
+  if (it == timelines_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("timeline ", id, " does not exist"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::vector<ReadStep>> Catalog::ReadPath(BranchId branch,
+                                                        Lsn lsn) const {
+  MutexLock l(&mu_);
+  PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
+  std::vector<ReadStep> path;
+  TimelineId timeline = b->timeline;
+  Lsn up_to = lsn;
+  while (timeline != 0) {
+    path.push_back({timeline, up_to});
+    const Timeline& t = timelines_.at(timeline);
+    up_to = std::min(up_to, t.branch_point);
+    timeline = t.parent;
+  }
+  return path;
+}
+
+absl::StatusOr<Branch> Catalog::Create(absl::string_view name, BranchId parent,
+                                       Lsn point, int64_t now_us) {
+  PITR_RETURN_IF_ERROR(CheckBranchName(name));
+  MutexLock l(&mu_);
+  PITR_ASSIGN_OR_RETURN(const Branch* source, Find(parent));
+  if (const Branch* existing = FindByName(name)) {
+    const Timeline& t = timelines_.at(existing->timeline);
+    if (t.parent == source->timeline && t.branch_point == point) {
+      return Describe(*existing);  // the same request again
+    }
+    return absl::AlreadyExistsError(absl::StrCat(
+        "branch \"", name, "\" already exists (branched from timeline ",
+        t.parent, " at lsn ", FormatLsn(t.branch_point), ")"));
+  }
+  const Timeline timeline{next_timeline_, source->timeline, point, now_us};
+  const Branch branch{
+      next_branch_, std::string(name), timeline.id, now_us, {}, 0, 0};
+  PITR_RETURN_IF_ERROR(store_->Commit(
+      {{cr::TimelineKey(timeline.id), cr::EncodeTimeline(timeline)},
+       {cr::BranchKey(branch.id), cr::EncodeBranch(branch)}},
+      {}));
+  ++next_timeline_;
+  ++next_branch_;
+  timelines_[timeline.id] = timeline;
+  branches_[branch.id] = branch;
+  owners_[timeline.id] = branch.id;
+  return Describe(branch);
+}
+
+std::string Catalog::UniqueBackupName(const std::string& name,
+                                      int64_t now_us) const {
+  const std::string base = absl::StrCat(
+      name, "_old_",
+      absl::FormatTime("%Y%m%dT%H%M%SZ", absl::FromUnixMicros(now_us),
+                       absl::UTCTimeZone()));
+  std::string candidate = base;
+  for (int n = 2; FindByName(candidate) != nullptr; ++n) {
+    candidate = absl::StrCat(base, "_", n);
+  }
+  return candidate;
+}
+
+absl::StatusOr<Catalog::Restored> Catalog::Restore(BranchId branch,
+                                                   BranchId source, Lsn point,
+                                                   int64_t now_us) {
+  MutexLock l(&mu_);
+  PITR_ASSIGN_OR_RETURN(const Branch* target, Find(branch));
+  PITR_ASSIGN_OR_RETURN(const Branch* from, Find(source));
+  const Timeline timeline{next_timeline_, from->timeline, point, now_us};
+  Branch restored = *target;
+  restored.timeline = timeline.id;
+  Branch backup{next_branch_,
+                UniqueBackupName(target->name, now_us),
+                target->timeline,
+                now_us,
+                target->retention,
+                0,
+                0};
+  PITR_RETURN_IF_ERROR(store_->Commit(
+      {{cr::TimelineKey(timeline.id), cr::EncodeTimeline(timeline)},
+       {cr::BranchKey(restored.id), cr::EncodeBranch(restored)},
+       {cr::BranchKey(backup.id), cr::EncodeBranch(backup)}},
+      {}));
+  ++next_timeline_;
+  ++next_branch_;
+  timelines_[timeline.id] = timeline;
+  owners_[backup.timeline] = backup.id;
+  owners_[restored.timeline] = restored.id;
+  branches_[restored.id] = restored;
+  branches_[backup.id] = backup;
+  return Restored{Describe(restored), Describe(backup)};
+}
+
+absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
+                                                      bool cascade) {
+  MutexLock l(&mu_);
+  PITR_ASSIGN_OR_RETURN(const Branch* branch, Find(id));
+  if (id == kMainBranchId) {
+    return absl::FailedPreconditionError(
+        "the branch \"main\" cannot be deleted");
+  }
+  // The branch and, depth first, every branch below it.
+  std::vector<BranchId> doomed;
+  std::function<void(BranchId)> collect = [&](BranchId b) {
+    for (const auto& [child_id, child] : branches_) {
+      if (child_id != b && Describe(child).parent == b) collect(child_id);
+    }
+    doomed.push_back(b);
+  };
+  collect(id);
+  if (doomed.size() > 1 && !cascade) {
+    std::string names;
+    for (BranchId d : doomed) {
+      if (d != id)
+        absl::StrAppend(&names, names.empty() ? "" : ", ", "\"",
+                        branches_.at(d).name, "\"");
+    }
+    return absl::FailedPreconditionError(
+        absl::StrCat("branch \"", branch->name, "\" has ", doomed.size() - 1,
+                     " descendant branches (", names,
+                     "); delete them first or ask for a cascading delete"));
+  }
+  std::vector<std::string> deletes;
+  for (BranchId d : doomed) deletes.push_back(cr::BranchKey(d));
+  PITR_RETURN_IF_ERROR(store_->Commit({}, deletes));
+  for (BranchId d : doomed) {
+    owners_.erase(branches_.at(d).timeline);
+    branches_.erase(d);
+  }
+  return doomed;
+}
+
+absl::Status Catalog::SetRetention(BranchId id, const Retention& retention) {
+  MutexLock l(&mu_);
+  PITR_ASSIGN_OR_RETURN(const Branch* branch, Find(id));
+  Branch updated = *branch;
+  updated.retention = retention;
+  PITR_RETURN_IF_ERROR(
+      store_->Commit({{cr::BranchKey(id), cr::EncodeBranch(updated)}}, {}));
+  branches_[id] = updated;
+  return absl::OkStatus();
+}
+
+std::vector<TimelineId> Catalog::UnusedTimelines() const {
+  MutexLock l(&mu_);
+  std::set<TimelineId> used;
+  for (const auto& [id, branch] : branches_) {
+    for (TimelineId t = branch.timeline; t != 0 && used.insert(t).second;
+         t = timelines_.at(t).parent) {
+    }
+  }
+  std::vector<TimelineId> unused;
+  for (const auto& [id, timeline] : timelines_) {
+    if (used.count(id) == 0) unused.push_back(id);
+  }
+  return unused;
+}
+
+}  // namespace pitr

@@ -1,0 +1,153 @@
+// Catalog: the branches of a store and the timelines that hold their
+// history.
+//
+// A *timeline* is an immutable line of history: the id that WAL records and
+// page versions carry, a parent timeline and a branch point LSN on it. A
+// *branch* is what clients name: a stable id, a unique name, and the
+// timeline it currently reads and writes. Creating a branch makes a timeline
+// whose parent is the source branch's timeline at the branch point. Restoring
+// a branch makes a new timeline from the restore point, points the branch at
+// it, and gives the branch's old timeline to a new backup branch
+// "<name>_old_<UTC time>", so the restore can be undone; the children of the
+// restored branch stay on the old timeline, now the backup's. Every change
+// is one atomic commit of a fixed number of small records: its cost does not
+// depend on the amount of data or history.
+//
+// The root branch "main" (id 1, timeline 1) always exists.
+//
+// The catalog checks names, ids and the shape of the tree; whether an LSN
+// is inside a branch's readable history is the engine's to check.
+//
+// Thread-safety: every method may be called from any thread.
+#ifndef PITR_BRANCH_CATALOG_H_
+#define PITR_BRANCH_CATALOG_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "branch/catalog_store.h"
+#include "wal/lsn.h"
+#include "wal/mutex.h"
+#include "wal/record.h"
+
+namespace pitr {
+
+using TimelineId =
+    uint64_t;  // stored where the WAL and page store say "branch"
+
+inline constexpr BranchId kMainBranchId = 1;
+inline constexpr TimelineId kMainTimeline = 1;
+
+// How much history a branch keeps readable; unset fields mean "the store's
+// default".
+struct Retention {
+  std::optional<absl::Duration> window;  // e.g. 7 days
+  std::optional<uint64_t> lsn_distance;  // bytes of WAL behind the latest
+  friend bool operator==(const Retention& a, const Retention& b) {
+    return a.window == b.window && a.lsn_distance == b.lsn_distance;
+  }
+};
+
+struct Timeline {
+  TimelineId id = 0;
+  TimelineId parent = 0;  // 0: none (main's first timeline)
+  Lsn branch_point = 0;   // on the parent
+  int64_t created_us = 0;
+};
+
+struct Branch {
+  BranchId id = 0;
+  std::string name;
+  TimelineId timeline = 0;
+  int64_t created_us = 0;
+  Retention retention;
+  // Derived from the timelines: the branch owning the parent timeline (0 for
+  // none) and the branch point on it.
+  BranchId parent = 0;
+  Lsn branch_point = 0;
+};
+
+// One step of a read: look in `timeline` at positions up to `up_to`.
+struct ReadStep {
+  TimelineId timeline;
+  Lsn up_to;
+};
+
+class Catalog {
+ public:
+  // Loads the catalog from `store` (which must outlive it), creating "main"
+  // in an empty store.
+  static absl::StatusOr<std::unique_ptr<Catalog>> Open(CatalogStore* store);
+
+  absl::StatusOr<Branch> Get(BranchId id) const;
+  absl::StatusOr<Branch> GetByName(absl::string_view name) const;
+  // Every branch, by id.
+  std::vector<Branch> List() const;
+  // The branches whose parent is `id`.
+  std::vector<Branch> Children(BranchId id) const;
+  absl::StatusOr<Timeline> GetTimeline(TimelineId id) const;
+
+  // Where a read of `branch` as of `lsn` looks, newest first: the branch's
+  // timeline up to lsn, then each ancestor up to min(lsn, branch point).
+  absl::StatusOr<std::vector<ReadStep>> ReadPath(BranchId branch,
+                                                 Lsn lsn) const;
+
+  // Creates branch `name` from `parent` at `point`. The same name from the
+  // same parent at the same point again returns the existing branch;
+  // another point is ALREADY_EXISTS. INVALID_ARGUMENT for a bad name.
+  absl::StatusOr<Branch> Create(absl::string_view name, BranchId parent,
+                                Lsn point, int64_t now_us);
+
+  struct Restored {
+    Branch branch;  // same id and name, new timeline
+    Branch backup;  // "<name>_old_<time>": the state before the restore
+  };
+  // Puts `source` at `point` in place of `branch` (source may be branch).
+  absl::StatusOr<Restored> Restore(BranchId branch, BranchId source, Lsn point,
+                                   int64_t now_us);
+
+  // Deletes the branch. FAILED_PRECONDITION if it has children, unless
+  // cascade (then they go too, deepest first); main cannot be deleted.
+  // Returns the ids deleted. Their timelines stay until GC reclaims them.
+  absl::StatusOr<std::vector<BranchId>> Delete(BranchId id, bool cascade);
+
+  absl::Status SetRetention(BranchId id, const Retention& retention);
+
+  // Timelines no live branch reads through (all branches owning them or
+  // their descendants are gone): their data may be reclaimed.
+  std::vector<TimelineId> UnusedTimelines() const;
+
+ private:
+  explicit Catalog(CatalogStore* store) : store_(store) {}
+  absl::Status Load();
+  Branch Describe(const Branch& stored) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<const Branch*> Find(BranchId id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const Branch* FindByName(absl::string_view name) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string UniqueBackupName(const std::string& name, int64_t now_us) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  CatalogStore* const store_;
+  mutable Mutex mu_;
+  std::map<BranchId, Branch> branches_ ABSL_GUARDED_BY(mu_);
+  std::map<TimelineId, Timeline> timelines_ ABSL_GUARDED_BY(mu_);
+  std::map<TimelineId, BranchId> owners_ ABSL_GUARDED_BY(mu_);
+  BranchId next_branch_ ABSL_GUARDED_BY(mu_) = kMainBranchId + 1;
+  TimelineId next_timeline_ ABSL_GUARDED_BY(mu_) = kMainTimeline + 1;
+};
+
+// A branch name: 1 to 128 characters from [A-Za-z0-9_.-], not starting with
+// '-' or '.'. INVALID_ARGUMENT naming the rule otherwise.
+absl::Status CheckBranchName(absl::string_view name);
+
+}  // namespace pitr
+
+#endif  // PITR_BRANCH_CATALOG_H_

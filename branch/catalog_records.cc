@@ -1,0 +1,93 @@
+#include "branch/catalog_records.h"
+
+#include "absl/strings/str_cat.h"
+#include "wal/coding.h"
+
+namespace pitr::catalog_records {
+namespace {
+
+constexpr uint8_t kVersion = 1;
+constexpr size_t kBranchFixed = 1 + 8 + 8 + 1 + 8 + 8;
+constexpr size_t kTimelineSize = 1 + 8 + 8 + 8;
+
+std::string Key(absl::string_view prefix, uint64_t id) {
+  std::string out(prefix);
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(id >> (8 * i)));
+  return out;
+}
+
+absl::StatusOr<uint64_t> KeyId(absl::string_view prefix,
+                               absl::string_view key) {
+  if (key.size() != prefix.size() + 8 ||
+      key.substr(0, prefix.size()) != prefix) {
+    return absl::DataLossError("catalog: malformed key");
+  }
+  uint64_t id = 0;
+  for (char c : key.substr(prefix.size()))
+    id = (id << 8) | static_cast<unsigned char>(c);
+  return id;
+}
+
+}  // namespace
+
+std::string BranchKey(BranchId id) { return Key(kBranchPrefix, id); }
+std::string TimelineKey(TimelineId id) { return Key(kTimelinePrefix, id); }
+
+std::string EncodeBranch(const Branch& branch) {
+  std::string out(1, static_cast<char>(kVersion));
+  PutFixed64(&out, branch.timeline);
+  PutFixed64(&out, static_cast<uint64_t>(branch.created_us));
+  const Retention& r = branch.retention;
+  out.push_back(
+      static_cast<char>((r.window ? 1 : 0) | (r.lsn_distance ? 2 : 0)));
+  PutFixed64(&out, static_cast<uint64_t>(
+                       r.window ? absl::ToInt64Microseconds(*r.window) : 0));
+  PutFixed64(&out, r.lsn_distance.value_or(0));
+  out += branch.name;
+  return out;
+}
+
+std::string EncodeTimeline(const Timeline& timeline) {
+  std::string out(1, static_cast<char>(kVersion));
+  PutFixed64(&out, timeline.parent);
+  PutFixed64(&out, timeline.branch_point);
+  PutFixed64(&out, static_cast<uint64_t>(timeline.created_us));
+  return out;
+}
+
+absl::StatusOr<Branch> DecodeBranch(absl::string_view key,
+                                    absl::string_view value) {
+  absl::StatusOr<uint64_t> id = KeyId(kBranchPrefix, key);
+  if (!id.ok()) return id.status();
+  if (value.size() <= kBranchFixed || value[0] != kVersion) {
+    return absl::DataLossError(absl::StrCat("catalog: malformed branch ", *id));
+  }
+  const char* p = value.data() + 1;
+  Branch branch;
+  branch.id = *id;
+  branch.timeline = DecodeFixed64(p);
+  branch.created_us = static_cast<int64_t>(DecodeFixed64(p + 8));
+  const auto flags = static_cast<uint8_t>(p[16]);
+  if (flags & 1) {
+    branch.retention.window =
+        absl::Microseconds(static_cast<int64_t>(DecodeFixed64(p + 17)));
+  }
+  if (flags & 2) branch.retention.lsn_distance = DecodeFixed64(p + 25);
+  branch.name = std::string(value.substr(kBranchFixed));
+  return branch;
+}
+
+absl::StatusOr<Timeline> DecodeTimeline(absl::string_view key,
+                                        absl::string_view value) {
+  absl::StatusOr<uint64_t> id = KeyId(kTimelinePrefix, key);
+  if (!id.ok()) return id.status();
+  if (value.size() != kTimelineSize || value[0] != kVersion) {
+    return absl::DataLossError(
+        absl::StrCat("catalog: malformed timeline ", *id));
+  }
+  const char* p = value.data() + 1;
+  return Timeline{*id, DecodeFixed64(p), DecodeFixed64(p + 8),
+                  static_cast<int64_t>(DecodeFixed64(p + 16))};
+}
+
+}  // namespace pitr::catalog_records

@@ -1,0 +1,36 @@
+// The catalog's records as stored in a CatalogStore. On disk: do not change
+// (docs/storage-format.md, "Catalog").
+//
+//   key "cb" id:u64be -> branch:   version:u8=1 timeline:u64 created_us:i64
+//                                  flags:u8 window_us:i64 lsn_distance:u64
+//                                  name (rest)
+//   key "ct" id:u64be -> timeline: version:u8=1 parent:u64 branch_point:u64
+//                                  created_us:i64
+// (values little-endian; flags bit 0: window set, bit 1: lsn_distance set)
+#ifndef PITR_BRANCH_CATALOG_RECORDS_H_
+#define PITR_BRANCH_CATALOG_RECORDS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "branch/catalog.h"
+
+namespace pitr::catalog_records {
+
+inline constexpr char kBranchPrefix[] = "cb";
+inline constexpr char kTimelinePrefix[] = "ct";
+
+std::string BranchKey(BranchId id);
+std::string TimelineKey(TimelineId id);
+
+std::string EncodeBranch(const Branch& branch);
+std::string EncodeTimeline(const Timeline& timeline);
+// DATA_LOSS if the key or value is malformed.
+absl::StatusOr<Branch> DecodeBranch(absl::string_view key,
+                                    absl::string_view value);
+absl::StatusOr<Timeline> DecodeTimeline(absl::string_view key,
+                                        absl::string_view value);
+
+}  // namespace pitr::catalog_records
+
+#endif  // PITR_BRANCH_CATALOG_RECORDS_H_

@@ -1,0 +1,204 @@
+#include "branch/catalog.h"
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace pitr {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr int64_t kNow = 1'763'700'000'000'000;  // 2025-11-21T04:40:00Z
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    auto catalog = Catalog::Open(&store_);
+    ASSERT_TRUE(catalog.ok()) << catalog.status();
+    catalog_ = std::move(*catalog);
+  }
+  Branch Create(absl::string_view name, BranchId parent, Lsn point) {
+    absl::StatusOr<Branch> b = catalog_->Create(name, parent, point, kNow);
+    EXPECT_TRUE(b.ok()) << b.status();
+    return b.ok() ? *b : Branch{};
+  }
+
+  MemoryCatalogStore store_;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+TEST_F(CatalogTest, MainExistsFromTheStart) {
+  Branch main = *catalog_->Get(kMainBranchId);
+  EXPECT_EQ(main.name, "main");
+  EXPECT_EQ(main.timeline, kMainTimeline);
+  EXPECT_EQ(main.parent, 0u);
+  EXPECT_EQ(catalog_->GetByName("main")->id, kMainBranchId);
+  EXPECT_EQ(catalog_->List().size(), 1u);
+}
+
+TEST_F(CatalogTest, CreatesBranchesThatSurviveReopen) {
+  Branch dev = Create("dev", kMainBranchId, 100);
+  Branch feature = Create("feature.x-1", dev.id, 150);
+  EXPECT_EQ(dev.parent, kMainBranchId);
+  EXPECT_EQ(dev.branch_point, 100u);
+  EXPECT_EQ(feature.parent, dev.id);
+  EXPECT_NE(feature.timeline, dev.timeline);
+  Reopen();
+  Branch reloaded = *catalog_->GetByName("feature.x-1");
+  EXPECT_EQ(reloaded.id, feature.id);
+  EXPECT_EQ(reloaded.parent, dev.id);
+  EXPECT_EQ(reloaded.branch_point, 150u);
+  EXPECT_EQ(reloaded.created_us, kNow);
+  // Ids keep growing after a reopen.
+  EXPECT_GT(Create("later", kMainBranchId, 1).id, feature.id);
+}
+
+TEST_F(CatalogTest, CreateIsIdempotentForTheSamePoint) {
+  Branch first = Create("dev", kMainBranchId, 100);
+  const int commits = store_.commits();
+  Branch again = Create("dev", kMainBranchId, 100);
+  EXPECT_EQ(again.id, first.id);
+  EXPECT_EQ(store_.commits(), commits);  // nothing written
+  absl::StatusOr<Branch> other =
+      catalog_->Create("dev", kMainBranchId, 101, kNow);
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(other.status().message(), HasSubstr("at lsn 0/64"));
+}
+
+TEST_F(CatalogTest, RefusesBadNamesAndUnknownParents) {
+  for (const char* bad : {"", "-x", ".x", "a b", "a/b", "ü"}) {
+    absl::StatusOr<Branch> b = catalog_->Create(bad, kMainBranchId, 1, kNow);
+    EXPECT_EQ(b.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_EQ(catalog_->Create(std::string(129, 'a'), kMainBranchId, 1, kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(
+      catalog_->Create(std::string(128, 'a'), kMainBranchId, 1, kNow).ok());
+  EXPECT_EQ(catalog_->Create("x", 999, 1, kNow).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(catalog_->List().size(), 2u);
+}
+
+TEST_F(CatalogTest, ReadPathWalksAncestorsCappedAtBranchPoints) {
+  Branch a = Create("a", kMainBranchId, 100);
+  Branch b = Create("b", a.id, 300);
+  std::vector<ReadStep> path = *catalog_->ReadPath(b.id, 500);
+  ASSERT_EQ(path.size(), 3u);
+  EXPECT_EQ(path[0].timeline, b.timeline);
+  EXPECT_EQ(path[0].up_to, 500u);
+  EXPECT_EQ(path[1].timeline, a.timeline);
+  EXPECT_EQ(path[1].up_to, 300u);
+  EXPECT_EQ(path[2].timeline, kMainTimeline);
+  EXPECT_EQ(path[2].up_to, 100u);
+  path = *catalog_->ReadPath(b.id, 50);  // below every branch point
+  EXPECT_EQ(path[1].up_to, 50u);
+  EXPECT_EQ(path[2].up_to, 50u);
+}
+
+TEST_F(CatalogTest, RestoreKeepsTheBranchAndBacksUpTheOldState) {
+  Branch dev = Create("dev", kMainBranchId, 100);
+  Branch child = Create("child", dev.id, 120);
+  Catalog::Restored r = *catalog_->Restore(dev.id, kMainBranchId, 50, kNow);
+  EXPECT_EQ(r.branch.id, dev.id);
+  EXPECT_EQ(r.branch.name, "dev");
+  EXPECT_NE(r.branch.timeline, dev.timeline);
+  EXPECT_EQ(r.branch.parent, kMainBranchId);
+  EXPECT_EQ(r.branch.branch_point, 50u);
+  EXPECT_EQ(r.backup.name, "dev_old_20251121T044000Z");
+  EXPECT_EQ(r.backup.timeline, dev.timeline);
+  EXPECT_EQ(r.backup.parent, kMainBranchId);
+  EXPECT_EQ(r.backup.branch_point, 100u);
+  // The child stays on the old state, now the backup's.
+  EXPECT_EQ(catalog_->Get(child.id)->parent, r.backup.id);
+
+  // A second restore in the same second gets a distinct backup name, and
+  // restoring from the backup undoes the first.
+  Catalog::Restored undo =
+      *catalog_->Restore(dev.id, r.backup.id, 1'000'000, kNow);
+  EXPECT_EQ(undo.backup.name, "dev_old_20251121T044000Z_2");
+  EXPECT_EQ(catalog_->ReadPath(dev.id, 2'000'000)->at(1).timeline,
+            dev.timeline);
+  Reopen();
+  EXPECT_EQ(catalog_->Get(child.id)->parent, r.backup.id);
+  EXPECT_EQ(catalog_->Get(dev.id)->timeline, undo.branch.timeline);
+}
+
+TEST_F(CatalogTest, DeleteRefusesDescendantsUnlessCascading) {
+  Branch a = Create("a", kMainBranchId, 10);
+  Branch b = Create("b", a.id, 20);
+  Branch c = Create("c", b.id, 30);
+  absl::StatusOr<std::vector<BranchId>> refused = catalog_->Delete(a.id, false);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("2 descendant branches (\"c\", \"b\")"));
+  EXPECT_EQ(catalog_->List().size(), 4u);
+  EXPECT_THAT(*catalog_->Delete(a.id, true), ElementsAre(c.id, b.id, a.id));
+  EXPECT_EQ(catalog_->List().size(), 1u);
+  EXPECT_EQ(catalog_->Delete(kMainBranchId, true).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(catalog_->Delete(a.id, true).status().code(),
+            absl::StatusCode::kNotFound);
+  Reopen();
+  EXPECT_EQ(catalog_->List().size(), 1u);
+}
+
+TEST_F(CatalogTest, TimelinesNoBranchReadsAreUnused) {
+  Branch a = Create("a", kMainBranchId, 10);
+  Branch b = Create("b", a.id, 20);
+  EXPECT_TRUE(catalog_->UnusedTimelines().empty());
+  ASSERT_TRUE(catalog_->Delete(a.id, true).ok());
+  EXPECT_THAT(catalog_->UnusedTimelines(), ElementsAre(a.timeline, b.timeline));
+}
+
+TEST_F(CatalogTest, RetentionIsStoredPerBranch) {
+  Branch dev = Create("dev", kMainBranchId, 10);
+  Retention r{absl::Hours(24 * 7), 1 << 30};
+  ASSERT_TRUE(catalog_->SetRetention(dev.id, r).ok());
+  Reopen();
+  EXPECT_EQ(catalog_->Get(dev.id)->retention, r);
+  EXPECT_EQ(catalog_->Get(kMainBranchId)->retention, Retention{});
+}
+
+TEST_F(CatalogTest, AFailedCommitChangesNothing) {
+  store_.FailNextCommit(absl::InternalError("disk full"));
+  EXPECT_EQ(catalog_->Create("dev", kMainBranchId, 10, kNow).status().code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ(catalog_->List().size(), 1u);
+  Branch dev = Create("dev", kMainBranchId, 10);
+  store_.FailNextCommit(absl::InternalError("disk full"));
+  EXPECT_FALSE(catalog_->Restore(dev.id, kMainBranchId, 5, kNow).ok());
+  EXPECT_EQ(catalog_->Get(dev.id)->timeline, dev.timeline);
+  EXPECT_EQ(catalog_->List().size(), 2u);
+}
+
+TEST_F(CatalogTest, CreateAndRestoreWriteTheSameBytesWithManyBranches) {
+  auto cost = [&](auto op) {
+    size_t before = store_.bytes_written();
+    op();
+    return store_.bytes_written() - before;
+  };
+  size_t create_few = cost([&] { Create("probe-a", kMainBranchId, 10); });
+  BranchId probe = catalog_->GetByName("probe-a")->id;
+  size_t restore_few = cost([&] {
+    ASSERT_TRUE(catalog_->Restore(probe, kMainBranchId, 5, kNow).ok());
+  });
+  for (int i = 0; i < 2000; ++i)
+    Create(absl::StrCat("bulk-", i), kMainBranchId, i);
+  size_t create_many = cost([&] { Create("probe-b", kMainBranchId, 10); });
+  BranchId probe_b = catalog_->GetByName("probe-b")->id;
+  size_t restore_many = cost([&] {
+    ASSERT_TRUE(catalog_->Restore(probe_b, kMainBranchId, 5, kNow).ok());
+  });
+  EXPECT_EQ(create_few, create_many);
+  EXPECT_EQ(restore_few, restore_many);
+  EXPECT_LT(create_many, 200u);
+  EXPECT_LT(restore_many, 300u);
+}
+
+}  // namespace
+}  // namespace pitr
