@@ -135,12 +135,8 @@ absl::StatusOr<Timeline> Catalog::GetTimeline(TimelineId id) const {
   return it->second;
 }
 
-absl::StatusOr<std::vector<ReadStep>> Catalog::ReadPath(BranchId branch,
-                                                        Lsn lsn) const {
-  MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
+std::vector<ReadStep> Catalog::PathFrom(TimelineId timeline, Lsn lsn) const {
   std::vector<ReadStep> path;
-  TimelineId timeline = b->timeline;
   Lsn up_to = lsn;
   while (timeline != 0) {
     path.push_back({timeline, up_to});
@@ -149,6 +145,30 @@ absl::StatusOr<std::vector<ReadStep>> Catalog::ReadPath(BranchId branch,
     timeline = t.parent;
   }
   return path;
+}
+
+absl::StatusOr<std::vector<ReadStep>> Catalog::ReadPath(BranchId branch,
+                                                        Lsn lsn) const {
+  MutexLock l(&mu_);
+  PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
+  return PathFrom(b->timeline, lsn);
+}
+
+absl::StatusOr<std::vector<ReadStep>> Catalog::TimelinePath(TimelineId timeline,
+                                                            Lsn lsn) const {
+  MutexLock l(&mu_);
+  if (timelines_.count(timeline) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("timeline ", timeline, " does not exist"));
+  }
+  return PathFrom(timeline, lsn);
+}
+
+std::optional<BranchId> Catalog::OwnerOf(TimelineId timeline) const {
+  MutexLock l(&mu_);
+  auto it = owners_.find(timeline);
+  if (it == owners_.end()) return std::nullopt;
+  return it->second;
 }
 
 absl::StatusOr<Branch> Catalog::Create(absl::string_view name, BranchId parent,

@@ -97,6 +97,11 @@ class Catalog {
   // timeline up to lsn, then each ancestor up to min(lsn, branch point).
   absl::StatusOr<std::vector<ReadStep>> ReadPath(BranchId branch,
                                                  Lsn lsn) const;
+  // The same, from a timeline.
+  absl::StatusOr<std::vector<ReadStep>> TimelinePath(TimelineId timeline,
+                                                     Lsn lsn) const;
+  // The branch that reads and writes `timeline` now, if any.
+  std::optional<BranchId> OwnerOf(TimelineId timeline) const;
 
   // Creates branch `name` from `parent` at `point`. The same name from the
   // same parent at the same point again returns the existing branch;
@@ -131,6 +136,8 @@ class Catalog {
   absl::StatusOr<const Branch*> Find(BranchId id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Branch* FindByName(absl::string_view name) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::vector<ReadStep> PathFrom(TimelineId timeline, Lsn lsn) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string UniqueBackupName(const std::string& name, int64_t now_us) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -10,9 +10,11 @@ namespace pitr {
 
 namespace sk = store_keys;
 
-Applier::Applier(PageStore* store, uint32_t image_after_deltas,
+Applier::Applier(PageStore* store, Ancestry ancestry,
+                 uint32_t image_after_deltas,
                  std::function<void(const ImageTask&)> on_long_chain)
     : store_(store),
+      ancestry_(std::move(ancestry)),
       image_after_deltas_(image_after_deltas),
       on_long_chain_(std::move(on_long_chain)) {}
 
@@ -31,10 +33,10 @@ bool Applier::MayHaveTruncations(BranchId branch, uint32_t space) const {
 absl::StatusOr<uint32_t> Applier::CurrentSize(BranchId branch, uint32_t space) {
   auto it = sizes_.find({branch, space});
   if (it != sizes_.end()) return it->second;
-  PITR_ASSIGN_OR_RETURN(
-      uint32_t size,
-      store_->SpaceSize(branch, space,
-                        sk::AsOf(std::numeric_limits<Lsn>::max())));
+  // A new timeline starts with its parent's spaces as of the branch point.
+  PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
+                        ancestry_(branch, std::numeric_limits<Lsn>::max()));
+  PITR_ASSIGN_OR_RETURN(uint32_t size, store_->SpaceSize(space, path));
   sizes_[{branch, space}] = size;
   return size;
 }

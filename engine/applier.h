@@ -44,9 +44,14 @@ struct BatchToApply {
 
 class Applier {
  public:
+  // Where a timeline's history comes from: it and its ancestors (newest
+  // first), as of `lsn` (Catalog::TimelinePath).
+  using Ancestry =
+      std::function<absl::StatusOr<std::vector<ReadStep>>(TimelineId, Lsn)>;
+
   // `store` must outlive the applier. `on_long_chain` is called (from
   // Apply) for each page whose chain reaches image_after_deltas.
-  Applier(PageStore* store, uint32_t image_after_deltas,
+  Applier(PageStore* store, Ancestry ancestry, uint32_t image_after_deltas,
           std::function<void(const ImageTask&)> on_long_chain);
 
   // Loads what the applier must know about existing data.
@@ -63,6 +68,7 @@ class Applier {
   absl::StatusOr<uint32_t> CurrentSize(BranchId branch, uint32_t space);
 
   PageStore* const store_;
+  const Ancestry ancestry_;
   const uint32_t image_after_deltas_;
   const std::function<void(const ImageTask&)> on_long_chain_;
   // Touched only by Apply's thread.

@@ -49,10 +49,6 @@ absl::StatusOr<uint32_t> SettlePageSize(PageStore* store, uint32_t requested) {
   return size;
 }
 
-std::string BranchName(BranchId branch) {
-  return branch == kMainBranch ? "\"main\"" : absl::StrCat("#", branch);
-}
-
 std::string PageName(PageKey key) {
   return absl::StrCat(key.space, "/", key.page);
 }
@@ -93,13 +89,17 @@ Engine::Engine(EngineOptions options, std::unique_ptr<PageStore> store,
                uint32_t page_size)
     : options_(std::move(options)),
       store_(std::move(store)),
-      page_size_(page_size) {
-  applier_ = std::make_unique<Applier>(
-      store_.get(), options_.image_after_deltas,
-      [this](const ImageTask& task) { EnqueueImage(task); });
-}
+      page_size_(page_size) {}
 
 absl::Status Engine::Recover() {
+  PITR_ASSIGN_OR_RETURN(catalog_, Catalog::Open(store_.get()));
+  applier_ = std::make_unique<Applier>(
+      store_.get(),
+      [this](TimelineId timeline, Lsn lsn) {
+        return catalog_->TimelinePath(timeline, lsn);
+      },
+      options_.image_after_deltas,
+      [this](const ImageTask& task) { EnqueueImage(task); });
   PITR_RETURN_IF_ERROR(applier_->Load());
   PITR_ASSIGN_OR_RETURN(std::optional<std::string> applied_meta,
                         store_->GetMeta(sk::kMetaAppliedLsn));
@@ -195,17 +195,7 @@ absl::Status Engine::Close() {
   return status;
 }
 
-absl::Status Engine::CheckBranch(BranchId branch) const {
-  if (branch != kMainBranch) {
-    return absl::NotFoundError(absl::StrCat(
-        "branch #", branch, " does not exist (the only branch is \"main\", #",
-        kMainBranch, ")"));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status Engine::Validate(const WalBatch& batch) const {
-  PITR_RETURN_IF_ERROR(CheckBranch(batch.branch()));
   if (batch.empty()) {
     return absl::InvalidArgumentError(
         "empty batch: a batch needs at least one record");
@@ -238,11 +228,6 @@ absl::Status Engine::Validate(const WalBatch& batch) const {
   return absl::OkStatus();
 }
 
-absl::StatusOr<AppendResult> Engine::Append(const WalBatch& batch) {
-  PITR_RETURN_IF_ERROR(Validate(batch));
-  return wal_->Append(batch);
-}
-
 absl::Status Engine::ApplyDurable(const std::vector<DurableBatch>& group) {
   std::vector<BatchToApply> batches;
   batches.reserve(group.size());
@@ -260,15 +245,33 @@ absl::Status Engine::ApplyDurable(const std::vector<DurableBatch>& group) {
 absl::StatusOr<Lsn> Engine::ResolveLsn(BranchId branch,
                                        std::optional<Lsn> lsn) const {
   if (closed_) return absl::FailedPreconditionError("the store is closed");
-  PITR_RETURN_IF_ERROR(CheckBranch(branch));
+  PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
   const Lsn latest = latest_lsn();
   if (!lsn) return latest;
   if (*lsn > latest) {
     return absl::OutOfRangeError(
         absl::StrCat("lsn ", FormatLsn(*lsn), " is past the latest lsn ",
-                     FormatLsn(latest), " of branch ", BranchName(branch)));
+                     FormatLsn(latest), " of branch \"", b.name, "\""));
   }
   return *lsn;
+}
+
+absl::StatusOr<std::vector<PageStore::Step>> Engine::ReadSteps(
+    PageKey key, const std::vector<ReadStep>& path,
+    sk::Position first_as_of) const {
+  std::vector<PageStore::Step> steps;
+  for (const ReadStep& step : path) {
+    const sk::Position as_of =
+        steps.empty() ? first_as_of : sk::AsOf(step.up_to);
+    std::optional<sk::Position> truncated_at;
+    if (applier_->MayHaveTruncations(step.timeline, key.space)) {
+      PITR_ASSIGN_OR_RETURN(
+          truncated_at, store_->LastTruncationOf(step.timeline, key, as_of));
+    }
+    steps.push_back({step.timeline, as_of, truncated_at});
+    if (truncated_at) break;  // older steps are hidden
+  }
+  return steps;
 }
 
 absl::StatusOr<PageRead> Engine::ReadPage(BranchId branch, PageKey key,
@@ -277,15 +280,12 @@ absl::StatusOr<PageRead> Engine::ReadPage(BranchId branch, PageKey key,
     return absl::InvalidArgumentError(
         "page number 4294967295 is reserved; pages are 0 to 4294967294");
   }
-  const sk::Position as_of = sk::AsOf(lsn);
-  std::optional<sk::Position> truncated_at;
-  if (applier_->MayHaveTruncations(branch, key.space)) {
-    PITR_ASSIGN_OR_RETURN(truncated_at,
-                          store_->LastTruncationOf(branch, key, as_of));
-  }
-  PITR_ASSIGN_OR_RETURN(
-      PageRead read,
-      store_->ReadPage(branch, key, as_of, truncated_at, page_size_));
+  PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
+                        catalog_->ReadPath(branch, lsn));
+  PITR_ASSIGN_OR_RETURN(std::vector<PageStore::Step> steps,
+                        ReadSteps(key, path, sk::AsOf(lsn)));
+  PITR_ASSIGN_OR_RETURN(PageRead read,
+                        store_->ReadPage(key, steps, page_size_));
   ++pages_read_;
   deltas_applied_by_reads_ += read.deltas_applied;
   uint64_t longest = longest_chain_read_.load();
@@ -301,9 +301,10 @@ absl::StatusOr<std::string> Engine::GetPage(BranchId branch, PageKey key,
   PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
   PITR_ASSIGN_OR_RETURN(PageRead read, ReadPage(branch, key, at));
   if (!read.page) {
+    PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
     return absl::NotFoundError(
-        absl::StrCat("page ", PageName(key), " does not exist on branch ",
-                     BranchName(branch), " at lsn ", FormatLsn(at)));
+        absl::StrCat("page ", PageName(key), " does not exist on branch \"",
+                     b.name, "\" at lsn ", FormatLsn(at)));
   }
   return std::move(*read.page);
 }
@@ -320,7 +321,9 @@ absl::StatusOr<std::vector<absl::StatusOr<std::string>>> Engine::GetPages(
 absl::StatusOr<uint32_t> Engine::GetSpaceSize(BranchId branch, uint32_t space,
                                               std::optional<Lsn> lsn) {
   PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
-  return store_->SpaceSize(branch, space, sk::AsOf(at));
+  PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
+                        catalog_->ReadPath(branch, at));
+  return store_->SpaceSize(space, path);
 }
 
 EngineStats Engine::stats() const {

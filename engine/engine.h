@@ -14,8 +14,10 @@
 // after a crash the store reads exactly as before, up to the last
 // acknowledged batch.
 //
-// The branch catalog comes later; the store is keyed by branch already, and
-// the root branch `main` (id kMainBranch) always exists.
+// Branches (branch/catalog.h): a branch reads and writes a timeline, and
+// reads fall through to the timeline's ancestors at their branch points.
+// Creating and restoring branches writes only catalog metadata. The root
+// branch `main` (id kMainBranch, timeline kMainTimeline) always exists.
 //
 // Thread-safety: every method may be called from any thread.
 #ifndef PITR_ENGINE_ENGINE_H_
@@ -32,6 +34,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "branch/catalog.h"
 #include "engine/applier.h"
 #include "engine/page_store.h"
 #include "wal/batch.h"
@@ -40,7 +43,7 @@
 
 namespace pitr {
 
-inline constexpr BranchId kMainBranch = 1;
+inline constexpr BranchId kMainBranch = kMainBranchId;
 // The page number that names no page (as PostgreSQL's InvalidBlockNumber).
 inline constexpr uint32_t kInvalidPageNumber = 0xFFFFFFFF;
 
@@ -81,6 +84,13 @@ struct EngineOptions {
   absl::Duration maintenance_interval = absl::Milliseconds(100);
 };
 
+// A point in a branch's history: an LSN, or a wall-clock time (the last
+// commit at or before it), or, with neither, the latest.
+struct PointInTime {
+  std::optional<Lsn> lsn;
+  std::optional<int64_t> timestamp_us;
+};
+
 struct EngineStats {
   WalStats wal;
   uint64_t pages_read = 0;
@@ -104,12 +114,37 @@ class Engine {
   // Closes (see Close).
   ~Engine();
 
-  // Appends batch atomically; returns once it is durable and readable.
-  // Refused, changing nothing: an unknown branch (NOT_FOUND); an empty
-  // batch, a page image of the wrong size, a delta reaching past the end of
-  // the page, or page number 0xFFFFFFFF (INVALID_ARGUMENT); and the WAL's
-  // own errors (Wal::Append).
+  // A batch for `branch`, tagged with the timeline the branch writes now.
+  absl::StatusOr<WalBatch> NewBatch(BranchId branch) const;
+
+  // Appends batch to `branch` atomically; returns once it is durable and
+  // readable. Refused, changing nothing: an unknown branch (NOT_FOUND); a
+  // batch made for another timeline than the branch's (FAILED_PRECONDITION:
+  // e.g. the branch was restored since NewBatch); an empty batch, a page
+  // image of the wrong size, a delta reaching past the end of the page, or
+  // page number 0xFFFFFFFF (INVALID_ARGUMENT); and the WAL's own errors
+  // (Wal::Append).
+  absl::StatusOr<AppendResult> Append(BranchId branch, const WalBatch& batch);
+  // Appends to the branch that writes the batch's timeline now (for main,
+  // WalBatch(kMainBranch)).
   absl::StatusOr<AppendResult> Append(const WalBatch& batch);
+
+  // Branches. Each is a metadata-only change, atomic across crashes.
+  // CreateBranch: `name` from `parent` at `at` (see Catalog::Create for
+  // idempotence and name rules). RestoreBranch: `source` at `at` in place of
+  // `branch`, the old state kept as a backup branch. The point must be in
+  // the source's history: OUT_OF_RANGE past its latest LSN or before its
+  // first commit (for a timestamp).
+  absl::StatusOr<Branch> CreateBranch(absl::string_view name, BranchId parent,
+                                      const PointInTime& at);
+  absl::StatusOr<Catalog::Restored> RestoreBranch(BranchId branch,
+                                                  BranchId source,
+                                                  const PointInTime& at);
+  absl::StatusOr<std::vector<BranchId>> DeleteBranch(BranchId branch,
+                                                     bool cascade);
+  absl::StatusOr<Branch> GetBranch(BranchId branch) const;
+  absl::StatusOr<Branch> FindBranch(absl::string_view name) const;
+  std::vector<Branch> ListBranches() const;
 
   // The page as of `lsn` (default: the latest). NOT_FOUND if the branch is
   // unknown or the page does not exist then; OUT_OF_RANGE if lsn is past
@@ -146,8 +181,14 @@ class Engine {
          uint32_t page_size);
 
   absl::Status Recover();
-  absl::Status CheckBranch(BranchId branch) const;
   absl::Status Validate(const WalBatch& batch) const;
+  absl::StatusOr<Lsn> ResolvePoint(BranchId branch,
+                                   const PointInTime& at) const;
+  // The steps of a read of `key` along `path`, each with the truncation
+  // that hides older versions, if any.
+  absl::StatusOr<std::vector<PageStore::Step>> ReadSteps(
+      PageKey key, const std::vector<ReadStep>& path,
+      store_keys::Position first_as_of) const;
   absl::StatusOr<Lsn> ResolveLsn(BranchId branch, std::optional<Lsn> lsn) const;
   absl::StatusOr<PageRead> ReadPage(BranchId branch, PageKey key, Lsn lsn);
   // WalOptions::on_durable.
@@ -162,7 +203,11 @@ class Engine {
   const EngineOptions options_;
   const std::unique_ptr<PageStore> store_;
   const uint32_t page_size_;
+  std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<Applier> applier_;
+  // Appends hold it shared from the branch check to the WAL append; catalog
+  // changes hold it exclusively, so no append straddles a restore.
+  mutable Mutex branch_mu_;
   std::unique_ptr<Wal> wal_;
   std::atomic<Lsn> latest_lsn_{0};
 

@@ -22,14 +22,13 @@ void Engine::EnqueueImage(const ImageTask& task) {
 }
 
 absl::Status Engine::MaterializeImage(const ImageTask& task) {
-  std::optional<sk::Position> truncated_at;
-  if (applier_->MayHaveTruncations(task.branch, task.key.space)) {
-    PITR_ASSIGN_OR_RETURN(
-        truncated_at, store_->LastTruncationOf(task.branch, task.key, task.at));
-  }
+  PITR_ASSIGN_OR_RETURN(
+      std::vector<ReadStep> path,
+      catalog_->TimelinePath(task.branch, task.at.commit_lsn));
+  PITR_ASSIGN_OR_RETURN(std::vector<PageStore::Step> steps,
+                        ReadSteps(task.key, path, task.at));
   PITR_ASSIGN_OR_RETURN(PageRead read,
-                        store_->ReadPage(task.branch, task.key, task.at,
-                                         truncated_at, page_size_));
+                        store_->ReadPage(task.key, steps, page_size_));
   if (!read.page) return absl::OkStatus();
   rocksdb::WriteBatch write;
   write.Put(

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
 #include "wal/status_macros.h"
 
 namespace pitr {
@@ -87,39 +88,45 @@ absl::Status PageStore::Flush() {
   return FromRocksDb(db_->Flush(options), "flushing the page store");
 }
 
-absl::StatusOr<PageRead> PageStore::ReadPage(
-    BranchId branch, PageKey key, sk::Position as_of,
-    std::optional<sk::Position> truncated_at, uint32_t page_size) const {
-  const std::string prefix = sk::VersionPrefix(branch, key);
+absl::StatusOr<PageRead> PageStore::ReadPage(PageKey key,
+                                             const std::vector<Step>& path,
+                                             uint32_t page_size) const {
+  // All versions of the page, on every timeline, are contiguous.
+  const std::string page_prefix = sk::VersionPrefix(0, key).substr(0, 9);
   rocksdb::ReadOptions read_options;
-  rocksdb::Slice lower(prefix);
+  rocksdb::Slice lower(page_prefix);
   read_options.iterate_lower_bound = &lower;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
 
-  // Walk back from the newest version at or before as_of to an image.
+  // Walk back from the newest version along the path to an image.
   std::vector<std::string> deltas;  // newest first
   std::optional<std::string> base;
-  for (it->SeekForPrev(
-           sk::VersionKey(branch, key, as_of, sk::Origin::kMaterialized));
-       it->Valid(); it->Prev()) {
-    std::optional<sk::ParsedVersionKey> parsed =
-        sk::ParseVersionKey(View(it->key()));
-    if (!parsed || parsed->branch != branch || parsed->key != key) break;
-    if (truncated_at && parsed->at <= *truncated_at) break;
-    std::optional<sk::ParsedVersionValue> value =
-        sk::ParseVersionValue(View(it->value()));
-    if (!value) {
-      return absl::DataLossError(
-          absl::StrCat("page store: malformed version of page ", key.space, "/",
-                       key.page, " at lsn ", FormatLsn(parsed->at.commit_lsn)));
+  for (const Step& step : path) {
+    for (it->SeekForPrev(sk::VersionKey(step.timeline, key, step.as_of,
+                                        sk::Origin::kMaterialized));
+         it->Valid(); it->Prev()) {
+      std::optional<sk::ParsedVersionKey> parsed =
+          sk::ParseVersionKey(View(it->key()));
+      if (!parsed || parsed->branch != step.timeline || parsed->key != key) {
+        break;
+      }
+      if (step.truncated_at && parsed->at <= *step.truncated_at) break;
+      std::optional<sk::ParsedVersionValue> value =
+          sk::ParseVersionValue(View(it->value()));
+      if (!value) {
+        return absl::DataLossError(absl::StrCat(
+            "page store: malformed version of page ", key.space, "/", key.page,
+            " at lsn ", FormatLsn(parsed->at.commit_lsn)));
+      }
+      if (value->kind == sk::VersionKind::kImage) {
+        base = std::string(value->bytes);
+        break;
+      }
+      deltas.emplace_back(View(it->value()));
     }
-    if (value->kind == sk::VersionKind::kImage) {
-      base = std::string(value->bytes);
-      break;
-    }
-    deltas.emplace_back(View(it->value()));
+    PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+    if (base || step.truncated_at) break;
   }
-  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
 
   PageRead read;
   if (!base && deltas.empty()) return read;
@@ -139,19 +146,47 @@ absl::StatusOr<PageRead> PageStore::ReadPage(
   return read;
 }
 
-absl::StatusOr<uint32_t> PageStore::SpaceSize(BranchId branch, uint32_t space,
-                                              sk::Position as_of) const {
-  const std::string prefix = sk::SpacePrefix('s', branch, space);
+absl::StatusOr<uint32_t> PageStore::SpaceSize(
+    uint32_t space, const std::vector<ReadStep>& path) const {
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions()));
-  it->SeekForPrev(sk::SizeKey(branch, space, as_of));
-  if (it->Valid() && it->key().starts_with(prefix)) {
-    std::optional<uint32_t> size = sk::DecodeU32(View(it->value()));
-    if (!size) return absl::DataLossError("page store: malformed space size");
-    return *size;
+  for (const ReadStep& step : path) {
+    const std::string prefix = sk::SpacePrefix('s', step.timeline, space);
+    it->SeekForPrev(sk::SizeKey(step.timeline, space, sk::AsOf(step.up_to)));
+    if (it->Valid() && it->key().starts_with(prefix)) {
+      std::optional<uint32_t> size = sk::DecodeU32(View(it->value()));
+      if (!size) return absl::DataLossError("page store: malformed space size");
+      return *size;
+    }
+    PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
   }
-  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
   return 0u;
+}
+
+absl::Status PageStore::Commit(
+    const std::vector<std::pair<std::string, std::string>>& puts,
+    const std::vector<std::string>& deletes) {
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : puts) batch.Put(key, value);
+  for (const std::string& key : deletes) batch.Delete(key);
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  MutexLock l(&write_mu_);
+  return FromRocksDb(db_->Write(options, &batch), "writing the branch catalog");
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+PageStore::Scan(absl::string_view prefix) const {
+  std::vector<std::pair<std::string, std::string>> rows;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
+  const rocksdb::Slice start(prefix.data(), prefix.size());
+  for (it->Seek(start); it->Valid() && it->key().starts_with(start);
+       it->Next()) {
+    rows.emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the branch catalog"));
+  return rows;
 }
 
 absl::StatusOr<std::optional<sk::Position>> PageStore::LastTruncationOf(

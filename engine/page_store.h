@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "branch/catalog.h"
+#include "branch/catalog_store.h"
 #include "engine/store_keys.h"
 #include "rocksdb/db.h"
 #include "wal/mutex.h"
@@ -40,7 +42,7 @@ struct PageRead {
   int deltas_applied = 0;           // the length of the delta chain walked
 };
 
-class PageStore {
+class PageStore : public CatalogStore {
  public:
   static absl::StatusOr<std::unique_ptr<PageStore>> Open(
       const PageStoreOptions& options);
@@ -55,18 +57,35 @@ class PageStore {
   // Persists every memtable to SST files and waits for it.
   absl::Status Flush();
 
-  // The page as of position `as_of`: the newest image at or before it plus
-  // the deltas after that image, applied in order. Versions at or before
-  // `truncated_at` do not count (the page was truncated there). A page with
-  // deltas but no image starts from zeros. REQUIRES: page_size > 0.
-  absl::StatusOr<PageRead> ReadPage(
-      BranchId branch, PageKey key, store_keys::Position as_of,
-      std::optional<store_keys::Position> truncated_at,
-      uint32_t page_size) const;
+  // CatalogStore: catalog records are written through RocksDB's own WAL,
+  // synced, so they are durable at once (page data is not: pitr's WAL
+  // covers it until a flush).
+  absl::Status Commit(
+      const std::vector<std::pair<std::string, std::string>>& puts,
+      const std::vector<std::string>& deletes) override;
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(
+      absl::string_view prefix) const override;
 
-  // The size of the space as of `as_of` (0 if it never had a page).
-  absl::StatusOr<uint32_t> SpaceSize(BranchId branch, uint32_t space,
-                                     store_keys::Position as_of) const;
+  // Where one step of a read looks: versions of `timeline` up to `as_of`,
+  // except those at or before `truncated_at` (the page was truncated there
+  // on this timeline, which also hides every older step).
+  struct Step {
+    TimelineId timeline;
+    store_keys::Position as_of;
+    std::optional<store_keys::Position> truncated_at;
+  };
+
+  // The page as of the end of `path` (a timeline and its ancestors, newest
+  // first): the newest image along the path plus the deltas after it,
+  // applied in order. A page with deltas but no image starts from zeros.
+  // REQUIRES: page_size > 0.
+  absl::StatusOr<PageRead> ReadPage(PageKey key, const std::vector<Step>& path,
+                                    uint32_t page_size) const;
+
+  // The size of the space at the first step of `path` that has a size
+  // event (0 if none has: the space never had a page).
+  absl::StatusOr<uint32_t> SpaceSize(uint32_t space,
+                                     const std::vector<ReadStep>& path) const;
 
   // The last truncation of key.space at or before `as_of` that removed
   // key.page, if any.

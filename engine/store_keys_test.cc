@@ -10,20 +10,47 @@
 namespace pitr::store_keys {
 namespace {
 
-std::string Hex(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
+std::string Hex(absl::string_view bytes) {
+  return absl::BytesToHexString(bytes);
+}
 
 TEST(StoreKeysTest, WorkedExampleOfTheFormatDocument) {
   const Position image{0x257, 0}, delta{0x257, 1};
   EXPECT_EQ(Hex(VersionKey(1, {7, 3}, image, Origin::kWal)),
-            "76" "00000007" "00000003" "0000000000000001" "0000000000000257" "00000000" "00");
+            "76"
+            "00000007"
+            "00000003"
+            "0000000000000001"
+            "0000000000000257"
+            "00000000"
+            "00");
   EXPECT_EQ(Hex(VersionKey(1, {7, 3}, delta, Origin::kMaterialized)),
-            "76" "00000007" "00000003" "0000000000000001" "0000000000000257" "00000001" "01");
-  EXPECT_EQ(Hex(DeltaValue(16, "abcd")), "44" "00000010" "61626364");
-  EXPECT_EQ(Hex(ImageValue("xy")), "49" "7879");
+            "76"
+            "00000007"
+            "00000003"
+            "0000000000000001"
+            "0000000000000257"
+            "00000001"
+            "01");
+  EXPECT_EQ(Hex(DeltaValue(16, "abcd")),
+            "44"
+            "00000010"
+            "61626364");
+  EXPECT_EQ(Hex(ImageValue("xy")),
+            "49"
+            "7879");
   EXPECT_EQ(Hex(SizeKey(1, 7, image)),
-            "73" "0000000000000001" "00000007" "0000000000000257" "00000000");
+            "73"
+            "0000000000000001"
+            "00000007"
+            "0000000000000257"
+            "00000000");
   EXPECT_EQ(Hex(TruncationKey(1, 7, image)),
-            "74" "0000000000000001" "00000007" "0000000000000257" "00000000");
+            "74"
+            "0000000000000001"
+            "00000007"
+            "0000000000000257"
+            "00000000");
   EXPECT_EQ(MetaKey(kMetaAppliedLsn), "mapplied_lsn");
   EXPECT_EQ(Hex(EncodeU64(0x257)), "0000000000000257");
 }
@@ -47,7 +74,8 @@ TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
   const std::string a = VersionKey(2, {1, 9}, {100, 3}, Origin::kWal);
   const std::string b = VersionKey(2, {1, 9}, {100, 3}, Origin::kMaterialized);
   const std::string c = VersionKey(2, {1, 9}, {100, 4}, Origin::kWal);
-  const std::string d = VersionKey(2, {1, 9}, {0x100000000ull, 0}, Origin::kWal);
+  const std::string d =
+      VersionKey(2, {1, 9}, {0x100000000ull, 0}, Origin::kWal);
   EXPECT_LT(a, b);
   EXPECT_LT(b, c);
   EXPECT_LT(c, d);
@@ -61,7 +89,8 @@ TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
   EXPECT_EQ(parsed->at, (Position{100, 3}));
   EXPECT_EQ(parsed->origin, Origin::kMaterialized);
   EXPECT_FALSE(ParseVersionKey("v123").has_value());
-  std::optional<ParsedVersionValue> value = ParseVersionValue(DeltaValue(7, "zz"));
+  std::optional<ParsedVersionValue> value =
+      ParseVersionValue(DeltaValue(7, "zz"));
   ASSERT_TRUE(value.has_value());
   EXPECT_EQ(value->offset, 7u);
   EXPECT_EQ(value->bytes, "zz");

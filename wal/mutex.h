@@ -47,6 +47,16 @@ class ABSL_LOCKABLE Mutex {
     mu_.Unlock();
     Annotate(kPostUnlock);
   }
+  void ReaderLock() ABSL_SHARED_LOCK_FUNCTION() {
+    Annotate(kPreReaderLock);
+    mu_.ReaderLock();
+    Annotate(kPostReaderLock);
+  }
+  void ReaderUnlock() ABSL_UNLOCK_FUNCTION() {
+    Annotate(kPreReaderUnlock);
+    mu_.ReaderUnlock();
+    Annotate(kPostReaderUnlock);
+  }
   void AssertHeld() const ABSL_ASSERT_EXCLUSIVE_LOCK() { mu_.AssertHeld(); }
 
  private:
@@ -57,7 +67,11 @@ class ABSL_LOCKABLE Mutex {
     kPreLock,
     kPostLock,
     kPreUnlock,
-    kPostUnlock
+    kPostUnlock,
+    kPreReaderLock,
+    kPostReaderLock,
+    kPreReaderUnlock,
+    kPostReaderUnlock
   };
 
   void Annotate(Event event) {
@@ -81,6 +95,18 @@ class ABSL_LOCKABLE Mutex {
       case kPostUnlock:
         __tsan_mutex_post_unlock(this, 0);
         break;
+      case kPreReaderLock:
+        __tsan_mutex_pre_lock(this, __tsan_mutex_read_lock);
+        break;
+      case kPostReaderLock:
+        __tsan_mutex_post_lock(this, __tsan_mutex_read_lock, 0);
+        break;
+      case kPreReaderUnlock:
+        __tsan_mutex_pre_unlock(this, __tsan_mutex_read_lock);
+        break;
+      case kPostReaderUnlock:
+        __tsan_mutex_post_unlock(this, __tsan_mutex_read_lock);
+        break;
     }
 #else
     (void)event;
@@ -99,6 +125,20 @@ class ABSL_SCOPED_LOCKABLE MutexLock {
   ~MutexLock() ABSL_UNLOCK_FUNCTION() { mu_->Unlock(); }
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
+
+ private:
+  Mutex* const mu_;
+};
+
+// Holds a Mutex shared (with other readers) for its scope.
+class ABSL_SCOPED_LOCKABLE ReaderMutexLock {
+ public:
+  explicit ReaderMutexLock(Mutex* mu) ABSL_SHARED_LOCK_FUNCTION(mu) : mu_(mu) {
+    mu_->ReaderLock();
+  }
+  ~ReaderMutexLock() ABSL_UNLOCK_FUNCTION() { mu_->ReaderUnlock(); }
+  ReaderMutexLock(const ReaderMutexLock&) = delete;
+  ReaderMutexLock& operator=(const ReaderMutexLock&) = delete;
 
  private:
   Mutex* const mu_;
