@@ -1,7 +1,6 @@
 #include "branch/catalog.h"
 
 #include <algorithm>
-#include <functional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -254,13 +253,7 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   }
   // The branch and, depth first, every branch below it.
   std::vector<BranchId> doomed;
-  std::function<void(BranchId)> collect = [&](BranchId b) {
-    for (const auto& [child_id, child] : branches_) {
-      if (child_id != b && Describe(child).parent == b) collect(child_id);
-    }
-    doomed.push_back(b);
-  };
-  collect(id);
+  CollectSubtree(id, &doomed);
   if (doomed.size() > 1 && !cascade) {
     std::string names;
     for (BranchId d : doomed) {
@@ -281,6 +274,15 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
     branches_.erase(d);
   }
   return doomed;
+}
+
+void Catalog::CollectSubtree(BranchId id, std::vector<BranchId>* out) const {
+  for (const auto& [child_id, child] : branches_) {
+    if (child_id != id && Describe(child).parent == id) {
+      CollectSubtree(child_id, out);
+    }
+  }
+  out->push_back(id);
 }
 
 absl::Status Catalog::SetRetention(BranchId id, const Retention& retention) {

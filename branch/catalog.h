@@ -137,6 +137,9 @@ class Catalog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Branch* FindByName(absl::string_view name) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Appends every branch below `id`, deepest first, then `id`.
+  void CollectSubtree(BranchId id, std::vector<BranchId>* out) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<ReadStep> PathFrom(TimelineId timeline, Lsn lsn) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string UniqueBackupName(const std::string& name, int64_t now_us) const
