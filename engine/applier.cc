@@ -68,10 +68,12 @@ absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
         write.Put(sk::SizeKey(batch.branch, space, at),
                   sk::EncodeU32(record.key.page + 1));
       }
-      const std::string key =
-          sk::VersionKey(batch.branch, record.key, at, sk::Origin::kWal);
+      const bool image = record.kind == RecordKind::kPageImage;
+      const std::string key = sk::VersionKey(
+          batch.branch, record.key, at,
+          image ? sk::VersionKeyKind::kImage : sk::VersionKeyKind::kDelta);
       uint32_t& run = deltas_since_image_[{batch.branch, record.key}];
-      if (record.kind == RecordKind::kPageImage) {
+      if (image) {
         write.Put(key, sk::ImageValue(record.data));
         run = 0;
       } else {

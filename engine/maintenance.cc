@@ -31,9 +31,9 @@ absl::Status Engine::MaterializeImage(const ImageTask& task) {
                         store_->ReadPage(task.key, steps, page_size_));
   if (!read.page) return absl::OkStatus();
   rocksdb::WriteBatch write;
-  write.Put(
-      sk::VersionKey(task.branch, task.key, task.at, sk::Origin::kMaterialized),
-      sk::ImageValue(*read.page));
+  write.Put(sk::VersionKey(task.branch, task.key, task.at,
+                           sk::VersionKeyKind::kMaterialized),
+            sk::ImageValue(*read.page));
   PITR_RETURN_IF_ERROR(store_->Write(&write));
   MutexLock l(&mu_);
   ++stats_.images_materialized;

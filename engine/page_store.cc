@@ -103,7 +103,7 @@ absl::StatusOr<PageRead> PageStore::ReadPage(PageKey key,
   std::optional<std::string> base;
   for (const Step& step : path) {
     for (it->SeekForPrev(sk::VersionKey(step.timeline, key, step.as_of,
-                                        sk::Origin::kMaterialized));
+                                        sk::VersionKeyKind::kMaterialized));
          it->Valid(); it->Prev()) {
       std::optional<sk::ParsedVersionKey> parsed =
           sk::ParseVersionKey(View(it->key()));

@@ -39,11 +39,11 @@ std::string VersionPrefix(BranchId branch, PageKey key) {
 }
 
 std::string VersionKey(BranchId branch, PageKey key, Position at,
-                       Origin origin) {
+                       VersionKeyKind kind) {
   std::string out = VersionPrefix(branch, key);
   PutBig64(&out, at.commit_lsn);
   PutBig32(&out, at.seq);
-  out.push_back(static_cast<char>(origin));
+  out.push_back(static_cast<char>(kind));
   return out;
 }
 
@@ -54,7 +54,7 @@ std::optional<ParsedVersionKey> ParseVersionKey(absl::string_view key) {
   parsed.key = PageKey{GetBig32(p), GetBig32(p + 4)};
   parsed.branch = GetBig64(p + 8);
   parsed.at = Position{GetBig64(p + 16), GetBig32(p + 24)};
-  parsed.origin = static_cast<Origin>(p[28]);
+  parsed.kind = static_cast<VersionKeyKind>(p[28]);
   return parsed;
 }
 

@@ -4,7 +4,7 @@
 // All integers in keys are big-endian so that RocksDB's bytewise order is
 // numeric order. Four kinds of key, told apart by their first byte:
 //
-//   'v' space:4 page:4 branch:8 commit_lsn:8 seq:4 origin:1   a page version
+//   'v' space:4 page:4 branch:8 commit_lsn:8 seq:4 kind:1     a page version
 //   's' branch:8 space:4 commit_lsn:8 seq:4                   a space's size
 //   't' branch:8 space:4 commit_lsn:8 seq:4                   a truncation
 //   'm' name                                                  store metadata
@@ -16,9 +16,11 @@
 // (commit_lsn, seq) is where a change happened: the commit LSN of its batch
 // and its index in the batch. Every record of a batch shares the batch's
 // commit LSN, so a read "as of LSN L" (all keys up to (L, max)) sees whole
-// batches only, whatever L is. `origin` is 0 for a change from the WAL and 1
-// for an image the store materialised from the versions up to the same
-// (commit_lsn, seq), so it sorts just after the change it summarises.
+// batches only, whatever L is. `kind` says what the version is without
+// reading its value (page images live in blob files): 'D' a delta and 'I'
+// an image from the WAL, 'M' an image the store materialised from the
+// versions up to the same (commit_lsn, seq), which sorts just after the
+// change it summarises.
 #ifndef PITR_ENGINE_STORE_KEYS_H_
 #define PITR_ENGINE_STORE_KEYS_H_
 
@@ -51,12 +53,17 @@ struct Position {
 // The last position of everything committed at or before `lsn`.
 inline Position AsOf(Lsn lsn) { return Position{lsn, UINT32_MAX}; }
 
-enum class Origin : uint8_t { kWal = 0, kMaterialized = 1 };
+// Do not change: on disk, and 'M' must sort after 'D' and 'I'.
+enum class VersionKeyKind : uint8_t {
+  kDelta = 'D',
+  kImage = 'I',
+  kMaterialized = 'M',
+};
 
 // --- 'v': page versions -----------------------------------------------------
 
 std::string VersionKey(BranchId branch, PageKey key, Position at,
-                       Origin origin);
+                       VersionKeyKind kind);
 // The 17-byte prefix shared by every version of one page of one branch.
 std::string VersionPrefix(BranchId branch, PageKey key);
 
@@ -64,7 +71,8 @@ struct ParsedVersionKey {
   BranchId branch;
   PageKey key;
   Position at;
-  Origin origin;
+  VersionKeyKind kind;
+  bool is_image() const { return kind != VersionKeyKind::kDelta; }
 };
 std::optional<ParsedVersionKey> ParseVersionKey(absl::string_view key);
 

@@ -16,22 +16,22 @@ std::string Hex(absl::string_view bytes) {
 
 TEST(StoreKeysTest, WorkedExampleOfTheFormatDocument) {
   const Position image{0x257, 0}, delta{0x257, 1};
-  EXPECT_EQ(Hex(VersionKey(1, {7, 3}, image, Origin::kWal)),
+  EXPECT_EQ(Hex(VersionKey(1, {7, 3}, image, VersionKeyKind::kImage)),
             "76"
             "00000007"
             "00000003"
             "0000000000000001"
             "0000000000000257"
             "00000000"
-            "00");
-  EXPECT_EQ(Hex(VersionKey(1, {7, 3}, delta, Origin::kMaterialized)),
+            "49");
+  EXPECT_EQ(Hex(VersionKey(1, {7, 3}, delta, VersionKeyKind::kMaterialized)),
             "76"
             "00000007"
             "00000003"
             "0000000000000001"
             "0000000000000257"
             "00000001"
-            "01");
+            "4d");
   EXPECT_EQ(Hex(DeltaValue(16, "abcd")),
             "44"
             "00000010"
@@ -71,23 +71,27 @@ TEST(StoreKeysTest, TheExampleBatchCommitsAtLsn599) {
 }
 
 TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
-  const std::string a = VersionKey(2, {1, 9}, {100, 3}, Origin::kWal);
-  const std::string b = VersionKey(2, {1, 9}, {100, 3}, Origin::kMaterialized);
-  const std::string c = VersionKey(2, {1, 9}, {100, 4}, Origin::kWal);
+  const std::string a = VersionKey(2, {1, 9}, {100, 3}, VersionKeyKind::kDelta);
+  const std::string b =
+      VersionKey(2, {1, 9}, {100, 3}, VersionKeyKind::kMaterialized);
+  const std::string c = VersionKey(2, {1, 9}, {100, 4}, VersionKeyKind::kDelta);
   const std::string d =
-      VersionKey(2, {1, 9}, {0x100000000ull, 0}, Origin::kWal);
+      VersionKey(2, {1, 9}, {0x100000000ull, 0}, VersionKeyKind::kDelta);
   EXPECT_LT(a, b);
   EXPECT_LT(b, c);
   EXPECT_LT(c, d);
-  EXPECT_LT(d, VersionKey(3, {1, 9}, {0, 0}, Origin::kWal));  // page first:
-  EXPECT_LT(VersionKey(9, {1, 9}, {0, 0}, Origin::kWal),      // every branch
-            VersionKey(1, {1, 10}, {0, 0}, Origin::kWal));    // of a page
+  EXPECT_LT(
+      d, VersionKey(3, {1, 9}, {0, 0}, VersionKeyKind::kDelta));  // page first:
+  EXPECT_LT(
+      VersionKey(9, {1, 9}, {0, 0}, VersionKeyKind::kDelta),    // every branch
+      VersionKey(1, {1, 10}, {0, 0}, VersionKeyKind::kDelta));  // of a page
   std::optional<ParsedVersionKey> parsed = ParseVersionKey(b);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->branch, 2u);
   EXPECT_EQ(parsed->key, (PageKey{1, 9}));
   EXPECT_EQ(parsed->at, (Position{100, 3}));
-  EXPECT_EQ(parsed->origin, Origin::kMaterialized);
+  EXPECT_EQ(parsed->kind, VersionKeyKind::kMaterialized);
+  EXPECT_TRUE(parsed->is_image());
   EXPECT_FALSE(ParseVersionKey("v123").has_value());
   std::optional<ParsedVersionValue> value =
       ParseVersionValue(DeltaValue(7, "zz"));
