@@ -57,7 +57,7 @@ absl::Status Catalog::Load() {
   if (!branches_.empty() || !timelines_.empty()) {
     return absl::DataLossError("catalog: the branch \"main\" is missing");
   }
-  Timeline main_timeline{kMainTimeline, 0, 0, 0};
+  Timeline main_timeline{kMainTimeline, 0, 0, 0, 0};
   Branch main{kMainBranchId, "main", kMainTimeline, 0, {}, 0, 0};
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
@@ -184,7 +184,7 @@ absl::StatusOr<Branch> Catalog::Create(absl::string_view name, BranchId parent,
         "branch \"", name, "\" already exists (branched from timeline ",
         t.parent, " at lsn ", FormatLsn(t.branch_point), ")"));
   }
-  const Timeline timeline{next_timeline_, source->timeline, point, now_us};
+  const Timeline timeline{next_timeline_, source->timeline, point, now_us, 0};
   const Branch branch{
       next_branch_, std::string(name), timeline.id, now_us, {}, 0, 0};
   PITR_RETURN_IF_ERROR(store_->Commit(
@@ -218,7 +218,7 @@ absl::StatusOr<Catalog::Restored> Catalog::Restore(BranchId branch,
   MutexLock l(&mu_);
   PITR_ASSIGN_OR_RETURN(const Branch* target, Find(branch));
   PITR_ASSIGN_OR_RETURN(const Branch* from, Find(source));
-  const Timeline timeline{next_timeline_, from->timeline, point, now_us};
+  const Timeline timeline{next_timeline_, from->timeline, point, now_us, 0};
   Branch restored = *target;
   restored.timeline = timeline.id;
   Branch backup{next_branch_,
@@ -309,6 +309,46 @@ std::vector<TimelineId> Catalog::UnusedTimelines() const {
     if (used.count(id) == 0) unused.push_back(id);
   }
   return unused;
+}
+
+}  // namespace pitr
+
+namespace pitr {
+
+absl::Status Catalog::RaiseGcHorizons(
+    const std::map<TimelineId, Lsn>& horizons) {
+  MutexLock l(&mu_);
+  std::vector<std::pair<std::string, std::string>> puts;
+  std::vector<Timeline> raised;
+  for (const auto& [id, horizon] : horizons) {
+    auto it = timelines_.find(id);
+    if (it == timelines_.end() || horizon <= it->second.gc_horizon) continue;
+    Timeline t = it->second;
+    t.gc_horizon = horizon;
+    puts.emplace_back(cr::TimelineKey(id), cr::EncodeTimeline(t));
+    raised.push_back(t);
+  }
+  if (puts.empty()) return absl::OkStatus();
+  PITR_RETURN_IF_ERROR(store_->Commit(puts, {}));
+  for (const Timeline& t : raised) timelines_[t.id] = t;
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::ForgetTimelines(
+    const std::vector<TimelineId>& timelines) {
+  MutexLock l(&mu_);
+  std::vector<std::string> deletes;
+  for (TimelineId id : timelines) {
+    if (owners_.count(id) > 0 || id == kMainTimeline) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("timeline ", id, " is still read by a branch"));
+    }
+    deletes.push_back(cr::TimelineKey(id));
+  }
+  if (deletes.empty()) return absl::OkStatus();
+  PITR_RETURN_IF_ERROR(store_->Commit({}, deletes));
+  for (TimelineId id : timelines) timelines_.erase(id);
+  return absl::OkStatus();
 }
 
 }  // namespace pitr

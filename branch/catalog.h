@@ -59,6 +59,9 @@ struct Timeline {
   TimelineId parent = 0;  // 0: none (main's first timeline)
   Lsn branch_point = 0;   // on the parent
   int64_t created_us = 0;
+  // GC has removed what only reads below this LSN needed; it never goes
+  // back down.
+  Lsn gc_horizon = 0;
 };
 
 struct Branch {
@@ -127,6 +130,10 @@ class Catalog {
   // Timelines no live branch reads through (all branches owning them or
   // their descendants are gone): their data may be reclaimed.
   std::vector<TimelineId> UnusedTimelines() const;
+  // Raises the GC horizons of timelines (never lowers one), durably.
+  absl::Status RaiseGcHorizons(const std::map<TimelineId, Lsn>& horizons);
+  // Forgets timelines whose data GC has removed. REQUIRES: unused.
+  absl::Status ForgetTimelines(const std::vector<TimelineId>& timelines);
 
  private:
   explicit Catalog(CatalogStore* store) : store_(store) {}

@@ -8,7 +8,7 @@ namespace {
 
 constexpr uint8_t kVersion = 1;
 constexpr size_t kBranchFixed = 1 + 8 + 8 + 1 + 8 + 8;
-constexpr size_t kTimelineSize = 1 + 8 + 8 + 8;
+constexpr size_t kTimelineSize = 1 + 8 + 8 + 8 + 8;
 
 std::string Key(absl::string_view prefix, uint64_t id) {
   std::string out(prefix);
@@ -52,6 +52,7 @@ std::string EncodeTimeline(const Timeline& timeline) {
   PutFixed64(&out, timeline.parent);
   PutFixed64(&out, timeline.branch_point);
   PutFixed64(&out, static_cast<uint64_t>(timeline.created_us));
+  PutFixed64(&out, timeline.gc_horizon);
   return out;
 }
 
@@ -87,7 +88,8 @@ absl::StatusOr<Timeline> DecodeTimeline(absl::string_view key,
   }
   const char* p = value.data() + 1;
   return Timeline{*id, DecodeFixed64(p), DecodeFixed64(p + 8),
-                  static_cast<int64_t>(DecodeFixed64(p + 16))};
+                  static_cast<int64_t>(DecodeFixed64(p + 16)),
+                  DecodeFixed64(p + 24)};
 }
 
 }  // namespace pitr::catalog_records

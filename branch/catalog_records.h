@@ -5,7 +5,7 @@
 //                                  flags:u8 window_us:i64 lsn_distance:u64
 //                                  name (rest)
 //   key "ct" id:u64be -> timeline: version:u8=1 parent:u64 branch_point:u64
-//                                  created_us:i64
+//                                  created_us:i64 gc_horizon:u64
 // (values little-endian; flags bit 0: window set, bit 1: lsn_distance set)
 #ifndef PITR_BRANCH_CATALOG_RECORDS_H_
 #define PITR_BRANCH_CATALOG_RECORDS_H_

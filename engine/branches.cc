@@ -45,17 +45,27 @@ absl::StatusOr<Lsn> Engine::ResolvePoint(BranchId branch,
         "give a point in history as an lsn or a timestamp, not both");
   }
   if (!at.timestamp_us) return ResolveLsn(branch, at.lsn);
-  PITR_RETURN_IF_ERROR(catalog_->Get(branch).status());
-  return wal_->LsnAtTimestamp(*at.timestamp_us);
+  PITR_ASSIGN_OR_RETURN(Lsn lsn, wal_->LsnAtTimestamp(*at.timestamp_us));
+  return ResolveLsn(branch, lsn);  // inside the branch's history?
 }
 
 absl::StatusOr<Branch> Engine::CreateBranch(absl::string_view name,
                                             BranchId parent,
                                             const PointInTime& at) {
   MutexLock l(&branch_mu_);
-  PITR_ASSIGN_OR_RETURN(Lsn point, ResolvePoint(parent, at));
+  Lsn point, parent_floor;
+  {
+    ReaderMutexLock gc(&gc_mu_);
+    PITR_ASSIGN_OR_RETURN(point, ResolvePoint(parent, at));
+    parent_floor = FloorOf(parent);
+  }
   PITR_ASSIGN_OR_RETURN(Branch branch,
                         catalog_->Create(name, parent, point, NowMicros()));
+  {
+    // The child reads its parent's history from where the parent can.
+    MutexLock gc(&gc_mu_);
+    floors_.emplace(branch.id, parent_floor);
+  }
   spdlog::info("pitr: branch \"{}\" (#{}) from #{} at lsn {}", branch.name,
                branch.id, parent, FormatLsn(point));
   return branch;
@@ -65,9 +75,20 @@ absl::StatusOr<Catalog::Restored> Engine::RestoreBranch(BranchId branch,
                                                         BranchId source,
                                                         const PointInTime& at) {
   MutexLock l(&branch_mu_);
-  PITR_ASSIGN_OR_RETURN(Lsn point, ResolvePoint(source, at));
+  Lsn point, source_floor, old_floor;
+  {
+    ReaderMutexLock gc(&gc_mu_);
+    PITR_ASSIGN_OR_RETURN(point, ResolvePoint(source, at));
+    source_floor = FloorOf(source);
+    old_floor = FloorOf(branch);
+  }
   PITR_ASSIGN_OR_RETURN(Catalog::Restored restored,
                         catalog_->Restore(branch, source, point, NowMicros()));
+  {
+    MutexLock gc(&gc_mu_);
+    floors_[restored.branch.id] = source_floor;
+    floors_[restored.backup.id] = old_floor;
+  }
   spdlog::info(
       "pitr: restored branch \"{}\" to #{} at lsn {}; its old state is "
       "branch \"{}\" (#{})",
@@ -81,6 +102,10 @@ absl::StatusOr<std::vector<BranchId>> Engine::DeleteBranch(BranchId branch,
   MutexLock l(&branch_mu_);
   PITR_ASSIGN_OR_RETURN(std::vector<BranchId> deleted,
                         catalog_->Delete(branch, cascade));
+  {
+    MutexLock gc(&gc_mu_);
+    for (BranchId id : deleted) floors_.erase(id);
+  }
   spdlog::info("pitr: deleted {} branches (#{} and below)", deleted.size(),
                branch);
   return deleted;

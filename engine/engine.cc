@@ -89,7 +89,8 @@ Engine::Engine(EngineOptions options, std::unique_ptr<PageStore> store,
                uint32_t page_size)
     : options_(std::move(options)),
       store_(std::move(store)),
-      page_size_(page_size) {}
+      page_size_(page_size),
+      default_retention_(options_.default_retention) {}
 
 absl::Status Engine::Recover() {
   PITR_ASSIGN_OR_RETURN(catalog_, Catalog::Open(store_.get()));
@@ -167,6 +168,7 @@ absl::Status Engine::Recover() {
     MutexLock l(&mu_);
     stats_.flushed_lsn = applied;
   }
+  PITR_RETURN_IF_ERROR(PlanAndPublishGc().status());
   spdlog::info("pitr: store {} open, page size {}, latest lsn {}", options_.dir,
                page_size_, FormatLsn(end));
   return absl::OkStatus();
@@ -253,6 +255,13 @@ absl::StatusOr<Lsn> Engine::ResolveLsn(BranchId branch,
         absl::StrCat("lsn ", FormatLsn(*lsn), " is past the latest lsn ",
                      FormatLsn(latest), " of branch \"", b.name, "\""));
   }
+  if (const Lsn floor = FloorOf(branch); *lsn < floor) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "lsn ", FormatLsn(*lsn), " is below the GC horizon ", FormatLsn(floor),
+        " of branch \"", b.name, "\" (retention ",
+        DescribeRetention(EffectiveRetention(b)),
+        "); readable: ", FormatLsn(floor), " to ", FormatLsn(latest)));
+  }
   return *lsn;
 }
 
@@ -298,7 +307,13 @@ absl::StatusOr<PageRead> Engine::ReadPage(BranchId branch, PageKey key,
 
 absl::StatusOr<std::string> Engine::GetPage(BranchId branch, PageKey key,
                                             std::optional<Lsn> lsn) {
+  ReaderMutexLock gc(&gc_mu_);
   PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
+  return PageOrNotFound(branch, key, at);
+}
+
+absl::StatusOr<std::string> Engine::PageOrNotFound(BranchId branch, PageKey key,
+                                                   Lsn at) {
   PITR_ASSIGN_OR_RETURN(PageRead read, ReadPage(branch, key, at));
   if (!read.page) {
     PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
@@ -311,15 +326,17 @@ absl::StatusOr<std::string> Engine::GetPage(BranchId branch, PageKey key,
 
 absl::StatusOr<std::vector<absl::StatusOr<std::string>>> Engine::GetPages(
     BranchId branch, const std::vector<PageKey>& keys, std::optional<Lsn> lsn) {
+  ReaderMutexLock gc(&gc_mu_);
   PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
   std::vector<absl::StatusOr<std::string>> pages;
   pages.reserve(keys.size());
-  for (PageKey key : keys) pages.push_back(GetPage(branch, key, at));
+  for (PageKey key : keys) pages.push_back(PageOrNotFound(branch, key, at));
   return pages;
 }
 
 absl::StatusOr<uint32_t> Engine::GetSpaceSize(BranchId branch, uint32_t space,
                                               std::optional<Lsn> lsn) {
+  ReaderMutexLock gc(&gc_mu_);
   PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
   PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
                         catalog_->ReadPath(branch, at));

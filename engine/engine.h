@@ -26,6 +26,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,12 @@ struct EngineOptions {
   bool blob_files = true;
   // Materialise an image after this many deltas on a page.
   uint32_t image_after_deltas = 16;
+  // History kept readable on branches that set no retention of their own.
+  Retention default_retention{absl::Hours(24 * 7), std::nullopt};
+  // How often the background runs GC (absl::InfiniteDuration(): never; GC
+  // then runs only when asked, Engine::RunGc).
+  absl::Duration gc_period = absl::Minutes(10);
+
   // Images waiting to be materialised, at most (more are dropped; the page
   // is picked up again after its next image_after_deltas deltas).
   size_t max_pending_images = 100000;
@@ -89,6 +96,26 @@ struct EngineOptions {
 struct PointInTime {
   std::optional<Lsn> lsn;
   std::optional<int64_t> timestamp_us;
+};
+
+// What a GC run did.
+struct GcReport {
+  uint64_t versions_examined = 0;
+  uint64_t versions_removed = 0;
+  uint64_t timelines_removed = 0;  // with all their data
+  uint64_t store_bytes_before = 0;
+  uint64_t store_bytes_after = 0;  // after compaction, if asked for
+  absl::Duration took;
+};
+
+// The readable history of a branch: reads may ask for any LSN from
+// oldest_lsn to latest_lsn.
+struct HistoryBounds {
+  Lsn oldest_lsn = 0;
+  std::optional<int64_t> oldest_timestamp_us;  // of the commit at oldest_lsn
+  Lsn latest_lsn = 0;
+  std::optional<int64_t> latest_timestamp_us;
+  Retention retention;  // in force: the branch's own or the default
 };
 
 struct EngineStats {
@@ -142,6 +169,16 @@ class Engine {
                                                   const PointInTime& at);
   absl::StatusOr<std::vector<BranchId>> DeleteBranch(BranchId branch,
                                                      bool cascade);
+  // Retention and GC. A branch's retention replaces the default when it
+  // sets any field. GC never removes what a read inside any branch's
+  // history needs (gc_policy.h); RunGc runs it now (and compacts, if asked,
+  // so the disk space returns at once).
+  absl::Status SetRetention(BranchId branch, const Retention& retention);
+  void SetDefaultRetention(const Retention& retention);
+  Retention default_retention() const;
+  absl::StatusOr<HistoryBounds> GetHistoryBounds(BranchId branch) const;
+  absl::StatusOr<GcReport> RunGc(bool compact = false);
+
   absl::StatusOr<Branch> GetBranch(BranchId branch) const;
   absl::StatusOr<Branch> FindBranch(absl::string_view name) const;
   std::vector<Branch> ListBranches() const;
@@ -182,23 +219,43 @@ class Engine {
 
   absl::Status Recover();
   absl::Status Validate(const WalBatch& batch) const;
-  absl::StatusOr<Lsn> ResolvePoint(BranchId branch,
-                                   const PointInTime& at) const;
+  absl::StatusOr<Lsn> ResolvePoint(BranchId branch, const PointInTime& at) const
+      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
   // The steps of a read of `key` along `path`, each with the truncation
   // that hides older versions, if any.
   absl::StatusOr<std::vector<PageStore::Step>> ReadSteps(
       PageKey key, const std::vector<ReadStep>& path,
       store_keys::Position first_as_of) const;
-  absl::StatusOr<Lsn> ResolveLsn(BranchId branch, std::optional<Lsn> lsn) const;
-  absl::StatusOr<PageRead> ReadPage(BranchId branch, PageKey key, Lsn lsn);
+  // The LSN a read asks for, checked against the branch's history.
+  absl::StatusOr<Lsn> ResolveLsn(BranchId branch, std::optional<Lsn> lsn) const
+      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+  absl::StatusOr<PageRead> ReadPage(BranchId branch, PageKey key, Lsn lsn)
+      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+  // The page, or NOT_FOUND naming it.
+  absl::StatusOr<std::string> PageOrNotFound(BranchId branch, PageKey key,
+                                             Lsn at)
+      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
   // WalOptions::on_durable.
   absl::Status ApplyDurable(const std::vector<DurableBatch>& group);
+
+  // GC (gc.cc).
+  struct GcPlan {
+    std::map<BranchId, Lsn> floors;
+    std::map<TimelineId, Lsn> horizons;
+    std::vector<TimelineId> unused;
+  };
+  // Computes floors and horizons and publishes the floors.
+  absl::StatusOr<GcPlan> PlanAndPublishGc();
+  Retention EffectiveRetention(const Branch& branch) const;
+  std::string DescribeRetention(const Retention& retention) const;
+  Lsn FloorOf(BranchId branch) const ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
 
   // Background work (maintenance.cc).
   void EnqueueImage(const ImageTask& task);
   void MaintenanceLoop();
   absl::Status MaterializeImage(const ImageTask& task);
   bool FlushDue() const;
+  bool GcDue();
 
   const EngineOptions options_;
   const std::unique_ptr<PageStore> store_;
@@ -206,8 +263,17 @@ class Engine {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<Applier> applier_;
   // Appends hold it shared from the branch check to the WAL append; catalog
-  // changes hold it exclusively, so no append straddles a restore.
-  mutable Mutex branch_mu_;
+  // changes and GC planning hold it exclusively, so no append straddles a
+  // restore and no branch is created at a point GC is about to collect.
+  mutable Mutex branch_mu_ ABSL_ACQUIRED_BEFORE(gc_mu_);
+  // Reads hold it shared from the history check to the end of the read; GC
+  // holds it exclusively to publish new floors before it deletes anything.
+  mutable Mutex gc_mu_;
+  std::map<BranchId, Lsn> floors_ ABSL_GUARDED_BY(gc_mu_);
+  std::map<TimelineId, Lsn> horizons_ ABSL_GUARDED_BY(gc_mu_);
+  Retention default_retention_ ABSL_GUARDED_BY(gc_mu_);
+  Mutex gc_run_mu_;  // one GC run at a time
+  std::optional<absl::Time> last_gc_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Wal> wal_;
   std::atomic<Lsn> latest_lsn_{0};
 

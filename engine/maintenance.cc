@@ -22,6 +22,15 @@ void Engine::EnqueueImage(const ImageTask& task) {
 }
 
 absl::Status Engine::MaterializeImage(const ImageTask& task) {
+  {
+    // GC may already have removed versions this image would be built from;
+    // no read needs an image there any more.
+    ReaderMutexLock gc(&gc_mu_);
+    auto h = horizons_.find(task.branch);
+    if (h != horizons_.end() && task.at <= sk::AsOf(h->second)) {
+      return absl::OkStatus();
+    }
+  }
   PITR_ASSIGN_OR_RETURN(
       std::vector<ReadStep> path,
       catalog_->TimelinePath(task.branch, task.at.commit_lsn));
@@ -60,6 +69,13 @@ bool Engine::FlushDue() const {
          latest_lsn() - stats_.flushed_lsn >= options_.flush_wal_bytes;
 }
 
+bool Engine::GcDue() {
+  MutexLock l(&mu_);
+  if (options_.gc_period == absl::InfiniteDuration()) return false;
+  if (!last_gc_) last_gc_ = absl::Now();  // the first run is a period away
+  return absl::Now() - *last_gc_ >= options_.gc_period;
+}
+
 absl::Status Engine::Flush() {
   MutexLock flush(&flush_mu_);
   // Everything applied up to `lsn` is in the memtables now; the flush makes
@@ -89,6 +105,7 @@ void Engine::MaintenanceLoop() {
     }
     absl::Status status = MaterializePendingImages();
     if (status.ok() && FlushDue()) status = Flush();
+    if (status.ok() && GcDue()) status = RunGc().status();
     if (!status.ok()) {
       spdlog::error("pitr background work: {}", status.ToString());
       MutexLock l(&mu_);

@@ -227,6 +227,50 @@ PageStore::TruncatedSpaces() const {
   return spaces;
 }
 
+absl::Status PageStore::ForEachVersion(
+    const std::function<bool(const sk::ParsedVersionKey&, absl::string_view)>&
+        fn) const {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+  for (it->Seek("v"); it->Valid() && it->key().starts_with("v"); it->Next()) {
+    std::optional<sk::ParsedVersionKey> parsed =
+        sk::ParseVersionKey(View(it->key()));
+    if (!parsed)
+      return absl::DataLossError("page store: malformed version key");
+    if (!fn(*parsed, View(it->key()))) break;
+  }
+  return FromRocksDb(it->status(), "scanning the page store");
+}
+
+absl::Status PageStore::DeleteSpaceEvents(TimelineId timeline) {
+  rocksdb::WriteBatch batch;
+  for (char kind : {'s', 't'}) {
+    std::string begin = sk::SpacePrefix(kind, timeline, 0).substr(0, 9);
+    std::string end = sk::SpacePrefix(kind, timeline + 1, 0).substr(0, 9);
+    batch.DeleteRange(begin, end);
+  }
+  return Write(&batch);
+}
+
+absl::Status PageStore::CompactAll() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForce;
+  options.blob_garbage_collection_policy =
+      rocksdb::BlobGarbageCollectionPolicy::kForce;
+  options.blob_garbage_collection_age_cutoff = 1.0;
+  // Two passes (measured with RocksDB 7.8): the first drops the keys of
+  // deleted versions, but a blob file that still holds live images stays
+  // whole; the second relocates those images and drops the file.
+  for (int pass = 0; pass < 2; ++pass) {
+    PITR_RETURN_IF_ERROR(
+        FromRocksDb(db_->CompactRange(options, nullptr, nullptr),
+                    "compacting the page store"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<std::string>> PageStore::GetMeta(
     absl::string_view name) const {
   std::string value;
@@ -246,7 +290,7 @@ uint64_t PageStore::InMemoryBytes() const {
 uint64_t PageStore::LiveBytes() const {
   uint64_t sst = 0, blob = 0;
   db_->GetIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &sst);
-  db_->GetIntProperty(rocksdb::DB::Properties::kTotalBlobFileSize, &blob);
+  db_->GetIntProperty(rocksdb::DB::Properties::kLiveBlobFileSize, &blob);
   return sst + blob;
 }
 

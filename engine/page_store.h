@@ -13,6 +13,7 @@
 #define PITR_ENGINE_PAGE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,18 @@ class PageStore : public CatalogStore {
   // Every (branch, space) that has ever been truncated.
   absl::StatusOr<std::vector<std::pair<BranchId, uint32_t>>> TruncatedSpaces()
       const;
+
+  // Calls fn with every page version key, in key order (all versions of a
+  // page, timeline by timeline, oldest first), until fn returns false.
+  // Does not fill the cache.
+  absl::Status ForEachVersion(
+      const std::function<bool(const store_keys::ParsedVersionKey&,
+                               absl::string_view key)>& fn) const;
+  // Deletes the size and truncation events of a timeline.
+  absl::Status DeleteSpaceEvents(TimelineId timeline);
+  // Compacts everything, forcing blob garbage collection, so the space of
+  // deleted versions returns to the file system now.
+  absl::Status CompactAll();
 
   absl::StatusOr<std::optional<std::string>> GetMeta(
       absl::string_view name) const;

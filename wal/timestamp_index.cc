@@ -150,6 +150,16 @@ TimestampIndex::LastAtOrBefore(int64_t timestamp_us) const {
   return entry;
 }
 
+absl::StatusOr<std::optional<TimestampIndex::Entry>>
+TimestampIndex::LastAtOrBeforeLsn(Lsn lsn) const {
+  PITR_ASSIGN_OR_RETURN(
+      uint64_t first_later,
+      PartitionPoint([&](const Entry& e) { return e.commit_lsn <= lsn; }));
+  if (first_later == first_ordinal_) return std::nullopt;
+  PITR_ASSIGN_OR_RETURN(Entry entry, Get(first_later - 1));
+  return entry;
+}
+
 absl::StatusOr<bool> TimestampIndex::ContainsLsn(Lsn lsn) const {
   PITR_ASSIGN_OR_RETURN(uint64_t at, PartitionPoint([&](const Entry& e) {
                           return e.commit_lsn < lsn;

@@ -65,6 +65,9 @@ class TimestampIndex {
   absl::StatusOr<std::optional<Entry>> LastAtOrBefore(
       int64_t timestamp_us) const;
 
+  // The last entry whose commit LSN is <= lsn, or nullopt if none is.
+  absl::StatusOr<std::optional<Entry>> LastAtOrBeforeLsn(Lsn lsn) const;
+
   // Whether some entry has exactly this commit LSN.
   absl::StatusOr<bool> ContainsLsn(Lsn lsn) const;
 

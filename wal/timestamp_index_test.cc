@@ -44,6 +44,10 @@ TEST_F(TimestampIndexTest, SearchesByTimestampAndByLsn) {
   EXPECT_EQ(index->LastAtOrBefore(99)->value().commit_lsn, 400u);
   for (Lsn lsn : {100, 200, 300, 400}) EXPECT_TRUE(*index->ContainsLsn(lsn));
   for (Lsn lsn : {0, 99, 250, 401}) EXPECT_FALSE(*index->ContainsLsn(lsn));
+  EXPECT_FALSE(index->LastAtOrBeforeLsn(99)->has_value());
+  EXPECT_EQ(index->LastAtOrBeforeLsn(100)->value().timestamp_us, 10);
+  EXPECT_EQ(index->LastAtOrBeforeLsn(299)->value().commit_lsn, 200u);
+  EXPECT_EQ(index->LastAtOrBeforeLsn(5000)->value().commit_lsn, 400u);
   EXPECT_EQ(index->Get(4).status().code(), absl::StatusCode::kOutOfRange);
 }
 

@@ -347,6 +347,13 @@ absl::StatusOr<Lsn> Wal::LsnAtTimestamp(int64_t timestamp_us) const {
       " (lsn ", FormatLsn(first.commit_lsn), ")"));
 }
 
+absl::StatusOr<std::optional<int64_t>> Wal::TimestampAtLsn(Lsn lsn) const {
+  PITR_ASSIGN_OR_RETURN(std::optional<TimestampIndex::Entry> entry,
+                        index_->LastAtOrBeforeLsn(lsn));
+  if (!entry) return std::optional<int64_t>();
+  return std::optional<int64_t>(entry->timestamp_us);
+}
+
 Lsn Wal::oldest_lsn() const {
   MutexLock l(&mu_);
   return segment_starts_.front();

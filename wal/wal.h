@@ -128,6 +128,10 @@ class Wal {
   // is none. Works for all history, trimmed segments included.
   absl::StatusOr<Lsn> LsnAtTimestamp(int64_t timestamp_us) const;
 
+  // The timestamp of the last commit at or before `lsn`: the time of the
+  // state as of lsn. nullopt before the first commit.
+  absl::StatusOr<std::optional<int64_t>> TimestampAtLsn(Lsn lsn) const;
+
   // Deletes every segment that ends at or below `lsn` (never the segment
   // being written); reading below the new oldest_lsn() is then OUT_OF_RANGE.
   // OUT_OF_RANGE if lsn > end_lsn().

@@ -1,0 +1,201 @@
+// Retention and garbage collection (the rules are in gc_policy.h).
+//
+// A run: under branch_mu_ (no branch changes meanwhile), compute every
+// branch's floor and every timeline's horizon, record the horizons durably
+// in the catalog, and publish the floors under gc_mu_ (waiting for reads
+// checked against the old ones). Only then delete, in batches: versions
+// below each horizon that no longer matter, and all data of timelines no
+// branch reads. Deletes are ordinary RocksDB deletes; compaction (forced by
+// RunGc(compact=true)) gives the space back.
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "engine/engine.h"
+#include "engine/gc_policy.h"
+#include "rocksdb/write_batch.h"
+#include "spdlog/spdlog.h"
+#include "wal/status_macros.h"
+
+namespace pitr {
+
+namespace sk = store_keys;
+
+namespace {
+constexpr size_t kDeleteBatch = 4096;
+}  // namespace
+
+Retention Engine::EffectiveRetention(const Branch& branch) const {
+  if (branch.retention.window || branch.retention.lsn_distance) {
+    return branch.retention;
+  }
+  return default_retention();
+}
+
+std::string Engine::DescribeRetention(const Retention& r) const {
+  std::string out;
+  if (r.window) absl::StrAppend(&out, absl::FormatDuration(*r.window));
+  if (r.lsn_distance) {
+    absl::StrAppend(&out, out.empty() ? "" : " or ", *r.lsn_distance,
+                    " bytes of WAL");
+  }
+  return out.empty() ? "keep everything" : out;
+}
+
+Lsn Engine::FloorOf(BranchId branch) const {
+  auto it = floors_.find(branch);
+  return it == floors_.end() ? 0 : it->second;
+}
+
+void Engine::SetDefaultRetention(const Retention& retention) {
+  MutexLock l(&gc_mu_);
+  default_retention_ = retention;
+}
+
+Retention Engine::default_retention() const {
+  ReaderMutexLock l(&gc_mu_);
+  return default_retention_;
+}
+
+absl::Status Engine::SetRetention(BranchId branch, const Retention& retention) {
+  MutexLock l(&branch_mu_);
+  return catalog_->SetRetention(branch, retention);
+}
+
+absl::StatusOr<HistoryBounds> Engine::GetHistoryBounds(BranchId branch) const {
+  PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
+  HistoryBounds bounds;
+  {
+    ReaderMutexLock l(&gc_mu_);
+    bounds.oldest_lsn = FloorOf(branch);
+  }
+  bounds.latest_lsn = latest_lsn();
+  PITR_ASSIGN_OR_RETURN(bounds.oldest_timestamp_us,
+                        wal_->TimestampAtLsn(bounds.oldest_lsn));
+  PITR_ASSIGN_OR_RETURN(bounds.latest_timestamp_us,
+                        wal_->TimestampAtLsn(bounds.latest_lsn));
+  bounds.retention = EffectiveRetention(b);
+  return bounds;
+}
+
+absl::StatusOr<Engine::GcPlan> Engine::PlanAndPublishGc() {
+  const Lsn latest = latest_lsn();
+  const absl::Time now = absl::Now();
+  auto lsn_at_time = [this](absl::Time t) -> std::optional<Lsn> {
+    absl::StatusOr<Lsn> lsn = wal_->LsnAtTimestamp(absl::ToUnixMicros(t));
+    if (!lsn.ok()) return std::nullopt;
+    return *lsn;
+  };
+  const std::vector<Branch> branches = catalog_->List();
+  std::map<BranchId, Lsn> cutoffs;
+  for (const Branch& b : branches) {
+    cutoffs[b.id] = gc_policy::RetentionCutoff(EffectiveRetention(b), latest,
+                                               now, lsn_at_time);
+  }
+  GcPlan plan;
+  plan.floors = gc_policy::Floors(branches, cutoffs);
+  std::vector<gc_policy::Reader> readers;
+  for (const Branch& b : branches) {
+    PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
+                          catalog_->ReadPath(b.id, latest));
+    // A floor never drops below what GC already collected on the path.
+    Lsn& floor = plan.floors[b.id];
+    for (const ReadStep& step : path) {
+      PITR_ASSIGN_OR_RETURN(Timeline t, catalog_->GetTimeline(step.timeline));
+      if (t.gc_horizon <= step.up_to) floor = std::max(floor, t.gc_horizon);
+    }
+    readers.push_back({b.id, std::move(path), floor});
+  }
+  plan.horizons = gc_policy::Horizons(readers);
+  plan.unused = catalog_->UnusedTimelines();
+  PITR_RETURN_IF_ERROR(catalog_->RaiseGcHorizons(plan.horizons));
+  MutexLock l(&gc_mu_);
+  floors_ = plan.floors;
+  horizons_ = plan.horizons;
+  return plan;
+}
+
+absl::StatusOr<GcReport> Engine::RunGc(bool compact) {
+  if (closed_) return absl::FailedPreconditionError("the store is closed");
+  MutexLock run(&gc_run_mu_);
+  const absl::Time started = absl::Now();
+  GcReport report;
+  // Compaction works on flushed data; flush first so the sizes compare.
+  if (compact) PITR_RETURN_IF_ERROR(Flush());
+  report.store_bytes_before = store_->LiveBytes();
+  GcPlan plan;
+  {
+    MutexLock l(&branch_mu_);
+    PITR_ASSIGN_OR_RETURN(plan, PlanAndPublishGc());
+  }
+  const std::set<TimelineId> unused(plan.unused.begin(), plan.unused.end());
+
+  // Walk every version, one (page, timeline) group at a time.
+  rocksdb::WriteBatch deletes;
+  size_t pending = 0;
+  absl::Status status;
+  std::vector<gc_policy::Version> group;
+  std::vector<std::string> group_keys;
+  std::optional<std::pair<PageKey, TimelineId>> current;
+  auto finish_group = [&]() {
+    if (!current) return;
+    std::vector<size_t> drop;
+    if (unused.count(current->second) > 0) {
+      for (size_t i = 0; i < group.size(); ++i) drop.push_back(i);
+    } else if (auto h = plan.horizons.find(current->second);
+               h != plan.horizons.end()) {
+      drop = gc_policy::VersionsToDrop(group, h->second);
+    }
+    for (size_t i : drop) deletes.Delete(group_keys[i]);
+    report.versions_removed += drop.size();
+    pending += drop.size();
+    group.clear();
+    group_keys.clear();
+  };
+  PITR_RETURN_IF_ERROR(store_->ForEachVersion([&](const sk::ParsedVersionKey& v,
+                                                  absl::string_view key) {
+    ++report.versions_examined;
+    if (!current || current->first != v.key || current->second != v.branch) {
+      finish_group();
+      current = std::make_pair(v.key, v.branch);
+      if (pending >= kDeleteBatch) {
+        status = store_->Write(&deletes);
+        deletes.Clear();
+        pending = 0;
+        if (!status.ok()) return false;
+      }
+    }
+    group.push_back({v.at, v.is_image()});
+    group_keys.emplace_back(key);
+    return true;
+  }));
+  PITR_RETURN_IF_ERROR(status);
+  finish_group();
+  if (pending > 0) PITR_RETURN_IF_ERROR(store_->Write(&deletes));
+
+  for (TimelineId t : plan.unused) {
+    PITR_RETURN_IF_ERROR(store_->DeleteSpaceEvents(t));
+  }
+  PITR_RETURN_IF_ERROR(catalog_->ForgetTimelines(plan.unused));
+  report.timelines_removed = plan.unused.size();
+  if (compact) {
+    // The deletes are in the memtable; compaction only sees flushed data.
+    PITR_RETURN_IF_ERROR(store_->Flush());
+    PITR_RETURN_IF_ERROR(store_->CompactAll());
+  }
+  report.store_bytes_after = store_->LiveBytes();
+  report.took = absl::Now() - started;
+  {
+    MutexLock l(&mu_);
+    last_gc_ = absl::Now();
+  }
+  spdlog::info(
+      "pitr GC: removed {} of {} versions and {} timelines in {}; store {} -> "
+      "{} bytes",
+      report.versions_removed, report.versions_examined,
+      report.timelines_removed, absl::FormatDuration(report.took),
+      report.store_bytes_before, report.store_bytes_after);
+  return report;
+}
+
+}  // namespace pitr

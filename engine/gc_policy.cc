@@ -1,0 +1,61 @@
+#include "engine/gc_policy.h"
+
+#include <algorithm>
+
+namespace pitr::gc_policy {
+
+Lsn RetentionCutoff(
+    const Retention& retention, Lsn latest, absl::Time now,
+    const std::function<std::optional<Lsn>(absl::Time)>& lsn_at_time) {
+  std::optional<Lsn> cutoff;
+  if (retention.window) {
+    cutoff = lsn_at_time(now - *retention.window).value_or(0);
+  }
+  if (retention.lsn_distance) {
+    const Lsn by_distance =
+        latest - std::min<Lsn>(latest, *retention.lsn_distance);
+    cutoff = cutoff ? std::min(*cutoff, by_distance) : by_distance;
+  }
+  return cutoff.value_or(0);
+}
+
+std::map<BranchId, Lsn> Floors(const std::vector<Branch>& branches,
+                               const std::map<BranchId, Lsn>& cutoffs) {
+  std::map<BranchId, Lsn> floors = cutoffs;
+  for (const Branch& b : branches) {
+    if (b.parent == 0) continue;
+    auto parent = floors.find(b.parent);
+    if (parent != floors.end()) {
+      parent->second = std::min(parent->second, b.branch_point);
+    }
+  }
+  return floors;
+}
+
+std::map<TimelineId, Lsn> Horizons(const std::vector<Reader>& readers) {
+  std::map<TimelineId, Lsn> horizons;
+  for (const Reader& r : readers) {
+    for (const ReadStep& step : r.path) {
+      const Lsn low = std::min(r.floor, step.up_to);
+      auto [it, inserted] = horizons.emplace(step.timeline, low);
+      if (!inserted) it->second = std::min(it->second, low);
+    }
+  }
+  return horizons;
+}
+
+std::vector<size_t> VersionsToDrop(const std::vector<Version>& versions,
+                                   Lsn horizon) {
+  const store_keys::Position h = store_keys::AsOf(horizon);
+  // The newest image at or before the horizon: the chain starts there.
+  std::optional<size_t> chain_start;
+  for (size_t i = 0; i < versions.size() && versions[i].at <= h; ++i) {
+    if (versions[i].image) chain_start = i;
+  }
+  std::vector<size_t> drop;
+  if (!chain_start) return drop;  // no image: every delta may be needed
+  for (size_t i = 0; i < *chain_start; ++i) drop.push_back(i);
+  return drop;
+}
+
+}  // namespace pitr::gc_policy

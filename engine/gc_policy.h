@@ -1,0 +1,67 @@
+// The decisions of garbage collection, as pure functions (no I/O), so they
+// can be tested exhaustively.
+//
+// A branch's *floor* is the oldest LSN a read of it may ask for: the oldest
+// of its retention cutoff and the branch points of its children (their
+// history starts on it). A timeline's *horizon* is the oldest point any
+// branch reads on it: for every branch whose read path passes through the
+// timeline, min(its floor, the path's cap there). GC keeps, for each page of
+// each timeline, every version after the horizon and the chain that
+// rebuilds the page at the horizon (its newest image at or before it and
+// the deltas after that image); it drops the rest, and every version of a
+// timeline no branch reads.
+#ifndef PITR_ENGINE_GC_POLICY_H_
+#define PITR_ENGINE_GC_POLICY_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "branch/catalog.h"
+#include "engine/store_keys.h"
+
+namespace pitr::gc_policy {
+
+// The oldest LSN the window keeps readable, given the latest LSN and
+// `lsn_at_time(t)`: the LSN of the last commit at or before t, or nullopt if
+// there is none (then everything is kept). A retention with no field set
+// keeps everything (0). With both fields, the more generous wins.
+Lsn RetentionCutoff(
+    const Retention& retention, Lsn latest, absl::Time now,
+    const std::function<std::optional<Lsn>(absl::Time)>& lsn_at_time);
+
+// A branch as GC sees it: its read path (Catalog::ReadPath at the latest
+// LSN) and its floor.
+struct Reader {
+  BranchId branch;
+  std::vector<ReadStep> path;
+  Lsn floor;
+};
+
+// The floor of every branch: min(cutoff, branch points of its children),
+// where a child is a branch whose path's second step is this branch's
+// timeline. `cutoffs` holds every branch's retention cutoff.
+std::map<BranchId, Lsn> Floors(const std::vector<Branch>& branches,
+                               const std::map<BranchId, Lsn>& cutoffs);
+
+// The horizon of every timeline some reader's path passes through.
+// Timelines absent from the result are read by no branch.
+std::map<TimelineId, Lsn> Horizons(const std::vector<Reader>& readers);
+
+// One version of one page on one timeline.
+struct Version {
+  store_keys::Position at;
+  bool image;
+};
+
+// Which of the versions (ascending by position) GC may drop, given the
+// timeline's horizon: their indexes, ascending.
+std::vector<size_t> VersionsToDrop(const std::vector<Version>& versions,
+                                   Lsn horizon);
+
+}  // namespace pitr::gc_policy
+
+#endif  // PITR_ENGINE_GC_POLICY_H_

@@ -1,0 +1,100 @@
+#include "engine/gc_policy.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace pitr::gc_policy {
+namespace {
+
+using store_keys::Position;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+const absl::Time kNow = absl::FromUnixSeconds(1'000'000);
+
+// Commits once a second: the commit at time t has LSN t * 100.
+std::optional<Lsn> CommitAt(absl::Time t) {
+  const int64_t s = absl::ToUnixSeconds(t);
+  if (s < 1) return std::nullopt;
+  return static_cast<Lsn>(s) * 100;
+}
+
+TEST(RetentionCutoffTest, WindowDistanceBothAndNeither) {
+  const Lsn latest = 100'000'000;
+  EXPECT_EQ(RetentionCutoff({absl::Seconds(10), std::nullopt}, latest, kNow,
+                            CommitAt),
+            (1'000'000 - 10) * 100u);
+  EXPECT_EQ(RetentionCutoff({std::nullopt, 5000}, latest, kNow, CommitAt),
+            latest - 5000);
+  // Both: the more generous (older) cutoff.
+  EXPECT_EQ(RetentionCutoff({absl::Seconds(10), 5000}, latest, kNow, CommitAt),
+            latest - 5000 < (1'000'000 - 10) * 100u ? latest - 5000
+                                                    : (1'000'000 - 10) * 100u);
+  EXPECT_EQ(RetentionCutoff({}, latest, kNow, CommitAt), 0u);
+  // A window reaching before the first commit keeps everything; a distance
+  // longer than the log too.
+  EXPECT_EQ(RetentionCutoff({absl::Seconds(2'000'000), std::nullopt}, latest,
+                            kNow, CommitAt),
+            0u);
+  EXPECT_EQ(RetentionCutoff({std::nullopt, latest + 1}, latest, kNow, CommitAt),
+            0u);
+}
+
+TEST(FloorsTest, ChildrenPullTheirParentsFloorDownToTheirBranchPoint) {
+  Branch main{1, "main", 1, 0, {}, 0, 0};
+  Branch a{2, "a", 2, 0, {}, 1, 500};
+  Branch b{3, "b", 3, 0, {}, 2, 700};
+  std::map<BranchId, Lsn> floors =
+      Floors({main, a, b}, {{1, 900}, {2, 800}, {3, 750}});
+  EXPECT_EQ(floors[1], 500u);
+  EXPECT_EQ(floors[2], 700u);
+  EXPECT_EQ(floors[3], 750u);
+}
+
+TEST(HorizonsTest, EachTimelineKeepsWhatItsLowestReaderNeeds) {
+  // main (timeline 1) floor 900; a (timeline 2, from 1 at 500) floor 300.
+  std::vector<Reader> readers = {
+      {1, {{1, 10'000}}, 900},
+      {2, {{2, 10'000}, {1, 500}}, 300},
+  };
+  std::map<TimelineId, Lsn> h = Horizons(readers);
+  EXPECT_EQ(h[1], 300u);  // a reads main's history back to its own floor
+  EXPECT_EQ(h[2], 300u);
+  readers[1].floor =
+      800;  // a's window no longer reaches before its branch point
+  h = Horizons(readers);
+  EXPECT_EQ(h[1], 500u);  // main keeps a's branch point
+  EXPECT_EQ(h.count(3), 0u);
+}
+
+std::vector<Version> V(std::initializer_list<std::pair<Lsn, char>> list) {
+  std::vector<Version> out;
+  uint32_t seq = 0;
+  for (auto [lsn, kind] : list)
+    out.push_back({Position{lsn, seq++}, kind == 'I'});
+  return out;
+}
+
+TEST(VersionsToDropTest, KeepsTheChainAtTheHorizonAndEverythingAfter) {
+  // I@10 D@20 I@30 D@40 D@50 | horizon 45 | D@60 I@70
+  auto versions = V({{10, 'I'},
+                     {20, 'D'},
+                     {30, 'I'},
+                     {40, 'D'},
+                     {50, 'D'},
+                     {60, 'D'},
+                     {70, 'I'}});
+  EXPECT_THAT(VersionsToDrop(versions, 45), ElementsAre(0, 1));
+  EXPECT_THAT(VersionsToDrop(versions, 30), ElementsAre(0, 1));  // image at it
+  EXPECT_THAT(VersionsToDrop(versions, 29), IsEmpty());  // chain from 10
+  EXPECT_THAT(VersionsToDrop(versions, 1000), ElementsAre(0, 1, 2, 3, 4, 5));
+  EXPECT_THAT(VersionsToDrop(versions, 5), IsEmpty());
+}
+
+TEST(VersionsToDropTest, WithoutAnImageEveryDeltaMayBeNeeded) {
+  EXPECT_THAT(VersionsToDrop(V({{10, 'D'}, {20, 'D'}}), 100), IsEmpty());
+  EXPECT_THAT(VersionsToDrop({}, 100), IsEmpty());
+}
+
+}  // namespace
+}  // namespace pitr::gc_policy

@@ -1,0 +1,216 @@
+// Retention and GC through the engine: what stays readable, what is refused,
+// what is removed, and that the disk space comes back.
+#include "absl/strings/str_cat.h"
+#include "engine/engine.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "wal/testing/wal_test_util.h"
+
+namespace pitr {
+namespace {
+
+using ::pitr::testing::NewTestDir;
+using ::testing::HasSubstr;
+
+constexpr uint32_t kPage = 4096;
+
+class GcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_.dir = NewTestDir("gc");
+    options_.page_size = kPage;
+    options_.gc_period = absl::InfiniteDuration();  // only when asked
+    options_.default_retention = Retention{};       // keep everything
+    Reopen();
+  }
+  void Reopen() {
+    engine_.reset();
+    auto engine = Engine::Open(options_);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+  }
+  std::string Content(uint32_t page, int version) {
+    return testing::RandomBytes(kPage, page * 100003 + version);
+  }
+  // Writes `versions` images of pages 0..pages-1 of space 1 on `branch`,
+  // recording every (lsn, page) -> content.
+  void Churn(BranchId branch, uint32_t pages, int versions) {
+    for (int v = 0; v < versions; ++v) {
+      absl::StatusOr<WalBatch> batch = engine_->NewBatch(branch);
+      for (uint32_t p = 0; p < pages; ++p) {
+        ASSERT_TRUE(batch->PutPageImage({1, p}, Content(p, v)).ok());
+      }
+      absl::StatusOr<AppendResult> r = engine_->Append(branch, *batch);
+      ASSERT_TRUE(r.ok()) << r.status();
+      history_.push_back({r->commit_lsn, v});
+    }
+  }
+  // Every recorded version at or after `from` still reads exactly.
+  void ExpectHistoryFrom(BranchId branch, Lsn from, uint32_t pages) {
+    for (const auto& [lsn, v] : history_) {
+      if (lsn < from) continue;
+      for (uint32_t p = 0; p < pages; ++p) {
+        absl::StatusOr<std::string> page =
+            engine_->GetPage(branch, {1, p}, lsn);
+        ASSERT_TRUE(page.ok()) << page.status();
+        ASSERT_EQ(*page, Content(p, v))
+            << "page " << p << " at " << FormatLsn(lsn);
+      }
+    }
+  }
+
+  EngineOptions options_;
+  std::unique_ptr<Engine> engine_;
+  std::vector<std::pair<Lsn, int>> history_;
+};
+
+TEST_F(GcTest, KeepsTheWindowRefusesBelowItAndReclaimsTheRest) {
+  Churn(kMainBranch, 8, 60);  // 60 versions of 8 pages
+  const Lsn keep_from = history_[50].first;
+  ASSERT_TRUE(engine_
+                  ->SetRetention(kMainBranch,
+                                 Retention{std::nullopt,
+                                           engine_->latest_lsn() - keep_from})
+                  .ok());
+
+  absl::StatusOr<GcReport> report = engine_->RunGc(/*compact=*/true);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->versions_examined, 480u);
+  EXPECT_EQ(report->versions_removed, 8u * 50);
+  // The store shrinks to about the versions kept (10 of 60).
+  EXPECT_LT(report->store_bytes_after, report->store_bytes_before / 3);
+
+  ExpectHistoryFrom(kMainBranch, keep_from, 8);
+  absl::StatusOr<std::string> below =
+      engine_->GetPage(kMainBranch, {1, 0}, history_[49].first);
+  EXPECT_EQ(below.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(below.status().message(), HasSubstr("below the GC horizon"));
+  EXPECT_THAT(below.status().message(), HasSubstr("bytes of WAL"));
+
+  HistoryBounds bounds = *engine_->GetHistoryBounds(kMainBranch);
+  EXPECT_EQ(bounds.oldest_lsn, keep_from);
+  EXPECT_EQ(bounds.latest_lsn, engine_->latest_lsn());
+  EXPECT_TRUE(bounds.oldest_timestamp_us.has_value());
+  EXPECT_LE(*bounds.oldest_timestamp_us, *bounds.latest_timestamp_us);
+}
+
+TEST_F(GcTest, AChildsBranchPointStaysReadable) {
+  Churn(kMainBranch, 4, 20);
+  const Lsn point = history_[5].first;
+  Branch child =
+      *engine_->CreateBranch("child", kMainBranch, {point, std::nullopt});
+  Churn(kMainBranch, 4, 20);
+  ASSERT_TRUE(
+      engine_->SetRetention(kMainBranch, Retention{std::nullopt, 1}).ok());
+  ASSERT_TRUE(engine_->SetRetention(child.id, Retention{std::nullopt, 1}).ok());
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+
+  // main keeps its history from the child's branch point on.
+  EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn, point);
+  ExpectHistoryFrom(kMainBranch, point, 4);
+  for (uint32_t p = 0; p < 4; ++p) {
+    EXPECT_EQ(*engine_->GetPage(child.id, {1, p}), Content(p, 5));
+  }
+  // Deleting the child lets main's history go.
+  ASSERT_TRUE(engine_->DeleteBranch(child.id, false).ok());
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn,
+            engine_->latest_lsn() - 1);
+  ExpectHistoryFrom(kMainBranch, engine_->latest_lsn(), 4);
+}
+
+TEST_F(GcTest, ADeletedBranchsDataGoesAway) {
+  Churn(kMainBranch, 2, 2);
+  Branch dev = *engine_->CreateBranch("dev", kMainBranch, {});
+  history_.clear();
+  Churn(dev.id, 16, 20);
+  ASSERT_TRUE(engine_->Flush().ok());
+  const uint64_t with_dev = engine_->stats().store_bytes;
+  ASSERT_TRUE(engine_->DeleteBranch(dev.id, false).ok());
+  absl::StatusOr<GcReport> report = engine_->RunGc(true);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->timelines_removed, 1u);
+  EXPECT_EQ(report->versions_removed, 16u * 20);
+  EXPECT_LT(report->store_bytes_after, with_dev / 4);
+  EXPECT_EQ(engine_->GetPage(kMainBranch, {1, 0})->size(), kPage);
+}
+
+TEST_F(GcTest, HorizonsSurviveRestartsAndNeverGoBack) {
+  Churn(kMainBranch, 2, 30);
+  const Lsn keep_from = history_[20].first;
+  ASSERT_TRUE(engine_
+                  ->SetRetention(kMainBranch,
+                                 Retention{std::nullopt,
+                                           engine_->latest_lsn() - keep_from})
+                  .ok());
+  ASSERT_TRUE(engine_->RunGc(false).ok());
+  // Keeping everything again cannot bring collected history back.
+  ASSERT_TRUE(engine_
+                  ->SetRetention(kMainBranch,
+                                 Retention{absl::Hours(1000), std::nullopt})
+                  .ok());
+  Reopen();
+  EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn, keep_from);
+  EXPECT_EQ(
+      engine_->GetPage(kMainBranch, {1, 0}, history_[19].first).status().code(),
+      absl::StatusCode::kOutOfRange);
+  ExpectHistoryFrom(kMainBranch, keep_from, 2);
+}
+
+TEST_F(GcTest, BranchesCannotStartBelowTheHorizon) {
+  Churn(kMainBranch, 1, 10);
+  ASSERT_TRUE(
+      engine_->SetRetention(kMainBranch, Retention{std::nullopt, 1}).ok());
+  ASSERT_TRUE(engine_->RunGc(false).ok());
+  absl::StatusOr<Branch> old = engine_->CreateBranch(
+      "old", kMainBranch, {history_[2].first, std::nullopt});
+  EXPECT_EQ(old.status().code(), absl::StatusCode::kOutOfRange);
+  EXPECT_THAT(old.status().message(), HasSubstr("below the GC horizon"));
+  EXPECT_EQ(engine_->ListBranches().size(), 1u);
+  EXPECT_TRUE(engine_->CreateBranch("now", kMainBranch, {}).ok());
+}
+
+TEST_F(GcTest, DefaultRetentionAppliesToBranchesWithoutTheirOwn) {
+  Churn(kMainBranch, 1, 10);
+  engine_->SetDefaultRetention(Retention{std::nullopt, 1});
+  ASSERT_TRUE(engine_->RunGc(false).ok());
+  EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->retention.lsn_distance, 1u);
+  EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn,
+            engine_->latest_lsn() - 1);
+}
+
+TEST_F(GcTest, ExactInsideTheWindowWithDeltasAndImages) {
+  options_.image_after_deltas = 3;
+  Reopen();
+  // Deltas on one page; images get materialised every 3.
+  std::vector<std::pair<Lsn, std::string>> states;
+  std::string page(kPage, '.');
+  WalBatch first(kMainBranch);
+  ASSERT_TRUE(first.PutPageImage({2, 0}, page).ok());
+  states.push_back({engine_->Append(first)->commit_lsn, page});
+  for (int i = 0; i < 40; ++i) {
+    WalBatch batch(kMainBranch);
+    std::string bytes = absl::StrCat(i % 10);
+    ASSERT_TRUE(batch.PutPageDelta({2, 0}, i, bytes).ok());
+    page.replace(i, 1, bytes);
+    states.push_back({engine_->Append(batch)->commit_lsn, page});
+  }
+  ASSERT_TRUE(engine_->MaterializePendingImages().ok());
+  const Lsn keep_from = states[25].first;
+  ASSERT_TRUE(engine_
+                  ->SetRetention(kMainBranch,
+                                 Retention{std::nullopt,
+                                           engine_->latest_lsn() - keep_from})
+                  .ok());
+  absl::StatusOr<GcReport> report = engine_->RunGc(true);
+  ASSERT_TRUE(report.ok());
+  EXPECT_GT(report->versions_removed, 0u);
+  for (const auto& [lsn, state] : states) {
+    if (lsn >= keep_from) {
+      EXPECT_EQ(*engine_->GetPage(kMainBranch, {2, 0}, lsn), state);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pitr
