@@ -36,7 +36,13 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(CatalogStore* store) {
 absl::Status Catalog::Load() {
   PITR_ASSIGN_OR_RETURN(auto timeline_rows, store_->Scan(cr::kTimelinePrefix));
   PITR_ASSIGN_OR_RETURN(auto branch_rows, store_->Scan(cr::kBranchPrefix));
+  PITR_ASSIGN_OR_RETURN(auto snapshot_rows, store_->Scan(cr::kSnapshotPrefix));
   MutexLock l(&mu_);
+  for (const auto& [key, value] : snapshot_rows) {
+    PITR_ASSIGN_OR_RETURN(Snapshot snap, cr::DecodeSnapshot(key, value));
+    next_snapshot_ = std::max(next_snapshot_, snap.id + 1);
+    snapshots_[snap.name] = snap;
+  }
   for (const auto& [key, value] : timeline_rows) {
     PITR_ASSIGN_OR_RETURN(Timeline t, cr::DecodeTimeline(key, value));
     timelines_[t.id] = t;
@@ -175,16 +181,22 @@ absl::StatusOr<Branch> Catalog::Create(absl::string_view name, BranchId parent,
   PITR_RETURN_IF_ERROR(CheckBranchName(name));
   MutexLock l(&mu_);
   PITR_ASSIGN_OR_RETURN(const Branch* source, Find(parent));
+  return CreateOnTimeline(name, source->timeline, point, now_us);
+}
+
+absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
+                                                 TimelineId parent, Lsn point,
+                                                 int64_t now_us) {
   if (const Branch* existing = FindByName(name)) {
     const Timeline& t = timelines_.at(existing->timeline);
-    if (t.parent == source->timeline && t.branch_point == point) {
+    if (t.parent == parent && t.branch_point == point) {
       return Describe(*existing);  // the same request again
     }
     return absl::AlreadyExistsError(absl::StrCat(
         "branch \"", name, "\" already exists (branched from timeline ",
         t.parent, " at lsn ", FormatLsn(t.branch_point), ")"));
   }
-  const Timeline timeline{next_timeline_, source->timeline, point, now_us, 0};
+  const Timeline timeline{next_timeline_, parent, point, now_us, 0};
   const Branch branch{
       next_branch_, std::string(name), timeline.id, now_us, {}, 0, 0};
   PITR_RETURN_IF_ERROR(store_->Commit(
@@ -197,6 +209,68 @@ absl::StatusOr<Branch> Catalog::Create(absl::string_view name, BranchId parent,
   branches_[branch.id] = branch;
   owners_[timeline.id] = branch.id;
   return Describe(branch);
+}
+
+absl::StatusOr<Snapshot> Catalog::CreateSnapshot(
+    absl::string_view name, BranchId branch, Lsn lsn, Snapshot::Kind kind,
+    std::optional<int64_t> expires_us, int64_t now_us) {
+  PITR_RETURN_IF_ERROR(CheckBranchName(name));
+  MutexLock l(&mu_);
+  PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
+  if (snapshots_.count(std::string(name)) > 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("snapshot \"", name, "\" already exists"));
+  }
+  const Snapshot snap{
+      next_snapshot_, std::string(name), branch, b->timeline, lsn, now_us,
+      kind,           expires_us};
+  PITR_RETURN_IF_ERROR(store_->Commit(
+      {{cr::SnapshotKey(snap.id), cr::EncodeSnapshot(snap)}}, {}));
+  ++next_snapshot_;
+  snapshots_[snap.name] = snap;
+  return snap;
+}
+
+absl::StatusOr<Snapshot> Catalog::GetSnapshot(absl::string_view name) const {
+  MutexLock l(&mu_);
+  auto it = snapshots_.find(std::string(name));
+  if (it == snapshots_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("snapshot \"", name, "\" does not exist"));
+  }
+  return it->second;
+}
+
+std::vector<Snapshot> Catalog::ListSnapshots() const {
+  MutexLock l(&mu_);
+  std::vector<Snapshot> out;
+  for (const auto& [name, snap] : snapshots_) out.push_back(snap);
+  return out;
+}
+
+absl::Status Catalog::DeleteSnapshot(absl::string_view name) {
+  MutexLock l(&mu_);
+  auto it = snapshots_.find(std::string(name));
+  if (it == snapshots_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("snapshot \"", name, "\" does not exist"));
+  }
+  PITR_RETURN_IF_ERROR(store_->Commit({}, {cr::SnapshotKey(it->second.id)}));
+  snapshots_.erase(it);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Branch> Catalog::CreateFromSnapshot(absl::string_view name,
+                                                   absl::string_view snapshot,
+                                                   int64_t now_us) {
+  PITR_RETURN_IF_ERROR(CheckBranchName(name));
+  MutexLock l(&mu_);
+  auto it = snapshots_.find(std::string(snapshot));
+  if (it == snapshots_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("snapshot \"", snapshot, "\" does not exist"));
+  }
+  return CreateOnTimeline(name, it->second.timeline, it->second.lsn, now_us);
 }
 
 std::string Catalog::UniqueBackupName(const std::string& name,
@@ -216,9 +290,27 @@ absl::StatusOr<Catalog::Restored> Catalog::Restore(BranchId branch,
                                                    BranchId source, Lsn point,
                                                    int64_t now_us) {
   MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* target, Find(branch));
   PITR_ASSIGN_OR_RETURN(const Branch* from, Find(source));
-  const Timeline timeline{next_timeline_, from->timeline, point, now_us, 0};
+  return RestoreOnTimeline(branch, from->timeline, point, now_us);
+}
+
+absl::StatusOr<Catalog::Restored> Catalog::RestoreFromSnapshot(
+    BranchId branch, absl::string_view snapshot, int64_t now_us) {
+  MutexLock l(&mu_);
+  auto it = snapshots_.find(std::string(snapshot));
+  if (it == snapshots_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("snapshot \"", snapshot, "\" does not exist"));
+  }
+  return RestoreOnTimeline(branch, it->second.timeline, it->second.lsn, now_us);
+}
+
+absl::StatusOr<Catalog::Restored> Catalog::RestoreOnTimeline(BranchId branch,
+                                                             TimelineId source,
+                                                             Lsn point,
+                                                             int64_t now_us) {
+  PITR_ASSIGN_OR_RETURN(const Branch* target, Find(branch));
+  const Timeline timeline{next_timeline_, source, point, now_us, 0};
   Branch restored = *target;
   restored.timeline = timeline.id;
   Branch backup{next_branch_,
@@ -254,6 +346,19 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   // The branch and, depth first, every branch below it.
   std::vector<BranchId> doomed;
   CollectSubtree(id, &doomed);
+  std::vector<std::string> doomed_snapshots;
+  for (BranchId d : doomed) {
+    for (const auto& [name, snap] : snapshots_) {
+      if (snap.timeline == branches_.at(d).timeline)
+        doomed_snapshots.push_back(name);
+    }
+  }
+  if (!doomed_snapshots.empty() && !cascade) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "branch \"", branch->name, "\" (or a branch below it) has ",
+        doomed_snapshots.size(), " snapshots (\"", doomed_snapshots.front(),
+        "\"...); delete them first or ask for a cascading delete"));
+  }
   if (doomed.size() > 1 && !cascade) {
     std::string names;
     for (BranchId d : doomed) {
@@ -268,7 +373,11 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   }
   std::vector<std::string> deletes;
   for (BranchId d : doomed) deletes.push_back(cr::BranchKey(d));
+  for (const std::string& name : doomed_snapshots) {
+    deletes.push_back(cr::SnapshotKey(snapshots_.at(name).id));
+  }
   PITR_RETURN_IF_ERROR(store_->Commit({}, deletes));
+  for (const std::string& name : doomed_snapshots) snapshots_.erase(name);
   for (BranchId d : doomed) {
     owners_.erase(branches_.at(d).timeline);
     branches_.erase(d);
@@ -299,11 +408,13 @@ absl::Status Catalog::SetRetention(BranchId id, const Retention& retention) {
 std::vector<TimelineId> Catalog::UnusedTimelines() const {
   MutexLock l(&mu_);
   std::set<TimelineId> used;
-  for (const auto& [id, branch] : branches_) {
-    for (TimelineId t = branch.timeline; t != 0 && used.insert(t).second;
+  auto use = [&](TimelineId from) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    for (TimelineId t = from; t != 0 && used.insert(t).second;
          t = timelines_.at(t).parent) {
     }
-  }
+  };
+  for (const auto& [id, branch] : branches_) use(branch.timeline);
+  for (const auto& [name, snap] : snapshots_) use(snap.timeline);
   std::vector<TimelineId> unused;
   for (const auto& [id, timeline] : timelines_) {
     if (used.count(id) == 0) unused.push_back(id);

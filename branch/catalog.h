@@ -76,6 +76,20 @@ struct Branch {
   Lsn branch_point = 0;
 };
 
+// A named, read-only point in history. It records the timeline, so it
+// keeps naming the same state after its branch is restored.
+struct Snapshot {
+  enum class Kind : uint8_t { kOnDemand = 1, kScheduled = 2, kImport = 3 };
+  uint64_t id = 0;
+  std::string name;
+  BranchId branch = 0;  // the branch it was taken on
+  TimelineId timeline = 0;
+  Lsn lsn = 0;
+  int64_t created_us = 0;
+  Kind kind = Kind::kOnDemand;
+  std::optional<int64_t> expires_us;  // deleted by the engine after this
+};
+
 // One step of a read: look in `timeline` at positions up to `up_to`.
 struct ReadStep {
   TimelineId timeline;
@@ -106,6 +120,22 @@ class Catalog {
   // The branch that reads and writes `timeline` now, if any.
   std::optional<BranchId> OwnerOf(TimelineId timeline) const;
 
+  // Snapshots: names share the rules of branch names and are unique among
+  // snapshots. CreateSnapshot: ALREADY_EXISTS for a taken name.
+  absl::StatusOr<Snapshot> CreateSnapshot(absl::string_view name,
+                                          BranchId branch, Lsn lsn,
+                                          Snapshot::Kind kind,
+                                          std::optional<int64_t> expires_us,
+                                          int64_t now_us);
+  absl::StatusOr<Snapshot> GetSnapshot(absl::string_view name) const;
+  std::vector<Snapshot> ListSnapshots() const;
+  absl::Status DeleteSnapshot(absl::string_view name);
+  // Creates branch `name` starting at the snapshot's point (the same
+  // idempotence as Create).
+  absl::StatusOr<Branch> CreateFromSnapshot(absl::string_view name,
+                                            absl::string_view snapshot,
+                                            int64_t now_us);
+
   // Creates branch `name` from `parent` at `point`. The same name from the
   // same parent at the same point again returns the existing branch;
   // another point is ALREADY_EXISTS. INVALID_ARGUMENT for a bad name.
@@ -119,16 +149,21 @@ class Catalog {
   // Puts `source` at `point` in place of `branch` (source may be branch).
   absl::StatusOr<Restored> Restore(BranchId branch, BranchId source, Lsn point,
                                    int64_t now_us);
+  // Restore from a snapshot's point.
+  absl::StatusOr<Restored> RestoreFromSnapshot(BranchId branch,
+                                               absl::string_view snapshot,
+                                               int64_t now_us);
 
-  // Deletes the branch. FAILED_PRECONDITION if it has children, unless
-  // cascade (then they go too, deepest first); main cannot be deleted.
+  // Deletes the branch. FAILED_PRECONDITION if it has children or
+  // snapshots (of its timeline), unless cascade (then they go too, deepest
+  // first); main cannot be deleted.
   // Returns the ids deleted. Their timelines stay until GC reclaims them.
   absl::StatusOr<std::vector<BranchId>> Delete(BranchId id, bool cascade);
 
   absl::Status SetRetention(BranchId id, const Retention& retention);
 
-  // Timelines no live branch reads through (all branches owning them or
-  // their descendants are gone): their data may be reclaimed.
+  // Timelines no live branch or snapshot reads through: their data may be
+  // reclaimed.
   std::vector<TimelineId> UnusedTimelines() const;
   // Raises the GC horizons of timelines (never lowers one), durably.
   absl::Status RaiseGcHorizons(const std::map<TimelineId, Lsn>& horizons);
@@ -138,6 +173,15 @@ class Catalog {
  private:
   explicit Catalog(CatalogStore* store) : store_(store) {}
   absl::Status Load();
+  // Restore's work, from a source timeline.
+  absl::StatusOr<Restored> RestoreOnTimeline(BranchId branch, TimelineId source,
+                                             Lsn point, int64_t now_us)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Create's work, from a parent timeline.
+  absl::StatusOr<Branch> CreateOnTimeline(absl::string_view name,
+                                          TimelineId parent, Lsn point,
+                                          int64_t now_us)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Branch Describe(const Branch& stored) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<const Branch*> Find(BranchId id) const
@@ -157,6 +201,8 @@ class Catalog {
   std::map<BranchId, Branch> branches_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, Timeline> timelines_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, BranchId> owners_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;
   BranchId next_branch_ ABSL_GUARDED_BY(mu_) = kMainBranchId + 1;
   TimelineId next_timeline_ ABSL_GUARDED_BY(mu_) = kMainTimeline + 1;
 };

@@ -32,6 +32,45 @@ absl::StatusOr<uint64_t> KeyId(absl::string_view prefix,
 
 std::string BranchKey(BranchId id) { return Key(kBranchPrefix, id); }
 std::string TimelineKey(TimelineId id) { return Key(kTimelinePrefix, id); }
+std::string SnapshotKey(uint64_t id) { return Key(kSnapshotPrefix, id); }
+
+namespace {
+constexpr size_t kSnapshotFixed = 1 + 8 + 8 + 8 + 8 + 1 + 1 + 8;
+}  // namespace
+
+std::string EncodeSnapshot(const Snapshot& s) {
+  std::string out(1, static_cast<char>(kVersion));
+  PutFixed64(&out, s.branch);
+  PutFixed64(&out, s.timeline);
+  PutFixed64(&out, s.lsn);
+  PutFixed64(&out, static_cast<uint64_t>(s.created_us));
+  out.push_back(static_cast<char>(s.kind));
+  out.push_back(s.expires_us ? 1 : 0);
+  PutFixed64(&out, static_cast<uint64_t>(s.expires_us.value_or(0)));
+  out += s.name;
+  return out;
+}
+
+absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view key,
+                                        absl::string_view value) {
+  absl::StatusOr<uint64_t> id = KeyId(kSnapshotPrefix, key);
+  if (!id.ok()) return id.status();
+  if (value.size() <= kSnapshotFixed || value[0] != kVersion) {
+    return absl::DataLossError(
+        absl::StrCat("catalog: malformed snapshot ", *id));
+  }
+  const char* p = value.data() + 1;
+  Snapshot s;
+  s.id = *id;
+  s.branch = DecodeFixed64(p);
+  s.timeline = DecodeFixed64(p + 8);
+  s.lsn = DecodeFixed64(p + 16);
+  s.created_us = static_cast<int64_t>(DecodeFixed64(p + 24));
+  s.kind = static_cast<Snapshot::Kind>(p[32]);
+  if (p[33] != 0) s.expires_us = static_cast<int64_t>(DecodeFixed64(p + 34));
+  s.name = std::string(value.substr(kSnapshotFixed));
+  return s;
+}
 
 std::string EncodeBranch(const Branch& branch) {
   std::string out(1, static_cast<char>(kVersion));

@@ -6,6 +6,9 @@
 //                                  name (rest)
 //   key "ct" id:u64be -> timeline: version:u8=1 parent:u64 branch_point:u64
 //                                  created_us:i64 gc_horizon:u64
+//   key "cs" id:u64be -> snapshot: version:u8=1 branch:u64 timeline:u64
+//                                  lsn:u64 created_us:i64 kind:u8
+//                                  has_expiry:u8 expires_us:i64 name (rest)
 // (values little-endian; flags bit 0: window set, bit 1: lsn_distance set)
 #ifndef PITR_BRANCH_CATALOG_RECORDS_H_
 #define PITR_BRANCH_CATALOG_RECORDS_H_
@@ -19,9 +22,14 @@ namespace pitr::catalog_records {
 
 inline constexpr char kBranchPrefix[] = "cb";
 inline constexpr char kTimelinePrefix[] = "ct";
+inline constexpr char kSnapshotPrefix[] = "cs";
 
 std::string BranchKey(BranchId id);
 std::string TimelineKey(TimelineId id);
+std::string SnapshotKey(uint64_t id);
+std::string EncodeSnapshot(const Snapshot& snapshot);
+absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view key,
+                                        absl::string_view value);
 
 std::string EncodeBranch(const Branch& branch);
 std::string EncodeTimeline(const Timeline& timeline);

@@ -200,5 +200,63 @@ TEST_F(CatalogTest, CreateAndRestoreWriteTheSameBytesWithManyBranches) {
   EXPECT_LT(restore_many, 300u);
 }
 
+TEST_F(CatalogTest, SnapshotsNameAPointThatSurvivesRestoreAndReopen) {
+  Branch dev = Create("dev", kMainBranchId, 100);
+  Snapshot snap =
+      *catalog_->CreateSnapshot("before-migration", dev.id, 150,
+                                Snapshot::Kind::kOnDemand, kNow + 5, kNow);
+  EXPECT_EQ(snap.timeline, dev.timeline);
+  EXPECT_EQ(catalog_
+                ->CreateSnapshot("before-migration", dev.id, 1,
+                                 Snapshot::Kind::kOnDemand, std::nullopt, kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(catalog_->Restore(dev.id, kMainBranchId, 50, kNow).ok());
+  Reopen();
+  Snapshot reloaded = *catalog_->GetSnapshot("before-migration");
+  EXPECT_EQ(reloaded.timeline, snap.timeline);  // still the old state
+  EXPECT_EQ(reloaded.lsn, 150u);
+  EXPECT_EQ(reloaded.expires_us, kNow + 5);
+  Branch from =
+      *catalog_->CreateFromSnapshot("from-snap", "before-migration", kNow);
+  EXPECT_EQ(catalog_->ReadPath(from.id, 1000)->at(1).timeline, snap.timeline);
+  EXPECT_EQ(catalog_->ReadPath(from.id, 1000)->at(1).up_to, 150u);
+  Catalog::Restored r =
+      *catalog_->RestoreFromSnapshot(dev.id, "before-migration", kNow);
+  EXPECT_EQ(catalog_->ReadPath(dev.id, 1000)->at(1).timeline, snap.timeline);
+  EXPECT_EQ(r.branch.branch_point, 150u);
+  EXPECT_EQ(catalog_->ListSnapshots().size(), 1u);
+}
+
+TEST_F(CatalogTest, SnapshotsKeepTheirTimelineAndBlockDeletesWithoutCascade) {
+  Branch dev = Create("dev", kMainBranchId, 100);
+  ASSERT_TRUE(catalog_
+                  ->CreateSnapshot("s1", dev.id, 120,
+                                   Snapshot::Kind::kScheduled, std::nullopt,
+                                   kNow)
+                  .ok());
+  absl::StatusOr<std::vector<BranchId>> refused =
+      catalog_->Delete(dev.id, false);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("1 snapshots"));
+  ASSERT_TRUE(catalog_->Delete(dev.id, true).ok());
+  EXPECT_TRUE(catalog_->ListSnapshots().empty());
+  EXPECT_EQ(catalog_->UnusedTimelines().size(), 1u);
+
+  Branch other = Create("other", kMainBranchId, 100);
+  ASSERT_TRUE(catalog_
+                  ->CreateSnapshot("s2", other.id, 130,
+                                   Snapshot::Kind::kOnDemand, std::nullopt,
+                                   kNow)
+                  .ok());
+  ASSERT_TRUE(catalog_->Restore(other.id, kMainBranchId, 90, kNow).ok());
+  // The backup owns the snapshot's timeline now; deleting it needs cascade
+  // too, and until the snapshot goes its timeline stays in use.
+  EXPECT_EQ(catalog_->UnusedTimelines().size(), 1u);
+  ASSERT_TRUE(catalog_->DeleteSnapshot("s2").ok());
+  EXPECT_EQ(catalog_->DeleteSnapshot("s2").code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace pitr

@@ -168,7 +168,10 @@ absl::Status Engine::Recover() {
     MutexLock l(&mu_);
     stats_.flushed_lsn = applied;
   }
-  PITR_RETURN_IF_ERROR(PlanAndPublishGc().status());
+  {
+    MutexLock l(&branch_mu_);
+    PITR_RETURN_IF_ERROR(PlanAndPublishGc().status());
+  }
   spdlog::info("pitr: store {} open, page size {}, latest lsn {}", options_.dir,
                page_size_, FormatLsn(end));
   return absl::OkStatus();
@@ -259,7 +262,7 @@ absl::StatusOr<Lsn> Engine::ResolveLsn(BranchId branch,
     return absl::OutOfRangeError(absl::StrCat(
         "lsn ", FormatLsn(*lsn), " is below the GC horizon ", FormatLsn(floor),
         " of branch \"", b.name, "\" (retention ",
-        DescribeRetention(EffectiveRetention(b)),
+        DescribeRetention(EffectiveRetention(b, default_retention_)),
         "); readable: ", FormatLsn(floor), " to ", FormatLsn(latest)));
   }
   return *lsn;

@@ -169,6 +169,28 @@ class Engine {
                                                   const PointInTime& at);
   absl::StatusOr<std::vector<BranchId>> DeleteBranch(BranchId branch,
                                                      bool cascade);
+  // Snapshots: named, read-only points (branch, LSN) that GC keeps until
+  // they are deleted or expire (keep_for). A branch can start from one, or
+  // be restored to one.
+  absl::StatusOr<Snapshot> CreateSnapshot(
+      absl::string_view name, BranchId branch, const PointInTime& at,
+      std::optional<absl::Duration> keep_for = std::nullopt);
+  absl::StatusOr<Snapshot> GetSnapshot(absl::string_view name) const;
+  std::vector<Snapshot> ListSnapshots() const;
+  absl::Status DeleteSnapshot(absl::string_view name);
+  absl::StatusOr<Branch> CreateBranchFromSnapshot(absl::string_view name,
+                                                  absl::string_view snapshot);
+  absl::StatusOr<Catalog::Restored> RestoreBranchFromSnapshot(
+      BranchId branch, absl::string_view snapshot);
+
+  // Leases: short-lived pins of a point of a branch's history, for readers
+  // that need it to stay readable without making a branch. Kept in memory:
+  // a restart drops them (holders renew).
+  absl::StatusOr<uint64_t> CreateLease(BranchId branch, Lsn lsn,
+                                       absl::Duration ttl);
+  absl::Status RenewLease(uint64_t lease, absl::Duration ttl);
+  absl::Status ReleaseLease(uint64_t lease);
+
   // Retention and GC. A branch's retention replaces the default when it
   // sets any field. GC never removes what a read inside any branch's
   // history needs (gc_policy.h); RunGc runs it now (and compacts, if asked,
@@ -245,8 +267,11 @@ class Engine {
     std::vector<TimelineId> unused;
   };
   // Computes floors and horizons and publishes the floors.
-  absl::StatusOr<GcPlan> PlanAndPublishGc();
-  Retention EffectiveRetention(const Branch& branch) const;
+  absl::StatusOr<GcPlan> PlanAndPublishGc()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(branch_mu_);
+  // The branch's retention, or the default if it sets none.
+  static Retention EffectiveRetention(const Branch& branch,
+                                      const Retention& default_retention);
   std::string DescribeRetention(const Retention& retention) const;
   Lsn FloorOf(BranchId branch) const ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
 
@@ -270,6 +295,13 @@ class Engine {
   // holds it exclusively to publish new floors before it deletes anything.
   mutable Mutex gc_mu_;
   std::map<BranchId, Lsn> floors_ ABSL_GUARDED_BY(gc_mu_);
+  struct Lease {
+    TimelineId timeline;
+    Lsn lsn;
+    absl::Time expires;
+  };
+  std::map<uint64_t, Lease> leases_ ABSL_GUARDED_BY(branch_mu_);
+  uint64_t next_lease_ ABSL_GUARDED_BY(branch_mu_) = 1;
   std::map<TimelineId, Lsn> horizons_ ABSL_GUARDED_BY(gc_mu_);
   Retention default_retention_ ABSL_GUARDED_BY(gc_mu_);
   Mutex gc_run_mu_;  // one GC run at a time

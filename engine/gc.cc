@@ -25,11 +25,12 @@ namespace {
 constexpr size_t kDeleteBatch = 4096;
 }  // namespace
 
-Retention Engine::EffectiveRetention(const Branch& branch) const {
+Retention Engine::EffectiveRetention(const Branch& branch,
+                                     const Retention& default_retention) {
   if (branch.retention.window || branch.retention.lsn_distance) {
     return branch.retention;
   }
-  return default_retention();
+  return default_retention;
 }
 
 std::string Engine::DescribeRetention(const Retention& r) const {
@@ -74,7 +75,7 @@ absl::StatusOr<HistoryBounds> Engine::GetHistoryBounds(BranchId branch) const {
                         wal_->TimestampAtLsn(bounds.oldest_lsn));
   PITR_ASSIGN_OR_RETURN(bounds.latest_timestamp_us,
                         wal_->TimestampAtLsn(bounds.latest_lsn));
-  bounds.retention = EffectiveRetention(b);
+  bounds.retention = EffectiveRetention(b, default_retention());
   return bounds;
 }
 
@@ -86,15 +87,41 @@ absl::StatusOr<Engine::GcPlan> Engine::PlanAndPublishGc() {
     if (!lsn.ok()) return std::nullopt;
     return *lsn;
   };
+  // Expired snapshots and leases pin nothing any more.
+  for (const Snapshot& s : catalog_->ListSnapshots()) {
+    if (s.expires_us && *s.expires_us <= absl::ToUnixMicros(now)) {
+      spdlog::info("pitr: snapshot \"{}\" expired", s.name);
+      PITR_RETURN_IF_ERROR(catalog_->DeleteSnapshot(s.name));
+    }
+  }
+  for (auto it = leases_.begin(); it != leases_.end();) {
+    it = it->second.expires <= now ? leases_.erase(it) : std::next(it);
+  }
+  // Pins: exact points that must stay readable.
+  std::vector<std::pair<TimelineId, Lsn>> pins;
+  for (const Snapshot& s : catalog_->ListSnapshots())
+    pins.emplace_back(s.timeline, s.lsn);
+  for (const auto& [id, lease] : leases_)
+    pins.emplace_back(lease.timeline, lease.lsn);
+
   const std::vector<Branch> branches = catalog_->List();
+  const Retention defaults = default_retention();
   std::map<BranchId, Lsn> cutoffs;
   for (const Branch& b : branches) {
-    cutoffs[b.id] = gc_policy::RetentionCutoff(EffectiveRetention(b), latest,
-                                               now, lsn_at_time);
+    cutoffs[b.id] = gc_policy::RetentionCutoff(EffectiveRetention(b, defaults),
+                                               latest, now, lsn_at_time);
   }
   GcPlan plan;
   plan.floors = gc_policy::Floors(branches, cutoffs);
   std::vector<gc_policy::Reader> readers;
+  for (const auto& [timeline, lsn] : pins) {
+    if (std::optional<BranchId> owner = catalog_->OwnerOf(timeline)) {
+      plan.floors[*owner] = std::min(plan.floors[*owner], lsn);
+    }
+    PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
+                          catalog_->TimelinePath(timeline, lsn));
+    readers.push_back({0, std::move(path), lsn});
+  }
   for (const Branch& b : branches) {
     PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
                           catalog_->ReadPath(b.id, latest));

@@ -1,0 +1,106 @@
+// The engine's snapshots and leases: points of history that GC keeps.
+#include "absl/strings/str_cat.h"
+#include "engine/engine.h"
+#include "spdlog/spdlog.h"
+#include "wal/status_macros.h"
+#include "wal/timestamp.h"
+
+namespace pitr {
+
+absl::StatusOr<Snapshot> Engine::CreateSnapshot(
+    absl::string_view name, BranchId branch, const PointInTime& at,
+    std::optional<absl::Duration> keep_for) {
+  MutexLock l(&branch_mu_);
+  Lsn lsn;
+  {
+    ReaderMutexLock gc(&gc_mu_);
+    PITR_ASSIGN_OR_RETURN(lsn, ResolvePoint(branch, at));
+  }
+  const int64_t now = NowMicros();
+  std::optional<int64_t> expires;
+  if (keep_for) expires = now + absl::ToInt64Microseconds(*keep_for);
+  PITR_ASSIGN_OR_RETURN(
+      Snapshot snapshot,
+      catalog_->CreateSnapshot(name, branch, lsn, Snapshot::Kind::kOnDemand,
+                               expires, now));
+  spdlog::info("pitr: snapshot \"{}\" of branch #{} at lsn {}", snapshot.name,
+               branch, FormatLsn(lsn));
+  return snapshot;
+}
+
+absl::StatusOr<Snapshot> Engine::GetSnapshot(absl::string_view name) const {
+  return catalog_->GetSnapshot(name);
+}
+
+std::vector<Snapshot> Engine::ListSnapshots() const {
+  return catalog_->ListSnapshots();
+}
+
+absl::Status Engine::DeleteSnapshot(absl::string_view name) {
+  MutexLock l(&branch_mu_);
+  return catalog_->DeleteSnapshot(name);
+}
+
+absl::StatusOr<Branch> Engine::CreateBranchFromSnapshot(
+    absl::string_view name, absl::string_view snapshot) {
+  MutexLock l(&branch_mu_);
+  PITR_ASSIGN_OR_RETURN(Snapshot snap, catalog_->GetSnapshot(snapshot));
+  PITR_ASSIGN_OR_RETURN(
+      Branch branch, catalog_->CreateFromSnapshot(name, snapshot, NowMicros()));
+  MutexLock gc(&gc_mu_);
+  floors_.emplace(branch.id, snap.lsn);  // its history starts there
+  return branch;
+}
+
+absl::StatusOr<Catalog::Restored> Engine::RestoreBranchFromSnapshot(
+    BranchId branch, absl::string_view snapshot) {
+  MutexLock l(&branch_mu_);
+  PITR_ASSIGN_OR_RETURN(Snapshot snap, catalog_->GetSnapshot(snapshot));
+  Lsn old_floor;
+  {
+    ReaderMutexLock gc(&gc_mu_);
+    old_floor = FloorOf(branch);
+  }
+  PITR_ASSIGN_OR_RETURN(
+      Catalog::Restored restored,
+      catalog_->RestoreFromSnapshot(branch, snapshot, NowMicros()));
+  MutexLock gc(&gc_mu_);
+  floors_[restored.branch.id] = snap.lsn;
+  floors_[restored.backup.id] = old_floor;
+  return restored;
+}
+
+absl::StatusOr<uint64_t> Engine::CreateLease(BranchId branch, Lsn lsn,
+                                             absl::Duration ttl) {
+  MutexLock l(&branch_mu_);
+  {
+    ReaderMutexLock gc(&gc_mu_);
+    PITR_RETURN_IF_ERROR(ResolveLsn(branch, lsn).status());
+  }
+  PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
+  const uint64_t id = next_lease_++;
+  leases_[id] = Lease{b.timeline, lsn, absl::Now() + ttl};
+  return id;
+}
+
+absl::Status Engine::RenewLease(uint64_t lease, absl::Duration ttl) {
+  MutexLock l(&branch_mu_);
+  auto it = leases_.find(lease);
+  if (it == leases_.end() || it->second.expires <= absl::Now()) {
+    return absl::NotFoundError(
+        absl::StrCat("lease ", lease, " does not exist or has expired"));
+  }
+  it->second.expires = absl::Now() + ttl;
+  return absl::OkStatus();
+}
+
+absl::Status Engine::ReleaseLease(uint64_t lease) {
+  MutexLock l(&branch_mu_);
+  if (leases_.erase(lease) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("lease ", lease, " does not exist"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace pitr

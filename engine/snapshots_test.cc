@@ -1,0 +1,132 @@
+// Snapshots and leases through the engine: what they keep from GC, and
+// branches and restores from snapshots.
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/engine.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "wal/testing/wal_test_util.h"
+
+namespace pitr {
+namespace {
+
+using ::pitr::testing::NewTestDir;
+using ::testing::HasSubstr;
+
+constexpr uint32_t kPage = 512;
+std::string Filled(char c) { return std::string(kPage, c); }
+
+class SnapshotsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    options_.dir = NewTestDir("snapshots");
+    options_.page_size = kPage;
+    options_.gc_period = absl::InfiniteDuration();
+    options_.default_retention = Retention{std::nullopt, 1};  // keep ~nothing
+    auto engine = Engine::Open(options_);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+  }
+  Lsn Write(char c) {
+    WalBatch batch(kMainBranch);
+    EXPECT_TRUE(batch.PutPageImage({1, 1}, Filled(c)).ok());
+    return engine_->Append(batch)->commit_lsn;
+  }
+  char Read(BranchId branch, std::optional<Lsn> lsn = std::nullopt) {
+    absl::StatusOr<std::string> page = engine_->GetPage(branch, {1, 1}, lsn);
+    if (!page.ok()) return absl::IsOutOfRange(page.status()) ? '!' : '?';
+    return (*page)[0];
+  }
+
+  EngineOptions options_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(SnapshotsTest, ASnapshotKeepsItsPointThroughGc) {
+  const Lsn a = Write('a');
+  ASSERT_TRUE(
+      engine_->CreateSnapshot("before", kMainBranch, {a, std::nullopt}).ok());
+  Write('b');
+  const Lsn c = Write('c');
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  EXPECT_EQ(Read(kMainBranch, a), 'a');  // pinned
+  EXPECT_EQ(Read(kMainBranch), 'c');
+
+  Branch from = *engine_->CreateBranchFromSnapshot("from-before", "before");
+  EXPECT_EQ(Read(from.id), 'a');
+  ASSERT_TRUE(engine_->DeleteBranch(from.id, false).ok());
+
+  ASSERT_TRUE(engine_->DeleteSnapshot("before").ok());
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  EXPECT_EQ(Read(kMainBranch, a), '!');  // below the horizon now
+  EXPECT_EQ(Read(kMainBranch, c), 'c');
+}
+
+TEST_F(SnapshotsTest, RestoreFromASnapshot) {
+  const Lsn a = Write('a');
+  ASSERT_TRUE(
+      engine_->CreateSnapshot("good", kMainBranch, {a, std::nullopt}).ok());
+  Write('x');
+  absl::StatusOr<Catalog::Restored> r =
+      engine_->RestoreBranchFromSnapshot(kMainBranch, "good");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(Read(kMainBranch), 'a');
+  EXPECT_EQ(Read(r->backup.id), 'x');
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  EXPECT_EQ(Read(kMainBranch), 'a');
+  EXPECT_EQ(Read(r->backup.id), 'x');
+}
+
+TEST_F(SnapshotsTest, ExpiredSnapshotsGoAtTheNextGc) {
+  const Lsn a = Write('a');
+  ASSERT_TRUE(engine_
+                  ->CreateSnapshot("brief", kMainBranch, {a, std::nullopt},
+                                   absl::Milliseconds(1))
+                  .ok());
+  Write('b');
+  absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  EXPECT_TRUE(engine_->ListSnapshots().empty());
+  EXPECT_EQ(Read(kMainBranch, a), '!');
+}
+
+TEST_F(SnapshotsTest, ALeasePinsAPointUntilReleased) {
+  const Lsn a = Write('a');
+  absl::StatusOr<uint64_t> lease =
+      engine_->CreateLease(kMainBranch, a, absl::Minutes(1));
+  ASSERT_TRUE(lease.ok()) << lease.status();
+  Write('b');
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  EXPECT_EQ(Read(kMainBranch, a), 'a');
+  ASSERT_TRUE(engine_->RenewLease(*lease, absl::Minutes(1)).ok());
+  ASSERT_TRUE(engine_->ReleaseLease(*lease).ok());
+  EXPECT_EQ(engine_->RenewLease(*lease, absl::Minutes(1)).code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  EXPECT_EQ(Read(kMainBranch, a), '!');
+}
+
+TEST_F(SnapshotsTest, BadRequestsAreRefused) {
+  const Lsn a = Write('a');
+  EXPECT_EQ(engine_->CreateSnapshot("s", kMainBranch, {a + 1, std::nullopt})
+                .status()
+                .code(),
+            absl::StatusCode::kOutOfRange);
+  ASSERT_TRUE(engine_->CreateSnapshot("s", kMainBranch, {}).ok());
+  EXPECT_EQ(engine_->CreateSnapshot("s", kMainBranch, {}).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      engine_->CreateSnapshot("bad name", kMainBranch, {}).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_->CreateBranchFromSnapshot("x", "nope").status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(engine_->CreateLease(kMainBranch, a + 1, absl::Seconds(1))
+                .status()
+                .code(),
+            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(engine_->ReleaseLease(42).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(engine_->ListSnapshots().size(), 1u);
+}
+
+}  // namespace
+}  // namespace pitr
