@@ -41,6 +41,21 @@ absl::StatusOr<uint32_t> Applier::CurrentSize(BranchId branch, uint32_t space) {
   return size;
 }
 
+absl::StatusOr<uint32_t*> Applier::DeltasSinceImage(BranchId branch,
+                                                    PageKey key) {
+  auto it = deltas_since_image_.find({branch, key});
+  if (it != deltas_since_image_.end()) return &it->second;
+  // Bounded memory: forget every count at once; they are recounted.
+  constexpr size_t kMaxTrackedPages = 1 << 20;
+  if (deltas_since_image_.size() >= kMaxTrackedPages)
+    deltas_since_image_.clear();
+  PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
+                        ancestry_(branch, std::numeric_limits<Lsn>::max()));
+  PITR_ASSIGN_OR_RETURN(uint32_t count,
+                        store_->ChainLength(key, path, image_after_deltas_));
+  return &(deltas_since_image_[{branch, key}] = count);
+}
+
 absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
   if (batches.empty()) return absl::OkStatus();
   rocksdb::WriteBatch write;
@@ -72,12 +87,14 @@ absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
       const std::string key = sk::VersionKey(
           batch.branch, record.key, at,
           image ? sk::VersionKeyKind::kImage : sk::VersionKeyKind::kDelta);
-      uint32_t& run = deltas_since_image_[{batch.branch, record.key}];
       if (image) {
         write.Put(key, sk::ImageValue(record.data));
-        run = 0;
+        deltas_since_image_[{batch.branch, record.key}] = 0;
       } else {
         write.Put(key, sk::DeltaValue(record.offset, record.data));
+        PITR_ASSIGN_OR_RETURN(uint32_t * counted,
+                              DeltasSinceImage(batch.branch, record.key));
+        uint32_t& run = *counted;
         if (++run >= image_after_deltas_) {
           long_chains.push_back({batch.branch, record.key, at});
           run = 0;

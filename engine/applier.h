@@ -66,6 +66,10 @@ class Applier {
  private:
   // The size of a space now, from the cache or the store.
   absl::StatusOr<uint32_t> CurrentSize(BranchId branch, uint32_t space);
+  // The page's deltas since its last image now, from the cache or counted
+  // from the store (after a restart, or when the cache was trimmed), so the
+  // count is exact whatever the process forgot.
+  absl::StatusOr<uint32_t*> DeltasSinceImage(BranchId branch, PageKey key);
 
   PageStore* const store_;
   const Ancestry ancestry_;

@@ -193,7 +193,10 @@ absl::Status Engine::Close() {
   if (maintenance_.joinable()) maintenance_.join();
   absl::Status status = absl::OkStatus();
   if (wal_ != nullptr) {
-    status = Flush();
+    // Queued images would otherwise be lost (they are re-derived, but
+    // only when the page next changes).
+    status = MaterializePendingImages();
+    if (status.ok()) status = Flush();
     absl::Status closed = wal_->Close();
     if (status.ok()) status = closed;
   }

@@ -146,6 +146,29 @@ absl::StatusOr<PageRead> PageStore::ReadPage(PageKey key,
   return read;
 }
 
+absl::StatusOr<uint32_t> PageStore::ChainLength(
+    PageKey key, const std::vector<ReadStep>& path, uint32_t cap) const {
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  uint32_t deltas = 0;
+  for (const ReadStep& step : path) {
+    for (it->SeekForPrev(sk::VersionKey(step.timeline, key,
+                                        sk::AsOf(step.up_to),
+                                        sk::VersionKeyKind::kMaterialized));
+         it->Valid(); it->Prev()) {
+      std::optional<sk::ParsedVersionKey> parsed =
+          sk::ParseVersionKey(View(it->key()));
+      if (!parsed || parsed->branch != step.timeline || parsed->key != key) {
+        break;
+      }
+      if (parsed->is_image() || ++deltas >= cap) return deltas;
+    }
+    PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  }
+  return deltas;
+}
+
 absl::StatusOr<uint32_t> PageStore::SpaceSize(
     uint32_t space, const std::vector<ReadStep>& path) const {
   std::unique_ptr<rocksdb::Iterator> it(

@@ -83,6 +83,13 @@ class PageStore : public CatalogStore {
   absl::StatusOr<PageRead> ReadPage(PageKey key, const std::vector<Step>& path,
                                     uint32_t page_size) const;
 
+  // How many deltas a read at the end of `path` would walk before an image,
+  // counting no further than `cap` (truncations are not considered, so
+  // this may count more than a read walks). Reads keys only.
+  absl::StatusOr<uint32_t> ChainLength(PageKey key,
+                                       const std::vector<ReadStep>& path,
+                                       uint32_t cap) const;
+
   // The size of the space at the first step of `path` that has a size
   // event (0 if none has: the space never had a page).
   absl::StatusOr<uint32_t> SpaceSize(uint32_t space,

@@ -93,8 +93,8 @@ TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
   EXPECT_EQ(parsed->kind, VersionKeyKind::kMaterialized);
   EXPECT_TRUE(parsed->is_image());
   EXPECT_FALSE(ParseVersionKey("v123").has_value());
-  std::optional<ParsedVersionValue> value =
-      ParseVersionValue(DeltaValue(7, "zz"));
+  const std::string encoded = DeltaValue(7, "zz");  // the view points into it
+  std::optional<ParsedVersionValue> value = ParseVersionValue(encoded);
   ASSERT_TRUE(value.has_value());
   EXPECT_EQ(value->offset, 7u);
   EXPECT_EQ(value->bytes, "zz");

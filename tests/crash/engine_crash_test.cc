@@ -477,18 +477,12 @@ TEST(EngineCrashTest, KillNineAtRandomMomentsLosesNoBatchAndSplitsNone) {
   EXPECT_GT(images, 0u);
 }
 
-// ENGINE BUG, disabled until fixed. engine.h promises that background work
-// "materialises an image wherever a page's delta chain grows long, so a read
-// stays cheap at every LSN", but the Applier counts a page's deltas since its
-// last image in memory only (Applier::deltas_since_image_), and queued image
-// tasks (Engine::pending_images_) are in memory only too. Every restart,
-// clean or not, starts each count at zero and drops queued tasks: a page
-// that gets fewer than image_after_deltas deltas between restarts never gets
-// an image, and its chain grows without bound. Here: an image, then 3 deltas
-// per run for 5 runs with image_after_deltas 4: a read at the latest LSN
-// walks 15 deltas, even after MaterializePendingImages(). A kill -9 loses
-// the same counts and tasks.
-TEST(EngineRestartTest, DISABLED_DeltaChainsStayShortAcrossRestarts) {
+// Delta chains stay bounded across restarts: the applier recounts a page's
+// chain from the store the first time it sees the page after a restart
+// (counts and queued image tasks are otherwise in memory only). Here: an
+// image, then 3 deltas per run for 5 runs with image_after_deltas 4; without
+// the recount a read at the latest LSN walked 15 deltas.
+TEST(EngineRestartTest, DeltaChainsStayShortAcrossRestarts) {
   EngineOptions options = CrashEngineOptions(NewTestDir("engine_restarts"));
   options.image_after_deltas = 4;
   const PageKey key{1, 0};
