@@ -37,7 +37,12 @@ absl::Status Catalog::Load() {
   PITR_ASSIGN_OR_RETURN(auto timeline_rows, store_->Scan(cr::kTimelinePrefix));
   PITR_ASSIGN_OR_RETURN(auto branch_rows, store_->Scan(cr::kBranchPrefix));
   PITR_ASSIGN_OR_RETURN(auto snapshot_rows, store_->Scan(cr::kSnapshotPrefix));
+  PITR_ASSIGN_OR_RETURN(auto schedule_rows, store_->Scan(cr::kSchedulePrefix));
   MutexLock l(&mu_);
+  for (const auto& [key, value] : schedule_rows) {
+    PITR_ASSIGN_OR_RETURN(SnapshotSchedule s, cr::DecodeSchedule(key, value));
+    schedules_[s.name] = s;
+  }
   for (const auto& [key, value] : snapshot_rows) {
     PITR_ASSIGN_OR_RETURN(Snapshot snap, cr::DecodeSnapshot(key, value));
     next_snapshot_ = std::max(next_snapshot_, snap.id + 1);
@@ -213,7 +218,8 @@ absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
 
 absl::StatusOr<Snapshot> Catalog::CreateSnapshot(
     absl::string_view name, BranchId branch, Lsn lsn, Snapshot::Kind kind,
-    std::optional<int64_t> expires_us, int64_t now_us) {
+    std::optional<int64_t> expires_us, int64_t now_us,
+    absl::string_view schedule) {
   PITR_RETURN_IF_ERROR(CheckBranchName(name));
   MutexLock l(&mu_);
   PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
@@ -221,14 +227,77 @@ absl::StatusOr<Snapshot> Catalog::CreateSnapshot(
     return absl::AlreadyExistsError(
         absl::StrCat("snapshot \"", name, "\" already exists"));
   }
-  const Snapshot snap{
-      next_snapshot_, std::string(name), branch, b->timeline, lsn, now_us,
-      kind,           expires_us};
+  const Snapshot snap{next_snapshot_,
+                      std::string(name),
+                      branch,
+                      b->timeline,
+                      lsn,
+                      now_us,
+                      kind,
+                      expires_us,
+                      std::string(schedule)};
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::SnapshotKey(snap.id), cr::EncodeSnapshot(snap)}}, {}));
   ++next_snapshot_;
   snapshots_[snap.name] = snap;
   return snap;
+}
+
+absl::Status Catalog::CreateSchedule(const SnapshotSchedule& schedule) {
+  PITR_RETURN_IF_ERROR(CheckBranchName(schedule.name));
+  if (schedule.every < absl::Seconds(1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "snapshot schedule \"", schedule.name, "\": every ",
+        absl::FormatDuration(schedule.every), " is too often (at least 1s)"));
+  }
+  if (!schedule.keep_last && !schedule.keep_for) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "snapshot schedule \"", schedule.name,
+        "\" keeps snapshots forever: give keep_last, keep_for or both"));
+  }
+  MutexLock l(&mu_);
+  PITR_RETURN_IF_ERROR(Find(schedule.branch).status());
+  if (schedules_.count(schedule.name) > 0) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "snapshot schedule \"", schedule.name, "\" already exists"));
+  }
+  PITR_RETURN_IF_ERROR(store_->Commit(
+      {{cr::ScheduleKey(schedule.name), cr::EncodeSchedule(schedule)}}, {}));
+  schedules_[schedule.name] = schedule;
+  return absl::OkStatus();
+}
+
+std::vector<SnapshotSchedule> Catalog::ListSchedules() const {
+  MutexLock l(&mu_);
+  std::vector<SnapshotSchedule> out;
+  for (const auto& [name, s] : schedules_) out.push_back(s);
+  return out;
+}
+
+absl::Status Catalog::DeleteSchedule(absl::string_view name) {
+  MutexLock l(&mu_);
+  if (schedules_.count(std::string(name)) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("snapshot schedule \"", name, "\" does not exist"));
+  }
+  PITR_RETURN_IF_ERROR(store_->Commit({}, {cr::ScheduleKey(name)}));
+  schedules_.erase(std::string(name));
+  return absl::OkStatus();
+}
+
+absl::Status Catalog::MarkScheduleRun(absl::string_view name, int64_t now_us) {
+  MutexLock l(&mu_);
+  auto it = schedules_.find(std::string(name));
+  if (it == schedules_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("snapshot schedule \"", name, "\" does not exist"));
+  }
+  SnapshotSchedule updated = it->second;
+  updated.last_taken_us = now_us;
+  PITR_RETURN_IF_ERROR(store_->Commit(
+      {{cr::ScheduleKey(name), cr::EncodeSchedule(updated)}}, {}));
+  it->second = updated;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Snapshot> Catalog::GetSnapshot(absl::string_view name) const {

@@ -88,6 +88,18 @@ struct Snapshot {
   int64_t created_us = 0;
   Kind kind = Kind::kOnDemand;
   std::optional<int64_t> expires_us;  // deleted by the engine after this
+  std::string schedule;               // the schedule that took it, if any
+};
+
+// Takes a snapshot of `branch` every `every`, keeping the last `keep_last`
+// and/or those younger than `keep_for` (at least one must be set).
+struct SnapshotSchedule {
+  std::string name;
+  BranchId branch = 0;
+  absl::Duration every;
+  std::optional<uint32_t> keep_last;
+  std::optional<absl::Duration> keep_for;
+  int64_t last_taken_us = 0;  // 0: never
 };
 
 // One step of a read: look in `timeline` at positions up to `up_to`.
@@ -126,7 +138,16 @@ class Catalog {
                                           BranchId branch, Lsn lsn,
                                           Snapshot::Kind kind,
                                           std::optional<int64_t> expires_us,
-                                          int64_t now_us);
+                                          int64_t now_us,
+                                          absl::string_view schedule = "");
+
+  // Schedules. INVALID_ARGUMENT for a bad name, an interval under one
+  // second, or no keep rule; ALREADY_EXISTS for a taken name.
+  absl::Status CreateSchedule(const SnapshotSchedule& schedule);
+  std::vector<SnapshotSchedule> ListSchedules() const;
+  absl::Status DeleteSchedule(absl::string_view name);
+  // Records that the schedule took a snapshot at now_us.
+  absl::Status MarkScheduleRun(absl::string_view name, int64_t now_us);
   absl::StatusOr<Snapshot> GetSnapshot(absl::string_view name) const;
   std::vector<Snapshot> ListSnapshots() const;
   absl::Status DeleteSnapshot(absl::string_view name);
@@ -202,6 +223,7 @@ class Catalog {
   std::map<TimelineId, Timeline> timelines_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, BranchId> owners_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, SnapshotSchedule> schedules_ ABSL_GUARDED_BY(mu_);
   uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;
   BranchId next_branch_ ABSL_GUARDED_BY(mu_) = kMainBranchId + 1;
   TimelineId next_timeline_ ABSL_GUARDED_BY(mu_) = kMainTimeline + 1;

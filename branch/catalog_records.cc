@@ -35,7 +35,8 @@ std::string TimelineKey(TimelineId id) { return Key(kTimelinePrefix, id); }
 std::string SnapshotKey(uint64_t id) { return Key(kSnapshotPrefix, id); }
 
 namespace {
-constexpr size_t kSnapshotFixed = 1 + 8 + 8 + 8 + 8 + 1 + 1 + 8;
+constexpr size_t kSnapshotFixed = 1 + 8 + 8 + 8 + 8 + 1 + 1 + 8 + 2;
+constexpr size_t kScheduleSize = 1 + 8 + 8 + 1 + 4 + 8 + 8;
 }  // namespace
 
 std::string EncodeSnapshot(const Snapshot& s) {
@@ -47,6 +48,9 @@ std::string EncodeSnapshot(const Snapshot& s) {
   out.push_back(static_cast<char>(s.kind));
   out.push_back(s.expires_us ? 1 : 0);
   PutFixed64(&out, static_cast<uint64_t>(s.expires_us.value_or(0)));
+  out.push_back(static_cast<char>(s.schedule.size() & 0xff));
+  out.push_back(static_cast<char>(s.schedule.size() >> 8));
+  out += s.schedule;
   out += s.name;
   return out;
 }
@@ -68,7 +72,53 @@ absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view key,
   s.created_us = static_cast<int64_t>(DecodeFixed64(p + 24));
   s.kind = static_cast<Snapshot::Kind>(p[32]);
   if (p[33] != 0) s.expires_us = static_cast<int64_t>(DecodeFixed64(p + 34));
-  s.name = std::string(value.substr(kSnapshotFixed));
+  const size_t schedule_length =
+      static_cast<unsigned char>(p[42]) |
+      static_cast<size_t>(static_cast<unsigned char>(p[43])) << 8;
+  if (value.size() <= kSnapshotFixed + schedule_length) {
+    return absl::DataLossError(
+        absl::StrCat("catalog: malformed snapshot ", *id));
+  }
+  s.schedule = std::string(value.substr(kSnapshotFixed, schedule_length));
+  s.name = std::string(value.substr(kSnapshotFixed + schedule_length));
+  return s;
+}
+
+std::string ScheduleKey(absl::string_view name) {
+  return absl::StrCat(kSchedulePrefix, name);
+}
+
+std::string EncodeSchedule(const SnapshotSchedule& s) {
+  std::string out(1, static_cast<char>(kVersion));
+  PutFixed64(&out, s.branch);
+  PutFixed64(&out, static_cast<uint64_t>(absl::ToInt64Microseconds(s.every)));
+  out.push_back(
+      static_cast<char>((s.keep_last ? 1 : 0) | (s.keep_for ? 2 : 0)));
+  PutFixed32(&out, s.keep_last.value_or(0));
+  PutFixed64(&out,
+             static_cast<uint64_t>(
+                 s.keep_for ? absl::ToInt64Microseconds(*s.keep_for) : 0));
+  PutFixed64(&out, static_cast<uint64_t>(s.last_taken_us));
+  return out;
+}
+
+absl::StatusOr<SnapshotSchedule> DecodeSchedule(absl::string_view key,
+                                                absl::string_view value) {
+  if (key.size() <= 2 || value.size() != kScheduleSize ||
+      value[0] != kVersion) {
+    return absl::DataLossError("catalog: malformed snapshot schedule");
+  }
+  const char* p = value.data() + 1;
+  SnapshotSchedule s;
+  s.name = std::string(key.substr(2));
+  s.branch = DecodeFixed64(p);
+  s.every = absl::Microseconds(static_cast<int64_t>(DecodeFixed64(p + 8)));
+  const auto flags = static_cast<uint8_t>(p[16]);
+  if (flags & 1) s.keep_last = DecodeFixed32(p + 17);
+  if (flags & 2)
+    s.keep_for =
+        absl::Microseconds(static_cast<int64_t>(DecodeFixed64(p + 21)));
+  s.last_taken_us = static_cast<int64_t>(DecodeFixed64(p + 29));
   return s;
 }
 

@@ -8,7 +8,12 @@
 //                                  created_us:i64 gc_horizon:u64
 //   key "cs" id:u64be -> snapshot: version:u8=1 branch:u64 timeline:u64
 //                                  lsn:u64 created_us:i64 kind:u8
-//                                  has_expiry:u8 expires_us:i64 name (rest)
+//                                  has_expiry:u8 expires_us:i64
+//                                  schedule_length:u16 schedule name (rest)
+//   key "cc" name -> schedule:     version:u8=1 branch:u64 every_us:i64
+//                                  flags:u8 keep_last:u32 keep_for_us:i64
+//                                  last_taken_us:i64
+//   (schedule flags bit 0: keep_last set, bit 1: keep_for set)
 // (values little-endian; flags bit 0: window set, bit 1: lsn_distance set)
 #ifndef PITR_BRANCH_CATALOG_RECORDS_H_
 #define PITR_BRANCH_CATALOG_RECORDS_H_
@@ -23,10 +28,15 @@ namespace pitr::catalog_records {
 inline constexpr char kBranchPrefix[] = "cb";
 inline constexpr char kTimelinePrefix[] = "ct";
 inline constexpr char kSnapshotPrefix[] = "cs";
+inline constexpr char kSchedulePrefix[] = "cc";
 
 std::string BranchKey(BranchId id);
 std::string TimelineKey(TimelineId id);
 std::string SnapshotKey(uint64_t id);
+std::string ScheduleKey(absl::string_view name);
+std::string EncodeSchedule(const SnapshotSchedule& schedule);
+absl::StatusOr<SnapshotSchedule> DecodeSchedule(absl::string_view key,
+                                                absl::string_view value);
 std::string EncodeSnapshot(const Snapshot& snapshot);
 absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view key,
                                         absl::string_view value);

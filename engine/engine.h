@@ -183,6 +183,15 @@ class Engine {
   absl::StatusOr<Catalog::Restored> RestoreBranchFromSnapshot(
       BranchId branch, absl::string_view snapshot);
 
+  // Snapshot schedules: the background takes a snapshot of the branch at
+  // its latest LSN every `every`, named "<schedule>-<UTC time>", and deletes
+  // those beyond keep_last or older than keep_for.
+  absl::Status CreateSnapshotSchedule(const SnapshotSchedule& schedule);
+  std::vector<SnapshotSchedule> ListSnapshotSchedules() const;
+  absl::Status DeleteSnapshotSchedule(absl::string_view name);
+  // Takes the snapshots due at `now` and prunes; returns how many it took.
+  absl::StatusOr<int> RunSnapshotSchedules(absl::Time now);
+
   // Leases: short-lived pins of a point of a branch's history, for readers
   // that need it to stay readable without making a branch. Kept in memory:
   // a restart drops them (holders renew).

@@ -103,7 +103,8 @@ void Engine::MaintenanceLoop() {
       }
       if (stopping_) return;
     }
-    absl::Status status = MaterializePendingImages();
+    absl::Status status = RunSnapshotSchedules(absl::Now()).status();
+    if (status.ok()) status = MaterializePendingImages();
     if (status.ok() && FlushDue()) status = Flush();
     if (status.ok() && GcDue()) status = RunGc().status();
     if (!status.ok()) {

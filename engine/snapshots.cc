@@ -1,4 +1,6 @@
 // The engine's snapshots and leases: points of history that GC keeps.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
@@ -68,6 +70,64 @@ absl::StatusOr<Catalog::Restored> Engine::RestoreBranchFromSnapshot(
   floors_[restored.branch.id] = snap.lsn;
   floors_[restored.backup.id] = old_floor;
   return restored;
+}
+
+absl::Status Engine::CreateSnapshotSchedule(const SnapshotSchedule& schedule) {
+  MutexLock l(&branch_mu_);
+  return catalog_->CreateSchedule(schedule);
+}
+
+std::vector<SnapshotSchedule> Engine::ListSnapshotSchedules() const {
+  return catalog_->ListSchedules();
+}
+
+absl::Status Engine::DeleteSnapshotSchedule(absl::string_view name) {
+  MutexLock l(&branch_mu_);
+  return catalog_->DeleteSchedule(name);
+}
+
+absl::StatusOr<int> Engine::RunSnapshotSchedules(absl::Time now) {
+  const int64_t now_us = absl::ToUnixMicros(now);
+  int taken = 0;
+  for (const SnapshotSchedule& s : catalog_->ListSchedules()) {
+    if (s.last_taken_us != 0 &&
+        now_us - s.last_taken_us < absl::ToInt64Microseconds(s.every)) {
+      continue;
+    }
+    MutexLock l(&branch_mu_);
+    absl::StatusOr<Branch> branch = catalog_->Get(s.branch);
+    if (!branch.ok()) continue;  // its branch is gone; the schedule idles
+    std::optional<int64_t> expires;
+    if (s.keep_for) expires = now_us + absl::ToInt64Microseconds(*s.keep_for);
+    const std::string name = absl::StrCat(
+        s.name, "-",
+        absl::FormatTime("%Y%m%dT%H%M%E6SZ", now, absl::UTCTimeZone()));
+    PITR_RETURN_IF_ERROR(catalog_
+                             ->CreateSnapshot(name, s.branch, latest_lsn(),
+                                              Snapshot::Kind::kScheduled,
+                                              expires, now_us, s.name)
+                             .status());
+    PITR_RETURN_IF_ERROR(catalog_->MarkScheduleRun(s.name, now_us));
+    ++taken;
+    // Prune: expired ones, and the oldest beyond keep_last.
+    std::vector<Snapshot> mine;
+    for (const Snapshot& snap : catalog_->ListSnapshots()) {
+      if (snap.schedule != s.name) continue;
+      if (snap.expires_us && *snap.expires_us <= now_us) {
+        PITR_RETURN_IF_ERROR(catalog_->DeleteSnapshot(snap.name));
+      } else {
+        mine.push_back(snap);
+      }
+    }
+    std::sort(mine.begin(), mine.end(),
+              [](const Snapshot& a, const Snapshot& b) {
+                return a.created_us < b.created_us;
+              });
+    for (size_t i = 0; s.keep_last && i + *s.keep_last < mine.size(); ++i) {
+      PITR_RETURN_IF_ERROR(catalog_->DeleteSnapshot(mine[i].name));
+    }
+  }
+  return taken;
 }
 
 absl::StatusOr<uint64_t> Engine::CreateLease(BranchId branch, Lsn lsn,

@@ -106,6 +106,66 @@ TEST_F(SnapshotsTest, ALeasePinsAPointUntilReleased) {
   EXPECT_EQ(Read(kMainBranch, a), '!');
 }
 
+TEST_F(SnapshotsTest, SchedulesTakeSnapshotsAndKeepTheLastK) {
+  Write('a');
+  SnapshotSchedule hourly{"hourly", kMainBranch,  absl::Hours(1),
+                          3,        std::nullopt, 0};
+  ASSERT_TRUE(engine_->CreateSnapshotSchedule(hourly).ok());
+  absl::Time t = absl::FromUnixSeconds(1'800'000'000);
+  EXPECT_EQ(*engine_->RunSnapshotSchedules(t), 1);
+  EXPECT_EQ(*engine_->RunSnapshotSchedules(t + absl::Minutes(30)),
+            0);  // not due
+  for (int i = 1; i <= 4; ++i) {
+    Write(static_cast<char>('a' + i));
+    EXPECT_EQ(*engine_->RunSnapshotSchedules(t + absl::Hours(i)), 1);
+  }
+  std::vector<Snapshot> snaps = engine_->ListSnapshots();
+  ASSERT_EQ(snaps.size(), 3u);  // keep_last
+  for (const Snapshot& s : snaps) {
+    EXPECT_EQ(s.kind, Snapshot::Kind::kScheduled);
+    EXPECT_EQ(s.schedule, "hourly");
+  }
+  // 1'800'000'000 s is 2027-01-15T08:00:00Z: the 08:00 and 09:00 snapshots
+  // were pruned, 10:00 to 12:00 are kept.
+  EXPECT_FALSE(engine_->GetSnapshot("hourly-20270115T090000.000000Z").ok());
+  EXPECT_TRUE(engine_->GetSnapshot("hourly-20270115T100000.000000Z").ok());
+  EXPECT_TRUE(engine_->GetSnapshot("hourly-20270115T120000.000000Z").ok());
+  // The newest keeps the state at its time, through GC.
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  Branch b = *engine_->CreateBranchFromSnapshot("at-4", snaps.back().name);
+  EXPECT_EQ(Read(b.id), 'e');
+  ASSERT_TRUE(engine_->DeleteSnapshotSchedule("hourly").ok());
+  EXPECT_TRUE(engine_->ListSnapshotSchedules().empty());
+}
+
+TEST_F(SnapshotsTest, ScheduleRulesAreChecked) {
+  EXPECT_EQ(
+      engine_
+          ->CreateSnapshotSchedule(
+              {"x", kMainBranch, absl::Milliseconds(10), 3, std::nullopt, 0})
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_
+                ->CreateSnapshotSchedule({"x", kMainBranch, absl::Hours(1),
+                                          std::nullopt, std::nullopt, 0})
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(engine_
+                ->CreateSnapshotSchedule(
+                    {"x", 99, absl::Hours(1), 1, std::nullopt, 0})
+                .code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(engine_
+                  ->CreateSnapshotSchedule({"x", kMainBranch, absl::Hours(1),
+                                            std::nullopt, absl::Hours(24), 0})
+                  .ok());
+  EXPECT_EQ(engine_
+                ->CreateSnapshotSchedule(
+                    {"x", kMainBranch, absl::Hours(1), 1, std::nullopt, 0})
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+}
+
 TEST_F(SnapshotsTest, BadRequestsAreRefused) {
   const Lsn a = Write('a');
   EXPECT_EQ(engine_->CreateSnapshot("s", kMainBranch, {a + 1, std::nullopt})
