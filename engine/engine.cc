@@ -162,6 +162,7 @@ absl::Status Engine::Recover() {
                  absl::FormatDuration(absl::Now() - started));
     MutexLock l(&mu_);
     dirty_since_ = absl::Now();
+    stats_.batches_replayed = batches;
   }
   latest_lsn_ = end;
   {

@@ -126,9 +126,10 @@ struct EngineStats {
   uint64_t images_materialized = 0;
   uint64_t images_dropped = 0;  // tasks dropped because the queue was full
   uint64_t flushes = 0;
-  Lsn flushed_lsn = 0;           // the WAL prefix the flushed layers hold
-  uint64_t store_bytes = 0;      // live SST and blob files
-  uint64_t in_memory_bytes = 0;  // memtables, written and waiting to flush
+  Lsn flushed_lsn = 0;            // the WAL prefix the flushed layers hold
+  uint64_t batches_replayed = 0;  // by recovery when this engine opened
+  uint64_t store_bytes = 0;       // live SST and blob files
+  uint64_t in_memory_bytes = 0;   // memtables, written and waiting to flush
 };
 
 class Engine {
@@ -223,7 +224,9 @@ class Engine {
   absl::StatusOr<std::vector<absl::StatusOr<std::string>>> GetPages(
       BranchId branch, const std::vector<PageKey>& keys,
       std::optional<Lsn> lsn = std::nullopt);
-  // The number of pages of the space (highest page + 1) as of `lsn`.
+  // The size of the space as of `lsn`: it grows to page + 1 when a page at
+  // or past the end is written and shrinks to a truncation's page count
+  // (docs/storage-format.md, "Values").
   absl::StatusOr<uint32_t> GetSpaceSize(BranchId branch, uint32_t space,
                                         std::optional<Lsn> lsn = std::nullopt);
 
