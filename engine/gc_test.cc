@@ -1,5 +1,7 @@
 // Retention and GC through the engine: what stays readable, what is refused,
 // what is removed, and that the disk space comes back.
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
@@ -92,6 +94,33 @@ TEST_F(GcTest, KeepsTheWindowRefusesBelowItAndReclaimsTheRest) {
   EXPECT_EQ(bounds.latest_lsn, engine_->latest_lsn());
   EXPECT_TRUE(bounds.oldest_timestamp_us.has_value());
   EXPECT_LE(*bounds.oldest_timestamp_us, *bounds.latest_timestamp_us);
+}
+
+uint64_t DirectoryBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) bytes += entry.file_size();
+  }
+  return bytes;
+}
+
+TEST_F(GcTest, TheDataDirectoryShrinksToAboutTheLatestState) {
+  options_.wal_segment_size = 64 << 10;
+  Reopen();
+  Churn(kMainBranch, 32, 40);  // 40 versions of 128 KiB of pages: 5 MiB
+  ASSERT_TRUE(engine_->Flush().ok());
+  const uint64_t before = DirectoryBytes(options_.dir);
+  ASSERT_TRUE(
+      engine_->SetRetention(kMainBranch, Retention{std::nullopt, 1}).ok());
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  const uint64_t latest_state = 32 * kPage;
+  const uint64_t after = DirectoryBytes(options_.dir);
+  EXPECT_GT(before, 30 * latest_state);
+  // The latest state, plus the active WAL segment and RocksDB's own small
+  // files (manifest, options, log).
+  EXPECT_LT(after, latest_state + options_.wal_segment_size + (512 << 10))
+      << "before " << before << " after " << after;
+  ExpectHistoryFrom(kMainBranch, engine_->latest_lsn(), 32);
 }
 
 TEST_F(GcTest, AChildsBranchPointStaysReadable) {
