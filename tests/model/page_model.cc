@@ -38,6 +38,11 @@ void PageModel::Truncate(uint32_t space, uint32_t page_count) {
   touched_spaces_.insert(space);
 }
 
+void PageModel::SetSpaceSize(uint32_t space, uint32_t size) {
+  current_size_[space] = size;
+  touched_spaces_.insert(space);
+}
+
 void PageModel::Commit(Lsn commit_lsn) {
   assert(commit_lsn > latest_);
   latest_ = commit_lsn;

@@ -45,6 +45,9 @@ class PageModel {
   void Image(PageKey key, absl::string_view image);
   void Delta(PageKey key, uint32_t offset, absl::string_view bytes);
   void Truncate(uint32_t space, uint32_t page_count);
+  // Sets the size of the space in the open batch, whatever it was: for
+  // seeding a model with a state copied from elsewhere (a branch's start).
+  void SetSpaceSize(uint32_t space, uint32_t size);
   // Ends the batch: its changes become visible from commit_lsn on.
   // REQUIRES: commit_lsn > latest().
   void Commit(Lsn commit_lsn);
