@@ -40,6 +40,7 @@
 #include "absl/time/clock.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
+#include "tests/crash/child_process.h"
 #include "tests/crash/workload.h"
 #include "wal/testing/wal_test_util.h"
 
@@ -218,19 +219,6 @@ class Checker {
 
 // --- Running and killing the child ------------------------------------------
 
-std::string ChildPath() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  if (srcdir != nullptr && workspace != nullptr) {
-    return absl::StrCat(srcdir, "/", workspace,
-                        "/tests/crash/engine_crash_child");
-  }
-  // Run by hand: the child is beside the test binary.
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() /
-          "engine_crash_child")
-      .string();
-}
-
 struct ChildRun {
   std::vector<Msg> messages;
   bool killed = false;  // false: it died by itself (see status)
@@ -249,7 +237,7 @@ ChildRun RunChild(const std::string& dir, uint64_t first_seed,
   }
   // Everything the child needs is built before fork: after it, only
   // async-signal-safe calls until exec.
-  const std::string path = ChildPath();
+  const std::string path = ChildBinaryPath("engine_crash_child");
   const std::string fd_arg = absl::StrCat(fds[1]);
   const std::string seed_arg = absl::StrCat(first_seed);
   const pid_t child = fork();
