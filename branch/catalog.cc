@@ -415,6 +415,14 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   // The branch and, depth first, every branch below it.
   std::vector<BranchId> doomed;
   CollectSubtree(id, &doomed);
+  if (std::find(doomed.begin(), doomed.end(), kMainBranchId) != doomed.end()) {
+    // main was restored from this branch (or one below it), so it descends
+    // from it; it cannot go.
+    return absl::FailedPreconditionError(absl::StrCat(
+        "branch \"", branch->name,
+        "\" cannot be deleted: \"main\" was "
+        "restored from it (or from a branch below it) and reads its history"));
+  }
   std::vector<std::string> doomed_snapshots;
   for (BranchId d : doomed) {
     for (const auto& [name, snap] : snapshots_) {

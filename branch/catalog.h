@@ -177,7 +177,8 @@ class Catalog {
 
   // Deletes the branch. FAILED_PRECONDITION if it has children or
   // snapshots (of its timeline), unless cascade (then they go too, deepest
-  // first); main cannot be deleted.
+  // first); main cannot be deleted, nor any branch main descends from
+  // (after a restore of main from it).
   // Returns the ids deleted. Their timelines stay until GC reclaims them.
   absl::StatusOr<std::vector<BranchId>> Delete(BranchId id, bool cascade);
 

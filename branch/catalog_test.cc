@@ -147,6 +147,22 @@ TEST_F(CatalogTest, DeleteRefusesDescendantsUnlessCascading) {
   EXPECT_EQ(catalog_->List().size(), 1u);
 }
 
+TEST_F(CatalogTest, ABranchMainWasRestoredFromCannotBeDeleted) {
+  Branch b = Create("b", kMainBranchId, 10);
+  ASSERT_TRUE(catalog_->Restore(kMainBranchId, b.id, 20, kNow).ok());
+  EXPECT_EQ(catalog_->Get(kMainBranchId)->parent, b.id);
+  for (bool cascade : {false, true}) {
+    absl::StatusOr<std::vector<BranchId>> refused =
+        catalog_->Delete(b.id, cascade);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  }
+  absl::StatusOr<std::vector<BranchId>> refused = catalog_->Delete(b.id, true);
+  EXPECT_THAT(refused.status().message(),
+              HasSubstr("\"main\" was restored from it"));
+  EXPECT_TRUE(catalog_->Get(kMainBranchId).ok());
+  EXPECT_TRUE(catalog_->Get(b.id).ok());
+}
+
 TEST_F(CatalogTest, TimelinesNoBranchReadsAreUnused) {
   Branch a = Create("a", kMainBranchId, 10);
   Branch b = Create("b", a.id, 20);
