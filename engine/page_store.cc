@@ -88,19 +88,17 @@ absl::Status PageStore::Flush() {
   return FromRocksDb(db_->Flush(options), "flushing the page store");
 }
 
-absl::StatusOr<PageRead> PageStore::ReadPage(PageKey key,
-                                             const std::vector<Step>& path,
-                                             uint32_t page_size) const {
+absl::Status PageStore::WalkBack(
+    PageKey key, const std::vector<Step>& path, bool fill_cache,
+    const std::function<bool(const sk::ParsedVersionKey&, absl::string_view)>&
+        visit) const {
   // All versions of the page, on every timeline, are contiguous.
   const std::string page_prefix = sk::VersionPrefix(0, key).substr(0, 9);
   rocksdb::ReadOptions read_options;
   rocksdb::Slice lower(page_prefix);
   read_options.iterate_lower_bound = &lower;
+  read_options.fill_cache = fill_cache;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
-
-  // Walk back from the newest version along the path to an image.
-  std::vector<std::string> deltas;  // newest first
-  std::optional<std::string> base;
   for (const Step& step : path) {
     for (it->SeekForPrev(sk::VersionKey(step.timeline, key, step.as_of,
                                         sk::VersionKeyKind::kMaterialized));
@@ -111,22 +109,42 @@ absl::StatusOr<PageRead> PageStore::ReadPage(PageKey key,
         break;
       }
       if (step.truncated_at && parsed->at <= *step.truncated_at) break;
-      std::optional<sk::ParsedVersionValue> value =
-          sk::ParseVersionValue(View(it->value()));
-      if (!value) {
-        return absl::DataLossError(absl::StrCat(
-            "page store: malformed version of page ", key.space, "/", key.page,
-            " at lsn ", FormatLsn(parsed->at.commit_lsn)));
+      // The value is read only if the visitor asks for it.
+      if (!visit(*parsed, View(it->value()))) {
+        return FromRocksDb(it->status(), "reading the page store");
       }
-      if (value->kind == sk::VersionKind::kImage) {
-        base = std::string(value->bytes);
-        break;
-      }
-      deltas.emplace_back(View(it->value()));
     }
     PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
-    if (base || step.truncated_at) break;
+    if (step.truncated_at) break;  // older steps are hidden
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PageRead> PageStore::ReadPage(PageKey key,
+                                             const std::vector<Step>& path,
+                                             uint32_t page_size) const {
+  std::vector<std::string> deltas;  // newest first
+  std::optional<std::string> base;
+  absl::Status malformed;
+  PITR_RETURN_IF_ERROR(
+      WalkBack(key, path, /*fill_cache=*/true,
+               [&](const sk::ParsedVersionKey& v, absl::string_view bytes) {
+                 std::optional<sk::ParsedVersionValue> value =
+                     sk::ParseVersionValue(bytes);
+                 if (!value) {
+                   malformed = absl::DataLossError(absl::StrCat(
+                       "page store: malformed version of page ", key.space, "/",
+                       key.page, " at lsn ", FormatLsn(v.at.commit_lsn)));
+                   return false;
+                 }
+                 if (value->kind == sk::VersionKind::kImage) {
+                   base = std::string(value->bytes);
+                   return false;
+                 }
+                 deltas.emplace_back(bytes);
+                 return true;
+               }));
+  PITR_RETURN_IF_ERROR(malformed);
 
   PageRead read;
   if (!base && deltas.empty()) return read;
@@ -148,24 +166,16 @@ absl::StatusOr<PageRead> PageStore::ReadPage(PageKey key,
 
 absl::StatusOr<uint32_t> PageStore::ChainLength(
     PageKey key, const std::vector<ReadStep>& path, uint32_t cap) const {
-  rocksdb::ReadOptions read_options;
-  read_options.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
-  uint32_t deltas = 0;
+  std::vector<Step> steps;
   for (const ReadStep& step : path) {
-    for (it->SeekForPrev(sk::VersionKey(step.timeline, key,
-                                        sk::AsOf(step.up_to),
-                                        sk::VersionKeyKind::kMaterialized));
-         it->Valid(); it->Prev()) {
-      std::optional<sk::ParsedVersionKey> parsed =
-          sk::ParseVersionKey(View(it->key()));
-      if (!parsed || parsed->branch != step.timeline || parsed->key != key) {
-        break;
-      }
-      if (parsed->is_image() || ++deltas >= cap) return deltas;
-    }
-    PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+    steps.push_back({step.timeline, sk::AsOf(step.up_to), std::nullopt});
   }
+  uint32_t deltas = 0;
+  PITR_RETURN_IF_ERROR(
+      WalkBack(key, steps, /*fill_cache=*/false,
+               [&](const sk::ParsedVersionKey& v, absl::string_view) {
+                 return !v.is_image() && ++deltas < cap;
+               }));
   return deltas;
 }
 

@@ -127,6 +127,14 @@ class PageStore : public CatalogStore {
  private:
   explicit PageStore(std::unique_ptr<rocksdb::DB> db);
 
+  // Calls visit(version key, value) for the versions of `key` along `path`,
+  // newest first, honouring each step's truncation, until visit returns
+  // false.
+  absl::Status WalkBack(
+      PageKey key, const std::vector<Step>& path, bool fill_cache,
+      const std::function<bool(const store_keys::ParsedVersionKey&,
+                               absl::string_view value)>& visit) const;
+
   const std::unique_ptr<rocksdb::DB> db_;
   Mutex write_mu_;
 };
