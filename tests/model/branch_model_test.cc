@@ -854,14 +854,12 @@ class BranchModelRun {
     const BranchModel& b = branches_.at(id);
     std::set<BranchId> want;
     Subtree(id, &want);
-    if (want.count(kMainBranch) > 0) {
-      // main was restored from a branch of this subtree, so it descends
-      // from it: a cascade deletes main too (engine bug, see
-      // DISABLED_CascadeDeleteOfMainsRestoreSourceKeepsMain). Not issued.
-      return;
-    }
+    // main was restored from a branch of this subtree, so it descends from
+    // it: such a delete is refused, cascade or not (main cannot go).
+    const bool holds_main = want.count(kMainBranch) > 0;
     const bool has_snapshots = !SnapshotsOf(b.timeline.get()).empty();
-    const bool refused = !cascade && (want.size() > 1 || has_snapshots);
+    const bool refused =
+        holds_main || (!cascade && (want.size() > 1 || has_snapshots));
     const std::string op =
         absl::StrCat("DeleteBranch ", BranchName(id),
                      cascade ? " cascade" : "", " (model: ", want.size(),
@@ -1157,15 +1155,10 @@ TEST(TimelineModelTest, ReadsFallThroughToTheParentBelowTheBranchPoint) {
   EXPECT_EQ(ModelSpaceSize(main.get(), 0, 35), 0u);
 }
 
-// BUG (found by the random test, seed 1 at step 194 before the deletes
-// below were excluded from it): main cannot be deleted (catalog.h), yet a
-// cascade delete of a branch that main was restored from deletes main too:
-// after RestoreBranch(main, b, latest), main's new timeline starts on b's,
-// so main counts as b's child, and DeleteBranch(b, cascade) returns [main,
-// b] and removes main. Expected: main survives (the delete is refused, or
-// at least main is not in it); actual: main is gone (GetBranch(main) is
-// NOT_FOUND).
-TEST(BranchModelTest, DISABLED_CascadeDeleteOfMainsRestoreSourceKeepsMain) {
+// Found by the random test (seed 1, step 194): after RestoreBranch(main, b),
+// main's timeline starts on b's, so main counted as b's descendant and
+// DeleteBranch(b, cascade) deleted main. Such a delete is now refused.
+TEST(BranchModelTest, CascadeDeleteOfMainsRestoreSourceKeepsMain) {
   const std::string dir = pitr::testing::NewTestDir("cascade_main");
   EngineOptions options;
   options.dir = dir;
@@ -1183,11 +1176,7 @@ TEST(BranchModelTest, DISABLED_CascadeDeleteOfMainsRestoreSourceKeepsMain) {
   ASSERT_TRUE((*engine)->RestoreBranch(kMainBranch, b->id, {}).ok());
   absl::StatusOr<std::vector<BranchId>> deleted =
       (*engine)->DeleteBranch(b->id, /*cascade=*/true);
-  if (deleted.ok()) {
-    for (BranchId id : *deleted) {
-      EXPECT_NE(id, kMainBranch) << "the cascade deleted main";
-    }
-  }
+  EXPECT_EQ(deleted.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE((*engine)->GetBranch(kMainBranch).ok());
   EXPECT_TRUE((*engine)->GetPage(kMainBranch, {0, 0}).ok());
   engine->reset();
