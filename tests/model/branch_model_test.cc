@@ -63,6 +63,7 @@
 #include "branch/catalog.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
+#include "tests/model/model_reporting.h"
 #include "tests/model/page_model.h"
 #include "wal/batch.h"
 #include "wal/testing/wal_test_util.h"
@@ -81,70 +82,6 @@ constexpr size_t kMaxBranches = 12;
 constexpr int kDefaultSteps = 200;
 constexpr char kDefaultSeeds[] = "1,2,3,4,5,6";
 constexpr int64_t kFirstTimestampUs = int64_t{1600000000} * 1000000;
-
-std::vector<uint64_t> ParseSeeds(const std::string& text) {
-  std::vector<uint64_t> seeds;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    std::vector<absl::string_view> range = absl::StrSplit(part, '-');
-    uint64_t a = 0, b = 0;
-    if (range.size() == 1 && absl::SimpleAtoi(range[0], &a)) {
-      seeds.push_back(a);
-    } else if (range.size() == 2 && absl::SimpleAtoi(range[0], &a) &&
-               absl::SimpleAtoi(range[1], &b) && a <= b) {
-      for (uint64_t s = a; s <= b; ++s) seeds.push_back(s);
-    } else {
-      ADD_FAILURE() << "PITR_MODEL_SEEDS: cannot parse \"" << part
-                    << "\" (want e.g. \"1,2,3\" or \"10-20\")";
-    }
-  }
-  return seeds;
-}
-
-std::vector<uint64_t> SeedsFromEnv() {
-  const char* env = std::getenv("PITR_MODEL_SEEDS");
-  return ParseSeeds(env != nullptr && *env != '\0' ? env : kDefaultSeeds);
-}
-
-int StepsFromEnv() {
-  const char* env = std::getenv("PITR_MODEL_STEPS");
-  int steps = kDefaultSteps;
-  if (env != nullptr && *env != '\0' && !absl::SimpleAtoi(env, &steps)) {
-    ADD_FAILURE() << "PITR_MODEL_STEPS: not a number: " << env;
-  }
-  return steps;
-}
-
-std::string Hex(absl::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
-std::string Describe(const std::optional<std::string>& page) {
-  if (!page) return "absent (NOT_FOUND)";
-  return absl::StrCat(page->size(), " bytes, starting ",
-                      Hex(absl::string_view(*page).substr(0, 16)));
-}
-
-std::string Diff(const std::string& engine, const std::string& model) {
-  size_t first = 0;
-  while (first < engine.size() && first < model.size() &&
-         engine[first] == model[first]) {
-    ++first;
-  }
-  const size_t from = first >= 4 ? first - 4 : 0;
-  auto window = [from](const std::string& page) {
-    return Hex(absl::string_view(page).substr(std::min(from, page.size()), 16));
-  };
-  return absl::StrCat("sizes engine ", engine.size(), " model ", model.size(),
-                      "; first differing byte at offset ", first,
-                      "; 16 bytes from offset ", from, ": engine ",
-                      window(engine), " model ", window(model));
-}
 
 std::string KeyName(PageKey key) {
   return absl::StrCat(key.space, "/", key.page);
@@ -251,7 +188,9 @@ class BranchModelRun {
  private:
   // --- randomness ---
   uint64_t Below(uint64_t n) { return n == 0 ? 0 : rng_() % n; }
-  bool Chance(int percent) { return Below(100) < static_cast<uint64_t>(percent); }
+  bool Chance(int percent) {
+    return Below(100) < static_cast<uint64_t>(percent);
+  }
   std::string RandomBytes(size_t n) {
     std::string out(n, '\0');
     const char fill = static_cast<char>(Below(256));
@@ -282,11 +221,10 @@ class BranchModelRun {
   }
   std::string BranchName(BranchId id) const {
     auto it = branches_.find(id);
-    return absl::StrCat("#", id, " \"",
-                        it == branches_.end() ? "?" : it->second.name,
-                        "\" (model timeline ",
-                        it == branches_.end() ? 0 : it->second.timeline->id,
-                        ")");
+    return absl::StrCat(
+        "#", id, " \"", it == branches_.end() ? "?" : it->second.name,
+        "\" (model timeline ",
+        it == branches_.end() ? 0 : it->second.timeline->id, ")");
   }
 
   // --- model helpers ---
@@ -539,9 +477,9 @@ class BranchModelRun {
     absl::StatusOr<AppendResult> r = engine_->Append(id, batch);
     const std::string op = absl::StrCat(
         "append batch #", batches_.size(), " to ", BranchName(id), " ts ",
-        timestamp_us_, r.ok() ? absl::StrCat(" [", r->start_lsn, ", ",
-                                             r->commit_lsn, ")")
-                              : "",
+        timestamp_us_,
+        r.ok() ? absl::StrCat(" [", r->start_lsn, ", ", r->commit_lsn, ")")
+               : "",
         ":", what);
     Note(op);
     if (!r.ok()) {
@@ -615,8 +553,8 @@ class BranchModelRun {
       *how = absl::StrCat("lsn ", lsn, " (near a batch)");
     } else {
       lsn = floor + Below(latest_ - floor + 1);
-      *how = absl::StrCat("lsn ", lsn, " uniform in [floor ", floor,
-                          ", latest]");
+      *how =
+          absl::StrCat("lsn ", lsn, " uniform in [floor ", floor, ", latest]");
     }
     *resolved = lsn;
     return PointInTime{lsn, std::nullopt};
@@ -663,17 +601,16 @@ class BranchModelRun {
       return;
     }
     if (made->branch_point != *resolved || made->parent != parent) {
-      Fail(absl::StrCat(op, ": the engine made it from #", made->parent,
-                        " at ", LsnName(made->branch_point), ", the model at ",
+      Fail(absl::StrCat(op, ": the engine made it from #", made->parent, " at ",
+                        LsnName(made->branch_point), ", the model at ",
                         LsnName(*resolved)));
       return;
     }
     ++created_;
     if (by_timestamp) ++created_at_timestamp_;
     const BranchModel& p = branches_.at(parent);
-    branches_[made->id] = BranchModel{made->id, name,
-                                      NewTimeline(p.timeline, *resolved),
-                                      p.allowed_floor};
+    branches_[made->id] = BranchModel{
+        made->id, name, NewTimeline(p.timeline, *resolved), p.allowed_floor};
     Note(absl::StrCat("  made ", BranchName(made->id)));
     CheckBranchSample(made->id, "after CreateBranch");
   }
@@ -705,8 +642,8 @@ class BranchModelRun {
       Fail(absl::StrCat(op, ": ", restored.status().ToString()));
       return;
     }
-    ApplyRestore(id, restored->backup, branches_.at(source).timeline,
-                 *resolved, branches_.at(source).allowed_floor, op);
+    ApplyRestore(id, restored->backup, branches_.at(source).timeline, *resolved,
+                 branches_.at(source).allowed_floor, op);
     if (!failed_ && restored->branch.branch_point != *resolved) {
       Fail(absl::StrCat(op, ": the restored branch starts at ",
                         LsnName(restored->branch.branch_point),
@@ -779,7 +716,8 @@ class BranchModelRun {
       return;
     }
     ++snapshots_taken_;
-    snapshots_[name] = SnapshotModel{name, branches_.at(id).timeline, *resolved};
+    snapshots_[name] =
+        SnapshotModel{name, branches_.at(id).timeline, *resolved};
   }
 
   std::optional<std::string> RandomSnapshot() {
@@ -861,9 +799,9 @@ class BranchModelRun {
     const bool refused =
         holds_main || (!cascade && (want.size() > 1 || has_snapshots));
     const std::string op =
-        absl::StrCat("DeleteBranch ", BranchName(id),
-                     cascade ? " cascade" : "", " (model: ", want.size(),
-                     " branches", has_snapshots ? ", has snapshots" : "", ")");
+        absl::StrCat("DeleteBranch ", BranchName(id), cascade ? " cascade" : "",
+                     " (model: ", want.size(), " branches",
+                     has_snapshots ? ", has snapshots" : "", ")");
     Note(op);
     absl::StatusOr<std::vector<BranchId>> deleted =
         engine_->DeleteBranch(id, cascade);
@@ -981,8 +919,8 @@ class BranchModelRun {
         ModelSpaceSize(branches_.at(id).timeline.get(), space, lsn);
     if (!got.ok() || *got != want) {
       Fail(absl::StrCat("GetSpaceSize of branch ", BranchName(id), " space ",
-                        space, " at lsn ", LsnName(lsn), " [", how,
-                        "; floor ", floor, "]: engine ",
+                        space, " at lsn ", LsnName(lsn), " [", how, "; floor ",
+                        floor, "]: engine ",
                         got.ok() ? absl::StrCat(*got) : got.status().ToString(),
                         ", model ", want));
     }
@@ -1002,9 +940,10 @@ class BranchModelRun {
       *how = "below the floor";
       return Below(floor);
     }
-    const size_t i = Chance(50) ? batches_.size() - 1 -
-                                      Below(std::min<size_t>(8, batches_.size()))
-                                : Below(batches_.size());
+    const size_t i =
+        Chance(50)
+            ? batches_.size() - 1 - Below(std::min<size_t>(8, batches_.size()))
+            : Below(batches_.size());
     const BatchLsns& b = batches_[i];
     if (r < 65) {
       *how = absl::StrCat("the commit of batch #", i);
@@ -1026,8 +965,9 @@ class BranchModelRun {
       if (!floor) return;
       std::string how;
       const Lsn lsn = RandomReadLsn(*floor, &how);
-      Compare(id, PageKey{static_cast<uint32_t>(Below(kSpaces + 1)),
-                          static_cast<uint32_t>(Below(kReadPages))},
+      Compare(id,
+              PageKey{static_cast<uint32_t>(Below(kSpaces + 1)),
+                      static_cast<uint32_t>(Below(kReadPages))},
               lsn, *floor, how);
       if (!failed_ && Chance(30)) {
         CompareSize(id, static_cast<uint32_t>(Below(kSpaces + 1)), lsn, *floor,
@@ -1073,8 +1013,8 @@ class BranchModelRun {
       std::optional<Lsn> floor = Floor(id, when);
       if (!floor) return;
       CheckFloorBound(id, *floor, when);
-      std::vector<std::pair<Lsn, std::string>> lsns = {
-          {*floor, "the floor"}, {latest_, "the latest"}};
+      std::vector<std::pair<Lsn, std::string>> lsns = {{*floor, "the floor"},
+                                                       {latest_, "the latest"}};
       if (*floor > 0) lsns.push_back({*floor - 1, "the floor - 1"});
       const Lsn point = branches_.at(id).timeline->point;
       if (point > 0 && point >= *floor) {
@@ -1185,8 +1125,8 @@ TEST(BranchModelTest, CascadeDeleteOfMainsRestoreSourceKeepsMain) {
 }
 
 TEST(BranchModelTest, RandomBranchHistoriesMatchTheModel) {
-  const std::vector<uint64_t> seeds = SeedsFromEnv();
-  const int steps = StepsFromEnv();
+  const std::vector<uint64_t> seeds = SeedsFromEnv(kDefaultSeeds);
+  const int steps = StepsFromEnv(kDefaultSteps);
   ASSERT_FALSE(seeds.empty());
   for (uint64_t seed : seeds) {
     SCOPED_TRACE(absl::StrCat("seed ", seed));
