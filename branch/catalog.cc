@@ -62,6 +62,7 @@ absl::Status Catalog::Load() {
     }
     owners_[b.timeline] = b.id;
     branches_[b.id] = b;
+    names_[b.name] = b.id;
     next_branch_ = std::max(next_branch_, b.id + 1);
   }
   if (branches_.count(kMainBranchId) > 0) return absl::OkStatus();
@@ -76,6 +77,7 @@ absl::Status Catalog::Load() {
       {}));
   timelines_[kMainTimeline] = main_timeline;
   branches_[kMainBranchId] = main;
+  names_[main.name] = kMainBranchId;
   owners_[kMainTimeline] = kMainBranchId;
   return absl::OkStatus();
 }
@@ -98,10 +100,8 @@ absl::StatusOr<const Branch*> Catalog::Find(BranchId id) const {
 }
 
 const Branch* Catalog::FindByName(absl::string_view name) const {
-  for (const auto& [id, branch] : branches_) {
-    if (branch.name == name) return &branch;
-  }
-  return nullptr;
+  auto it = names_.find(std::string(name));
+  return it == names_.end() ? nullptr : &branches_.at(it->second);
 }
 
 absl::StatusOr<Branch> Catalog::Get(BranchId id) const {
@@ -212,6 +212,7 @@ absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
   ++next_branch_;
   timelines_[timeline.id] = timeline;
   branches_[branch.id] = branch;
+  names_[branch.name] = branch.id;
   owners_[timeline.id] = branch.id;
   return Describe(branch);
 }
@@ -401,6 +402,7 @@ absl::StatusOr<Catalog::Restored> Catalog::RestoreOnTimeline(BranchId branch,
   owners_[restored.timeline] = restored.id;
   branches_[restored.id] = restored;
   branches_[backup.id] = backup;
+  names_[backup.name] = backup.id;
   return Restored{Describe(restored), Describe(backup)};
 }
 
@@ -413,8 +415,7 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
         "the branch \"main\" cannot be deleted");
   }
   // The branch and, depth first, every branch below it.
-  std::vector<BranchId> doomed;
-  CollectSubtree(id, &doomed);
+  const std::vector<BranchId> doomed = Subtree(id);
   if (std::find(doomed.begin(), doomed.end(), kMainBranchId) != doomed.end()) {
     // main was restored from this branch (or one below it), so it descends
     // from it; it cannot go.
@@ -457,18 +458,35 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   for (const std::string& name : doomed_snapshots) snapshots_.erase(name);
   for (BranchId d : doomed) {
     owners_.erase(branches_.at(d).timeline);
+    names_.erase(branches_.at(d).name);
     branches_.erase(d);
   }
   return doomed;
 }
 
-void Catalog::CollectSubtree(BranchId id, std::vector<BranchId>* out) const {
+std::vector<BranchId> Catalog::Subtree(BranchId id) const {
+  std::multimap<BranchId, BranchId> children;
   for (const auto& [child_id, child] : branches_) {
-    if (child_id != id && Describe(child).parent == id) {
-      CollectSubtree(child_id, out);
+    const BranchId parent = Describe(child).parent;
+    if (parent != 0 && parent != child_id) children.emplace(parent, child_id);
+  }
+  std::vector<BranchId> out;
+  // Depth first, deepest first: a branch comes after all of its children.
+  std::vector<std::pair<BranchId, bool>> stack = {{id, false}};
+  while (!stack.empty()) {
+    auto [branch, expanded] = stack.back();
+    stack.pop_back();
+    if (expanded) {
+      out.push_back(branch);
+      continue;
+    }
+    stack.push_back({branch, true});
+    auto range = children.equal_range(branch);
+    for (auto it = range.first; it != range.second; ++it) {
+      stack.push_back({it->second, false});
     }
   }
-  out->push_back(id);
+  return out;
 }
 
 absl::Status Catalog::SetRetention(BranchId id, const Retention& retention) {

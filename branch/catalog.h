@@ -210,8 +210,8 @@ class Catalog {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Branch* FindByName(absl::string_view name) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Appends every branch below `id`, deepest first, then `id`.
-  void CollectSubtree(BranchId id, std::vector<BranchId>* out) const
+  // Every branch below `id`, deepest first, then `id`.
+  std::vector<BranchId> Subtree(BranchId id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::vector<ReadStep> PathFrom(TimelineId timeline, Lsn lsn) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -221,6 +221,7 @@ class Catalog {
   CatalogStore* const store_;
   mutable Mutex mu_;
   std::map<BranchId, Branch> branches_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, BranchId> names_ ABSL_GUARDED_BY(mu_);  // index
   std::map<TimelineId, Timeline> timelines_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, BranchId> owners_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);

@@ -92,17 +92,37 @@ absl::Status PageStore::WalkBack(
     PageKey key, const std::vector<Step>& path, bool fill_cache,
     const std::function<bool(const sk::ParsedVersionKey&, absl::string_view)>&
         visit) const {
-  // All versions of the page, on every timeline, are contiguous.
+  // All versions of the page, on every timeline, are contiguous and sorted
+  // by timeline id; along a read path timeline ids strictly decrease (a
+  // child's timeline is always newer than its parent's). So after walking
+  // one step the iterator already says whether the next timeline has any
+  // version of the page: a seek is needed only when it may, and a read
+  // through many levels that never wrote the page costs one seek.
   const std::string page_prefix = sk::VersionPrefix(0, key).substr(0, 9);
   rocksdb::ReadOptions read_options;
   rocksdb::Slice lower(page_prefix);
   read_options.iterate_lower_bound = &lower;
   read_options.fill_cache = fill_cache;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  bool positioned = false;
   for (const Step& step : path) {
-    for (it->SeekForPrev(sk::VersionKey(step.timeline, key, step.as_of,
-                                        sk::VersionKeyKind::kMaterialized));
-         it->Valid(); it->Prev()) {
+    bool seek = true;
+    if (positioned) {
+      if (!it->Valid()) break;  // no older version of the page anywhere
+      std::optional<sk::ParsedVersionKey> at =
+          sk::ParseVersionKey(View(it->key()));
+      if (!at || at->key != key) break;
+      // Nothing of this timeline lies between here and the previous
+      // position, which was after every key of this timeline.
+      if (at->branch < step.timeline) continue;
+      seek = at->branch > step.timeline || step.as_of < at->at;
+    }
+    if (seek) {
+      it->SeekForPrev(sk::VersionKey(step.timeline, key, step.as_of,
+                                     sk::VersionKeyKind::kMaterialized));
+      positioned = true;
+    }
+    for (; it->Valid(); it->Prev()) {
       std::optional<sk::ParsedVersionKey> parsed =
           sk::ParseVersionKey(View(it->key()));
       if (!parsed || parsed->branch != step.timeline || parsed->key != key) {
