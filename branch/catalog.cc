@@ -145,33 +145,56 @@ absl::StatusOr<Timeline> Catalog::GetTimeline(TimelineId id) const {
   return it->second;
 }
 
-std::vector<ReadStep> Catalog::PathFrom(TimelineId timeline, Lsn lsn) const {
+std::shared_ptr<const Catalog::Ancestry> Catalog::AncestryOf(
+    TimelineId timeline) const {
+  auto cached = ancestries_.find(timeline);
+  if (cached != ancestries_.end()) return cached->second;
+  auto ancestry = std::make_shared<Ancestry>();
+  Lsn cap = ~Lsn{0};
+  for (TimelineId t = timeline; t != 0;) {
+    ancestry->emplace_back(t, cap);
+    const Timeline& info = timelines_.at(t);
+    cap = info.branch_point;
+    t = info.parent;
+  }
+  ancestries_[timeline] = ancestry;
+  return ancestry;
+}
+
+std::vector<ReadStep> Catalog::PathFrom(const Ancestry& ancestry, Lsn lsn) {
   std::vector<ReadStep> path;
+  path.reserve(ancestry.size());
   Lsn up_to = lsn;
-  while (timeline != 0) {
+  for (const auto& [timeline, cap] : ancestry) {
+    up_to = std::min(up_to, cap);
     path.push_back({timeline, up_to});
-    const Timeline& t = timelines_.at(timeline);
-    up_to = std::min(up_to, t.branch_point);
-    timeline = t.parent;
   }
   return path;
 }
 
 absl::StatusOr<std::vector<ReadStep>> Catalog::ReadPath(BranchId branch,
                                                         Lsn lsn) const {
-  MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
-  return PathFrom(b->timeline, lsn);
+  std::shared_ptr<const Ancestry> ancestry;
+  {
+    MutexLock l(&mu_);
+    PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
+    ancestry = AncestryOf(b->timeline);
+  }
+  return PathFrom(*ancestry, lsn);
 }
 
 absl::StatusOr<std::vector<ReadStep>> Catalog::TimelinePath(TimelineId timeline,
                                                             Lsn lsn) const {
-  MutexLock l(&mu_);
-  if (timelines_.count(timeline) == 0) {
-    return absl::NotFoundError(
-        absl::StrCat("timeline ", timeline, " does not exist"));
+  std::shared_ptr<const Ancestry> ancestry;
+  {
+    MutexLock l(&mu_);
+    if (timelines_.count(timeline) == 0) {
+      return absl::NotFoundError(
+          absl::StrCat("timeline ", timeline, " does not exist"));
+    }
+    ancestry = AncestryOf(timeline);
   }
-  return PathFrom(timeline, lsn);
+  return PathFrom(*ancestry, lsn);
 }
 
 std::optional<BranchId> Catalog::OwnerOf(TimelineId timeline) const {

@@ -213,8 +213,12 @@ class Catalog {
   // Every branch below `id`, deepest first, then `id`.
   std::vector<BranchId> Subtree(BranchId id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  std::vector<ReadStep> PathFrom(TimelineId timeline, Lsn lsn) const
+  // A timeline and its ancestors, newest first, each with the branch point
+  // on it of the step before (timelines are immutable: computed once).
+  using Ancestry = std::vector<std::pair<TimelineId, Lsn>>;
+  std::shared_ptr<const Ancestry> AncestryOf(TimelineId timeline) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static std::vector<ReadStep> PathFrom(const Ancestry& ancestry, Lsn lsn);
   std::string UniqueBackupName(const std::string& name, int64_t now_us) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -224,6 +228,8 @@ class Catalog {
   std::map<std::string, BranchId> names_ ABSL_GUARDED_BY(mu_);  // index
   std::map<TimelineId, Timeline> timelines_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, BranchId> owners_ ABSL_GUARDED_BY(mu_);
+  mutable std::map<TimelineId, std::shared_ptr<const Ancestry>> ancestries_
+      ABSL_GUARDED_BY(mu_);
   std::map<std::string, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, SnapshotSchedule> schedules_ ABSL_GUARDED_BY(mu_);
   uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;

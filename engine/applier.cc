@@ -22,6 +22,7 @@ absl::Status Applier::Load() {
   PITR_ASSIGN_OR_RETURN(auto spaces, store_->TruncatedSpaces());
   MutexLock l(&mu_);
   truncated_.insert(spaces.begin(), spaces.end());
+  if (!truncated_.empty()) any_truncations_ = true;
   return absl::OkStatus();
 }
 
@@ -108,6 +109,7 @@ absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
   {
     MutexLock l(&mu_);
     truncated_.insert(new_truncations.begin(), new_truncations.end());
+    if (!truncated_.empty()) any_truncations_ = true;
   }
   for (const ImageTask& task : long_chains) on_long_chain_(task);
   return absl::OkStatus();

@@ -13,6 +13,7 @@
 #ifndef PITR_ENGINE_APPLIER_H_
 #define PITR_ENGINE_APPLIER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -62,6 +63,8 @@ class Applier {
 
   // False if no change ever truncated this space: reads can skip looking.
   bool MayHaveTruncations(BranchId branch, uint32_t space) const;
+  // False if no change ever truncated any space (no lock taken).
+  bool AnyTruncations() const { return any_truncations_.load(); }
 
  private:
   // The size of a space now, from the cache or the store.
@@ -81,6 +84,7 @@ class Applier {
 
   mutable Mutex mu_;
   std::set<std::pair<BranchId, uint32_t>> truncated_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> any_truncations_{false};
 };
 
 }  // namespace pitr

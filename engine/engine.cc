@@ -143,7 +143,11 @@ absl::Status Engine::Recover() {
     PITR_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
     if (!more) break;
     BatchToApply apply{batch.branch, batch.commit_lsn, {}};
+    // A timeline the catalog no longer knows was collected by GC on
+    // purpose: its batches only move applied_lsn on.
+    const bool collected = !catalog_->GetTimeline(batch.branch).ok();
     for (const WalRecord& record : batch.records) {
+      if (collected) break;
       apply.records.push_back(WalRecordView{0, record.kind, record.branch,
                                             record.key, record.offset,
                                             record.page_count, record.data});
@@ -280,7 +284,8 @@ absl::StatusOr<std::vector<PageStore::Step>> Engine::ReadSteps(
     const sk::Position as_of =
         steps.empty() ? first_as_of : sk::AsOf(step.up_to);
     std::optional<sk::Position> truncated_at;
-    if (applier_->MayHaveTruncations(step.timeline, key.space)) {
+    if (applier_->AnyTruncations() &&
+        applier_->MayHaveTruncations(step.timeline, key.space)) {
       PITR_ASSIGN_OR_RETURN(
           truncated_at, store_->LastTruncationOf(step.timeline, key, as_of));
     }

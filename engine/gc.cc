@@ -167,7 +167,10 @@ absl::StatusOr<GcReport> Engine::RunGc(bool compact) {
   auto finish_group = [&]() {
     if (!current) return;
     std::vector<size_t> drop;
-    if (unused.count(current->second) > 0) {
+    // A timeline GC forgot before its deletes reached disk (a crash) is as
+    // dead as an unused one.
+    if (unused.count(current->second) > 0 ||
+        !catalog_->GetTimeline(current->second).ok()) {
       for (size_t i = 0; i < group.size(); ++i) drop.push_back(i);
     } else if (auto h = plan.horizons.find(current->second);
                h != plan.horizons.end()) {
@@ -203,6 +206,8 @@ absl::StatusOr<GcReport> Engine::RunGc(bool compact) {
   for (TimelineId t : plan.unused) {
     PITR_RETURN_IF_ERROR(store_->DeleteSpaceEvents(t));
   }
+  // The deletes must be on disk before the timelines are forgotten.
+  PITR_RETURN_IF_ERROR(store_->Flush());
   PITR_RETURN_IF_ERROR(catalog_->ForgetTimelines(plan.unused));
   report.timelines_removed = plan.unused.size();
   if (compact) {
