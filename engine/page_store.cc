@@ -105,13 +105,13 @@ absl::Status PageStore::WalkBack(
   read_options.fill_cache = fill_cache;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
   bool positioned = false;
+  // The version under the iterator once a step's walk ends (parsed once,
+  // however many steps it lets us skip); nullopt: none of this page left.
+  std::optional<sk::ParsedVersionKey> at;
   for (const Step& step : path) {
     bool seek = true;
     if (positioned) {
-      if (!it->Valid()) break;  // no older version of the page anywhere
-      std::optional<sk::ParsedVersionKey> at =
-          sk::ParseVersionKey(View(it->key()));
-      if (!at || at->key != key) break;
+      if (!at || at->key != key) break;  // no older version of the page
       // Nothing of this timeline lies between here and the previous
       // position, which was after every key of this timeline.
       if (at->branch < step.timeline) continue;
@@ -122,10 +122,12 @@ absl::Status PageStore::WalkBack(
                                      sk::VersionKeyKind::kMaterialized));
       positioned = true;
     }
+    at.reset();
     for (; it->Valid(); it->Prev()) {
       std::optional<sk::ParsedVersionKey> parsed =
           sk::ParseVersionKey(View(it->key()));
       if (!parsed || parsed->branch != step.timeline || parsed->key != key) {
+        at = parsed;
         break;
       }
       if (step.truncated_at && parsed->at <= *step.truncated_at) break;
