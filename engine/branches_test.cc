@@ -240,6 +240,37 @@ TEST_F(BranchesTest, CreatingTheSameBranchAgainIsIdempotent) {
             absl::StatusCode::kAlreadyExists);
 }
 
+// Creation and restore write only metadata: the same bytes whatever the
+// amount of data (here a few pages against 64 MiB).
+TEST_F(BranchesTest, CreateAndRestoreWriteTheSameBytesWhateverTheData) {
+  auto metadata_bytes = [&](BranchId source, const std::string& name) {
+    const uint64_t before = engine_->stats().catalog_bytes_written;
+    Branch b = Create(name, source, {});
+    const uint64_t created = engine_->stats().catalog_bytes_written - before;
+    EXPECT_TRUE(engine_->RestoreBranch(b.id, source, {}).ok());
+    const uint64_t restored =
+        engine_->stats().catalog_bytes_written - before - created;
+    return std::make_pair(created, restored);
+  };
+  Write(kMainBranch, {1, 1}, 'a');
+  const auto small = metadata_bytes(kMainBranch, "small-a");
+  options_.page_size = 0;  // the store's
+  options_.sync = SyncPolicy::kNone;
+  Reopen();
+  for (uint32_t p = 0; p < 64 * 1024 * 1024 / kPage; p += 64) {
+    absl::StatusOr<WalBatch> batch = engine_->NewBatch(kMainBranch);
+    for (uint32_t i = 0; i < 64; ++i) {
+      ASSERT_TRUE(batch->PutPageImage({2, p + i}, Filled('b')).ok());
+    }
+    ASSERT_TRUE(engine_->Append(kMainBranch, *batch).ok());
+  }
+  ASSERT_TRUE(engine_->Flush().ok());
+  const auto large = metadata_bytes(kMainBranch, "large-a");  // same length
+  EXPECT_EQ(small, large);
+  EXPECT_LT(small.first, 200u);
+  EXPECT_LT(small.second, 300u);
+}
+
 TEST_F(BranchesTest, ImagesAreMaterialisedOnChildBranchesToo) {
   options_.image_after_deltas = 4;
   Reopen();

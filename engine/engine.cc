@@ -367,6 +367,7 @@ EngineStats Engine::stats() const {
   stats.wal = wal_->stats();
   stats.store_bytes = store_->LiveBytes();
   stats.in_memory_bytes = store_->InMemoryBytes();
+  stats.catalog_bytes_written = store_->CatalogBytesWritten();
   return stats;
 }
 

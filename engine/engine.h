@@ -126,10 +126,11 @@ struct EngineStats {
   uint64_t images_materialized = 0;
   uint64_t images_dropped = 0;  // tasks dropped because the queue was full
   uint64_t flushes = 0;
-  Lsn flushed_lsn = 0;            // the WAL prefix the flushed layers hold
-  uint64_t batches_replayed = 0;  // by recovery when this engine opened
-  uint64_t store_bytes = 0;       // live SST and blob files
-  uint64_t in_memory_bytes = 0;   // memtables, written and waiting to flush
+  Lsn flushed_lsn = 0;                 // the WAL prefix the flushed layers hold
+  uint64_t batches_replayed = 0;       // by recovery when this engine opened
+  uint64_t catalog_bytes_written = 0;  // branch/snapshot metadata, since open
+  uint64_t store_bytes = 0;            // live SST and blob files
+  uint64_t in_memory_bytes = 0;  // memtables, written and waiting to flush
 };
 
 class Engine {

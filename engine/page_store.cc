@@ -222,8 +222,16 @@ absl::Status PageStore::Commit(
     const std::vector<std::pair<std::string, std::string>>& puts,
     const std::vector<std::string>& deletes) {
   rocksdb::WriteBatch batch;
-  for (const auto& [key, value] : puts) batch.Put(key, value);
-  for (const std::string& key : deletes) batch.Delete(key);
+  uint64_t bytes = 0;
+  for (const auto& [key, value] : puts) {
+    batch.Put(key, value);
+    bytes += key.size() + value.size();
+  }
+  for (const std::string& key : deletes) {
+    batch.Delete(key);
+    bytes += key.size();
+  }
+  catalog_bytes_ += bytes;
   rocksdb::WriteOptions options;
   options.sync = true;
   MutexLock l(&write_mu_);

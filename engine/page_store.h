@@ -12,6 +12,7 @@
 #ifndef PITR_ENGINE_PAGE_STORE_H_
 #define PITR_ENGINE_PAGE_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -123,6 +124,8 @@ class PageStore : public CatalogStore {
   uint64_t LiveBytes() const;
   // Memory held by memtables (the one written and those awaiting flush).
   uint64_t InMemoryBytes() const;
+  // Key and value bytes of every catalog change committed since open.
+  uint64_t CatalogBytesWritten() const { return catalog_bytes_.load(); }
 
  private:
   explicit PageStore(std::unique_ptr<rocksdb::DB> db);
@@ -136,6 +139,7 @@ class PageStore : public CatalogStore {
                                absl::string_view value)>& visit) const;
 
   const std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<uint64_t> catalog_bytes_{0};
   Mutex write_mu_;
 };
 
