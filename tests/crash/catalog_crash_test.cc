@@ -77,7 +77,7 @@ TEST(CatalogCrashTest, KillsDuringBranchChangesLeaveAConsistentCatalog) {
       ++changes;
       if (m.type == kCreated) must_exist.insert(m.a);
       if (m.type == kRestored) must_exist.insert(m.b);  // the backup
-      if (m.type == kDeleted) must_exist.erase(m.a);
+      if (m.type == kDeleting) must_exist.erase(m.a);
     }
 
     absl::StatusOr<std::unique_ptr<Engine>> engine =

@@ -34,7 +34,7 @@ enum CatalogMsgType : uint64_t {
   kCatalogOpened = 1,
   kCreated = 2,      // a: the new branch
   kRestored = 3,     // a: the restored branch, b: its backup
-  kDeleted = 4,      // a: the deleted branch
+  kDeleting = 4,     // a: a branch about to be deleted (it may go, or not)
   kSnapshotted = 5,  // a: the branch
 };
 struct CatalogMsg {
