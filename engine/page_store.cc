@@ -131,7 +131,8 @@ absl::Status PageStore::WalkBack(
         break;
       }
       if (step.truncated_at && parsed->at <= *step.truncated_at) break;
-      // The value is read only if the visitor asks for it.
+      // RocksDB 7.8 loads a blob value when the iterator lands on its key,
+      // so visitors that need only keys (ChainLength) still pay for it.
       if (!visit(*parsed, View(it->value()))) {
         return FromRocksDb(it->status(), "reading the page store");
       }
