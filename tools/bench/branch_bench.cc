@@ -90,6 +90,7 @@
 #include "absl/time/time.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
+#include "tools/bench/bench_util.h"
 #include "wal/batch.h"
 #include "wal/status_macros.h"
 
@@ -130,6 +131,12 @@ ABSL_FLAG(bool, gc, true, "Run section 3.");
 namespace pitr {
 namespace {
 
+using bench::FsTypeName;
+using bench::LoadAvg;
+using bench::ParseList;
+using bench::Percentile;
+using bench::Seconds;
+
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kPageSize = 8 << 10;
@@ -139,10 +146,6 @@ constexpr uint32_t kSpace = 1;
 constexpr double kOpTargetMs = 1.0;
 constexpr double kSizeRatioTarget = 1.2;
 constexpr double kDepthRatioTarget = 1.5;
-
-double Seconds(Clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
 
 int64_t Nanos(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
@@ -214,39 +217,6 @@ double Settle(absl::Duration quiet = absl::Milliseconds(1500),
   return absl::ToDoubleSeconds(absl::Now() - start);
 }
 
-std::string FsTypeName(const std::string& path) {
-  struct statfs st;
-  if (::statfs(path.c_str(), &st) != 0) return "unknown";
-  switch (static_cast<uint64_t>(st.f_type)) {
-    case 0xEF53:
-      return "ext4 (ext2/3/4)";
-    case 0x58465342:
-      return "xfs";
-    case 0x9123683E:
-      return "btrfs";
-    case 0x01021994:
-      return "tmpfs";
-    case 0x794C7630:
-      return "overlayfs";
-    default:
-      return absl::StrFormat("0x%x", static_cast<uint64_t>(st.f_type));
-  }
-}
-
-std::string LoadAvg() {
-  double load[3];
-  if (::getloadavg(load, 3) != 3) return "?";
-  return absl::StrFormat("%.2f %.2f %.2f", load[0], load[1], load[2]);
-}
-
-// Nearest-rank percentile of v (reordered), in the unit of v.
-double Percentile(std::vector<int64_t> v, double q) {
-  if (v.empty()) return 0;
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(q * v.size()));
-  std::nth_element(v.begin(), v.begin() + i, v.end());
-  return static_cast<double>(v[i]);
-}
-
 double Mean(const std::vector<int64_t>& v, size_t from, size_t to) {
   to = std::min(to, v.size());
   if (from >= to) return 0;
@@ -279,9 +249,9 @@ EngineOptions BenchOptions(const std::string& dir, bool sync) {
 
 // One kind of operation on one store, over all rounds.
 struct OpStats {
-  std::vector<int64_t> ns;         // every operation, in order
-  std::vector<double> round_p50;   // per round
-  Io process, thread;              // summed over the groups of operations
+  std::vector<int64_t> ns;        // every operation, in order
+  std::vector<double> round_p50;  // per round
+  Io process, thread;             // summed over the groups of operations
   void AddIo(const Io& p0, const Io& p1, const Io& t0, const Io& t1) {
     process.write_bytes += p1.write_bytes - p0.write_bytes;
     process.wchar += p1.wchar - p0.wchar;
@@ -360,9 +330,9 @@ absl::Status SetUpStore(Store* s, const std::string& pool) {
       Engine::Open(BenchOptions(s->dir, absl::GetFlag(FLAGS_load_sync))));
   s->pages = static_cast<uint32_t>(s->data_mib * kMiB / kPageSize);
   const Clock::time_point start = Clock::now();
-  PITR_ASSIGN_OR_RETURN(
-      s->restore_lsn, LoadPages(s->engine.get(), pool, s->pages,
-                                absl::GetFlag(FLAGS_load_batch_pages)));
+  PITR_ASSIGN_OR_RETURN(s->restore_lsn,
+                        LoadPages(s->engine.get(), pool, s->pages,
+                                  absl::GetFlag(FLAGS_load_batch_pages)));
   PITR_RETURN_IF_ERROR(s->engine->Flush());
   s->load_seconds = Seconds(Clock::now() - start);
   s->settle_seconds = Settle();
@@ -450,16 +420,16 @@ void PrintOpRow(const Store& s, const char* op, const OpStats& st,
                                PassMiss(p99 <= kOpTargetMs), kSizeRatioTarget,
                                PassMiss(med <= kSizeRatioTarget));
     } else if (judged) {
-      target = absl::StrFormat("p50,p99<=1ms %s,%s",
-                               PassMiss(p50 <= kOpTargetMs),
-                               PassMiss(p99 <= kOpTargetMs));
+      target =
+          absl::StrFormat("p50,p99<=1ms %s,%s", PassMiss(p50 <= kOpTargetMs),
+                          PassMiss(p99 <= kOpTargetMs));
     }
   }
   const double n = static_cast<double>(std::max<size_t>(n_ops, 1));
-  absl::PrintF(
-      "%7s | %-7s | %6.3f %6.3f %6.2f | %s | %7.0f %7.0f %7.0f | %s\n",
-      MiBString(s.data_mib), op, p50, p99, max, vs, st.process.write_bytes / n,
-      st.thread.write_bytes / n, st.process.wchar / n, target);
+  absl::PrintF("%7s | %-7s | %6.3f %6.3f %6.2f | %s | %7.0f %7.0f %7.0f | %s\n",
+               MiBString(s.data_mib), op, p50, p99, max, vs,
+               st.process.write_bytes / n, st.thread.write_bytes / n,
+               st.process.wchar / n, target);
 }
 
 absl::Status RunBranchOps(const std::string& scratch,
@@ -529,8 +499,7 @@ absl::Status RunBranchOps(const std::string& scratch,
       settle, rounds, per_round, per_round, per_round, per_round,
       MiBString(sizes[0]));
   absl::PrintF("%7s | %-7s | %-20s | %-13s | %-23s | %s\n", "data", "op",
-               "latency ms", "vs smallest", "bytes written per op",
-               "target");
+               "latency ms", "vs smallest", "bytes written per op", "target");
   absl::PrintF("%7s | %-7s | %6s %6s %6s | %6s %6s | %7s %7s %7s |\n", "", "",
                "p50", "p99", "max", "total", "med", "wr_b", "thr wr_b",
                "wchar");
@@ -564,8 +533,8 @@ absl::Status RunBranchOps(const std::string& scratch,
         "%7s | %6.3f %6.3f %6.2f | %6.3f avg %6.3f avg | %8.0f | p50,p99<=1ms "
         "%s,%s\n",
         MiBString(s.data_mib), p50, p99, Percentile(v, 1.0) / 1e6,
-        Mean(v, 0, 10) / 1e6, Mean(v, v.size() - std::min<size_t>(10, v.size()),
-                                   v.size()) / 1e6,
+        Mean(v, 0, 10) / 1e6,
+        Mean(v, v.size() - std::min<size_t>(10, v.size()), v.size()) / 1e6,
         s.repeat.process.write_bytes /
             static_cast<double>(std::max<size_t>(v.size(), 1)),
         PassMiss(p50 <= kOpTargetMs), PassMiss(p99 <= kOpTargetMs));
@@ -585,8 +554,7 @@ absl::Status RunBranchOps(const std::string& scratch,
   }
   absl::PrintF("%7s", "data");
   for (auto [from, to] : ranges) {
-    absl::PrintF(" | %-19s",
-                 absl::StrFormat("%d..%d branches", from + 1, to));
+    absl::PrintF(" | %-19s", absl::StrFormat("%d..%d branches", from + 1, to));
   }
   absl::PrintF("\n%s\n", std::string(7 + 22 * ranges.size(), '-'));
   for (const Store& s : stores) {
@@ -631,9 +599,9 @@ absl::Status RunDepthReads(const std::string& scratch,
   // chain[d] is the branch at depth d (chain[0] = main).
   std::vector<BranchId> chain = {kMainBranch};
   for (int d = 1; d <= max_depth; ++d) {
-    PITR_ASSIGN_OR_RETURN(Branch b,
-                          e->CreateBranch(absl::StrFormat("d%03d", d),
-                                          chain.back(), PointInTime{}));
+    PITR_ASSIGN_OR_RETURN(
+        Branch b, e->CreateBranch(absl::StrFormat("d%03d", d), chain.back(),
+                                  PointInTime{}));
     chain.push_back(b.id);
   }
   PITR_RETURN_IF_ERROR(e->Flush());
@@ -652,8 +620,8 @@ absl::Status RunDepthReads(const std::string& scratch,
   for (int round = -1; round < rounds; ++round) {  // -1: warm-up
     for (uint32_t& k : keys) k = static_cast<uint32_t>(rng() % pages);
     for (size_t j = 0; j < points.size(); ++j) {
-      const size_t pi = (j + static_cast<size_t>(std::max(round, 0))) %
-                        points.size();
+      const size_t pi =
+          (j + static_cast<size_t>(std::max(round, 0))) % points.size();
       const BranchId branch = chain[points[pi]];
       OpStats scratch_stats;
       OpStats* st = round < 0 ? &scratch_stats : &stats[pi];
@@ -691,7 +659,8 @@ absl::Status RunDepthReads(const std::string& scratch,
       "over rounds (judged).\n"
       "   Pages checked: %s. Deltas applied by all reads: %d.\n\n",
       pages, max_depth, per_round * rounds, rounds, depths[0],
-      ok ? "all equal to what was written" : "MISMATCH", es.deltas_applied_by_reads);
+      ok ? "all equal to what was written" : "MISMATCH",
+      es.deltas_applied_by_reads);
   absl::PrintF("%5s | %5s | %8s %8s %8s | %-13s | %s\n", "depth", "steps",
                "p50", "p99", "mean", "vs depth 1", "target");
   absl::PrintF("%5s | %5s | %8s %8s %8s | %6s %6s |\n", "", "", "", "", "",
@@ -786,12 +755,12 @@ absl::Status RunGcSection(const std::string& scratch) {
   const Io io0 = ProcessIo();
   PITR_ASSIGN_OR_RETURN(GcReport report, e->RunGc(/*compact=*/true));
   const Io io1 = ProcessIo();
-  PITR_ASSIGN_OR_RETURN(HistoryBounds bounds,
-                        e->GetHistoryBounds(kMainBranch));
+  PITR_ASSIGN_OR_RETURN(HistoryBounds bounds, e->GetHistoryBounds(kMainBranch));
 
   bool ok = true;
   for (uint32_t p = 0; p < pages; ++p) {
-    PITR_ASSIGN_OR_RETURN(std::string page, e->GetPage(kMainBranch, {kSpace, p}));
+    PITR_ASSIGN_OR_RETURN(std::string page,
+                          e->GetPage(kMainBranch, {kSpace, p}));
     ok &= page == model[p];
   }
   absl::Status below =
@@ -801,10 +770,9 @@ absl::Status RunGcSection(const std::string& scratch) {
   PITR_RETURN_IF_ERROR(e->Close());
 
   const double took = absl::ToDoubleSeconds(report.took);
-  const double reclaimed =
-      (static_cast<double>(report.store_bytes_before) -
-       static_cast<double>(report.store_bytes_after)) /
-      kMiB;
+  const double reclaimed = (static_cast<double>(report.store_bytes_before) -
+                            static_cast<double>(report.store_bytes_after)) /
+                           kMiB;
   absl::PrintF(
       "\n3. GC: %d pages x %d versions on main (round r writes one version of "
       "every page, %d per batch;\n   version 0 an image, later ones an image "
@@ -822,50 +790,37 @@ absl::Status RunGcSection(const std::string& scratch) {
   absl::PrintF("   timelines removed   %10d\n", report.timelines_removed);
   absl::PrintF("   store before        %10.1f MiB\n",
                report.store_bytes_before / kMiB);
-  absl::PrintF("   store after         %10.1f MiB  (%.1f MiB reclaimed, "
-               "%.1f%%)\n",
-               report.store_bytes_after / kMiB, reclaimed,
-               100.0 * reclaimed * kMiB /
-                   std::max<uint64_t>(1, report.store_bytes_before));
-  absl::PrintF("   took                %10.2f s  (flush + scan + deletes + "
-               "2-pass compaction)\n",
-               took);
-  absl::PrintF("   throughput          %10.0f versions examined/s, %.0f "
-               "removed/s, %.1f MiB/s reclaimed\n",
-               report.versions_examined / took, report.versions_removed / took,
-               reclaimed / took);
-  absl::PrintF("   GC wrote            %10.1f MiB (process write_bytes during "
-               "RunGc)\n",
-               (io1.write_bytes - io0.write_bytes) / kMiB);
+  absl::PrintF(
+      "   store after         %10.1f MiB  (%.1f MiB reclaimed, "
+      "%.1f%%)\n",
+      report.store_bytes_after / kMiB, reclaimed,
+      100.0 * reclaimed * kMiB /
+          std::max<uint64_t>(1, report.store_bytes_before));
+  absl::PrintF(
+      "   took                %10.2f s  (flush + scan + deletes + "
+      "2-pass compaction)\n",
+      took);
+  absl::PrintF(
+      "   throughput          %10.0f versions examined/s, %.0f "
+      "removed/s, %.1f MiB/s reclaimed\n",
+      report.versions_examined / took, report.versions_removed / took,
+      reclaimed / took);
+  absl::PrintF(
+      "   GC wrote            %10.1f MiB (process write_bytes during "
+      "RunGc)\n",
+      (io1.write_bytes - io0.write_bytes) / kMiB);
   absl::PrintF("   readable history    lsn %s to %s\n",
                FormatLsn(bounds.oldest_lsn), FormatLsn(bounds.latest_lsn));
-  absl::PrintF("   after GC: every page at latest %s; a read below the floor "
-               "gives %s\n",
-               ok ? "equal to what was written" : "MISMATCH",
-               below.ok() ? "OK (!)" : absl::StatusCodeToString(below.code()));
+  absl::PrintF(
+      "   after GC: every page at latest %s; a read below the floor "
+      "gives %s\n",
+      ok ? "equal to what was written" : "MISMATCH",
+      below.ok() ? "OK (!)" : absl::StatusCodeToString(below.code()));
   if (!ok) return absl::DataLossError("a page read back wrong after GC");
   return absl::OkStatus();
 }
 
 // ------------------------------------------------------------------ main
-
-template <typename T>
-absl::StatusOr<std::vector<T>> ParseList(const std::vector<std::string>& in,
-                                         absl::string_view flag) {
-  std::vector<T> out;
-  for (const std::string& s : in) {
-    T v;
-    if (!absl::SimpleAtoi(s, &v) || v <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", flag, ": bad value '", s, "'"));
-    }
-    out.push_back(v);
-  }
-  if (out.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, " is empty"));
-  }
-  return out;
-}
 
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(

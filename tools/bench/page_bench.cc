@@ -77,6 +77,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
+#include "tools/bench/bench_util.h"
 #include "wal/batch.h"
 #include "wal/status_macros.h"
 
@@ -111,6 +112,12 @@ ABSL_FLAG(bool, keep, false,
 namespace pitr {
 namespace {
 
+using bench::FsTypeName;
+using bench::LoadAvg;
+using bench::ParseList;
+using bench::Percentile;
+using bench::Seconds;
+
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kPageSize = 8 << 10;
@@ -123,10 +130,6 @@ constexpr uint32_t kBackVersions = 999;  // oldest of 1000
 constexpr double kWriteAmpTarget = 3.0;
 constexpr double kReadRatioTarget = 1.5;
 constexpr double kHistoryRatioTarget = 2.0;
-
-double Seconds(Clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
 
 // ---------------------------------------------------------------- helpers
 
@@ -275,42 +278,10 @@ std::string LsmFromLog(const std::string& dir) {
   return last;
 }
 
-std::string FsTypeName(const std::string& path) {
-  struct statfs st;
-  if (::statfs(path.c_str(), &st) != 0) return "unknown";
-  switch (static_cast<uint64_t>(st.f_type)) {
-    case 0xEF53:
-      return "ext4 (ext2/3/4)";
-    case 0x58465342:
-      return "xfs";
-    case 0x9123683E:
-      return "btrfs";
-    case 0x01021994:
-      return "tmpfs";
-    case 0x794C7630:
-      return "overlayfs";
-    default:
-      return absl::StrFormat("0x%x", static_cast<uint64_t>(st.f_type));
-  }
-}
-
-std::string LoadAvg() {
-  double load[3];
-  if (::getloadavg(load, 3) != 3) return "?";
-  return absl::StrFormat("%.2f %.2f %.2f", load[0], load[1], load[2]);
-}
-
-double Percentile(std::vector<int64_t> v, double q) {
-  if (v.empty()) return 0;
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(q * v.size()));
-  std::nth_element(v.begin(), v.begin() + i, v.end());
-  return static_cast<double>(v[i]);
-}
-
 // Latencies of one read point, all rounds.
 struct Point {
   std::vector<int64_t> ns;
-  double seconds = 0;  // sum of the read times
+  double seconds = 0;   // sum of the read times
   uint64_t deltas = 0;  // deltas applied (pitr)
   uint64_t longest_chain = 0;
   std::vector<double> round_p50;  // per round, for the range of ratios
@@ -414,7 +385,8 @@ class RawStore : public Store {
   static std::string Key(uint32_t page) {
     std::string k(16, '\0');
     const uint64_t branch = kMainBranch;
-    for (int i = 0; i < 8; ++i) k[i] = static_cast<char>(branch >> (56 - 8 * i));
+    for (int i = 0; i < 8; ++i)
+      k[i] = static_cast<char>(branch >> (56 - 8 * i));
     for (int i = 0; i < 4; ++i)
       k[8 + i] = static_cast<char>(kLoadSpace >> (24 - 8 * i));
     for (int i = 0; i < 4; ++i)
@@ -538,9 +510,8 @@ void PrintLoad(const std::vector<LoadResult>& results) {
   absl::PrintF("%-22s | %7s | %6s | %7s | %7s | %6s | %8s | %6s | %s\n",
                "store", "pages", "load s", "flush s", "ingest", "WAL",
                "written", "write", "target");
-  absl::PrintF("%-22s | %7s | %6s | %7s | %7s | %6s | %8s | %6s | %s\n", "",
-               "", "", "+settle", "MiB/s", "MiB", "MiB", "amp",
-               "(write amp)");
+  absl::PrintF("%-22s | %7s | %6s | %7s | %7s | %6s | %8s | %6s | %s\n", "", "",
+               "", "+settle", "MiB/s", "MiB", "MiB", "amp", "(write amp)");
   absl::PrintF("%s\n", std::string(100, '-'));
   for (const LoadResult& r : results) {
     const double page_mib = r.pages * kPageSize / kMiB;
@@ -565,9 +536,9 @@ void PrintLoad(const std::vector<LoadResult>& results) {
       "   appending thread (the WAL's group commit leader), flush = "
       "rocksdb:high, compaction = rocksdb:low, other = the rest.\n"
       "   Files after the load (live SST and blob files).\n\n");
-  absl::PrintF("%-22s | %-13s | %-13s | %-13s | %5s | %-14s | %-14s\n",
-               "store", "appender", "flush", "compaction", "other",
-               "SST files MiB", "blob files MiB");
+  absl::PrintF("%-22s | %-13s | %-13s | %-13s | %5s | %-14s | %-14s\n", "store",
+               "appender", "flush", "compaction", "other", "SST files MiB",
+               "blob files MiB");
   absl::PrintF("%s\n", std::string(110, '-'));
   for (const LoadResult& r : results) {
     const double denom = r.wal_bytes > 0 ? r.wal_bytes : r.pages * kPageSize;
@@ -581,14 +552,12 @@ void PrintLoad(const std::vector<LoadResult>& results) {
         r.usage.blob_bytes / kMiB);
   }
   for (const LoadResult& r : results) {
-    absl::PrintF("   %s: %scancelled_write_bytes %.0f MiB%s\n", r.name,
-                 r.wal_bytes > 0
-                     ? absl::StrFormat("engine flushes %d, ", r.flushes)
-                     : "",
-                 r.cancelled / kMiB,
-                 r.levels.empty()
-                     ? ""
-                     : absl::StrCat(", files per level ", r.levels));
+    absl::PrintF(
+        "   %s: %scancelled_write_bytes %.0f MiB%s\n", r.name,
+        r.wal_bytes > 0 ? absl::StrFormat("engine flushes %d, ", r.flushes)
+                        : "",
+        r.cancelled / kMiB,
+        r.levels.empty() ? "" : absl::StrCat(", files per level ", r.levels));
   }
 }
 
@@ -719,8 +688,8 @@ struct HistoryLoad {
 
 // `dir`: the engine's RocksDB directory (for its LOG).
 absl::Status LoadHistory(Engine* engine, const std::string& dir,
-                         const std::string& pool,
-                         std::vector<HistorySet>* sets, HistoryLoad* out) {
+                         const std::string& pool, std::vector<HistorySet>* sets,
+                         HistoryLoad* out) {
   const uint32_t n = absl::GetFlag(FLAGS_history_pages);
   const size_t batch_pages = absl::GetFlag(FLAGS_batch_pages);
   const uint32_t delta_bytes = absl::GetFlag(FLAGS_delta_bytes);
@@ -772,7 +741,8 @@ absl::Status LoadHistory(Engine* engine, const std::string& dir,
           }
         }
         const Clock::time_point t0 = Clock::now();
-        PITR_ASSIGN_OR_RETURN(AppendResult r, engine->Append(kMainBranch, batch));
+        PITR_ASSIGN_OR_RETURN(AppendResult r,
+                              engine->Append(kMainBranch, batch));
         appending += Clock::now() - t0;
         for (size_t j = i; j < end; ++j) {
           const uint32_t p = order[j];
@@ -823,8 +793,7 @@ struct HistoryRead {
 };
 
 std::vector<HistoryRead> HistoryReads(const HistorySet& set, ReadAt at,
-                                      size_t count, uint64_t seed,
-                                      Lsn latest) {
+                                      size_t count, uint64_t seed, Lsn latest) {
   std::mt19937_64 rng(seed);
   std::uniform_int_distribution<uint32_t> page_dist(
       0, static_cast<uint32_t>(set.lsns.size() - 1));
@@ -900,11 +869,10 @@ absl::Status RunHistory(Engine* engine, const std::string& dir,
   const size_t per_round = absl::GetFlag(FLAGS_history_reads) / rounds;
   std::vector<Point> points(specs.size());
   for (const Spec& spec : specs) {  // warm-up
-    PITR_RETURN_IF_ERROR(
-        TimedHistoryReads(engine, sets[spec.set],
-                          HistoryReads(sets[spec.set], spec.at, per_round, 5,
-                                       latest))
-            .status());
+    PITR_RETURN_IF_ERROR(TimedHistoryReads(engine, sets[spec.set],
+                                           HistoryReads(sets[spec.set], spec.at,
+                                                        per_round, 5, latest))
+                             .status());
   }
   for (int round = 0; round < rounds; ++round) {
     for (size_t k = 0; k < specs.size(); ++k) {
@@ -949,8 +917,7 @@ absl::Status RunHistory(Engine* engine, const std::string& dir,
       absl::GetFlag(FLAGS_history_pages), load.versions,
       absl::GetFlag(FLAGS_batch_pages), load.images, load.deltas,
       absl::GetFlag(FLAGS_delta_bytes), absl::GetFlag(FLAGS_history_image_pct),
-      materialized,
-      load.after.images_dropped - load.before.images_dropped,
+      materialized, load.after.images_dropped - load.before.images_dropped,
       load.append_seconds, load.materialize_seconds, load.flush_seconds,
       load.settle_seconds, load.wal_bytes / kMiB, load.written / kMiB,
       static_cast<double>(load.written) / load.wal_bytes,
@@ -980,10 +947,10 @@ absl::Status RunHistory(Engine* engine, const std::string& dir,
                                    r <= kHistoryRatioTarget ? "PASS" : "MISS");
         }
       }
-      absl::PrintF("%8d | %-17s | %7.2f %7.2f %7.2f | %8.0f | %6.2f | %-16s | %s\n",
-                   sets[s].depth, ReadAtName(specs[i].at), p.p50_us(),
-                   p.p99_us(), p.mean_us(), p.per_s(), p.deltas_per_read(),
-                   ratio, target);
+      absl::PrintF(
+          "%8d | %-17s | %7.2f %7.2f %7.2f | %8.0f | %6.2f | %-16s | %s\n",
+          sets[s].depth, ReadAtName(specs[i].at), p.p50_us(), p.p99_us(),
+          p.mean_us(), p.per_s(), p.deltas_per_read(), ratio, target);
     }
   }
   // How the latest read grows with depth, relative to 1 version.
@@ -1008,20 +975,6 @@ absl::Status RunHistory(Engine* engine, const std::string& dir,
 }
 
 // ------------------------------------------------------------------ main
-
-std::string ScratchParent() {
-  std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty()) {
-    for (const char* env : {"TEST_TMPDIR", "TMPDIR"}) {
-      const char* v = std::getenv(env);
-      if (v != nullptr && v[0] != '\0') {
-        dir = v;
-        break;
-      }
-    }
-  }
-  return dir.empty() ? "/tmp" : dir;
-}
 
 absl::Status Run(const std::string& scratch) {
   const uint32_t n_pages =
@@ -1095,8 +1048,9 @@ int Main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   spdlog::set_level(spdlog::level::warn);  // no engine open chatter
 
-  if (absl::GetFlag(FLAGS_data_mib) == 0 || absl::GetFlag(FLAGS_batch_pages) < 1 ||
-      absl::GetFlag(FLAGS_rounds) < 1 || absl::GetFlag(FLAGS_reads) == 0 ||
+  if (absl::GetFlag(FLAGS_data_mib) == 0 ||
+      absl::GetFlag(FLAGS_batch_pages) < 1 || absl::GetFlag(FLAGS_rounds) < 1 ||
+      absl::GetFlag(FLAGS_reads) == 0 ||
       absl::GetFlag(FLAGS_history_pages) == 0 ||
       absl::GetFlag(FLAGS_history_reads) == 0 ||
       absl::GetFlag(FLAGS_cache_mib) == 0) {
@@ -1114,7 +1068,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  const std::string parent = ScratchParent();
+  const std::string parent = bench::ScratchParent(absl::GetFlag(FLAGS_dir));
   std::string templ = parent + "/page_bench.XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) {
     absl::FPrintF(stderr, "mkdtemp %s: %s\n", templ, std::strerror(errno));

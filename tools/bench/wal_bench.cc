@@ -58,6 +58,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "spdlog/spdlog.h"
+#include "tools/bench/bench_util.h"
 #include "wal/batch.h"
 #include "wal/file_system.h"
 #include "wal/mutex.h"
@@ -89,6 +90,12 @@ ABSL_FLAG(bool, commits, true, "Run the commit rate table.");
 namespace pitr {
 namespace {
 
+using bench::FsTypeName;
+using bench::LoadAvg;
+using bench::ParseList;
+using bench::Percentile;
+using bench::Seconds;
+
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kPageSize = 8 << 10;
@@ -100,10 +107,6 @@ constexpr double kBandwidthTargetRatio = 0.8;
 constexpr size_t kBandwidthTargetMinBatch = 256 << 10;
 constexpr double kCommitTargetSpeedup = 10.0;
 constexpr int kCommitTargetWriters = 64;
-
-double Seconds(Clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
 
 absl::Status ErrnoError(absl::string_view what, const std::string& path) {
   return absl::ErrnoToStatus(errno, absl::StrCat(what, " ", path));
@@ -142,44 +145,6 @@ void Cleanup(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
   ::sync();
-}
-
-std::string FsTypeName(const std::string& path) {
-  struct statfs st;
-  if (::statfs(path.c_str(), &st) != 0) return "unknown";
-  switch (static_cast<uint64_t>(st.f_type)) {
-    case 0xEF53:
-      return "ext4 (ext2/3/4)";
-    case 0x58465342:
-      return "xfs";
-    case 0x9123683E:
-      return "btrfs";
-    case 0x01021994:
-      return "tmpfs";
-    case 0x794C7630:
-      return "overlayfs";
-    case 0xF2F52010:
-      return "f2fs";
-    case 0x2FC12FC1:
-      return "zfs";
-    case 0x6969:
-      return "nfs";
-    default:
-      return absl::StrFormat("0x%x", static_cast<uint64_t>(st.f_type));
-  }
-}
-
-std::string LoadAvg() {
-  double load[3];
-  if (::getloadavg(load, 3) != 3) return "?";
-  return absl::StrFormat("%.2f %.2f %.2f", load[0], load[1], load[2]);
-}
-
-double Percentile(std::vector<int64_t>* v, double q) {
-  if (v->empty()) return 0;
-  const size_t i = std::min(v->size() - 1, static_cast<size_t>(q * v->size()));
-  std::nth_element(v->begin(), v->begin() + i, v->end());
-  return static_cast<double>((*v)[i]);
 }
 
 // One round of one point.
@@ -526,7 +491,7 @@ absl::Status RunCommits(const std::string& scratch,
       "%-13s | %8.0f [%6.0f..%6.0f] | %5.2f  %5.2f | %5.2f %5.2f | %11s | "
       "%25s | -\n",
       "raw fdatasync", raw_rate, raw.min_rate(), raw.max_rate(),
-      Percentile(&raw.latency, 0.5) / 1e6, Percentile(&raw.latency, 0.99) / 1e6,
+      Percentile(raw.latency, 0.5) / 1e6, Percentile(raw.latency, 0.99) / 1e6,
       1.0, 1.0, "-", "-");
   const Point* single = nullptr;
   for (size_t i = 0; i < writers.size(); ++i) {
@@ -551,7 +516,7 @@ absl::Status RunCommits(const std::string& scratch,
         "%-13s | %8.0f [%6.0f..%6.0f] | %5.2f  %5.2f | %5.2f %5.2f | %11s | "
         "%9d %8d %5.1f | %s\n",
         absl::StrCat("pitr ", writers[i]), rate, p.min_rate(), p.max_rate(),
-        Percentile(&p.latency, 0.5) / 1e6, Percentile(&p.latency, 0.99) / 1e6,
+        Percentile(p.latency, 0.5) / 1e6, Percentile(p.latency, 0.99) / 1e6,
         rate / raw_rate, MedianPairedRatio(p, raw), vs_single, p.stats.batches,
         p.stats.groups,
         p.stats.groups == 0 ? 0.0
@@ -563,38 +528,6 @@ absl::Status RunCommits(const std::string& scratch,
 }
 
 // ------------------------------------------------------------------ main
-
-std::string ScratchParent() {
-  std::string dir = absl::GetFlag(FLAGS_dir);
-  if (dir.empty()) {
-    for (const char* env : {"TEST_TMPDIR", "TMPDIR"}) {
-      const char* v = std::getenv(env);
-      if (v != nullptr && v[0] != '\0') {
-        dir = v;
-        break;
-      }
-    }
-  }
-  return dir.empty() ? "/tmp" : dir;
-}
-
-template <typename T>
-absl::StatusOr<std::vector<T>> ParseList(const std::vector<std::string>& in,
-                                         absl::string_view flag) {
-  std::vector<T> out;
-  for (const std::string& s : in) {
-    T v;
-    if (!absl::SimpleAtoi(s, &v) || v <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", flag, ": bad value '", s, "'"));
-    }
-    out.push_back(v);
-  }
-  if (out.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, " is empty"));
-  }
-  return out;
-}
 
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -626,7 +559,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  const std::string parent = ScratchParent();
+  const std::string parent = bench::ScratchParent(absl::GetFlag(FLAGS_dir));
   std::string templ = parent + "/wal_bench.XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) {
     absl::FPrintF(stderr, "mkdtemp %s: %s\n", templ, std::strerror(errno));

@@ -1,0 +1,63 @@
+#include "tools/bench/bench_util.h"
+
+#include <sys/statfs.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "absl/strings/str_format.h"
+
+namespace pitr::bench {
+
+std::string FsTypeName(const std::string& path) {
+  struct statfs st;
+  if (::statfs(path.c_str(), &st) != 0) return "unknown";
+  switch (static_cast<uint64_t>(st.f_type)) {
+    case 0xEF53:
+      return "ext4 (ext2/3/4)";
+    case 0x58465342:
+      return "xfs";
+    case 0x9123683E:
+      return "btrfs";
+    case 0x01021994:
+      return "tmpfs";
+    case 0x794C7630:
+      return "overlayfs";
+    case 0xF2F52010:
+      return "f2fs";
+    case 0x2FC12FC1:
+      return "zfs";
+    case 0x6969:
+      return "nfs";
+    default:
+      return absl::StrFormat("0x%x", static_cast<uint64_t>(st.f_type));
+  }
+}
+
+std::string LoadAvg() {
+  double load[3];
+  if (::getloadavg(load, 3) != 3) return "?";
+  return absl::StrFormat("%.2f %.2f %.2f", load[0], load[1], load[2]);
+}
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+double Percentile(std::vector<int64_t> v, double q) {
+  if (v.empty()) return 0;
+  const size_t i = std::min(v.size() - 1, static_cast<size_t>(q * v.size()));
+  std::nth_element(v.begin(), v.begin() + i, v.end());
+  return static_cast<double>(v[i]);
+}
+
+std::string ScratchParent(const std::string& dir) {
+  if (!dir.empty()) return dir;
+  for (const char* env : {"TEST_TMPDIR", "TMPDIR"}) {
+    const char* v = std::getenv(env);
+    if (v != nullptr && v[0] != '\0') return v;
+  }
+  return "/tmp";
+}
+
+}  // namespace pitr::bench
