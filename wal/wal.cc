@@ -67,6 +67,7 @@ Wal::Wal(WalOptions options, std::unique_ptr<FileLock> lock,
       index_(std::move(index)),
       active_file_(std::move(active_file)),
       active_bytes_(recovered.end_lsn - recovered.segment_starts.back()),
+      written_lsn_(recovered.end_lsn),
       segment_starts_(recovered.segment_starts),
       end_lsn_(recovered.end_lsn),
       commits_(recovered.commits),
@@ -222,6 +223,7 @@ absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
     PITR_RETURN_IF_ERROR(active_file_->Sync());
   }
   active_bytes_ += group_bytes;
+  written_lsn_ = start + group_bytes;
   // The index is written only once the batches are durable; recovery
   // rebuilds any entry lost in a crash from the segments.
   PITR_RETURN_IF_ERROR(index_->Append(entries));
@@ -251,15 +253,14 @@ absl::Status Wal::RollSegment(Lsn start, uint64_t commits_before) {
 
 absl::Status Wal::Trim(Lsn lsn) {
   MutexLock io(&io_mu_);
-  std::vector<Lsn> doomed;
-  {
-    MutexLock l(&mu_);
-    if (lsn > end_lsn_) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "cannot trim the WAL at lsn ", FormatLsn(lsn),
-          ": it is past the end of the log (", FormatLsn(end_lsn_), ")"));
-    }
+  // Checked against what is written, not end_lsn_: the engine may trim at
+  // an LSN its on_durable hook has seen before the group is published.
+  if (lsn > written_lsn_) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "cannot trim the WAL at lsn ", FormatLsn(lsn),
+        ": it is past the end of the log (", FormatLsn(written_lsn_), ")"));
   }
+  std::vector<Lsn> doomed;
   // Entries for the commits in the doomed segments cannot be rebuilt once
   // they are gone, so the index must be durable first.
   PITR_RETURN_IF_ERROR(index_->Sync());

@@ -192,6 +192,10 @@ class Wal {
   // Only the writer leading a group, Trim or Close touch these.
   std::unique_ptr<WritableFile> active_file_ ABSL_GUARDED_BY(io_mu_);
   uint64_t active_bytes_ ABSL_GUARDED_BY(io_mu_);       // record bytes in it
+  // End of what is written (and synced, if the policy syncs). It runs
+  // ahead of end_lsn_ while a group's on_durable hook has already applied
+  // the group but its leader has not yet published it.
+  Lsn written_lsn_ ABSL_GUARDED_BY(io_mu_);
   std::string commit_records_ ABSL_GUARDED_BY(io_mu_);  // of the group
 
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);

@@ -316,9 +316,11 @@ class EngineConcurrencyTest : public ::testing::Test {
     while (!stop_.load()) {
       absl::SleepFor(absl::Microseconds(rng() % 3000));
       if (rng() % 2 == 0) {
-        ASSERT_TRUE(engine_->Flush().ok());
+        const absl::Status flushed = engine_->Flush();
+        ASSERT_TRUE(flushed.ok()) << flushed;
       } else {
-        ASSERT_TRUE(engine_->MaterializePendingImages().ok());
+        const absl::Status materialised = engine_->MaterializePendingImages();
+        ASSERT_TRUE(materialised.ok()) << materialised;
       }
     }
   }
