@@ -533,6 +533,7 @@ std::vector<TimelineId> Catalog::UnusedTimelines() const {
   };
   for (const auto& [id, branch] : branches_) use(branch.timeline);
   for (const auto& [name, snap] : snapshots_) use(snap.timeline);
+  for (const auto& [timeline, count] : holds_) use(timeline);
   std::vector<TimelineId> unused;
   for (const auto& [id, timeline] : timelines_) {
     if (used.count(id) == 0) unused.push_back(id);
@@ -568,9 +569,9 @@ absl::Status Catalog::ForgetTimelines(
   MutexLock l(&mu_);
   std::vector<std::string> deletes;
   for (TimelineId id : timelines) {
-    if (owners_.count(id) > 0 || id == kMainTimeline) {
+    if (owners_.count(id) > 0 || holds_.count(id) > 0 || id == kMainTimeline) {
       return absl::FailedPreconditionError(
-          absl::StrCat("timeline ", id, " is still read by a branch"));
+          absl::StrCat("timeline ", id, " is still read by a branch or held"));
     }
     deletes.push_back(cr::TimelineKey(id));
   }

@@ -184,8 +184,33 @@ class Catalog {
 
   absl::Status SetRetention(BranchId id, const Retention& retention);
 
-  // Timelines no live branch or snapshot reads through: their data may be
-  // reclaimed.
+  // Holds: in-memory pins of a timeline (and its ancestors) for work that
+  // reads or writes it while no branch or snapshot may name it (exports,
+  // imports). Counted: each Hold needs a Release. A restart drops them.
+  void Hold(TimelineId timeline);
+  void Release(TimelineId timeline);
+
+  // Imports (catalog_imports.cc). CreateRootTimeline makes a timeline with
+  // no parent that no branch reads, held (above) while an import writes it;
+  // if the import never ends (an error, a crash), GC reclaims it as unused.
+  absl::StatusOr<TimelineId> CreateRootTimeline(int64_t now_us);
+  struct Imported {
+    Branch branch;      // reads the root timeline; no parent
+    Snapshot snapshot;  // Kind::kImport, of the branch at the imported point
+  };
+  // Makes branch `name` on the held root timeline `timeline` and snapshot
+  // `snapshot` of it at `lsn`, in one commit, and releases the hold. The
+  // timeline's history before `lsn` (the import half written) becomes
+  // unreadable: its gc_horizon is raised to lsn. ALREADY_EXISTS if either
+  // name is taken, INVALID_ARGUMENT for a bad name, FAILED_PRECONDITION if
+  // the timeline is not a held, unowned root: nothing changes then.
+  absl::StatusOr<Imported> CreateImportedBranch(absl::string_view name,
+                                                TimelineId timeline, Lsn lsn,
+                                                absl::string_view snapshot,
+                                                int64_t now_us);
+
+  // Timelines no live branch, snapshot or hold reads through: their data
+  // may be reclaimed.
   std::vector<TimelineId> UnusedTimelines() const;
   // Raises the GC horizons of timelines (never lowers one), durably.
   absl::Status RaiseGcHorizons(const std::map<TimelineId, Lsn>& horizons);
@@ -232,6 +257,7 @@ class Catalog {
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, SnapshotSchedule> schedules_ ABSL_GUARDED_BY(mu_);
+  std::map<TimelineId, int> holds_ ABSL_GUARDED_BY(mu_);  // count per timeline
   uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;
   BranchId next_branch_ ABSL_GUARDED_BY(mu_) = kMainBranchId + 1;
   TimelineId next_timeline_ ABSL_GUARDED_BY(mu_) = kMainTimeline + 1;

@@ -274,5 +274,83 @@ TEST_F(CatalogTest, SnapshotsKeepTheirTimelineAndBlockDeletesWithoutCascade) {
   EXPECT_EQ(catalog_->DeleteSnapshot("s2").code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(CatalogTest, AHoldKeepsATimelineInUse) {
+  Branch a = Create("a", kMainBranchId, 10);
+  catalog_->Hold(a.timeline);
+  catalog_->Hold(a.timeline);
+  ASSERT_TRUE(catalog_->Delete(a.id, false).ok());
+  EXPECT_TRUE(catalog_->UnusedTimelines().empty());
+  EXPECT_EQ(catalog_->ForgetTimelines({a.timeline}).code(),
+            absl::StatusCode::kFailedPrecondition);
+  catalog_->Release(a.timeline);
+  EXPECT_TRUE(catalog_->UnusedTimelines().empty());  // counted
+  catalog_->Release(a.timeline);
+  EXPECT_THAT(catalog_->UnusedTimelines(), ElementsAre(a.timeline));
+}
+
+TEST_F(CatalogTest, AnImportMakesARootBranchAndItsSnapshotInOneCommit) {
+  const TimelineId root = *catalog_->CreateRootTimeline(kNow);
+  EXPECT_TRUE(catalog_->UnusedTimelines().empty());  // held
+  const int commits = store_.commits();
+  absl::StatusOr<Catalog::Imported> imported =
+      catalog_->CreateImportedBranch("restored", root, 500, "restored", kNow);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(store_.commits(), commits + 1);
+  EXPECT_EQ(imported->branch.timeline, root);
+  EXPECT_EQ(imported->branch.parent, 0u);
+  EXPECT_EQ(imported->snapshot.kind, Snapshot::Kind::kImport);
+  EXPECT_EQ(imported->snapshot.branch, imported->branch.id);
+  EXPECT_EQ(imported->snapshot.lsn, 500u);
+  EXPECT_EQ(catalog_->GetTimeline(root)->gc_horizon, 500u);
+  Reopen();
+  Branch reloaded = *catalog_->GetByName("restored");
+  EXPECT_EQ(reloaded.timeline, root);
+  EXPECT_EQ(reloaded.parent, 0u);
+  EXPECT_EQ(catalog_->GetSnapshot("restored")->kind, Snapshot::Kind::kImport);
+  EXPECT_THAT(*catalog_->ReadPath(reloaded.id, 600),
+              ElementsAre(::testing::Field(&ReadStep::timeline, root)));
+  EXPECT_TRUE(catalog_->UnusedTimelines().empty());
+}
+
+TEST_F(CatalogTest, AnUnfinishedImportLeavesAnUnusedTimeline) {
+  const TimelineId released = *catalog_->CreateRootTimeline(kNow);
+  catalog_->Release(released);  // the import failed
+  const TimelineId crashed = *catalog_->CreateRootTimeline(kNow);
+  Reopen();  // the process died: holds are gone
+  EXPECT_THAT(catalog_->UnusedTimelines(), ElementsAre(released, crashed));
+  EXPECT_EQ(catalog_->List().size(), 1u);
+  EXPECT_TRUE(catalog_->ListSnapshots().empty());
+  EXPECT_EQ(catalog_->CreateImportedBranch("late", crashed, 5, "late", kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(CatalogTest, AnImportUnderATakenNameChangesNothing) {
+  Create("dev", kMainBranchId, 10);
+  ASSERT_TRUE(catalog_
+                  ->CreateSnapshot("snap", kMainBranchId, 5,
+                                   Snapshot::Kind::kOnDemand, std::nullopt,
+                                   kNow)
+                  .ok());
+  const TimelineId root = *catalog_->CreateRootTimeline(kNow);
+  EXPECT_EQ(catalog_->CreateImportedBranch("dev", root, 5, "new", kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(catalog_->CreateImportedBranch("new", root, 5, "snap", kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(catalog_->CreateImportedBranch("main", kMainTimeline, 5, "x", kNow)
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(catalog_->List().size(), 2u);
+  EXPECT_EQ(catalog_->ListSnapshots().size(), 1u);
+  EXPECT_TRUE(catalog_->UnusedTimelines().empty());  // still held
+  EXPECT_TRUE(catalog_->CreateImportedBranch("new", root, 5, "new", kNow).ok());
+}
+
 }  // namespace
 }  // namespace pitr
