@@ -368,6 +368,8 @@ EngineStats Engine::stats() const {
   stats.store_bytes = store_->LiveBytes();
   stats.in_memory_bytes = store_->InMemoryBytes();
   stats.catalog_bytes_written = store_->CatalogBytesWritten();
+  stats.latest_lsn = latest_lsn();
+  stats.wal_oldest_lsn = wal_->oldest_lsn();
   return stats;
 }
 

@@ -131,6 +131,13 @@ struct EngineStats {
   uint64_t catalog_bytes_written = 0;  // branch/snapshot metadata, since open
   uint64_t store_bytes = 0;            // live SST and blob files
   uint64_t in_memory_bytes = 0;  // memtables, written and waiting to flush
+  Lsn latest_lsn = 0;             // Engine::latest_lsn()
+  Lsn wal_oldest_lsn = 0;         // the WAL holds [wal_oldest_lsn, latest_lsn]
+  // GC runs since open (background and RunGc), and what they removed.
+  uint64_t gc_runs = 0;
+  uint64_t gc_versions_removed = 0;
+  uint64_t gc_timelines_removed = 0;
+  uint64_t gc_bytes_reclaimed = 0;  // store bytes before minus after, summed
 };
 
 class Engine {

@@ -220,6 +220,13 @@ absl::StatusOr<GcReport> Engine::RunGc(bool compact) {
   {
     MutexLock l(&mu_);
     last_gc_ = absl::Now();
+    ++stats_.gc_runs;
+    stats_.gc_versions_removed += report.versions_removed;
+    stats_.gc_timelines_removed += report.timelines_removed;
+    if (report.store_bytes_before > report.store_bytes_after) {
+      stats_.gc_bytes_reclaimed +=
+          report.store_bytes_before - report.store_bytes_after;
+    }
   }
   spdlog::info(
       "pitr GC: removed {} of {} versions and {} timelines in {}; store {} -> "

@@ -112,7 +112,14 @@ TEST_F(GcTest, TheDataDirectoryShrinksToAboutTheLatestState) {
   const uint64_t before = DirectoryBytes(options_.dir);
   ASSERT_TRUE(
       engine_->SetRetention(kMainBranch, Retention{std::nullopt, 1}).ok());
-  ASSERT_TRUE(engine_->RunGc(true).ok());
+  absl::StatusOr<GcReport> report = engine_->RunGc(true);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const EngineStats stats = engine_->stats();
+  EXPECT_EQ(stats.gc_runs, 1u);
+  EXPECT_EQ(stats.gc_versions_removed, report->versions_removed);
+  EXPECT_EQ(stats.gc_bytes_reclaimed,
+            report->store_bytes_before - report->store_bytes_after);
+  EXPECT_GT(stats.gc_bytes_reclaimed, 0u);
   const uint64_t latest_state = 32 * kPage;
   const uint64_t after = DirectoryBytes(options_.dir);
   EXPECT_GT(before, 30 * latest_state);
