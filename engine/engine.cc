@@ -303,6 +303,11 @@ absl::StatusOr<PageRead> Engine::ReadPage(BranchId branch, PageKey key,
   }
   PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
                         catalog_->ReadPath(branch, lsn));
+  return ReadPageOnPath(key, path, lsn);
+}
+
+absl::StatusOr<PageRead> Engine::ReadPageOnPath(
+    PageKey key, const std::vector<ReadStep>& path, Lsn lsn) {
   PITR_ASSIGN_OR_RETURN(std::vector<PageStore::Step> steps,
                         ReadSteps(key, path, sk::AsOf(lsn)));
   PITR_ASSIGN_OR_RETURN(PageRead read,

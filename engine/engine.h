@@ -37,6 +37,7 @@
 #include "absl/time/time.h"
 #include "branch/catalog.h"
 #include "engine/applier.h"
+#include "engine/dump_format.h"
 #include "engine/page_store.h"
 #include "wal/batch.h"
 #include "wal/mutex.h"
@@ -118,6 +119,24 @@ struct HistoryBounds {
   Retention retention;  // in force: the branch's own or the default
 };
 
+// What an export wrote (Engine::ExportBranch).
+struct ExportSummary {
+  Lsn lsn = 0;               // the point exported
+  int64_t timestamp_us = 0;  // its commit time (0: before the first commit)
+  uint64_t spaces = 0;
+  uint64_t pages = 0;
+  uint64_t bytes = 0;  // of the dump
+};
+
+// What an import made (Engine::ImportDump).
+struct ImportSummary {
+  Branch branch;      // the new branch, with no parent
+  Snapshot snapshot;  // of kind kImport, named as the branch, at its LSN
+  DumpHeader source;  // the dump's provenance
+  uint64_t spaces = 0;
+  uint64_t pages = 0;
+};
+
 struct EngineStats {
   WalStats wal;
   uint64_t pages_read = 0;
@@ -131,8 +150,8 @@ struct EngineStats {
   uint64_t catalog_bytes_written = 0;  // branch/snapshot metadata, since open
   uint64_t store_bytes = 0;            // live SST and blob files
   uint64_t in_memory_bytes = 0;  // memtables, written and waiting to flush
-  Lsn latest_lsn = 0;             // Engine::latest_lsn()
-  Lsn wal_oldest_lsn = 0;         // the WAL holds [wal_oldest_lsn, latest_lsn]
+  Lsn latest_lsn = 0;            // Engine::latest_lsn()
+  Lsn wal_oldest_lsn = 0;        // the WAL holds [wal_oldest_lsn, latest_lsn]
   // GC runs since open (background and RunGc), and what they removed.
   uint64_t gc_runs = 0;
   uint64_t gc_versions_removed = 0;
@@ -209,6 +228,32 @@ class Engine {
   absl::Status RenewLease(uint64_t lease, absl::Duration ttl);
   absl::Status ReleaseLease(uint64_t lease);
 
+  // Dumps (docs/dump-format.md). ExportBranch writes every page of the
+  // branch as of `at` (inherited ones included) to `sink`, with constant
+  // memory; the point stays pinned against GC until it returns, even if the
+  // branch is deleted or restored meanwhile. Errors as for GetPage, and the
+  // sink's own (which stop the export). ExportSnapshot: the same at a
+  // snapshot's point.
+  absl::StatusOr<ExportSummary> ExportBranch(
+      BranchId branch, const PointInTime& at, const DumpSink& sink,
+      const DumpProgress& progress = nullptr);
+  absl::StatusOr<ExportSummary> ExportSnapshot(
+      absl::string_view snapshot, const DumpSink& sink,
+      const DumpProgress& progress = nullptr);
+  // Loads the dump file at `dump_path` into a new root branch `name`, with
+  // a snapshot `name` (kind kImport) at the imported point; history before
+  // that point is not readable. The whole file is checked first, then the
+  // pages go through the WAL in bounded batches, and the branch and the
+  // snapshot appear together at the end. Refused with nothing visible:
+  // a bad name (INVALID_ARGUMENT), a branch or snapshot `name` that exists
+  // (ALREADY_EXISTS), a damaged or truncated dump (DATA_LOSS), another page
+  // size than the store's (INVALID_ARGUMENT), progress cancelling; data
+  // written by an import that did not finish (an error, a crash) is
+  // reclaimed by GC.
+  absl::StatusOr<ImportSummary> ImportDump(
+      absl::string_view name, const std::string& dump_path,
+      const DumpProgress& progress = nullptr);
+
   // Retention and GC. A branch's retention replaces the default when it
   // sets any field. GC never removes what a read inside any branch's
   // history needs (gc_policy.h); RunGc runs it now (and compacts, if asked,
@@ -273,6 +318,11 @@ class Engine {
       ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
   absl::StatusOr<PageRead> ReadPage(BranchId branch, PageKey key, Lsn lsn)
       ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+  // The same along a read path (Catalog::ReadPath or TimelinePath) to lsn.
+  absl::StatusOr<PageRead> ReadPageOnPath(PageKey key,
+                                          const std::vector<ReadStep>& path,
+                                          Lsn lsn)
+      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
   // The page, or NOT_FOUND naming it.
   absl::StatusOr<std::string> PageOrNotFound(BranchId branch, PageKey key,
                                              Lsn at)
@@ -294,6 +344,21 @@ class Engine {
                                       const Retention& default_retention);
   std::string DescribeRetention(const Retention& retention) const;
   Lsn FloorOf(BranchId branch) const ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+
+  // Dumps (export.cc, import.cc). Pin keeps (timeline, lsn) readable and
+  // the timeline known until Unpin, whatever happens to its branch.
+  uint64_t Pin(TimelineId timeline, Lsn lsn)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(branch_mu_);
+  void Unpin(uint64_t pin);
+  absl::StatusOr<ExportSummary> ExportPinned(TimelineId timeline,
+                                             DumpHeader header,
+                                             const DumpSink& sink,
+                                             const DumpProgress& progress);
+  // Writes the dump's pages to `timeline` through the WAL; returns the
+  // commit LSN of the last batch.
+  absl::StatusOr<Lsn> WriteImport(const std::string& dump_path,
+                                  TimelineId timeline, uint64_t total_pages,
+                                  const DumpProgress& progress);
 
   // Background work (maintenance.cc).
   void EnqueueImage(const ImageTask& task);

@@ -272,6 +272,44 @@ absl::StatusOr<std::optional<sk::Position>> PageStore::LastTruncationOf(
   return std::optional<sk::Position>();
 }
 
+absl::StatusOr<std::optional<uint32_t>> PageStore::NextSpace(
+    const std::vector<ReadStep>& path, uint32_t from) const {
+  std::optional<uint32_t> next;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
+  for (const ReadStep& step : path) {
+    const std::string timeline_prefix =
+        sk::SpacePrefix('s', step.timeline, 0).substr(0, 9);
+    it->Seek(sk::SpacePrefix('s', step.timeline, from));
+    if (it->Valid() && it->key().starts_with(timeline_prefix)) {
+      std::optional<uint32_t> space =
+          sk::DecodeU32(View(it->key()).substr(9, 4));
+      if (!space) return absl::DataLossError("page store: malformed size key");
+      next = next ? std::min(*next, *space) : *space;
+    }
+    PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  }
+  return next;
+}
+
+absl::StatusOr<std::optional<uint32_t>> PageStore::NextPage(
+    uint32_t space, uint32_t from) const {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+  const std::string space_prefix =
+      sk::VersionPrefix(0, {space, 0}).substr(0, 5);
+  it->Seek(sk::VersionPrefix(0, {space, from}).substr(0, 9));
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  if (!it->Valid() || !it->key().starts_with(space_prefix)) {
+    return std::optional<uint32_t>();
+  }
+  std::optional<sk::ParsedVersionKey> parsed =
+      sk::ParseVersionKey(View(it->key()));
+  if (!parsed) return absl::DataLossError("page store: malformed version key");
+  return std::optional<uint32_t>(parsed->key.page);
+}
+
 absl::StatusOr<std::vector<std::pair<BranchId, uint32_t>>>
 PageStore::TruncatedSpaces() const {
   std::vector<std::pair<BranchId, uint32_t>> spaces;

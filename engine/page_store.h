@@ -101,6 +101,15 @@ class PageStore : public CatalogStore {
   absl::StatusOr<std::optional<store_keys::Position>> LastTruncationOf(
       BranchId branch, PageKey key, store_keys::Position as_of) const;
 
+  // Enumeration, for exports (one seek each, constant memory). NextSpace:
+  // the first space >= from with a size event on a timeline of `path`.
+  // NextPage: the first page >= from of `space` with a version on any
+  // timeline. nullopt: there is none.
+  absl::StatusOr<std::optional<uint32_t>> NextSpace(
+      const std::vector<ReadStep>& path, uint32_t from) const;
+  absl::StatusOr<std::optional<uint32_t>> NextPage(uint32_t space,
+                                                   uint32_t from) const;
+
   // Every (branch, space) that has ever been truncated.
   absl::StatusOr<std::vector<std::pair<BranchId, uint32_t>>> TruncatedSpaces()
       const;
