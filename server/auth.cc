@@ -1,15 +1,11 @@
 #include "server/auth.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "server/read_file.h"
 #include "wal/status_macros.h"
 
 namespace pitr {
@@ -33,25 +29,12 @@ bool ConstantTimeEquals(absl::string_view presented,
   return diff == 0;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) {
-    const int error = errno;
-    const std::string message =
-        absl::StrCat("cannot read token file ", path, ": ", strerror(error));
-    return error == EACCES ? absl::PermissionDeniedError(message)
-                           : absl::NotFoundError(message);
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::FromFile(
     const std::string& path) {
-  PITR_ASSIGN_OR_RETURN(const std::string text, ReadFile(path));
+  PITR_ASSIGN_OR_RETURN(const std::string text,
+                        ReadFileToString(path, "token file"));
   Tokens tokens;
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
