@@ -56,7 +56,7 @@ struct Retention {
 
 struct Timeline {
   TimelineId id = 0;
-  TimelineId parent = 0;  // 0: none (main's first timeline)
+  TimelineId parent = 0;  // 0: none (main's first timeline, an import's)
   Lsn branch_point = 0;   // on the parent
   int64_t created_us = 0;
   // GC has removed what only reads below this LSN needed; it never goes

@@ -185,6 +185,16 @@ TEST_F(DumpTest, ARoundTripGivesEveryPageAndSpaceSizeOfTheSource) {
                       std::nullopt) == expected);
 }
 
+TEST_F(DumpTest, AnEmptyBranchRoundTrips) {
+  absl::StatusOr<ExportSummary> exported = Export(kMainBranch, {});
+  ASSERT_TRUE(exported.ok()) << exported.status();
+  EXPECT_EQ(exported->pages, 0u);
+  absl::StatusOr<ImportSummary> imported = engine_->ImportDump("empty", dump_);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_TRUE(StateOf(engine_.get(), imported->branch.id, std::nullopt) ==
+              StateOf(engine_.get(), kMainBranch, std::nullopt));
+}
+
 TEST_F(DumpTest, ExportsAtATimestampAndAtASnapshot) {
   Image(kMainBranch, {1, 1}, 'a');
   const Lsn a = Image(kMainBranch, {1, 2}, 'a');
