@@ -1,0 +1,178 @@
+// pitrctl branch create|list|get|delete|restore.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "tools/pitrctl/command.h"
+#include "tools/pitrctl/views.h"
+#include "wal/lsn.h"
+#include "wal/status_macros.h"
+
+namespace pitr::ctl {
+namespace {
+
+absl::Status Create(const Context& c) {
+  v1::CreateBranchRequest request;
+  request.set_name(c.args.positional()[0]);
+  request.set_parent(c.args.Get("from"));
+  PITR_ASSIGN_OR_RETURN(*request.mutable_point(), PointOption(c.args));
+  v1::Branch branch;
+  PITR_RETURN_IF_ERROR(
+      c.client.Call(&v1::BranchService::Stub::CreateBranch, request, &branch));
+  c.out.Print(BranchJson(branch));
+  return absl::OkStatus();
+}
+
+// Appends `b` and then its descendants, depth first, to `out`.
+void AddSubtree(const v1::Branch& b,
+                const std::multimap<std::string, const v1::Branch*>& children,
+                Json* out) {
+  out->Push(BranchJson(b));
+  auto range = children.equal_range(b.name());
+  for (auto it = range.first; it != range.second; ++it) {
+    AddSubtree(*it->second, children, out);
+  }
+}
+
+absl::Status List(const Context& c) {
+  std::vector<v1::Branch> branches;
+  v1::ListBranchesRequest request;
+  request.set_page_size(1000);
+  do {
+    v1::ListBranchesResponse response;
+    PITR_RETURN_IF_ERROR(c.client.Call(&v1::BranchService::Stub::ListBranches,
+                                       request, &response));
+    branches.insert(branches.end(), response.branches().begin(),
+                    response.branches().end());
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+
+  std::map<std::string, const v1::Branch*> by_name;
+  for (const v1::Branch& b : branches) by_name[b.name()] = &b;
+  std::multimap<std::string, const v1::Branch*> children;
+  Json tree = Json::Array();
+  for (const v1::Branch& b : branches) {
+    if (by_name.count(b.parent()) > 0) children.emplace(b.parent(), &b);
+  }
+  for (const v1::Branch& b : branches) {
+    if (by_name.count(b.parent()) == 0) AddSubtree(b, children, &tree);
+  }
+  auto indented_name = [](const Json& item) {
+    std::string depth = FieldText(item, "depth");
+    size_t n = depth.empty() ? 0 : std::stoul(depth);
+    return n == 0 ? FieldText(item, "name")
+                  : absl::StrCat(std::string(2 * (n - 1), ' '), "└─ ",
+                                 FieldText(item, "name"));
+  };
+  auto branch_point = [](const Json& item) {
+    std::string parent = FieldText(item, "parent");
+    return parent == "-"
+               ? std::string("-")
+               : absl::StrCat(parent, "@", FieldText(item, "branch_point_lsn"));
+  };
+  c.out.PrintList("branches", tree,
+                  {{"NAME", indented_name},
+                   {"BRANCH POINT", branch_point},
+                   FieldColumn("id"),
+                   FieldColumn("timeline_id"),
+                   FieldColumn("create_time")});
+  return absl::OkStatus();
+}
+
+absl::Status Get(const Context& c) {
+  v1::GetBranchRequest request;
+  request.set_name(c.args.positional()[0]);
+  v1::Branch branch;
+  PITR_RETURN_IF_ERROR(
+      c.client.Call(&v1::BranchService::Stub::GetBranch, request, &branch));
+  c.out.Print(BranchJson(branch));
+  return absl::OkStatus();
+}
+
+absl::Status Delete(const Context& c) {
+  v1::DeleteBranchRequest request;
+  request.set_name(c.args.positional()[0]);
+  request.set_cascade(c.args.Flag("cascade"));
+  v1::DeleteBranchResponse response;
+  PITR_RETURN_IF_ERROR(c.client.Call(&v1::BranchService::Stub::DeleteBranch,
+                                     request, &response));
+  Json deleted = Json::Array();
+  for (const std::string& name : response.deleted())
+    deleted.Push(Json::String(name));
+  c.out.PrintList("deleted", deleted, {{"DELETED", CellText}});
+  return absl::OkStatus();
+}
+
+absl::Status Restore(const Context& c) {
+  if (!c.args.Has("at")) return UsageError("--at POINT is required");
+  v1::RestoreBranchRequest request;
+  request.set_name(c.args.positional()[0]);
+  request.set_source(c.args.Get("from"));
+  PITR_ASSIGN_OR_RETURN(*request.mutable_point(), PointOption(c.args));
+  v1::RestoreBranchResponse response;
+  PITR_RETURN_IF_ERROR(c.client.Call(&v1::BranchService::Stub::RestoreBranch,
+                                     request, &response));
+  if (c.out.json()) {
+    c.out.Print(Json::Object()
+                    .Set("branch", BranchJson(response.branch()))
+                    .Set("backup", BranchJson(response.backup())));
+    return absl::OkStatus();
+  }
+  const v1::Branch& backup = response.backup();
+  c.out.Note(
+      absl::StrCat("restored ", response.branch().name(), "; latest LSN ",
+                   FormatLsn(response.branch().history_bounds().latest_lsn())));
+  c.out.Note(absl::StrCat("backup branch: ", backup.name()));
+  c.out.Note(absl::StrCat("undo with: pitrctl branch restore ",
+                          response.branch().name(), " --from ", backup.name(),
+                          " --at ",
+                          FormatLsn(backup.history_bounds().latest_lsn())));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<Command> BranchCommands() {
+  return {
+      {"branch create",
+       "NAME [--from PARENT] [--at POINT]",
+       "Create a branch of PARENT (default main) at POINT (default latest).",
+       {{"from", true}, {"at", true}},
+       1,
+       1,
+       Create},
+      {"branch list",
+       "",
+       "List every branch as a tree, with its branch point (parent@LSN).",
+       {},
+       0,
+       0,
+       List},
+      {"branch get",
+       "NAME",
+       "Show a branch and its history bounds.",
+       {},
+       1,
+       1,
+       Get},
+      {"branch delete",
+       "NAME [--cascade]",
+       "Delete a branch (--cascade: with its children and snapshots).",
+       {{"cascade", false}},
+       1,
+       1,
+       Delete},
+      {"branch restore",
+       "NAME [--from SOURCE] --at POINT",
+       "Put SOURCE's (default NAME's own) state at POINT in place of NAME; "
+       "prints the backup branch that undoes it.",
+       {{"from", true}, {"at", true}},
+       1,
+       1,
+       Restore},
+  };
+}
+
+}  // namespace pitr::ctl

@@ -1,0 +1,67 @@
+#include "tools/pitrctl/client.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "server/status_util.h"
+#include "tools/pitrctl/files.h"
+#include "wal/status_macros.h"
+
+namespace pitr::ctl {
+
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
+  PITR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    absl::string_view token = absl::StripAsciiWhitespace(line);
+    if (!token.empty() && token[0] != '#') return std::string(token);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("token file ", path, " holds no token"));
+}
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
+    const ClientOptions& options) {
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (options.ca_cert_path.empty()) {
+    credentials = grpc::InsecureChannelCredentials();
+  } else {
+    grpc::SslCredentialsOptions ssl;
+    PITR_ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                          ReadFileToString(options.ca_cert_path));
+    credentials = grpc::SslCredentials(ssl);
+  }
+  return std::unique_ptr<Client>(
+      new Client(options, grpc::CreateChannel(options.server, credentials)));
+}
+
+Client::Client(ClientOptions options, std::shared_ptr<grpc::Channel> channel)
+    : options_(std::move(options)),
+      branches_(v1::BranchService::NewStub(channel)),
+      wal_(v1::WalService::NewStub(channel)),
+      pages_(v1::PageService::NewStub(channel)),
+      snapshots_(v1::SnapshotService::NewStub(channel)),
+      retention_(v1::RetentionService::NewStub(channel)),
+      dumps_(v1::DumpService::NewStub(channel)) {}
+
+std::unique_ptr<grpc::ClientContext> Client::NewContext(bool streaming) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!options_.token.empty()) {
+    context->AddMetadata("authorization",
+                         absl::StrCat("Bearer ", options_.token));
+  }
+  if (!streaming && options_.timeout != absl::InfiniteDuration()) {
+    context->set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  }
+  return context;
+}
+
+absl::Status Client::Convert(const grpc::Status& status) const {
+  absl::Status result = FromGrpcStatus(status);
+  if (result.code() == absl::StatusCode::kUnavailable) {
+    return absl::UnavailableError(
+        absl::StrCat(result.message(), " (server ", options_.server, ")"));
+  }
+  return result;
+}
+
+}  // namespace pitr::ctl

@@ -1,0 +1,39 @@
+#include "tools/pitrctl/format.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "wal/timestamp.h"
+
+namespace pitr::ctl {
+
+std::string FormatTime(const google::protobuf::Timestamp& t) {
+  return FormatTimestampUs(t.seconds() * 1000000 + t.nanos() / 1000);
+}
+
+std::string DurationString(absl::Duration d) {
+  const absl::Duration day = absl::Hours(24);
+  int64_t days = absl::IDivDuration(d, day, &d);
+  if (days == 0) return absl::FormatDuration(d);
+  std::string out = absl::StrCat(days, "d");
+  if (d != absl::ZeroDuration()) absl::StrAppend(&out, absl::FormatDuration(d));
+  return out;
+}
+
+std::string DurationString(const google::protobuf::Duration& d) {
+  return DurationString(absl::Seconds(d.seconds()) +
+                        absl::Nanoseconds(d.nanos()));
+}
+
+std::string FormatBytes(uint64_t bytes) {
+  static const char* const kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+  if (bytes < 1024) return absl::StrCat(bytes, " B");
+  double value = static_cast<double>(bytes) / 1024;
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < sizeof(kUnits) / sizeof(kUnits[0])) {
+    value /= 1024;
+    ++unit;
+  }
+  return absl::StrFormat("%.1f %s", value, kUnits[unit]);
+}
+
+}  // namespace pitr::ctl

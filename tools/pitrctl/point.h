@@ -1,0 +1,39 @@
+// Parsing of the points in time and durations pitrctl takes as arguments.
+//
+// A point (--at) is one of
+//   an LSN            0/16B3748 or 23803720 (wal/lsn.h)
+//   an RFC 3339 time  2026-11-21T10:00:00Z, 2026-11-21T11:00:00.25+01:00
+//   a snapshot        snapshot:NAME
+// A duration is what absl::ParseDuration takes (90s, 1h30m, 250ms) with a
+// leading whole number of days allowed: 7d, 1d12h.
+//
+// Errors are INVALID_ARGUMENT with a message that names the text and the
+// accepted forms.
+#ifndef PITR_TOOLS_PITRCTL_POINT_H_
+#define PITR_TOOLS_PITRCTL_POINT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "proto/resources.pb.h"
+
+namespace pitr::ctl {
+
+absl::StatusOr<v1::PointInTime> ParsePoint(const std::string& text);
+
+// An RFC 3339 time with a "Z" or numeric offset, seconds optionally with a
+// fraction (at most microseconds are kept).
+absl::StatusOr<absl::Time> ParseTime(const std::string& text);
+
+// A duration that is not negative and not infinite.
+absl::StatusOr<absl::Duration> ParseDuration(const std::string& text);
+
+google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
+google::protobuf::Duration ToProtoDuration(absl::Duration d);
+
+}  // namespace pitr::ctl
+
+#endif  // PITR_TOOLS_PITRCTL_POINT_H_

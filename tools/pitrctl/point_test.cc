@@ -1,0 +1,90 @@
+#include "tools/pitrctl/point.h"
+
+#include "gtest/gtest.h"
+
+namespace pitr::ctl {
+namespace {
+
+TEST(ParsePointTest, Lsns) {
+  auto p = ParsePoint("0/16B3748");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->lsn(), 0x16B3748u);
+  p = ParsePoint("1/0");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->lsn(), 1ull << 32);
+  p = ParsePoint("23803720");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->lsn(), 23803720u);
+  EXPECT_EQ(p->point_case(), v1::PointInTime::kLsn);
+}
+
+TEST(ParsePointTest, Times) {
+  auto p = ParsePoint("2026-11-21T10:00:00Z");
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_TRUE(p->has_timestamp());
+  EXPECT_EQ(p->timestamp().seconds(), 1795255200);
+  EXPECT_EQ(p->timestamp().nanos(), 0);
+  p = ParsePoint("2026-11-21T11:00:00.25+01:00");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->timestamp().seconds(), 1795255200);
+  EXPECT_EQ(p->timestamp().nanos(), 250000000);
+}
+
+TEST(ParsePointTest, Snapshots) {
+  auto p = ParsePoint("snapshot:nightly-1");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->snapshot(), "nightly-1");
+}
+
+TEST(ParsePointTest, BadInputsNameTheTextAndTheForms) {
+  for (const char* bad :
+       {"", "0/", "xyz", "0/123456789", "snapshot:", "2026-11-21",
+        "2026-11-21T10:00:00", "2026-13-01T00:00:00Z", "-5"}) {
+    auto p = ParsePoint(bad);
+    ASSERT_FALSE(p.ok()) << bad;
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(p.status().message().find(std::string("\"") + bad + "\""),
+              absl::string_view::npos)
+        << p.status();
+    EXPECT_NE(p.status().message().find("snapshot:NAME"),
+              absl::string_view::npos);
+  }
+}
+
+TEST(ParseTimeTest, ErrorSaysWhatIsExpected) {
+  auto t = ParseTime("yesterday");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("2026-11-21T10:00:00Z"),
+            absl::string_view::npos);
+}
+
+TEST(ParseDurationTest, UnitsAndDays) {
+  EXPECT_EQ(*ParseDuration("7d"), absl::Hours(7 * 24));
+  EXPECT_EQ(*ParseDuration("1d12h"), absl::Hours(36));
+  EXPECT_EQ(*ParseDuration("12h"), absl::Hours(12));
+  EXPECT_EQ(*ParseDuration("30m"), absl::Minutes(30));
+  EXPECT_EQ(*ParseDuration("10s"), absl::Seconds(10));
+  EXPECT_EQ(*ParseDuration("1.5s"), absl::Milliseconds(1500));
+  EXPECT_EQ(*ParseDuration("0"), absl::ZeroDuration());
+}
+
+TEST(ParseDurationTest, BadInputs) {
+  for (const char* bad :
+       {"", "d", "7", "7x", "-1s", "1d-1h", "inf", "xd", "1d2d", "7 d"}) {
+    auto d = ParseDuration(bad);
+    ASSERT_FALSE(d.ok()) << bad;
+    EXPECT_NE(d.status().message().find("e.g. 7d"), absl::string_view::npos);
+  }
+}
+
+TEST(ProtoConversionTest, TimestampBeforeEpochHasPositiveNanos) {
+  auto ts = ToProtoTimestamp(absl::FromUnixMicros(-1));
+  EXPECT_EQ(ts.seconds(), -1);
+  EXPECT_EQ(ts.nanos(), 999999000);
+  auto d = ToProtoDuration(absl::Milliseconds(1500));
+  EXPECT_EQ(d.seconds(), 1);
+  EXPECT_EQ(d.nanos(), 500000000);
+}
+
+}  // namespace
+}  // namespace pitr::ctl

@@ -1,0 +1,51 @@
+// The progress line export and import draw on stderr.
+//
+// With a known total (import: the file size):
+//   [##########..........]  50%  13.5 MiB / 27.0 MiB  4.5 MiB/s  1200 pages
+// Without one (export, whose size is known only at the end):
+//   13.5 MiB  4.5 MiB/s  1200 pages
+// The line is redrawn in place ("\r") at most ten times a second and ended
+// by Finish(). Not thread-safe.
+#ifndef PITR_TOOLS_PITRCTL_PROGRESS_H_
+#define PITR_TOOLS_PITRCTL_PROGRESS_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace pitr::ctl {
+
+// One progress line. `total` 0: unknown; `pages` 0: not shown; `elapsed`
+// 0: no rate shown.
+std::string RenderProgress(uint64_t bytes, uint64_t total, uint64_t pages,
+                           absl::Duration elapsed);
+
+class ProgressBar {
+ public:
+  // Draws on `out` (not owned; must outlive this) if `enabled`; otherwise
+  // every call does nothing.
+  ProgressBar(FILE* out, bool enabled, uint64_t total);
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+
+  void Update(uint64_t bytes, uint64_t pages);
+  // Draws the final state and ends the line.
+  void Finish();
+
+ private:
+  void Draw();
+
+  FILE* const out_;
+  const bool enabled_;
+  const uint64_t total_;
+  const absl::Time start_;
+  absl::Time last_draw_ = absl::InfinitePast();
+  uint64_t bytes_ = 0;
+  uint64_t pages_ = 0;
+};
+
+}  // namespace pitr::ctl
+
+#endif  // PITR_TOOLS_PITRCTL_PROGRESS_H_

@@ -1,0 +1,179 @@
+#include "tools/pitrctl/views.h"
+
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "tools/pitrctl/format.h"
+#include "wal/lsn.h"
+
+namespace pitr::ctl {
+namespace {
+
+constexpr size_t kRecordHexBytes = 64;
+
+template <typename Message>
+const Message* IfSet(bool has, const Message& m) {
+  return has ? &m : nullptr;
+}
+
+Json KeyJson(const v1::PageKey& key) {
+  return Json::Object()
+      .Set("space", Json::Number(key.space()))
+      .Set("page", Json::Number(key.page()));
+}
+
+void SetData(const std::string& data, Json* out) {
+  out->Set("size", Json::Number(data.size()));
+  out->Set(
+      "data_hex",
+      Json::String(absl::BytesToHexString(data.substr(0, kRecordHexBytes))));
+  if (data.size() > kRecordHexBytes)
+    out->Set("data_truncated", Json::Bool(true));
+}
+
+}  // namespace
+
+Json LsnJson(uint64_t lsn) { return Json::String(FormatLsn(lsn)); }
+
+Json TimeJson(const google::protobuf::Timestamp* t) {
+  return t == nullptr ? Json::Null() : Json::String(FormatTime(*t));
+}
+
+Json DurationJson(const google::protobuf::Duration* d) {
+  return d == nullptr ? Json::Null() : Json::String(DurationString(*d));
+}
+
+Json RetentionJson(const v1::Retention& r) {
+  return Json::Object()
+      .Set("window", DurationJson(IfSet(r.has_window(), r.window())))
+      .Set("lsn_distance", r.has_lsn_distance() ? Json::Number(r.lsn_distance())
+                                                : Json::Null());
+}
+
+Json BoundsJson(const v1::HistoryBounds& b) {
+  return Json::Object()
+      .Set("oldest_lsn", LsnJson(b.oldest_lsn()))
+      .Set("oldest_time", TimeJson(IfSet(b.has_oldest_time(), b.oldest_time())))
+      .Set("latest_lsn", LsnJson(b.latest_lsn()))
+      .Set("latest_time", TimeJson(IfSet(b.has_latest_time(), b.latest_time())))
+      .Set("retention", RetentionJson(b.retention()));
+}
+
+Json BranchJson(const v1::Branch& b) {
+  Json out = Json::Object();
+  out.Set("name", Json::String(b.name()))
+      .Set("id", Json::Number(b.id()))
+      .Set("parent",
+           b.parent().empty() ? Json::Null() : Json::String(b.parent()))
+      .Set("branch_point_lsn", LsnJson(b.branch_point_lsn()))
+      .Set("depth", Json::Number(b.depth()))
+      .Set("timeline_id", Json::Number(b.timeline_id()))
+      .Set("create_time", TimeJson(IfSet(b.has_create_time(), b.create_time())))
+      .Set("retention", RetentionJson(b.retention()));
+  if (b.has_history_bounds())
+    out.Set("history_bounds", BoundsJson(b.history_bounds()));
+  return out;
+}
+
+Json SnapshotJson(const v1::Snapshot& s) {
+  return Json::Object()
+      .Set("name", Json::String(s.name()))
+      .Set("branch",
+           s.branch().empty() ? Json::Null() : Json::String(s.branch()))
+      .Set("lsn", LsnJson(s.lsn()))
+      .Set("kind", Json::String(v1::Snapshot::Kind_Name(s.kind())))
+      .Set("create_time", TimeJson(IfSet(s.has_create_time(), s.create_time())))
+      .Set("expire_time", TimeJson(IfSet(s.has_expire_time(), s.expire_time())))
+      .Set("schedule",
+           s.schedule().empty() ? Json::Null() : Json::String(s.schedule()))
+      .Set("timeline_id", Json::Number(s.timeline_id()));
+}
+
+Json ScheduleJson(const v1::SnapshotSchedule& s) {
+  return Json::Object()
+      .Set("name", Json::String(s.name()))
+      .Set("branch", Json::String(s.branch()))
+      .Set("every", DurationJson(IfSet(s.has_every(), s.every())))
+      .Set("keep_last",
+           s.has_keep_last() ? Json::Number(s.keep_last()) : Json::Null())
+      .Set("keep_for", DurationJson(IfSet(s.has_keep_for(), s.keep_for())))
+      .Set("last_run_time",
+           TimeJson(IfSet(s.has_last_run_time(), s.last_run_time())));
+}
+
+Json PolicyJson(const v1::RetentionPolicy& p) {
+  return Json::Object()
+      .Set("branch", Json::String(p.branch()))
+      .Set("own", RetentionJson(p.own()))
+      .Set("effective", RetentionJson(p.effective()));
+}
+
+Json GcReportJson(const v1::GcReport& r) {
+  return Json::Object()
+      .Set("versions_examined", Json::Number(r.versions_examined()))
+      .Set("versions_removed", Json::Number(r.versions_removed()))
+      .Set("timelines_removed", Json::Number(r.timelines_removed()))
+      .Set("store_bytes_before", Json::Number(r.store_bytes_before()))
+      .Set("store_bytes_after", Json::Number(r.store_bytes_after()))
+      .Set("duration", DurationJson(&r.duration()));
+}
+
+Json LeaseJson(const v1::Lease& l) {
+  return Json::Object()
+      .Set("id", Json::Number(l.id()))
+      .Set("branch", Json::String(l.branch()))
+      .Set("lsn", LsnJson(l.lsn()))
+      .Set("expire_time",
+           TimeJson(IfSet(l.has_expire_time(), l.expire_time())));
+}
+
+Json StoreInfoJson(const v1::StoreInfo& i) {
+  return Json::Object()
+      .Set("page_size", Json::Number(i.page_size()))
+      .Set("latest_lsn", LsnJson(i.latest_lsn()))
+      .Set("oldest_wal_lsn", LsnJson(i.oldest_wal_lsn()))
+      .Set("version", Json::String(i.version()));
+}
+
+Json AppendJson(const v1::AppendResponse& r) {
+  return Json::Object()
+      .Set("start_lsn", LsnJson(r.start_lsn()))
+      .Set("commit_lsn", LsnJson(r.commit_lsn()))
+      .Set("commit_time",
+           TimeJson(IfSet(r.has_commit_time(), r.commit_time())));
+}
+
+Json RecordJson(const v1::WalRecord& r) {
+  Json out = Json::Object();
+  if (r.has_image()) {
+    out.Set("kind", Json::String("image")).Set("key", KeyJson(r.image().key()));
+    SetData(r.image().data(), &out);
+  } else if (r.has_delta()) {
+    out.Set("kind", Json::String("delta"))
+        .Set("key", KeyJson(r.delta().key()))
+        .Set("offset", Json::Number(r.delta().offset()));
+    SetData(r.delta().data(), &out);
+  } else if (r.has_truncate()) {
+    out.Set("kind", Json::String("truncate"))
+        .Set("space", Json::Number(r.truncate().space()))
+        .Set("page_count", Json::Number(r.truncate().page_count()));
+  } else {
+    out.Set("kind", Json::String("unknown"));
+  }
+  return out;
+}
+
+Json BatchJson(const v1::WalBatch& b) {
+  Json records = Json::Array();
+  for (const v1::WalRecord& r : b.records()) records.Push(RecordJson(r));
+  return Json::Object()
+      .Set("start_lsn", LsnJson(b.start_lsn()))
+      .Set("commit_lsn", LsnJson(b.commit_lsn()))
+      .Set("timeline_id", Json::Number(b.timeline_id()))
+      .Set("branch",
+           b.branch().empty() ? Json::Null() : Json::String(b.branch()))
+      .Set("commit_time", TimeJson(IfSet(b.has_commit_time(), b.commit_time())))
+      .Set("records", records);
+}
+
+}  // namespace pitr::ctl

@@ -1,0 +1,42 @@
+// The API's resources as Json, the one form pitrctl prints them in
+// (output.h). Field names are the proto field names; LSNs are "X/Y"
+// strings, times RFC 3339 strings in UTC, durations strings like "7d";
+// an unset time or duration is null.
+#ifndef PITR_TOOLS_PITRCTL_VIEWS_H_
+#define PITR_TOOLS_PITRCTL_VIEWS_H_
+
+#include <cstdint>
+
+#include "proto/dump_service.pb.h"
+#include "proto/page_service.pb.h"
+#include "proto/resources.pb.h"
+#include "proto/retention_service.pb.h"
+#include "proto/wal_service.pb.h"
+#include "tools/pitrctl/json.h"
+
+namespace pitr::ctl {
+
+Json LsnJson(uint64_t lsn);
+Json TimeJson(const google::protobuf::Timestamp* t);  // nullptr: null.
+Json DurationJson(const google::protobuf::Duration* d);
+
+Json RetentionJson(const v1::Retention& r);
+Json BoundsJson(const v1::HistoryBounds& b);
+// history_bounds only if set (GetBranch, not ListBranches).
+Json BranchJson(const v1::Branch& b);
+Json SnapshotJson(const v1::Snapshot& s);
+Json ScheduleJson(const v1::SnapshotSchedule& s);
+Json PolicyJson(const v1::RetentionPolicy& p);
+Json GcReportJson(const v1::GcReport& r);
+Json LeaseJson(const v1::Lease& l);
+Json StoreInfoJson(const v1::StoreInfo& i);
+Json AppendJson(const v1::AppendResponse& r);
+// A record: kind, key or space, offset, size and the data in hex (the
+// first 64 bytes, with data_truncated set if there were more).
+Json RecordJson(const v1::WalRecord& r);
+// A batch with its records.
+Json BatchJson(const v1::WalBatch& b);
+
+}  // namespace pitr::ctl
+
+#endif  // PITR_TOOLS_PITRCTL_VIEWS_H_
