@@ -1,0 +1,114 @@
+#include "server/page_service.h"
+
+#include <vector>
+
+#include "server/convert.h"
+#include "wal/status_macros.h"
+
+namespace pitr {
+
+absl::StatusOr<std::pair<Branch, Lsn>> PageServiceImpl::ReadTarget(
+    const std::string& branch_name, const v1::PointInTime& point) {
+  Engine& engine = *env_.engine;
+  PITR_ASSIGN_OR_RETURN(Branch branch, BranchNamed(engine, branch_name));
+  PITR_ASSIGN_OR_RETURN(std::optional<Lsn> lsn,
+                        ReadLsn(engine, branch, point));
+  return std::make_pair(branch, lsn ? *lsn : engine.latest_lsn());
+}
+
+grpc::Status PageServiceImpl::GetPage(grpc::ServerContext* context,
+                                      const v1::GetPageRequest* request,
+                                      v1::Page* response) {
+  return Serve(env_, context, Role::kRead, "GetPage", [&]() -> absl::Status {
+    PITR_ASSIGN_OR_RETURN(auto target,
+                          ReadTarget(request->branch(), request->point()));
+    const PageKey key = ToPageKey(request->key());
+    PITR_ASSIGN_OR_RETURN(
+        *response->mutable_data(),
+        env_.engine->GetPage(target.first.id, key, target.second));
+    *response->mutable_key() = request->key();
+    response->set_lsn(target.second);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PageServiceImpl::ReadPages(const v1::GetPagesRequest& request,
+                                        v1::GetPagesResponse* response) {
+  PITR_RETURN_IF_ERROR(CheckCount(request.keys_size(),
+                                  env_.max_items_per_request, "keys"));
+  PITR_ASSIGN_OR_RETURN(auto target,
+                        ReadTarget(request.branch(), request.point()));
+  std::vector<PageKey> keys;
+  keys.reserve(request.keys_size());
+  for (const v1::PageKey& key : request.keys()) keys.push_back(ToPageKey(key));
+  PITR_ASSIGN_OR_RETURN(
+      std::vector<absl::StatusOr<std::string>> pages,
+      env_.engine->GetPages(target.first.id, keys, target.second));
+  response->set_lsn(target.second);
+  for (int i = 0; i < request.keys_size(); ++i) {
+    v1::PageResult* result = response->add_results();
+    *result->mutable_key() = request.keys(i);
+    if (pages[i].ok()) {
+      *result->mutable_data() = std::move(*pages[i]);
+    } else {
+      result->set_code(static_cast<int32_t>(pages[i].status().code()));
+      result->set_message(std::string(pages[i].status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status PageServiceImpl::GetPages(grpc::ServerContext* context,
+                                       const v1::GetPagesRequest* request,
+                                       v1::GetPagesResponse* response) {
+  return Serve(env_, context, Role::kRead, "GetPages",
+               [&] { return ReadPages(*request, response); });
+}
+
+grpc::Status PageServiceImpl::StreamPages(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::GetPagesResponse, v1::GetPagesRequest>*
+        stream) {
+  return Serve(env_, context, Role::kRead, "StreamPages", [&]() -> absl::Status {
+    v1::GetPagesRequest request;
+    v1::GetPagesResponse response;
+    while (stream->Read(&request)) {
+      response.Clear();
+      PITR_RETURN_IF_ERROR(ReadPages(request, &response));
+      if (!stream->Write(response)) {
+        return absl::CancelledError("the client went away");
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status PageServiceImpl::GetSpaceSize(
+    grpc::ServerContext* context, const v1::GetSpaceSizeRequest* request,
+    v1::SpaceSize* response) {
+  return Serve(env_, context, Role::kRead, "GetSpaceSize", [&]() -> absl::Status {
+    PITR_ASSIGN_OR_RETURN(auto target,
+                          ReadTarget(request->branch(), request->point()));
+    PITR_ASSIGN_OR_RETURN(
+        uint32_t pages, env_.engine->GetSpaceSize(target.first.id,
+                                                  request->space(), target.second));
+    response->set_pages(pages);
+    response->set_lsn(target.second);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status PageServiceImpl::GetStoreInfo(
+    grpc::ServerContext* context, const v1::GetStoreInfoRequest* /*request*/,
+    v1::StoreInfo* response) {
+  return Serve(env_, context, Role::kRead, "GetStoreInfo", [&]() -> absl::Status {
+    Engine& engine = *env_.engine;
+    response->set_page_size(engine.page_size());
+    response->set_latest_lsn(engine.latest_lsn());
+    response->set_oldest_wal_lsn(engine.wal().oldest_lsn());
+    response->set_version(kPitrVersion);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace pitr

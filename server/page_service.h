@@ -1,0 +1,49 @@
+// PageService (proto/page_service.proto) over the engine: pages of any
+// branch as of any point, one at a time, in batches or over a stream.
+#ifndef PITR_SERVER_PAGE_SERVICE_H_
+#define PITR_SERVER_PAGE_SERVICE_H_
+
+#include "proto/page_service.grpc.pb.h"
+#include "server/service_util.h"
+
+namespace pitr {
+
+// The server's version, reported by GetStoreInfo and pitrd --version.
+inline constexpr char kPitrVersion[] = "0.1.0";
+
+class PageServiceImpl final : public v1::PageService::Service {
+ public:
+  explicit PageServiceImpl(ServiceEnv env) : env_(env) {}
+
+  grpc::Status GetPage(grpc::ServerContext* context,
+                       const v1::GetPageRequest* request,
+                       v1::Page* response) override;
+  grpc::Status GetPages(grpc::ServerContext* context,
+                        const v1::GetPagesRequest* request,
+                        v1::GetPagesResponse* response) override;
+  grpc::Status StreamPages(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::GetPagesResponse, v1::GetPagesRequest>*
+          stream) override;
+  grpc::Status GetSpaceSize(grpc::ServerContext* context,
+                            const v1::GetSpaceSizeRequest* request,
+                            v1::SpaceSize* response) override;
+  grpc::Status GetStoreInfo(grpc::ServerContext* context,
+                            const v1::GetStoreInfoRequest* request,
+                            v1::StoreInfo* response) override;
+
+ private:
+  // GetPages' work, shared with StreamPages.
+  absl::Status ReadPages(const v1::GetPagesRequest& request,
+                         v1::GetPagesResponse* response);
+  // The branch and the LSN a read at `point` is served at (the latest LSN
+  // when the point is unset, so the response can say which).
+  absl::StatusOr<std::pair<Branch, Lsn>> ReadTarget(
+      const std::string& branch, const v1::PointInTime& point);
+
+  const ServiceEnv env_;
+};
+
+}  // namespace pitr
+
+#endif  // PITR_SERVER_PAGE_SERVICE_H_

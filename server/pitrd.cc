@@ -1,0 +1,116 @@
+// pitrd: the pitr server. Serves a store on a local data directory over
+// gRPC (proto/*.proto) until SIGTERM or SIGINT, then shuts down cleanly:
+// stops accepting calls, lets running ones finish, flushes and closes.
+//
+//   pitrd --data_dir=./data --listen=127.0.0.1:7400
+//
+// `pitrd --help` documents every flag.
+#include <signal.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/str_cat.h"
+#include "server/page_service.h"
+#include "server/server.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, data_dir, "./data",
+          "Data directory of the store; created and initialised on first "
+          "start.");
+ABSL_FLAG(uint32_t, page_size, 8192,
+          "Page size in bytes for a new store: a power of two from 512 to "
+          "65536. An existing store keeps its own (a different value is "
+          "refused).");
+ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
+          "gRPC listen address, host:port. The default serves loopback only; "
+          "use 0.0.0.0:7400 (with --token_file and TLS) to serve a network.");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:7401",
+          "Address of the HTTP endpoint serving Prometheus metrics at "
+          "/metrics; empty to turn it off.");
+ABSL_FLAG(absl::Duration, default_retention, absl::Hours(24 * 7),
+          "History kept readable on branches that set no retention of their "
+          "own, e.g. 168h (7 days) or 30m.");
+ABSL_FLAG(absl::Duration, gc_period, absl::Minutes(10),
+          "How often GC runs in the background; 'inf' for never (GC then "
+          "runs only when asked).");
+ABSL_FLAG(uint64_t, cache_bytes, 256 << 20,
+          "Bytes of the cache of hot blocks and page images.");
+ABSL_FLAG(std::string, token_file, "",
+          "File of bearer tokens, one '<admin|read> <token>' per line. When "
+          "given, every call needs 'authorization: Bearer <token>'; read "
+          "tokens may only read, list and export.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "TLS certificate chain (PEM). With --tls_key, the server speaks TLS "
+          "only.");
+ABSL_FLAG(std::string, tls_key, "", "TLS private key (PEM), with --tls_cert.");
+ABSL_FLAG(int32_t, max_message_bytes, 64 << 20,
+          "Largest request or response message, in bytes.");
+ABSL_FLAG(int32_t, max_items_per_request, 1024,
+          "Most page keys (GetPages) or records (Append) in one request.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGTERM or SIGINT, how long running calls may take to finish "
+          "before they are cancelled.");
+
+namespace pitr {
+namespace {
+
+int Main() {
+  // Every thread inherits this mask, so the signals reach only sigwait.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ServerOptions options;
+  options.engine.dir = absl::GetFlag(FLAGS_data_dir);
+  options.engine.page_size = absl::GetFlag(FLAGS_page_size);
+  options.engine.default_retention.window = absl::GetFlag(FLAGS_default_retention);
+  options.engine.gc_period = absl::GetFlag(FLAGS_gc_period);
+  options.engine.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.metrics_address = absl::GetFlag(FLAGS_metrics_listen);
+  options.token_file = absl::GetFlag(FLAGS_token_file);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  options.max_items_per_request = absl::GetFlag(FLAGS_max_items_per_request);
+
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);
+  if (!server.ok()) {
+    spdlog::critical("pitrd: cannot start: {}", server.status().ToString());
+    return 1;
+  }
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("pitrd: {} received", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  absl::Status closed = (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  if (!closed.ok()) {
+    spdlog::critical("pitrd: shutdown failed: {}", closed.ToString());
+    return 1;
+  }
+  spdlog::info("pitrd: stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace pitr
+
+int main(int argc, char** argv) {
+  absl::FlagsUsageConfig config;
+  config.version_string = [] {
+    return absl::StrCat("pitrd ", pitr::kPitrVersion, "\n");
+  };
+  absl::SetFlagsUsageConfig(config);
+  absl::SetProgramUsageMessage(
+      "pitrd: the pitr server. Serves a page store with branches, restore, "
+      "snapshots and retention over gRPC.\n\n  pitrd --data_dir=./data "
+      "--listen=127.0.0.1:7400\n");
+  absl::ParseCommandLine(argc, argv);
+  return pitr::Main();
+}

@@ -1,0 +1,112 @@
+#include "server/server.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server_builder.h"
+#include "server/branch_service.h"
+#include "server/page_service.h"
+#include "server/retention_service.h"
+#include "server/snapshot_service.h"
+#include "server/tls.h"
+#include "server/wal_service.h"
+#include "spdlog/spdlog.h"
+#include "wal/lsn.h"
+#include "wal/status_macros.h"
+
+namespace pitr {
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
+  std::unique_ptr<Server> server(new Server());
+  PITR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                        ServerCredentialsFor(options.tls_cert_file,
+                                             options.tls_key_file));
+  if (!options.token_file.empty()) {
+    PITR_ASSIGN_OR_RETURN(server->authorizer_,
+                          Authorizer::FromFile(options.token_file));
+  }
+  PITR_ASSIGN_OR_RETURN(server->engine_, Engine::Open(options.engine));
+  PITR_ASSIGN_OR_RETURN(server->metrics_, ServerMetrics::Create(
+                                              &server->registry_,
+                                              server->engine_.get()));
+
+  ServiceEnv env;
+  env.engine = server->engine_.get();
+  env.authorizer = server->authorizer_.get();
+  env.metrics = server->metrics_.get();
+  env.max_items_per_request = options.max_items_per_request;
+  server->services_.push_back(std::make_unique<BranchServiceImpl>(env));
+  server->services_.push_back(std::make_unique<WalServiceImpl>(env));
+  server->services_.push_back(std::make_unique<PageServiceImpl>(env));
+  server->services_.push_back(std::make_unique<SnapshotServiceImpl>(env));
+  server->services_.push_back(std::make_unique<RetentionServiceImpl>(env));
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, credentials,
+                           &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  for (auto& service : server->services_) builder.RegisterService(service.get());
+  server->grpc_server_ = builder.BuildAndStart();
+  if (server->grpc_server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen_address,
+        " (is the address valid and the port free?)"));
+  }
+
+  if (!options.metrics_address.empty()) {
+    HttpHandlers handlers;
+    handlers["/metrics"] = MetricsHandler(&server->registry_);
+    PITR_ASSIGN_OR_RETURN(server->http_server_,
+                          HttpServer::Start(options.metrics_address,
+                                            std::move(handlers)));
+  }
+
+  const Engine& engine = *server->engine_;
+  spdlog::info(
+      "pitrd {}: serving {} on port {} ({}, {}); metrics {}; store {}: page "
+      "size {}, latest lsn {}, {} branches, {} snapshots",
+      kPitrVersion, options.listen_address, server->port_,
+      options.tls_cert_file.empty() ? "plaintext" : "TLS",
+      options.token_file.empty() ? "no authentication" : "bearer tokens",
+      server->http_server_ ? absl::StrCat("on port ", server->metrics_port())
+                           : std::string("off"),
+      options.engine.dir, engine.page_size(), FormatLsn(engine.latest_lsn()),
+      engine.ListBranches().size(), engine.ListSnapshots().size());
+  return server;
+}
+
+Server::~Server() {
+  if (!shut_down_) {
+    absl::Status status = Shutdown(absl::ZeroDuration());
+    if (!status.ok()) spdlog::error("pitrd: {}", status.ToString());
+  }
+}
+
+int Server::metrics_port() const {
+  return http_server_ ? http_server_->port() : 0;
+}
+
+absl::Status Server::Shutdown(absl::Duration grace) {
+  if (shut_down_) return absl::OkStatus();
+  shut_down_ = true;
+  spdlog::info("pitrd: shutting down: no new calls; running calls have {}",
+               absl::FormatDuration(grace));
+  grpc_server_->Shutdown(std::chrono::system_clock::now() +
+                         absl::ToChronoNanoseconds(grace));
+  grpc_server_->Wait();
+  if (http_server_) http_server_->Stop();
+  const absl::Status closed = engine_->Close();
+  if (closed.ok()) {
+    spdlog::info("pitrd: store closed at lsn {}",
+                 FormatLsn(engine_->latest_lsn()));
+  }
+  return closed;
+}
+
+}  // namespace pitr

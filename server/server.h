@@ -1,0 +1,84 @@
+// Server: a running pitrd. Opens the engine on a data directory and serves
+// the pitr.v1 services over gRPC (plus the standard health service and
+// server reflection), and Prometheus metrics over HTTP.
+//
+//   PITR_ASSIGN_OR_RETURN(auto server, Server::Start(options));
+//   ...                       // until SIGTERM
+//   PITR_RETURN_IF_ERROR(server->Shutdown(absl::Seconds(10)));
+//
+// Shutdown stops accepting calls, lets running calls finish for up to the
+// grace period (then cancels them), and closes the engine, which flushes:
+// every acknowledged batch is durable before Start returns it to a client,
+// and everything is flushed to the page store before Shutdown returns.
+//
+// Thread-safety: Shutdown may be called from any thread, once.
+#ifndef PITR_SERVER_SERVER_H_
+#define PITR_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/engine.h"
+#include "grpcpp/server.h"
+#include "server/auth.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/server_metrics.h"
+
+namespace pitr {
+
+struct ServerOptions {
+  // The store (EngineOptions::dir is the data directory).
+  EngineOptions engine;
+  // gRPC listen address, host:port. Port 0 picks a free one (see port()).
+  std::string listen_address = "127.0.0.1:7400";
+  // Prometheus metrics over HTTP at http://<address>/metrics; empty: none.
+  std::string metrics_address;
+  // Bearer tokens (server/auth.h); empty: every call is allowed.
+  std::string token_file;
+  // TLS certificate chain and private key (PEM); both or neither.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Largest request or response message, in bytes.
+  int max_message_bytes = 64 << 20;
+  // Most keys (GetPages) or records (Append) one request may carry.
+  int max_items_per_request = 1024;
+};
+
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+  // Shuts down (with no grace period) if Shutdown was not called.
+  ~Server();
+
+  // The gRPC port and the metrics port (0 if none).
+  int port() const { return port_; }
+  int metrics_port() const;
+  Engine& engine() { return *engine_; }
+
+  // Stops serving and closes the store; see the file comment.
+  absl::Status Shutdown(absl::Duration grace);
+
+ private:
+  Server() = default;
+
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Authorizer> authorizer_;
+  Registry registry_;
+  std::unique_ptr<ServerMetrics> metrics_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  std::unique_ptr<HttpServer> http_server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace pitr
+
+#endif  // PITR_SERVER_SERVER_H_

@@ -1,0 +1,95 @@
+// What every pitr.v1 service handler shares: the engine it serves, the
+// authorisation check, the metrics of each method, and Serve(), which runs
+// one call: check the caller's role, run the handler's body, convert its
+// absl::Status (ToGrpcStatus) and count it. Handlers stay thin: parse the
+// request, call the engine, fill the response.
+//
+// Also the request-level translations that several services need: a branch
+// by name, and a PointInTime message as a read LSN or an engine point.
+#ifndef PITR_SERVER_SERVICE_UTIL_H_
+#define PITR_SERVER_SERVICE_UTIL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "engine/engine.h"
+#include "grpcpp/server_context.h"
+#include "proto/resources.pb.h"
+#include "server/auth.h"
+#include "server/server_metrics.h"
+#include "server/status_util.h"
+
+namespace pitr {
+
+// The engine and the server-wide pieces a service works with. All pointers
+// are owned by the server (server.h) and outlive the services.
+struct ServiceEnv {
+  Engine* engine = nullptr;
+  const Authorizer* authorizer = nullptr;  // null: every call is allowed
+  ServerMetrics* metrics = nullptr;
+  // Requests may not carry more than this many keys or records.
+  int max_items_per_request = 1024;
+};
+
+// Runs `body` (absl::Status()) for one call of `method` (its name, e.g.
+// "GetPage"), which needs `role`. A call whose deadline has passed or that
+// the client cancelled is not started.
+template <typename Body>
+grpc::Status Serve(const ServiceEnv& env, grpc::ServerContext* context,
+                   Role role, const char* method, Body&& body) {
+  const absl::Time start = absl::Now();
+  grpc::Status status = env.authorizer != nullptr
+                            ? env.authorizer->Check(*context, role)
+                            : grpc::Status::OK;
+  if (status.ok() && context->IsCancelled()) {
+    status = grpc::Status(grpc::StatusCode::CANCELLED,
+                          "the call was cancelled or its deadline passed "
+                          "before it started");
+  }
+  if (status.ok()) status = ToGrpcStatus(body());
+  env.metrics->ForMethod(method)->Record(status.error_code(),
+                                        absl::Now() - start);
+  return status;
+}
+
+// The branch named `name`; "" means "main". NOT_FOUND naming it otherwise.
+absl::StatusOr<Branch> BranchNamed(const Engine& engine,
+                                   const std::string& name);
+
+// The engine's point for a branch or snapshot operation: an LSN or a
+// timestamp (a snapshot point is handled by the caller, which has a
+// dedicated engine call for it). Unset: the latest.
+absl::StatusOr<PointInTime> ToPoint(const v1::PointInTime& point);
+
+// The LSN a read of `branch` at `point` is served at: the LSN, the last
+// commit at or before the timestamp, or the snapshot's LSN (which must be on
+// the branch's current timeline: FAILED_PRECONDITION otherwise, as after a
+// restore). nullopt: the latest.
+absl::StatusOr<std::optional<Lsn>> ReadLsn(Engine& engine,
+                                           const Branch& branch,
+                                           const v1::PointInTime& point);
+
+// The API's view of a branch: parent name, depth and, if with_bounds,
+// history bounds filled in.
+absl::StatusOr<v1::Branch> DescribeBranch(const Engine& engine,
+                                          const Branch& branch,
+                                          bool with_bounds);
+// The name of branch `id`, or "" if it no longer exists.
+std::string BranchNameOf(const Engine& engine, BranchId id);
+
+// Fails with INVALID_ARGUMENT naming `what` if count > limit.
+absl::Status CheckCount(int count, int limit, const char* what);
+
+// A page_size field: 0 means 100, above 1000 means 1000; negative is
+// INVALID_ARGUMENT.
+absl::StatusOr<int> PageSizeOf(int32_t page_size);
+// A page_token of a list: empty or a decimal position. INVALID_ARGUMENT
+// otherwise.
+absl::StatusOr<uint64_t> PagePositionOf(const std::string& page_token);
+
+}  // namespace pitr
+
+#endif  // PITR_SERVER_SERVICE_UTIL_H_

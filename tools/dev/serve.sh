@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Starts pitrd on ./data (relative to the directory it is run from):
+# installs what is missing, builds the server and the CLI optimised, then
+# runs the server in the foreground until Ctrl-C or SIGTERM. Extra arguments
+# go to pitrd, e.g.
+#   tools/dev/serve.sh --listen=127.0.0.1:7500 --default_retention=24h
+# (`pitrd --help` lists every flag). The CLI is then bazel-bin/tools/pitrctl/pitrctl.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+(
+  cd "$repo"
+  tools/dev/install_deps.sh
+  bazel build -c opt //server:pitrd //tools/pitrctl
+)
+exec "$repo/bazel-bin/server/pitrd" --data_dir=./data "$@"
