@@ -1,0 +1,40 @@
+// StoreView: what a client sees of a store, as text, to check that a call
+// changed nothing (bad input, a refused caller) or that a restart kept
+// everything.
+//
+// It holds every branch (with its tree fields, history bounds and
+// retention), every snapshot and schedule, the default retention, the
+// store's latest LSN, and the given pages of every branch at their latest
+// and at `old_lsns` (the ones a branch can read). The WAL's oldest LSN is
+// left out: background flushes move it without any call.
+#ifndef PITR_TESTS_E2E_STORE_VIEW_H_
+#define PITR_TESTS_E2E_STORE_VIEW_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proto/resources.pb.h"
+#include "tests/e2e/pitrd_process.h"
+
+namespace pitr::e2e {
+
+struct StoreViewOptions {
+  // Pages read on every branch.
+  std::vector<v1::PageKey> keys;
+  // LSNs at which the pages of main are also read.
+  std::vector<uint64_t> old_lsns;
+  // Bearer token for the reads ("" without authentication).
+  std::string token;
+};
+
+// Marks a call that failed in a view.
+inline constexpr char kViewError[] = "ERROR ";
+
+// The view as text, one line per item; a call that fails shows as
+// kViewError and its status, so two views differ if either had an error.
+std::string StoreView(PitrClient& client, const StoreViewOptions& options);
+
+}  // namespace pitr::e2e
+
+#endif  // PITR_TESTS_E2E_STORE_VIEW_H_
