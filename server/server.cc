@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <chrono>
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
 #include "server/branch_service.h"
+#include "server/dump_service.h"
 #include "server/page_service.h"
 #include "server/retention_service.h"
 #include "server/snapshot_service.h"
@@ -18,6 +20,24 @@
 #include "wal/status_macros.h"
 
 namespace pitr {
+namespace {
+
+// <data dir>/tmp, emptied: uploads being imported are spooled there, and
+// those of a server that stopped mid-upload are of no use.
+absl::StatusOr<std::string> PrepareScratchDir(const std::string& data_dir) {
+  const std::filesystem::path dir = std::filesystem::path(data_dir) / "tmp";
+  std::error_code error;
+  std::filesystem::remove_all(dir, error);
+  if (!error) std::filesystem::create_directories(dir, error);
+  if (error) {
+    return absl::InternalError(absl::StrCat(
+        "cannot prepare the scratch directory ", dir.string(), ": ",
+        error.message()));
+  }
+  return dir.string();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
@@ -43,6 +63,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->services_.push_back(std::make_unique<PageServiceImpl>(env));
   server->services_.push_back(std::make_unique<SnapshotServiceImpl>(env));
   server->services_.push_back(std::make_unique<RetentionServiceImpl>(env));
+  PITR_ASSIGN_OR_RETURN(std::string scratch,
+                        PrepareScratchDir(options.engine.dir));
+  server->services_.push_back(
+      std::make_unique<DumpServiceImpl>(env, std::move(scratch)));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -1,0 +1,120 @@
+#include "server/dump_service.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "server/convert.h"
+#include "wal/status_macros.h"
+
+namespace pitr {
+
+grpc::Status DumpServiceImpl::ExportBranch(
+    grpc::ServerContext* context, const v1::ExportBranchRequest* request,
+    grpc::ServerWriter<v1::DumpChunk>* writer) {
+  return Serve(env_, context, Role::kRead, "ExportBranch", [&]() -> absl::Status {
+    Engine& engine = *env_.engine;
+    uint64_t pages = 0;
+    v1::DumpChunk chunk;
+    const DumpSink sink = [&](absl::string_view bytes) -> absl::Status {
+      if (context->IsCancelled()) {
+        return absl::CancelledError("the export was cancelled by the client");
+      }
+      chunk.Clear();
+      chunk.set_data(std::string(bytes));
+      chunk.set_pages(pages);
+      if (!writer->Write(chunk)) {
+        return absl::CancelledError("the client went away during the export");
+      }
+      return absl::OkStatus();
+    };
+    const DumpProgress progress = [&](uint64_t done, uint64_t /*total*/) {
+      pages = done;
+      return absl::OkStatus();
+    };
+    if (request->point().point_case() == v1::PointInTime::kSnapshot) {
+      return engine.ExportSnapshot(request->point().snapshot(), sink, progress)
+          .status();
+    }
+    PITR_ASSIGN_OR_RETURN(Branch branch, BranchNamed(engine, request->branch()));
+    PITR_ASSIGN_OR_RETURN(PointInTime at, ToPoint(request->point()));
+    return engine.ExportBranch(branch.id, at, sink, progress).status();
+  });
+}
+
+absl::StatusOr<std::string> DumpServiceImpl::Spool(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportDumpRequest>* reader, const std::string& path,
+    v1::ImportDumpResponse* response) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    return absl::InternalError(
+        absl::StrCat("cannot create the upload file ", path));
+  }
+  std::string name;
+  v1::ImportDumpRequest request;
+  bool first = true;
+  while (reader->Read(&request)) {
+    if (first) {
+      name = request.branch();
+      first = false;
+    }
+    out.write(request.data().data(),
+              static_cast<std::streamsize>(request.data().size()));
+    if (!out) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "cannot write the upload to ", path, " after ", response->bytes(),
+          " bytes (is the disk full?)"));
+    }
+    response->set_bytes(response->bytes() + request.data().size());
+  }
+  out.close();
+  if (context->IsCancelled()) {
+    return absl::CancelledError("the import was cancelled by the client");
+  }
+  if (first) {
+    return absl::InvalidArgumentError(
+        "the import stream was empty: the first message must name the new "
+        "branch");
+  }
+  if (!out) {
+    return absl::InternalError(absl::StrCat("cannot close ", path));
+  }
+  return name;
+}
+
+grpc::Status DumpServiceImpl::ImportDump(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportDumpRequest>* reader,
+    v1::ImportDumpResponse* response) {
+  return Serve(env_, context, Role::kAdmin, "ImportDump", [&]() -> absl::Status {
+    Engine& engine = *env_.engine;
+    const std::string path =
+        absl::StrCat(scratch_dir_, "/upload-", getpid(), "-",
+                     next_upload_.fetch_add(1), ".dump");
+    absl::StatusOr<std::string> name = Spool(context, reader, path, response);
+    absl::StatusOr<ImportSummary> imported =
+        name.ok() ? engine.ImportDump(*name, path,
+                                      [&](uint64_t, uint64_t) {
+                                        return context->IsCancelled()
+                                                   ? absl::CancelledError(
+                                                         "the import was "
+                                                         "cancelled by the "
+                                                         "client")
+                                                   : absl::OkStatus();
+                                      })
+                  : absl::StatusOr<ImportSummary>(name.status());
+    std::remove(path.c_str());
+    if (!imported.ok()) return imported.status();
+    PITR_ASSIGN_OR_RETURN(*response->mutable_branch(),
+                          DescribeBranch(engine, imported->branch, true));
+    *response->mutable_snapshot() =
+        SnapshotProto(imported->snapshot, imported->branch.name);
+    response->set_pages(imported->pages);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace pitr
