@@ -1,9 +1,11 @@
 #include "tools/pitrctl/client.h"
 
-#include "absl/strings/ascii.h"
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "server/status_util.h"
+#include "server/tls.h"
 #include "tools/pitrctl/files.h"
 #include "wal/status_macros.h"
 
@@ -12,8 +14,9 @@ namespace pitr::ctl {
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   PITR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    absl::string_view token = absl::StripAsciiWhitespace(line);
-    if (!token.empty() && token[0] != '#') return std::string(token);
+    std::vector<absl::string_view> words =
+        absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
+    if (!words.empty() && words[0][0] != '#') return std::string(words.back());
   }
   return absl::InvalidArgumentError(
       absl::StrCat("token file ", path, " holds no token"));
@@ -21,15 +24,8 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
     const ClientOptions& options) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (options.ca_cert_path.empty()) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    grpc::SslCredentialsOptions ssl;
-    PITR_ASSIGN_OR_RETURN(ssl.pem_root_certs,
-                          ReadFileToString(options.ca_cert_path));
-    credentials = grpc::SslCredentials(ssl);
-  }
+  PITR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                        ChannelCredentialsFor(options.ca_cert_path));
   return std::unique_ptr<Client>(
       new Client(options, grpc::CreateChannel(options.server, credentials)));
 }

@@ -34,16 +34,17 @@ struct ClientOptions {
   absl::Duration timeout = absl::Seconds(30);
 };
 
-// The token in a token file: its first line that is neither blank nor a
-// '#' comment, without surrounding white space. NOT_FOUND if the file is
-// missing, INVALID_ARGUMENT if it holds no token.
+// The token in a token file: the last word of its first line that is
+// neither blank nor a '#' comment. So a file holding just the token works,
+// and so does pitrd's own token file, whose lines are "<role> <token>".
+// NOT_FOUND if the file is missing, INVALID_ARGUMENT if it holds no token.
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 
 class Client {
  public:
-  // Makes the channel; it connects on the first call, so an unreachable
-  // server shows as UNAVAILABLE then. Fails only if the CA file is
-  // unreadable.
+  // Makes the channel (server/tls.h); it connects on the first call, so an
+  // unreachable server shows as UNAVAILABLE then. Fails only if the CA
+  // file is unreadable or holds no certificate.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(
       const ClientOptions& options);
 

@@ -32,8 +32,8 @@ const std::vector<OptionSpec> kGlobalOptions = {
 constexpr char kGlobalUsage[] =
     "global options (anywhere on the command line):\n"
     "  --server HOST:PORT   the pitrd to talk to (default 127.0.0.1:7400)\n"
-    "  --token_file FILE    send the bearer token on FILE's first line that\n"
-    "                       is not blank or a # comment\n"
+    "  --token_file FILE    send the bearer token in FILE: the last word of\n"
+    "                       its first line that is not blank or a # comment\n"
     "  --tls_ca FILE        use TLS, trusting the CA certificate in FILE\n"
     "  --json               print results as JSON, one document a line\n"
     "  --timeout DURATION   deadline of each call (default 30s; export,\n"
