@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "branch/catalog_records.h"
 #include "wal/status_macros.h"
+#include "wal/timestamp.h"
 
 namespace pitr {
 
@@ -69,8 +70,10 @@ absl::Status Catalog::Load() {
   if (!branches_.empty() || !timelines_.empty()) {
     return absl::DataLossError("catalog: the branch \"main\" is missing");
   }
-  Timeline main_timeline{kMainTimeline, 0, 0, 0, 0};
-  Branch main{kMainBranchId, "main", kMainTimeline, 0, {}, 0, 0};
+  // A new store: main is created now.
+  const int64_t now_us = NowMicros();
+  Timeline main_timeline{kMainTimeline, 0, 0, now_us, 0};
+  Branch main{kMainBranchId, "main", kMainTimeline, now_us, {}, 0, 0};
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
        {cr::BranchKey(kMainBranchId), cr::EncodeBranch(main)}},

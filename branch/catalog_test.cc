@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "wal/timestamp.h"
 
 namespace pitr {
 namespace {
@@ -37,6 +38,14 @@ TEST_F(CatalogTest, MainExistsFromTheStart) {
   EXPECT_EQ(main.parent, 0u);
   EXPECT_EQ(catalog_->GetByName("main")->id, kMainBranchId);
   EXPECT_EQ(catalog_->List().size(), 1u);
+}
+
+TEST_F(CatalogTest, MainIsCreatedWithTheStoreAndKeepsItsTime) {
+  const int64_t created = catalog_->Get(kMainBranchId)->created_us;
+  EXPECT_LE(created, NowMicros());
+  EXPECT_GT(created, NowMicros() - 60 * 1000000);
+  Reopen();
+  EXPECT_EQ(catalog_->Get(kMainBranchId)->created_us, created);
 }
 
 TEST_F(CatalogTest, CreatesBranchesThatSurviveReopen) {

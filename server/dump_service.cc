@@ -16,7 +16,23 @@ grpc::Status DumpServiceImpl::ExportBranch(
     grpc::ServerWriter<v1::DumpChunk>* writer) {
   return Serve(env_, context, Role::kRead, "ExportBranch", [&]() -> absl::Status {
     Engine& engine = *env_.engine;
+    // The point is resolved here, so the first chunk can say which LSN the
+    // dump holds.
+    std::optional<Snapshot> snapshot;
+    Branch branch;
+    Lsn lsn;
+    if (request->point().point_case() == v1::PointInTime::kSnapshot) {
+      PITR_ASSIGN_OR_RETURN(snapshot,
+                            engine.GetSnapshot(request->point().snapshot()));
+      lsn = snapshot->lsn;
+    } else {
+      PITR_ASSIGN_OR_RETURN(branch, BranchNamed(engine, request->branch()));
+      PITR_ASSIGN_OR_RETURN(std::optional<Lsn> at,
+                            ReadLsn(engine, branch, request->point()));
+      lsn = at ? *at : engine.latest_lsn();
+    }
     uint64_t pages = 0;
+    bool first = true;
     v1::DumpChunk chunk;
     const DumpSink sink = [&](absl::string_view bytes) -> absl::Status {
       if (context->IsCancelled()) {
@@ -25,6 +41,8 @@ grpc::Status DumpServiceImpl::ExportBranch(
       chunk.Clear();
       chunk.set_data(std::string(bytes));
       chunk.set_pages(pages);
+      if (first) chunk.set_lsn(lsn);
+      first = false;
       if (!writer->Write(chunk)) {
         return absl::CancelledError("the client went away during the export");
       }
@@ -34,13 +52,12 @@ grpc::Status DumpServiceImpl::ExportBranch(
       pages = done;
       return absl::OkStatus();
     };
-    if (request->point().point_case() == v1::PointInTime::kSnapshot) {
-      return engine.ExportSnapshot(request->point().snapshot(), sink, progress)
-          .status();
+    if (snapshot) {
+      return engine.ExportSnapshot(snapshot->name, sink, progress).status();
     }
-    PITR_ASSIGN_OR_RETURN(Branch branch, BranchNamed(engine, request->branch()));
-    PITR_ASSIGN_OR_RETURN(PointInTime at, ToPoint(request->point()));
-    return engine.ExportBranch(branch.id, at, sink, progress).status();
+    return engine.ExportBranch(branch.id, PointInTime{lsn, std::nullopt}, sink,
+                               progress)
+        .status();
   });
 }
 
