@@ -1,0 +1,266 @@
+// A tour of pitrctl against the real pitrd: write pages, branch at a past
+// time, read the old page there, restore main to that state and undo the
+// restore from the backup branch, plus the errors a user meets. The test
+// talks to the server only through the pitrctl binary, as a user would,
+// and checks its --json output, its text output and its exit codes.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/pitrd_process.h"
+#include "wal/lsn.h"
+#include "wal/timestamp.h"
+
+extern char** environ;
+
+namespace pitr::e2e {
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string PitrctlPath() {
+  for (const char* root : {"TEST_SRCDIR", "RUNFILES_DIR"}) {
+    if (const char* dir = std::getenv(root)) {
+      return std::string(dir) + "/pitr/tools/pitrctl/pitrctl";
+    }
+  }
+  return "tools/pitrctl/pitrctl";
+}
+
+// The string value of `key` in a JSON text, looked up after each key of
+// `within` in turn ("backup" then "name": the backup's name); "" if absent.
+// Enough for pitrctl's flat string fields.
+std::string JsonString(const std::string& json, const std::string& key,
+                       const std::vector<std::string>& within = {}) {
+  size_t at = 0;
+  for (const std::string& outer : within) {
+    at = json.find("\"" + outer + "\":", at);
+    if (at == std::string::npos) return "";
+  }
+  std::string needle = "\"" + key + "\":\"";
+  at = json.find(needle, at);
+  if (at == std::string::npos) return "";
+  at += needle.size();
+  return json.substr(at, json.find('"', at) - at);
+}
+
+class CliTourTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PitrdOptions options;
+    options.flags = {"--gc_period=inf"};
+    absl::StatusOr<std::unique_ptr<PitrdProcess>> started =
+        PitrdProcess::Start(options);
+    ASSERT_TRUE(started.ok()) << started.status();
+    pitrd_ = *std::move(started);
+  }
+
+  // Runs pitrctl against the server with `args`.
+  CliResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), {PitrctlPath(), "--server", pitrd_->address()});
+    std::string out_path = Temp("out"), err_path = Temp("err");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(&a[0]);
+    argv.push_back(nullptr);
+    pid_t pid;
+    CliResult result;
+    int spawned =
+        posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(spawned, 0) << "cannot run " << argv[0];
+    if (spawned != 0) return result;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    result.out = ReadAll(out_path);
+    result.err = ReadAll(err_path);
+    return result;
+  }
+
+  // Runs pitrctl --json ... and expects success.
+  std::string Json(std::vector<std::string> args) {
+    args.push_back("--json");
+    CliResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << "\n" << r.err;
+    return r.out;
+  }
+
+  // The hex of page 1/0 of `branch` at the latest LSN.
+  std::string PageHex(const std::string& branch) {
+    return JsonString(Json({"page", "get", "1", "0", "--branch", branch}),
+                      "data_hex");
+  }
+
+  std::string Temp(const std::string& name) {
+    return std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  }
+
+  std::unique_ptr<PitrdProcess> pitrd_;
+};
+
+// The hex of a page whose bytes start with `text`.
+std::string HexPrefix(const std::string& text) {
+  return absl::BytesToHexString(text);
+}
+
+TEST_F(CliTourTest, BranchAtPastTimeRestoreAndUndo) {
+  std::string info = Json({"info"});
+  EXPECT_EQ(JsonString(info, "version").empty(), false) << info;
+
+  std::string first = Json({"append", "image", "1", "0", "text:version one"});
+  std::string lsn1 = JsonString(first, "commit_lsn");
+  ASSERT_TRUE(ParseLsn(lsn1).ok()) << first;
+  absl::SleepFor(absl::Milliseconds(50));
+  std::string between = FormatTimestampUs(NowMicros());
+  absl::SleepFor(absl::Milliseconds(50));
+  std::string second = Json({"append", "image", "1", "0", "text:version two"});
+  std::string lsn2 = JsonString(second, "commit_lsn");
+  EXPECT_GT(*ParseLsn(lsn2), *ParseLsn(lsn1));
+  EXPECT_LT(JsonString(first, "commit_time"), between);
+  EXPECT_GT(JsonString(second, "commit_time"), between);
+
+  std::string page = PageHex("main");
+  EXPECT_TRUE(absl::StartsWith(page, HexPrefix("version two"))) << page;
+  EXPECT_EQ(page.size(), 2 * 8192u);
+
+  // A branch at the time between the two writes sees the first.
+  std::string past = Json({"branch", "create", "past", "--at", between});
+  EXPECT_EQ(JsonString(past, "parent"), "main");
+  EXPECT_EQ(JsonString(past, "branch_point_lsn"), lsn1) << past;
+  EXPECT_TRUE(absl::StartsWith(PageHex("past"), HexPrefix("version one")));
+  // Main at that LSN reads the same.
+  EXPECT_TRUE(absl::StartsWith(
+      JsonString(Json({"page", "get", "1", "0", "--at", lsn1}), "data_hex"),
+      HexPrefix("version one")));
+
+  CliResult tree = Run({"branch", "list"});
+  EXPECT_EQ(tree.exit_code, 0) << tree.err;
+  EXPECT_TRUE(absl::StrContains(tree.out, "└─ past  main@" + lsn1)) << tree.out;
+
+  // Restore main to the state of `past`.
+  std::string past_latest = JsonString(Json({"branch", "get", "past"}),
+                                       "latest_lsn", {"history_bounds"});
+  std::string restored = Json(
+      {"branch", "restore", "main", "--from", "past", "--at", past_latest});
+  std::string backup = JsonString(restored, "name", {"backup"});
+  EXPECT_TRUE(absl::StartsWith(backup, "main_old_")) << restored;
+  EXPECT_TRUE(absl::StartsWith(PageHex("main"), HexPrefix("version one")));
+  EXPECT_TRUE(absl::StartsWith(PageHex(backup), HexPrefix("version two")));
+
+  // Undo it from the backup branch, as the text output says.
+  std::string backup_latest =
+      JsonString(restored, "latest_lsn", {"backup", "history_bounds"});
+  CliResult undo = Run(
+      {"branch", "restore", "main", "--from", backup, "--at", backup_latest});
+  ASSERT_EQ(undo.exit_code, 0) << undo.err;
+  EXPECT_TRUE(absl::StrContains(
+      undo.out, "undo with: pitrctl branch restore main --from main_old_"))
+      << undo.out;
+  EXPECT_TRUE(absl::StartsWith(PageHex("main"), HexPrefix("version two")));
+
+  // The log holds both batches.
+  std::string wal = Json({"wal", "read"});
+  EXPECT_TRUE(absl::StrContains(wal, "\"commit_lsn\":\"" + lsn1 + "\"")) << wal;
+  EXPECT_TRUE(absl::StrContains(wal, "\"commit_lsn\":\"" + lsn2 + "\""));
+}
+
+TEST_F(CliTourTest, SnapshotsAndDeltas) {
+  Json({"append", "image", "1", "0", "text:base"});
+  std::string snap = Json({"snapshot", "create", "s1"});
+  EXPECT_EQ(JsonString(snap, "kind"), "ON_DEMAND");
+  Json({"append", "delta", "1", "0", "0", "hex:4242"});
+  EXPECT_TRUE(absl::StartsWith(PageHex("main"), HexPrefix("BBse")));
+  Json({"branch", "create", "from_snap", "--at", "snapshot:s1"});
+  EXPECT_TRUE(absl::StartsWith(PageHex("from_snap"), HexPrefix("base")));
+  std::string list = Json({"snapshot", "list"});
+  EXPECT_TRUE(absl::StrContains(list, "\"name\":\"s1\"")) << list;
+}
+
+TEST_F(CliTourTest, ExportAndImportADump) {
+  Json({"append", "image", "1", "0", "text:dumped", "image", "1", "1",
+        "text:too"});
+  std::string dump = Temp("main.dump");
+  std::string exported = Json({"export", "main", dump, "--progress"});
+  EXPECT_EQ(JsonString(exported, "file"), dump) << exported;
+  EXPECT_TRUE(absl::StrContains(exported, "\"pages\":2")) << exported;
+  std::string imported = Json({"import", dump, "copy", "--progress"});
+  EXPECT_TRUE(absl::StrContains(imported, "\"pages\":2")) << imported;
+  EXPECT_EQ(JsonString(imported, "kind", {"snapshot"}), "IMPORT") << imported;
+  EXPECT_TRUE(absl::StartsWith(PageHex("copy"), HexPrefix("dumped")));
+
+  CliResult missing = Run({"import", Temp("no_such.dump"), "x"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+}
+
+TEST_F(CliTourTest, ErrorsCarryTheServersMessageAndCode) {
+  CliResult missing = Run({"branch", "get", "no_such_branch"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_TRUE(absl::StartsWith(missing.err, "pitrctl: NOT_FOUND: "))
+      << missing.err;
+  EXPECT_TRUE(absl::StrContains(missing.err, "no_such_branch")) << missing.err;
+  EXPECT_EQ(missing.out, "");
+
+  CliResult page = Run({"page", "get", "7", "7"});
+  EXPECT_EQ(page.exit_code, 3) << page.err;
+
+  Json({"append", "image", "1", "0", "text:a"});
+  Json({"branch", "create", "twice"});
+  Json({"append", "image", "1", "0", "text:b"});
+  CliResult again = Run({"branch", "create", "twice"});
+  EXPECT_EQ(again.exit_code, 4);
+  EXPECT_TRUE(absl::StartsWith(again.err, "pitrctl: ALREADY_EXISTS: "))
+      << again.err;
+
+  CliResult too_far = Run({"page", "get", "1", "0", "--at", "FF/0"});
+  EXPECT_EQ(too_far.exit_code, 7) << too_far.err;
+  EXPECT_TRUE(absl::StartsWith(too_far.err, "pitrctl: OUT_OF_RANGE: "))
+      << too_far.err;
+
+  CliResult usage = Run({"branch", "create"});
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_TRUE(absl::StrContains(usage.err, "usage: pitrctl branch create NAME"))
+      << usage.err;
+
+  CliResult bad_point = Run({"branch", "create", "x", "--at", "yesterday"});
+  EXPECT_EQ(bad_point.exit_code, 2);
+  EXPECT_TRUE(absl::StrContains(bad_point.err, "invalid point \"yesterday\""))
+      << bad_point.err;
+
+  CliResult refused = Run({"branch", "delete", "main"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_TRUE(absl::StartsWith(refused.err, "pitrctl: ")) << refused.err;
+}
+
+}  // namespace
+}  // namespace pitr::e2e
