@@ -345,6 +345,42 @@ absl::Status PageStore::ForEachVersion(
   return FromRocksDb(it->status(), "scanning the page store");
 }
 
+absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines()
+    const {
+  TimelineBytes bytes;
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+  // Counts runs of one timeline without a map lookup per record: versions
+  // of a page are grouped by timeline, events entirely so.
+  TimelineId run_timeline = 0;
+  uint64_t run_bytes = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const absl::string_view key = View(it->key());
+    const uint64_t size = key.size() + it->value().size();
+    ++bytes.records;
+    std::optional<uint64_t> timeline;
+    if (key.size() == 30 && key[0] == 'v') {
+      timeline = sk::DecodeU64(key.substr(9, 8));
+    } else if (key.size() == 25 && (key[0] == 's' || key[0] == 't')) {
+      timeline = sk::DecodeU64(key.substr(1, 8));
+    }
+    if (!timeline) {
+      bytes.other += size;
+      continue;
+    }
+    if (*timeline != run_timeline) {
+      if (run_bytes > 0) bytes.by_timeline[run_timeline] += run_bytes;
+      run_timeline = *timeline;
+      run_bytes = 0;
+    }
+    run_bytes += size;
+  }
+  if (run_bytes > 0) bytes.by_timeline[run_timeline] += run_bytes;
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning the page store"));
+  return bytes;
+}
+
 absl::Status PageStore::DeleteSpaceEvents(TimelineId timeline) {
   rocksdb::WriteBatch batch;
   for (char kind : {'s', 't'}) {
