@@ -62,6 +62,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
@@ -99,6 +100,10 @@ ABSL_FLAG(double, append_seconds, 1.0, "Append: seconds per side per round.");
 ABSL_FLAG(int, rounds, 4, "Append and CreateBranch: rounds, order flipped "
                           "every round.");
 ABSL_FLAG(int, branch_ops, 200, "CreateBranch: calls of each side.");
+ABSL_FLAG(bool, deadlock_detection, true,
+          "Leave absl::Mutex deadlock detection as the library's default "
+          "(gRPC's locks use it; pitrd does not change it). false: "
+          "absl::OnDeadlockCycle::kIgnore, to measure what it costs.");
 
 namespace pitr {
 namespace {
@@ -848,6 +853,9 @@ int Main(int argc, char** argv) {
       "  bazel run -c opt //tools/bench:server_bench");
   absl::ParseCommandLine(argc, argv);
   spdlog::set_level(spdlog::level::warn);
+  if (!absl::GetFlag(FLAGS_deadlock_detection)) {
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  }
   absl::StatusOr<std::vector<int>> clients =
       ParseList<int>(absl::GetFlag(FLAGS_clients), "clients");
   absl::StatusOr<std::vector<int>> append_clients =
@@ -888,13 +896,15 @@ int Main(int argc, char** argv) {
   absl::PrintF(
       "  config   --data_mib=%d --page_size=%d --clients=%s --batch_keys=%d "
       "--seconds=%g\n           --append_clients=%s --append_records=%d "
-      "--append_seconds=%g --rounds=%d --branch_ops=%d\n",
+      "--append_seconds=%g --rounds=%d --branch_ops=%d\n"
+      "           --deadlock_detection=%s\n",
       absl::GetFlag(FLAGS_data_mib), absl::GetFlag(FLAGS_page_size),
       absl::StrJoin(absl::GetFlag(FLAGS_clients), ","),
       absl::GetFlag(FLAGS_batch_keys), absl::GetFlag(FLAGS_seconds),
       absl::StrJoin(absl::GetFlag(FLAGS_append_clients), ","),
       absl::GetFlag(FLAGS_append_records), absl::GetFlag(FLAGS_append_seconds),
-      absl::GetFlag(FLAGS_rounds), absl::GetFlag(FLAGS_branch_ops));
+      absl::GetFlag(FLAGS_rounds), absl::GetFlag(FLAGS_branch_ops),
+      absl::GetFlag(FLAGS_deadlock_detection) ? "true" : "false");
 
   const Clock::time_point start = Clock::now();
   const absl::Status status = Run(scratch, *clients, *append_clients);
