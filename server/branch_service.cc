@@ -91,22 +91,20 @@ grpc::Status BranchServiceImpl::ListBranches(
     grpc::ServerContext* context, const v1::ListBranchesRequest* request,
     v1::ListBranchesResponse* response) {
   return Serve(env_, context, Role::kRead, "ListBranches", [&]() -> absl::Status {
-    PITR_ASSIGN_OR_RETURN(int page_size, PageSizeOf(request->page_size()));
-    PITR_ASSIGN_OR_RETURN(uint64_t position,
-                          PagePositionOf(request->page_token()));
     const std::vector<Branch> branches = env_.engine->ListBranches();
     std::map<BranchId, std::string> names;
     for (const Branch& b : branches) names[b.id] = b.name;
     const auto order = TreeOrder(branches);
-    const uint64_t end =
-        std::min<uint64_t>(order.size(), position + page_size);
-    for (uint64_t i = position; i < end; ++i) {
+    PITR_ASSIGN_OR_RETURN(ListPage page,
+                          PageOfList(request->page_size(),
+                                     request->page_token(), order.size()));
+    for (uint64_t i = page.begin; i < page.end; ++i) {
       const auto& [branch, depth] = order[i];
       auto parent = names.find(branch.parent);
       *response->add_branches() = BranchProto(
           branch, parent == names.end() ? "" : parent->second, depth);
     }
-    if (end < order.size()) response->set_next_page_token(absl::StrCat(end));
+    response->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }

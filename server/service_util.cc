@@ -1,5 +1,7 @@
 #include "server/service_util.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "server/convert.h"
@@ -93,6 +95,18 @@ absl::Status CheckCount(int count, int limit, const char* what) {
   if (count <= limit) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       "too many ", what, ": ", count, " (at most ", limit, " per request)"));
+}
+
+absl::StatusOr<ListPage> PageOfList(int32_t page_size,
+                                    const std::string& page_token,
+                                    uint64_t total) {
+  PITR_ASSIGN_OR_RETURN(int size, PageSizeOf(page_size));
+  PITR_ASSIGN_OR_RETURN(uint64_t position, PagePositionOf(page_token));
+  ListPage page;
+  page.begin = std::min(position, total);
+  page.end = std::min<uint64_t>(total, page.begin + size);
+  if (page.end < total) page.next_page_token = absl::StrCat(page.end);
+  return page;
 }
 
 absl::StatusOr<int> PageSizeOf(int32_t page_size) {

@@ -83,6 +83,17 @@ std::string BranchNameOf(const Engine& engine, BranchId id);
 // Fails with INVALID_ARGUMENT naming `what` if count > limit.
 absl::Status CheckCount(int count, int limit, const char* what);
 
+// The part of a list of `total` items that one List call returns:
+// positions [begin, end), and the token of the next page ("" on the last).
+struct ListPage {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+  std::string next_page_token;
+};
+absl::StatusOr<ListPage> PageOfList(int32_t page_size,
+                                    const std::string& page_token,
+                                    uint64_t total);
+
 // A page_size field: 0 means 100, above 1000 means 1000; negative is
 // INVALID_ARGUMENT.
 absl::StatusOr<int> PageSizeOf(int32_t page_size);

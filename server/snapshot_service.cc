@@ -45,9 +45,6 @@ grpc::Status SnapshotServiceImpl::ListSnapshots(
     v1::ListSnapshotsResponse* response) {
   return Serve(env_, context, Role::kRead, "ListSnapshots", [&]() -> absl::Status {
     Engine& engine = *env_.engine;
-    PITR_ASSIGN_OR_RETURN(int page_size, PageSizeOf(request->page_size()));
-    PITR_ASSIGN_OR_RETURN(uint64_t position,
-                          PagePositionOf(request->page_token()));
     std::optional<BranchId> only;
     if (!request->branch().empty()) {
       PITR_ASSIGN_OR_RETURN(Branch branch, BranchNamed(engine, request->branch()));
@@ -59,15 +56,14 @@ grpc::Status SnapshotServiceImpl::ListSnapshots(
                                      return only && s.branch != *only;
                                    }),
                     snapshots.end());
-    const uint64_t end =
-        std::min<uint64_t>(snapshots.size(), position + page_size);
-    for (uint64_t i = position; i < end; ++i) {
+    PITR_ASSIGN_OR_RETURN(ListPage page,
+                          PageOfList(request->page_size(),
+                                     request->page_token(), snapshots.size()));
+    for (uint64_t i = page.begin; i < page.end; ++i) {
       *response->add_snapshots() = SnapshotProto(
           snapshots[i], BranchNameOf(engine, snapshots[i].branch));
     }
-    if (end < snapshots.size()) {
-      response->set_next_page_token(absl::StrCat(end));
-    }
+    response->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }
