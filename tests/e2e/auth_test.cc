@@ -78,7 +78,7 @@ class AuthTest : public ::testing::Test {
   std::string View() {
     StoreViewOptions options;
     options.keys = {Key(1, 0), Key(2, 0)};
-    options.old_lsns = {lsn_};
+    options.old_points = {AtLsn(lsn_)};
     options.token = kReadToken;
     return StoreView(*client_, options);
   }

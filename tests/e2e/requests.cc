@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/time/clock.h"
+
 namespace pitr::e2e {
 
 v1::PageKey Key(uint32_t space, uint32_t page) {
@@ -72,6 +74,27 @@ grpc::Status Append(PitrClient& client, const std::string& branch,
   }
   auto context = CallContext(token);
   return client.wal->Append(context.get(), request, response);
+}
+
+bool WaitForScheduleRun(PitrClient& client, const std::string& name,
+                        absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    v1::ListSchedulesResponse schedules;
+    auto context = CallContext();
+    if (client.snapshots
+            ->ListSchedules(context.get(), v1::ListSchedulesRequest(),
+                            &schedules)
+            .ok()) {
+      for (const v1::SnapshotSchedule& schedule : schedules.schedules()) {
+        if (schedule.name() == name && schedule.has_last_run_time()) {
+          return true;
+        }
+      }
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
 }
 
 grpc::Status AppendStream(PitrClient& client,

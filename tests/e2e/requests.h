@@ -41,6 +41,12 @@ grpc::Status Append(PitrClient& client, const std::string& branch,
                     v1::AppendResponse* response,
                     const std::string& token = "");
 
+// Waits up to `timeout` until snapshot schedule `name` has taken its
+// first snapshot (the engine takes it at once, not one interval after the
+// schedule is made); false if it did not.
+bool WaitForScheduleRun(PitrClient& client, const std::string& name,
+                        absl::Duration timeout = absl::Seconds(20));
+
 // One unary call as the holder of `token`, response discarded:
 //   Call(client.pages.get(), &v1::PageService::Stub::GetPage, request)
 template <typename Stub, typename Request, typename Response>

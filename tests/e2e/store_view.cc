@@ -73,9 +73,7 @@ std::string StoreView(PitrClient& client, const StoreViewOptions& options) {
                  retention);
     view += PagesOf(client, options, listed.name(), v1::PointInTime());
   }
-  for (uint64_t lsn : options.old_lsns) {
-    v1::PointInTime point;
-    point.set_lsn(lsn);
+  for (const v1::PointInTime& point : options.old_points) {
     view += PagesOf(client, options, "main", point);
   }
 

@@ -5,7 +5,7 @@
 // It holds every branch (with its tree fields, history bounds and
 // retention), every snapshot and schedule, the default retention, the
 // store's latest LSN, and the given pages of every branch at their latest
-// and at `old_lsns` (the ones a branch can read). The WAL's oldest LSN is
+// and at `old_points` (on main). The WAL's oldest LSN is
 // left out: background flushes move it without any call.
 #ifndef PITR_TESTS_E2E_STORE_VIEW_H_
 #define PITR_TESTS_E2E_STORE_VIEW_H_
@@ -22,8 +22,8 @@ namespace pitr::e2e {
 struct StoreViewOptions {
   // Pages read on every branch.
   std::vector<v1::PageKey> keys;
-  // LSNs at which the pages of main are also read.
-  std::vector<uint64_t> old_lsns;
+  // Points (LSNs, times) at which the pages of main are also read.
+  std::vector<v1::PointInTime> old_points;
   // Bearer token for the reads ("" without authentication).
   std::string token;
 };
