@@ -35,18 +35,22 @@ absl::StatusOr<uint64_t> Engine::LogicalSize(BranchId branch) {
   return pages * page_size_;
 }
 
-absl::StatusOr<BranchSizes> Engine::MeasureBranchSizes() {
+absl::StatusOr<BranchSizes> Engine::MeasureBranchSizes(
+    const std::function<bool()>& cancelled) {
   if (closed_) return absl::FailedPreconditionError("the store is closed");
   const absl::Time start = absl::Now();
   // Branches first, then the scan: a branch made in between has its first
   // bytes counted as unowned, never lost.
   const std::vector<Branch> branches = catalog_->List();
   PITR_ASSIGN_OR_RETURN(PageStore::TimelineBytes physical,
-                        store_->MeasureTimelines());
+                        store_->MeasureTimelines(cancelled));
   BranchSizes sizes;
   sizes.metadata_bytes = physical.other;
   sizes.records_scanned = physical.records;
   for (const Branch& branch : branches) {
+    if (cancelled && cancelled()) {
+      return absl::CancelledError("measuring branch sizes: cancelled");
+    }
     absl::StatusOr<uint64_t> logical = LogicalSize(branch.id);
     if (absl::IsNotFound(logical.status())) continue;  // deleted meanwhile
     PITR_RETURN_IF_ERROR(logical.status());

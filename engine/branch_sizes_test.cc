@@ -183,6 +183,13 @@ TEST_F(BranchSizesTest, PhysicalSizesAddUpToAboutTheStoresFiles) {
   EXPECT_LT(measured, 1.05 * store) << measured << " vs " << store;
 }
 
+TEST_F(BranchSizesTest, StopsWhenCancelled) {
+  Write(kMainBranch, {{1, 0}});
+  EXPECT_EQ(engine_->MeasureBranchSizes([] { return true; }).status().code(),
+            absl::StatusCode::kCancelled);
+  EXPECT_TRUE(engine_->MeasureBranchSizes([] { return false; }).ok());
+}
+
 TEST_F(BranchSizesTest, AClosedStoreRefuses) {
   ASSERT_TRUE(engine_->Close().ok());
   EXPECT_EQ(engine_->MeasureBranchSizes().status().code(),

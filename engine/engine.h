@@ -26,6 +26,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -299,8 +300,10 @@ class Engine {
   // logical sizes take one GetSpaceSize per space a branch sees
   // (O(spaces x branches) seeks, each along the branch's read path).
   // Branches made or deleted while it runs may be missed or have their
-  // bytes counted as unowned. Neither blocks appends, reads nor GC.
-  absl::StatusOr<BranchSizes> MeasureBranchSizes();
+  // bytes counted as unowned. It blocks no append, read or GC. `cancelled`
+  // (if set) is asked now and then: once it says true, CANCELLED.
+  absl::StatusOr<BranchSizes> MeasureBranchSizes(
+      const std::function<bool()>& cancelled = nullptr);
 
   absl::StatusOr<Branch> GetBranch(BranchId branch) const;
   absl::StatusOr<Branch> FindBranch(absl::string_view name) const;

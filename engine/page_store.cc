@@ -345,8 +345,8 @@ absl::Status PageStore::ForEachVersion(
   return FromRocksDb(it->status(), "scanning the page store");
 }
 
-absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines()
-    const {
+absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines(
+    const std::function<bool()>& cancelled) const {
   TimelineBytes bytes;
   rocksdb::ReadOptions options;
   options.fill_cache = false;
@@ -358,7 +358,9 @@ absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines()
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const absl::string_view key = View(it->key());
     const uint64_t size = key.size() + it->value().size();
-    ++bytes.records;
+    if (++bytes.records % 4096 == 0 && cancelled && cancelled()) {
+      return absl::CancelledError("measuring the page store: cancelled");
+    }
     std::optional<uint64_t> timeline;
     if (key.size() == 30 && key[0] == 'v') {
       timeline = sk::DecodeU64(key.substr(9, 8));

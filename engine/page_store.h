@@ -132,7 +132,10 @@ class PageStore : public CatalogStore {
     uint64_t other = 0;  // catalog and metadata records
     uint64_t records = 0;
   };
-  absl::StatusOr<TimelineBytes> MeasureTimelines() const;
+  // `cancelled` (if set) is asked every few thousand records; CANCELLED
+  // once it says true.
+  absl::StatusOr<TimelineBytes> MeasureTimelines(
+      const std::function<bool()>& cancelled = nullptr) const;
   // Deletes the size and truncation events of a timeline.
   absl::Status DeleteSpaceEvents(TimelineId timeline);
   // Compacts everything, forcing blob garbage collection, so the space of

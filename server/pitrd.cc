@@ -52,6 +52,10 @@ ABSL_FLAG(int32_t, max_message_bytes, 64 << 20,
           "Largest request or response message, in bytes.");
 ABSL_FLAG(int32_t, max_items_per_request, 1024,
           "Most page keys (GetPages) or records (Append) in one request.");
+ABSL_FLAG(absl::Duration, size_interval, absl::Minutes(5),
+          "How often the per-branch logical and physical sizes in the "
+          "metrics are measured (each time a scan of the whole store); 0 or "
+          "'inf' for never.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM or SIGINT, how long running calls may take to finish "
           "before they are cancelled.");
@@ -80,6 +84,7 @@ int Main() {
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.max_items_per_request = absl::GetFlag(FLAGS_max_items_per_request);
+  options.size_interval = absl::GetFlag(FLAGS_size_interval);
 
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);
   if (!server.ok()) {

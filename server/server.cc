@@ -51,7 +51,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   PITR_ASSIGN_OR_RETURN(server->engine_, Engine::Open(options.engine));
   PITR_ASSIGN_OR_RETURN(server->metrics_, ServerMetrics::Create(
                                               &server->registry_,
-                                              server->engine_.get()));
+                                              server->engine_.get(),
+                                              options.size_interval));
 
   ServiceEnv env;
   env.engine = server->engine_.get();
@@ -125,6 +126,7 @@ absl::Status Server::Shutdown(absl::Duration grace) {
                          absl::ToChronoNanoseconds(grace));
   grpc_server_->Wait();
   if (http_server_) http_server_->Stop();
+  if (metrics_) metrics_->Stop();  // its size measurements read the engine
   const absl::Status closed = engine_->Close();
   if (closed.ok()) {
     spdlog::info("pitrd: store closed at lsn {}",

@@ -46,6 +46,9 @@ struct ServerOptions {
   int max_message_bytes = 64 << 20;
   // Most keys (GetPages) or records (Append) one request may carry.
   int max_items_per_request = 1024;
+  // How often branch sizes are measured for the metrics (a scan of the
+  // store: ServerMetrics); zero or infinite: never.
+  absl::Duration size_interval = absl::Minutes(5);
 };
 
 class Server {

@@ -49,8 +49,8 @@ void MethodMetrics::Record(grpc::StatusCode code, absl::Duration took) {
 }
 
 absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
-    Registry* registry, Engine* engine) {
-  std::unique_ptr<ServerMetrics> metrics(new ServerMetrics(registry));
+    Registry* registry, Engine* engine, absl::Duration size_interval) {
+  std::unique_ptr<ServerMetrics> metrics(new ServerMetrics(registry, engine));
   using Type = Registry::CallbackType;
   struct Figure {
     const char* name;
@@ -99,7 +99,120 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
         figure.name, figure.help, figure.type,
         [engine, value] { return value(engine->stats()); }));
   }
+  PITR_RETURN_IF_ERROR(metrics->RegisterSizes());
+  if (size_interval > absl::ZeroDuration() &&
+      size_interval != absl::InfiniteDuration()) {
+    ServerMetrics* self = metrics.get();
+    metrics->sizer_ = std::thread([self, size_interval] {
+      self->SizeLoop(size_interval);
+    });
+  }
   return metrics;
+}
+
+ServerMetrics::~ServerMetrics() { Stop(); }
+
+absl::Status ServerMetrics::RegisterSizes() {
+  using Type = Registry::CallbackType;
+  // One family per figure; each sample labelled with the branch's name.
+  struct PerBranch {
+    const char* name;
+    const char* help;
+    uint64_t BranchSize::*field;
+  };
+  const PerBranch per_branch[] = {
+      {"pitr_branch_logical_bytes",
+       "Size of the database a branch shows at its latest LSN (the pages of "
+       "every space it sees, times the page size), at the last measurement.",
+       &BranchSize::logical_bytes},
+      {"pitr_branch_physical_bytes",
+       "Key and value bytes the page store holds for a branch's own history "
+       "(not what it inherits), at the last measurement.",
+       &BranchSize::physical_bytes},
+  };
+  for (const PerBranch& figure : per_branch) {
+    const auto field = figure.field;
+    PITR_RETURN_IF_ERROR(registry_->AddFamilyCallback(
+        figure.name, figure.help, Type::kGauge, "branch", [this, field] {
+          Registry::LabeledValues samples;
+          ReaderMutexLock l(&sizes_mu_);
+          if (!sizes_) return samples;
+          for (const BranchSize& branch : sizes_->branches) {
+            samples.emplace_back(branch.name,
+                                 static_cast<double>(branch.*field));
+          }
+          return samples;
+        }));
+  }
+  struct Figure {
+    const char* name;
+    const char* help;
+    std::function<double(const BranchSizes&)> value;
+  };
+  const Figure figures[] = {
+      {"pitr_unowned_physical_bytes",
+       "Key and value bytes of history no branch writes now (deleted "
+       "branches not yet collected, imports under way), at the last "
+       "measurement.",
+       [](const BranchSizes& s) {
+         return static_cast<double>(s.unowned_physical_bytes);
+       }},
+      {"pitr_branch_sizes_measured_timestamp_seconds",
+       "When branch sizes were last measured, in seconds since the epoch (0: "
+       "not yet).",
+       [](const BranchSizes& s) { return absl::ToUnixMicros(s.measured_at) / 1e6; }},
+      {"pitr_branch_sizes_measure_seconds",
+       "How long the last measurement of branch sizes took.",
+       [](const BranchSizes& s) { return absl::ToDoubleSeconds(s.took); }},
+  };
+  for (const Figure& figure : figures) {
+    auto value = figure.value;
+    PITR_RETURN_IF_ERROR(registry_->AddCallback(
+        figure.name, figure.help, Type::kGauge, [this, value] {
+          ReaderMutexLock l(&sizes_mu_);
+          return sizes_ ? value(*sizes_) : 0.0;
+        }));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ServerMetrics::RefreshSizes() {
+  PITR_ASSIGN_OR_RETURN(BranchSizes sizes, engine_->MeasureBranchSizes(
+                                               [this] { return stopping(); }));
+  spdlog::info(
+      "pitrd: measured the sizes of {} branches ({} records) in {}",
+      sizes.branches.size(), sizes.records_scanned,
+      absl::FormatDuration(sizes.took));
+  MutexLock l(&sizes_mu_);
+  sizes_ = std::move(sizes);
+  return absl::OkStatus();
+}
+
+bool ServerMetrics::stopping() const {
+  MutexLock l(&stop_mu_);
+  return stopping_;
+}
+
+void ServerMetrics::SizeLoop(absl::Duration interval) {
+  while (!stopping()) {
+    absl::Status refreshed = RefreshSizes();
+    if (!refreshed.ok() && !stopping()) {
+      spdlog::warn("pitrd: measuring branch sizes: {}", refreshed.ToString());
+    }
+    MutexLock l(&stop_mu_);
+    const absl::Time next = absl::Now() + interval;
+    while (!stopping_ && !stop_cv_.WaitWithDeadline(&stop_mu_, next)) {
+    }
+  }
+}
+
+void ServerMetrics::Stop() {
+  {
+    MutexLock l(&stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.SignalAll();
+  if (sizer_.joinable()) sizer_.join();
 }
 
 MethodMetrics* ServerMetrics::ForMethod(const char* method) {

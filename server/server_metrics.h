@@ -1,7 +1,10 @@
 // The metrics pitrd exports (Prometheus text at /metrics of the metrics
 // address): per-method call counts by status code and latency histograms,
 // and the engine's own figures (ingest, reads, store and WAL size, GC),
-// read from Engine::stats() at each scrape.
+// read from Engine::stats() at each scrape; and each branch's logical and
+// physical size, which take a scan of the store (Engine::MeasureBranchSizes)
+// and so are measured by a background thread every size_interval and served
+// from its last result.
 #ifndef PITR_SERVER_SERVER_METRICS_H_
 #define PITR_SERVER_SERVER_METRICS_H_
 
@@ -9,7 +12,9 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -43,23 +48,55 @@ class MethodMetrics {
 
 class ServerMetrics {
  public:
-  // Registers the engine's figures in `registry`. Both must outlive this.
+  // Registers the engine's figures in `registry`. Both must outlive this,
+  // and the registry must not render once this is gone (the size figures
+  // read its cache).
+  // Starts the thread that measures branch sizes at once and then every
+  // `size_interval` (none if it is zero or infinite: the size families
+  // then stay empty).
   static absl::StatusOr<std::unique_ptr<ServerMetrics>> Create(
-      Registry* registry, Engine* engine);
+      Registry* registry, Engine* engine,
+      absl::Duration size_interval = absl::Minutes(5));
 
   ServerMetrics(const ServerMetrics&) = delete;
   ServerMetrics& operator=(const ServerMetrics&) = delete;
+  // Stops (see Stop).
+  ~ServerMetrics();
 
   // The metrics of `method` (e.g. "GetPage"), made at its first call.
   MethodMetrics* ForMethod(const char* method);
 
+  // Measures branch sizes now and serves the result from the next scrape
+  // on (what the background thread does each interval; tests call it).
+  absl::Status RefreshSizes();
+
+  // Stops the size thread, cancelling a measurement under way, and waits
+  // for it. Call it before the engine closes. Idempotent.
+  void Stop();
+
  private:
-  explicit ServerMetrics(Registry* registry) : registry_(registry) {}
+  ServerMetrics(Registry* registry, Engine* engine)
+      : registry_(registry), engine_(engine) {}
+
+  absl::Status RegisterSizes();
+  void SizeLoop(absl::Duration interval);
+  bool stopping() const;
 
   Registry* const registry_;
+  Engine* const engine_;
   Mutex mu_;
   std::map<std::string, std::unique_ptr<MethodMetrics>, std::less<>> methods_
       ABSL_GUARDED_BY(mu_);
+
+  // The last measurement, if any. Scrapes copy what they need under the
+  // lock; the measurement runs outside it.
+  mutable Mutex sizes_mu_;
+  std::optional<BranchSizes> sizes_ ABSL_GUARDED_BY(sizes_mu_);
+
+  mutable Mutex stop_mu_;
+  CondVar stop_cv_;
+  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
+  std::thread sizer_;
 };
 
 }  // namespace pitr
