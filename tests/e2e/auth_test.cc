@@ -15,7 +15,7 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "server/tls.h"
-#include "tests/e2e/pitrd_process.h"
+#include "tests/e2e/pitrd_fixture.h"
 #include "tests/e2e/requests.h"
 #include "tests/e2e/store_view.h"
 #include "wal/mutex.h"  // PITR_TSAN
@@ -38,19 +38,13 @@ struct NamedCall {
   std::function<grpc::Status(PitrClient&, const std::string& token)> call;
 };
 
-class AuthTest : public ::testing::Test {
+class AuthTest : public PitrdFixture {
  protected:
   void SetUp() override {
     const std::string tokens = TempPath("tokens");
     std::ofstream(tokens) << "# test tokens\nadmin " << kAdminToken
                           << "\nread " << kReadToken << "\n";
-    PitrdOptions options;
-    options.flags = {"--token_file=" + tokens, "--gc_period=inf"};
-    absl::StatusOr<std::unique_ptr<PitrdProcess>> started =
-        PitrdProcess::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    pitrd_ = std::move(*started);
-    client_ = std::make_unique<PitrClient>(pitrd_->NewChannel());
+    StartPitrd({"--token_file=" + tokens, "--gc_period=inf"});
 
     v1::AppendResponse appended;
     ASSERT_TRUE(Append(*client_, "main", {Image(1, 0, Page("a"))}, &appended,
@@ -88,8 +82,6 @@ class AuthTest : public ::testing::Test {
   // Calls that write, in an order in which each succeeds for an admin.
   std::vector<NamedCall> Writes() const;
 
-  std::unique_ptr<PitrdProcess> pitrd_;
-  std::unique_ptr<PitrClient> client_;
   uint64_t lsn_ = 0;
 };
 

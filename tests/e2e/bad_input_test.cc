@@ -14,7 +14,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/empty.pb.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/pitrd_process.h"
+#include "tests/e2e/pitrd_fixture.h"
 #include "tests/e2e/requests.h"
 #include "tests/e2e/store_view.h"
 #include "wal/lsn.h"
@@ -51,16 +51,10 @@ std::string LineDiff(const std::string& before, const std::string& after) {
   return diff;
 }
 
-class BadInputTest : public ::testing::Test {
+class BadInputTest : public PitrdFixture {
  protected:
   void SetUp() override {
-    PitrdOptions options;
-    options.flags = {"--gc_period=inf"};
-    absl::StatusOr<std::unique_ptr<PitrdProcess>> started =
-        PitrdProcess::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    pitrd_ = std::move(*started);
-    client_ = std::make_unique<PitrClient>(pitrd_->NewChannel());
+    StartPitrd({"--gc_period=inf"});
     MakeStore();
   }
 
@@ -175,8 +169,6 @@ class BadInputTest : public ::testing::Test {
   uint64_t PastLatest() const { return latest_lsn_ + 1000; }
   std::string PastLatestText() const { return FormatLsn(PastLatest()); }
 
-  std::unique_ptr<PitrdProcess> pitrd_;
-  std::unique_ptr<PitrClient> client_;
   uint32_t page_size_ = 0;
   uint64_t first_lsn_ = 0;
   uint64_t second_lsn_ = 0;

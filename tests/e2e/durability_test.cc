@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/pitrd_process.h"
+#include "tests/e2e/pitrd_fixture.h"
 #include "tests/e2e/requests.h"
 #include "tests/e2e/store_view.h"
 
@@ -90,23 +90,11 @@ std::vector<std::string> MarkersAt(PitrClient& client, int writer,
   return markers;
 }
 
-class DurabilityTest : public ::testing::Test {
+class DurabilityTest : public PitrdFixture {
  protected:
   void StartServer(std::vector<std::string> flags) {
-    PitrdOptions options;
-    options.flags = std::move(flags);
-    options.flags.push_back(absl::StrCat("--page_size=", kPageSize));
-    absl::StatusOr<std::unique_ptr<PitrdProcess>> started =
-        PitrdProcess::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    pitrd_ = std::move(*started);
-    client_ = std::make_unique<PitrClient>(pitrd_->NewChannel());
-  }
-
-  void Restart() {
-    const absl::Status restarted = pitrd_->Restart();
-    ASSERT_TRUE(restarted.ok()) << restarted;
-    client_ = std::make_unique<PitrClient>(pitrd_->NewChannel());
+    flags.push_back(absl::StrCat("--page_size=", kPageSize));
+    StartPitrd(std::move(flags));
   }
 
   // Writers append until the server goes; `stop` ends it (SIGTERM or
@@ -133,7 +121,7 @@ class DurabilityTest : public ::testing::Test {
     }
     for (std::thread& t : writers) t.join();
     ASSERT_GE(total.load(), kBatchesBeforeSignal);
-    Restart();
+    RestartPitrd();
     for (int w = 0; w < kWriters; ++w) CheckWriter(w, logs[w]);
   }
 
@@ -165,8 +153,6 @@ class DurabilityTest : public ::testing::Test {
         << "; last acknowledged: " << Marker(w, last);
   }
 
-  std::unique_ptr<PitrdProcess> pitrd_;
-  std::unique_ptr<PitrClient> client_;
 };
 
 TEST_F(DurabilityTest, SigtermDuringIngestLosesNothingAcknowledged) {
@@ -251,7 +237,7 @@ TEST_F(DurabilityTest, RestartKeepsEverything) {
   const absl::StatusOr<int> exit_code = pitrd_->Stop();
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0);
-  Restart();
+  RestartPitrd();
   EXPECT_EQ(view(), before);
 
   // And the store goes on from where it was.

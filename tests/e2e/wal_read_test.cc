@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/pitrd_process.h"
+#include "tests/e2e/pitrd_fixture.h"
 #include "tests/e2e/requests.h"
 
 namespace pitr::e2e {
@@ -21,16 +21,10 @@ using google::protobuf::util::MessageDifferencer;
 constexpr uint32_t kPageSize = 4096;
 constexpr int kBatches = 12;
 
-class WalReadTest : public ::testing::Test {
+class WalReadTest : public PitrdFixture {
  protected:
   void SetUp() override {
-    PitrdOptions options;
-    options.flags = {"--gc_period=inf", absl::StrCat("--page_size=", kPageSize)};
-    absl::StatusOr<std::unique_ptr<PitrdProcess>> started =
-        PitrdProcess::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    pitrd_ = std::move(*started);
-    client_ = std::make_unique<PitrClient>(pitrd_->NewChannel());
+    StartPitrd({"--gc_period=inf", absl::StrCat("--page_size=", kPageSize)});
     v1::CreateBranchRequest branch;
     branch.set_name("dev");
     ASSERT_TRUE(Call(client_->branches.get(),
@@ -81,8 +75,6 @@ class WalReadTest : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<PitrdProcess> pitrd_;
-  std::unique_ptr<PitrClient> client_;
   const absl::Time base_time_ = absl::Now();
   std::vector<v1::AppendRequest> sent_;
   std::vector<v1::AppendResponse> acked_;
@@ -164,16 +156,13 @@ absl::Duration StopWithFollower(PitrdProcess& pitrd, PitrClient& client,
   return took;
 }
 
-TEST(WalFollowTest, FollowerEndsWhenTheServerStops) {
-  PitrdOptions options;
-  options.flags = {"--shutdown_grace=2s"};
-  absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
-      PitrdProcess::Start(options);
-  ASSERT_TRUE(pitrd.ok()) << pitrd.status();
-  PitrClient client((*pitrd)->NewChannel());
+using WalFollowTest = PitrdFixture;
+
+TEST_F(WalFollowTest, FollowerEndsWhenTheServerStops) {
+  StartPitrd({"--shutdown_grace=2s"});
   v1::AppendResponse appended;
-  ASSERT_TRUE(Append(client, "main", {Delta(1, 0, 0, "x")}, &appended).ok());
-  EXPECT_LT(StopWithFollower(**pitrd, client, appended.commit_lsn(),
+  ASSERT_TRUE(Append(*client_, "main", {Delta(1, 0, 0, "x")}, &appended).ok());
+  EXPECT_LT(StopWithFollower(*pitrd_, *client_, appended.commit_lsn(),
                              absl::Seconds(2)),
             absl::Seconds(10));
 }
@@ -182,14 +171,9 @@ TEST(WalFollowTest, FollowerEndsWhenTheServerStops) {
 // the grace period ends and gRPC cancels it (the WAL is closed after the
 // gRPC server has stopped), so one idle follower makes every SIGTERM take
 // the whole --shutdown_grace. Enable once fixed.
-TEST(WalFollowTest, DISABLED_FollowerDoesNotHoldTheShutdown) {
-  PitrdOptions options;
-  options.flags = {"--shutdown_grace=10s"};
-  absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
-      PitrdProcess::Start(options);
-  ASSERT_TRUE(pitrd.ok()) << pitrd.status();
-  PitrClient client((*pitrd)->NewChannel());
-  EXPECT_LT(StopWithFollower(**pitrd, client, 0, absl::Seconds(10)),
+TEST_F(WalFollowTest, DISABLED_FollowerDoesNotHoldTheShutdown) {
+  StartPitrd({"--shutdown_grace=10s"});
+  EXPECT_LT(StopWithFollower(*pitrd_, *client_, 0, absl::Seconds(10)),
             absl::Seconds(5));
 }
 

@@ -1,0 +1,23 @@
+#include "tests/e2e/pitrd_fixture.h"
+
+#include <utility>
+
+namespace pitr::e2e {
+
+void PitrdFixture::StartPitrd(std::vector<std::string> flags) {
+  PitrdOptions options;
+  options.flags = std::move(flags);
+  absl::StatusOr<std::unique_ptr<PitrdProcess>> started =
+      PitrdProcess::Start(std::move(options));
+  ASSERT_TRUE(started.ok()) << started.status();
+  pitrd_ = std::move(*started);
+  client_ = std::make_unique<PitrClient>(pitrd_->NewChannel());
+}
+
+void PitrdFixture::RestartPitrd() {
+  const absl::Status restarted = pitrd_->Restart();
+  ASSERT_TRUE(restarted.ok()) << restarted;
+  client_ = std::make_unique<PitrClient>(pitrd_->NewChannel());
+}
+
+}  // namespace pitr::e2e
