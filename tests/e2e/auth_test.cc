@@ -316,7 +316,7 @@ TEST(TlsTest, ServesTlsOnly) {
   options.flags = {"--tls_cert=" + TempPath("server_cert.pem"),
                    "--tls_key=" + TempPath("server_key.pem")};
   options.credentials = *trusting;
-  options.host = "localhost";
+  options.tls_server_name = "localhost";
   absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
       PitrdProcess::Start(options);
   ASSERT_TRUE(pitrd.ok()) << pitrd.status();

@@ -238,7 +238,7 @@ void PitrdProcess::Kill() {
 }
 
 std::string PitrdProcess::address() const {
-  return absl::StrCat(options_.host, ":", port_);
+  return absl::StrCat("127.0.0.1:", port_);
 }
 
 std::string PitrdProcess::Log() const {
@@ -256,6 +256,9 @@ std::shared_ptr<grpc::Channel> PitrdProcess::NewChannel() const {
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   arguments.SetMaxReceiveMessageSize(-1);
+  if (!options_.tls_server_name.empty()) {
+    arguments.SetSslTargetNameOverride(options_.tls_server_name);
+  }
   return grpc::CreateCustomChannel(
       address(),
       options_.credentials != nullptr ? options_.credentials

@@ -56,9 +56,9 @@ struct PitrdOptions {
   std::string data_dir;
   // Channel credentials of clients (TLS); null: plaintext.
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  // The host clients connect to: "localhost" for a TLS certificate made for
-  // that name. pitrd always listens on 127.0.0.1.
-  std::string host = "127.0.0.1";
+  // With credentials: the name the server's certificate is for, if not
+  // 127.0.0.1. Clients always connect to 127.0.0.1 (no name lookup).
+  std::string tls_server_name;
   // How long Start and Restart wait for the server to answer.
   absl::Duration start_timeout = absl::Seconds(60);
 };
@@ -88,7 +88,7 @@ class PitrdProcess {
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   int port() const { return port_; }
-  // "host:port" for clients.
+  // "127.0.0.1:port" for clients.
   std::string address() const;
   const std::string& data_dir() const { return options_.data_dir; }
   const std::string& log_path() const { return log_path_; }
