@@ -115,13 +115,16 @@ TEST(MetricsTest, FormatsSpecialValues) {
                                            {"inf", HUGE_VAL},
                                            {"ninf", -HUGE_VAL},
                                            {"nan", std::nan("")},
-                                           {"tenth", 0.1}};
+                                           {"tenth", 0.1},
+                                           {"bytes", 908066816},
+                                           {"huge", 1e300}};
                                      })
                   .ok());
   EXPECT_EQ(registry.Render(),
             "# HELP g h\n# TYPE g gauge\n"
             "g{v=\"inf\"} +Inf\ng{v=\"ninf\"} -Inf\ng{v=\"nan\"} NaN\n"
-            "g{v=\"tenth\"} 0.1\n");
+            "g{v=\"tenth\"} 0.1\ng{v=\"bytes\"} 908066816\n"
+            "g{v=\"huge\"} 1e+300\n");
 }
 
 TEST(MetricsTest, RejectsBadNames) {

@@ -55,6 +55,11 @@ bool IsValidLabelName(absl::string_view name) {
 std::string FormatDouble(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  // Counts and byte sizes read best as integers ("908066816", not
+  // "9.08066816e+08"); doubles hold integers exactly up to 2^53.
+  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
+    return absl::StrCat(static_cast<int64_t>(value));
+  }
   char buffer[32];
   for (int precision = 1; precision <= 17; ++precision) {
     std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
