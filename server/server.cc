@@ -59,6 +59,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   env.authorizer = server->authorizer_.get();
   env.metrics = server->metrics_.get();
   env.max_items_per_request = options.max_items_per_request;
+  env.stopping = &server->stopping_;
   server->services_.push_back(std::make_unique<BranchServiceImpl>(env));
   server->services_.push_back(std::make_unique<WalServiceImpl>(env));
   server->services_.push_back(std::make_unique<PageServiceImpl>(env));
@@ -122,6 +123,7 @@ absl::Status Server::Shutdown(absl::Duration grace) {
   shut_down_ = true;
   spdlog::info("pitrd: shutting down: no new calls; running calls have {}",
                absl::FormatDuration(grace));
+  stopping_ = true;
   grpc_server_->Shutdown(std::chrono::system_clock::now() +
                          absl::ToChronoNanoseconds(grace));
   grpc_server_->Wait();

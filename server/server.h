@@ -15,6 +15,7 @@
 #ifndef PITR_SERVER_SERVER_H_
 #define PITR_SERVER_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,6 +80,7 @@ class Server {
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<HttpServer> http_server_;
   int port_ = 0;
+  std::atomic<bool> stopping_{false};  // ServiceEnv::stopping
   bool shut_down_ = false;
 };
 

@@ -9,6 +9,7 @@
 #ifndef PITR_SERVER_SERVICE_UTIL_H_
 #define PITR_SERVER_SERVICE_UTIL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,10 @@ struct ServiceEnv {
   ServerMetrics* metrics = nullptr;
   // Requests may not carry more than this many keys or records.
   int max_items_per_request = 1024;
+  // Set when the server begins to shut down: calls that would wait for
+  // more (ReadWal with follow) end at once instead of holding the
+  // shutdown for its whole grace period.
+  const std::atomic<bool>* stopping = nullptr;
 };
 
 // Runs `body` (absl::Status()) for one call of `method` (its name, e.g.

@@ -134,7 +134,7 @@ grpc::Status WalServiceImpl::ReadWal(grpc::ServerContext* context,
       if (!more) {
         if (!request->follow()) return absl::OkStatus();
         absl::Status waited = reader->WaitForMore(absl::Now() + kFollowPoll);
-        if (absl::IsCancelled(waited)) {
+        if (absl::IsCancelled(waited) || env_.stopping->load()) {
           return absl::UnavailableError(
               "the server is shutting down; resume from lsn " +
               FormatLsn(reader->position()));
