@@ -7,7 +7,8 @@
 // reads of what was persisted keep working or fail clearly, never with
 // wrong data.
 //
-// Each test prints what it injected; the binary prints the totals.
+// Each test prints what it injected; the binary prints the totals (over
+// every repetition with --gtest_repeat=N).
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -51,6 +52,9 @@ VerifyCounters g_counters;
 class ShimEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
+    // Once (--gtest_repeat sets environments up again): the environment is
+    // changed only before any other thread runs.
+    if (injector_ != nullptr) return;
     const char* tmp = std::getenv("TEST_TMPDIR");
     const std::string dir = tmp != nullptr ? tmp : "/tmp";
     auto injector = FaultInjector::Create(
