@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/rocksdb_logger.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
@@ -55,6 +56,7 @@ absl::StatusOr<std::unique_ptr<PageStore>> PageStore::Open(
   db_options.enable_blob_files = options.blob_files;
   db_options.min_blob_size = 1024;  // page images go to blob files
   db_options.enable_blob_garbage_collection = true;
+  db_options.info_log = std::make_shared<RocksDbLogger>();
 
   std::shared_ptr<rocksdb::Cache> cache =
       rocksdb::NewLRUCache(options.cache_bytes);

@@ -121,14 +121,18 @@ int Server::metrics_port() const {
 absl::Status Server::Shutdown(absl::Duration grace) {
   if (shut_down_) return absl::OkStatus();
   shut_down_ = true;
-  spdlog::info("pitrd: shutting down: no new calls; running calls have {}",
-               absl::FormatDuration(grace));
   stopping_ = true;
-  grpc_server_->Shutdown(std::chrono::system_clock::now() +
-                         absl::ToChronoNanoseconds(grace));
-  grpc_server_->Wait();
+  // A Start that failed half way leaves only some members made.
+  if (grpc_server_) {
+    spdlog::info("pitrd: shutting down: no new calls; running calls have {}",
+                 absl::FormatDuration(grace));
+    grpc_server_->Shutdown(std::chrono::system_clock::now() +
+                           absl::ToChronoNanoseconds(grace));
+    grpc_server_->Wait();
+  }
   if (http_server_) http_server_->Stop();
   if (metrics_) metrics_->Stop();  // its size measurements read the engine
+  if (!engine_) return absl::OkStatus();
   const absl::Status closed = engine_->Close();
   if (closed.ok()) {
     spdlog::info("pitrd: store closed at lsn {}",

@@ -311,13 +311,11 @@ void ServerFaultTest::PageStoreEnospc(const std::string& files) {
 // ("/0": 000012.sst, 000013.blob, 000009.log).
 TEST_F(ServerFaultTest, PageStoreEnospcDuringFlush) { PageStoreEnospc("/0"); }
 
-// BUG (reported, not fixed here): with every file of pages/ full, RocksDB's
-// info LOG included, pitrd aborts: Debian's librocksdb 7.8 is built with
-// assertions, and writing the LOG after its failed write trips
-// `sync_without_flush_called_` in WritableFileWriter (SIGABRT). Nothing
-// acknowledged is lost, but a full disk takes the server down. Enable once
-// the engine keeps RocksDB's info log off the data disk (or in spdlog).
-TEST_F(ServerFaultTest, DISABLED_PageStoreEnospcOnEveryFileIncludingLog) {
+// Every file of pages/ full. RocksDB's info log once lived there too, and a
+// failed LOG write aborted Debian's librocksdb 7.8 (built with assertions:
+// `sync_without_flush_called_`); it now goes to spdlog
+// (engine/rocksdb_logger.h), so a full disk fails calls, not the server.
+TEST_F(ServerFaultTest, PageStoreEnospcOnEveryFile) {
   PageStoreEnospc("");
 }
 
@@ -424,13 +422,10 @@ TEST_F(ServerFaultTest, WalReadErrorAtRecoveryLosesNothing) {
   VerifyAll();
 }
 
-// BUG (reported, not fixed here): when the store cannot be opened (here a
-// read error on wal/commit_timestamps.idx), pitrd dies of SIGSEGV (exit
-// 139) instead of logging "pitrd: cannot start: <error>" and exiting 1:
-// Server::Start returns early, and ~Server calls Shutdown, which
-// dereferences grpc_server_ (and engine_), both still null
-// (server/server.cc). Enable once fixed.
-TEST_F(ServerFaultTest, DISABLED_WalReadErrorAtRecoveryIsReportedCleanly) {
+// When the store cannot be opened (here a read error on
+// wal/commit_timestamps.idx), pitrd logs "pitrd: cannot start: <error>"
+// and exits 1 (it once died of SIGSEGV, tearing down a half-made server).
+TEST_F(ServerFaultTest, WalReadErrorAtRecoveryIsReportedCleanly) {
   AppendOk(5);
   pitrd_->Kill();
   FaultSpec spec;

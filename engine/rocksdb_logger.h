@@ -1,0 +1,27 @@
+// RocksDbLogger: RocksDB's info log, written to spdlog instead of a LOG file
+// in the page store's directory. pitr's log then holds RocksDB's warnings
+// and errors, and a full disk cannot fail a LOG write: Debian's librocksdb
+// is built with assertions, and a failed LOG write aborts the process.
+// RocksDB's info-level chatter (flush and compaction details) goes to
+// spdlog's debug level.
+#ifndef PITR_ENGINE_ROCKSDB_LOGGER_H_
+#define PITR_ENGINE_ROCKSDB_LOGGER_H_
+
+#include <cstdarg>
+
+#include "rocksdb/env.h"
+
+namespace pitr {
+
+class RocksDbLogger : public rocksdb::Logger {
+ public:
+  RocksDbLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {}
+
+  void Logv(const char* format, va_list ap) override;
+  void Logv(const rocksdb::InfoLogLevel level, const char* format,
+            va_list ap) override;
+};
+
+}  // namespace pitr
+
+#endif  // PITR_ENGINE_ROCKSDB_LOGGER_H_
