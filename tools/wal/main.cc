@@ -266,6 +266,10 @@ int UsageError(absl::string_view message) {
 int Run(const std::vector<char*>& args) {
   if (args.size() < 2) return UsageError("no command");
   const std::string command = args[1];
+  if (command != "dump" && command != "verify" && command != "replay" &&
+      command != "generate") {
+    return UsageError(absl::StrCat("unknown command \"", command, "\""));
+  }
   const bool takes_path = command != "generate";
   if (args.size() != (takes_path ? 3u : 2u)) {
     return UsageError(takes_path ? "expected one PATH after the command"
@@ -277,10 +281,8 @@ int Run(const std::vector<char*>& args) {
     status = Dump(args[2]);
   } else if (command == "replay") {
     status = RunReplay(args[2]);
-  } else if (command == "generate") {
-    status = RunGenerate();
   } else {
-    return UsageError(absl::StrCat("unknown command \"", command, "\""));
+    status = RunGenerate();
   }
   if (!status.ok()) {
     std::cerr << "pitr-wal " << command << ": " << status << "\n";
