@@ -32,6 +32,7 @@
 #include "tools/wal/record_text.h"
 #include "tools/wal/replayer.h"
 #include "tools/wal/server_target.h"
+#include "tools/wal/source_tree.h"
 #include "tools/wal/verify.h"
 #include "tools/wal/wal_dir_target.h"
 #include "tools/wal/wal_source.h"
@@ -93,8 +94,7 @@ absl::StatusOr<Lsn> LsnFlag(const std::string& text, Lsn fallback) {
 
 absl::Status Dump(const std::string& path) {
   PITR_ASSIGN_OR_RETURN(auto source, WalSource::Open(SourceOptions(path)));
-  PITR_ASSIGN_OR_RETURN(TimelineTree tree,
-                        LoadTimelineTree(source->wal_dir()));
+  PITR_ASSIGN_OR_RETURN(TimelineTree tree, LoadSourceTree(*source));
   Wal& wal = source->wal();
   PITR_ASSIGN_OR_RETURN(Lsn from, LsnFlag(absl::GetFlag(FLAGS_from), 0));
   PITR_ASSIGN_OR_RETURN(Lsn to,
@@ -172,8 +172,7 @@ absl::Status RunReplay(const std::string& path) {
   const std::string to_dir = absl::GetFlag(FLAGS_to_dir);
   PITR_RETURN_IF_ERROR(CheckOneTarget(to_dir, "to_dir"));
   PITR_ASSIGN_OR_RETURN(auto source, WalSource::Open(SourceOptions(path)));
-  PITR_ASSIGN_OR_RETURN(TimelineTree tree,
-                        LoadTimelineTree(source->wal_dir()));
+  PITR_ASSIGN_OR_RETURN(TimelineTree tree, LoadSourceTree(*source));
   Wal& wal = source->wal();
   ReplayOptions options;
   if (!absl::GetFlag(FLAGS_from).empty()) {

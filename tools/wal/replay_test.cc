@@ -6,8 +6,10 @@
 #include "gtest/gtest.h"
 #include "spdlog/spdlog.h"
 #include "tools/wal/engine_target.h"
+#include "tools/wal/source_tree.h"
 #include "tools/wal/test_util.h"
 #include "tools/wal/wal_source.h"
+#include "wal/testing/wal_test_util.h"
 
 namespace pitr::waltool {
 namespace {
@@ -122,6 +124,50 @@ TEST_F(ReplayTest, UnknownTimelineIsRefused) {
   auto result = Replay((*source)->wal(), main_only, {}, &target);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition)
       << result.status();
+}
+
+// A stopped store's data directory replays with the branches its catalog
+// describes, including the timelines a restore leaves behind.
+TEST_F(ReplayTest, DataDirectoryReplaysWithItsCatalog) {
+  EngineOptions options;
+  options.dir = pitr::testing::NewTestDir("replay_data_dir");
+  options.page_size = workload_.page_size;
+  options.gc_period = absl::InfiniteDuration();
+  {
+    auto store = Engine::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EngineTarget target(store->get());
+    ASSERT_TRUE(Generate(workload_, &target).ok());
+    auto dev = (*store)->FindBranch("gen-1");
+    ASSERT_TRUE(dev.ok());
+    PointInTime at;
+    at.lsn = commits_[commits_.size() / 2];
+    ASSERT_TRUE((*store)->RestoreBranch(dev->id, dev->id, at).ok());
+    CommittedBatch batch;
+    batch.timestamp_us = workload_.start_time_us + 1000000000;
+    batch.records.push_back({});
+    batch.records.back().data = std::string(workload_.page_size, 'r');
+    ASSERT_TRUE(target.Append("gen-1", batch).ok());
+    ASSERT_TRUE((*store)->Close().ok());
+  }
+  auto source = WalSource::Open({options.dir, false});
+  ASSERT_TRUE(source.ok()) << source.status();
+  auto tree = LoadSourceTree(**source);
+  ASSERT_TRUE(tree.ok()) << tree.status();
+  // main, three branches, and gen-1's timeline from before the restore.
+  EXPECT_EQ(tree->timelines().size(), 5u) << tree->Serialize();
+  auto replayed = OpenFreshEngine("replay_from_data_dir", workload_.page_size);
+  EngineTarget target(replayed.get());
+  auto summary = Replay((*source)->wal(), *tree, {}, &target);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  source->reset();
+
+  auto original = Engine::Open(options);
+  ASSERT_TRUE(original.ok()) << original.status();
+  EXPECT_EQ(replayed->latest_lsn(), (*original)->latest_lsn());
+  std::vector<Lsn> lsns = commits_;
+  lsns.push_back((*original)->latest_lsn());
+  ExpectSameHistory(**original, *replayed, workload_, lsns);
 }
 
 }  // namespace

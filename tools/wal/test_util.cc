@@ -66,6 +66,7 @@ void ExpectSameHistory(Engine& want, Engine& got,
       for (uint32_t space = 0; space < workload.spaces; ++space) {
         for (uint32_t page = 0; page < workload.pages; ++page) {
           auto a = want.GetPage(branch.id, {space, page}, lsn);
+          if (absl::IsOutOfRange(a.status())) continue;  // below its horizon
           auto b = got.GetPage(other->id, {space, page}, lsn);
           ASSERT_EQ(a.status().code(), b.status().code())
               << branch.name << " " << space << "/" << page << " at "

@@ -30,7 +30,8 @@ std::vector<Lsn> CommitLsns(const std::string& dir);
 
 // Expects every page of the workload's key space to read the same (content
 // or error code) in `want` and `got`, on every branch of `want`, at every
-// LSN of `lsns` that is inside the branch's history.
+// LSN of `lsns` at or past its branch point that `want` can still read (not
+// below its GC horizon).
 void ExpectSameHistory(Engine& want, Engine& got,
                        const GenerateOptions& workload,
                        const std::vector<Lsn>& lsns);
