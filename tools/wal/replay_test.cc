@@ -156,6 +156,7 @@ TEST_F(ReplayTest, DataDirectoryReplaysWithItsCatalog) {
   ASSERT_TRUE(tree.ok()) << tree.status();
   // main, three branches, and gen-1's timeline from before the restore.
   EXPECT_EQ(tree->timelines().size(), 5u) << tree->Serialize();
+  EXPECT_EQ(tree->page_size(), workload_.page_size);
   auto replayed = OpenFreshEngine("replay_from_data_dir", workload_.page_size);
   EngineTarget target(replayed.get());
   auto summary = Replay((*source)->wal(), *tree, {}, &target);

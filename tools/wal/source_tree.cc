@@ -53,12 +53,14 @@ class ReadOnlyCatalogStore : public CatalogStore {
   const std::unique_ptr<rocksdb::DB> db_;
 };
 
-uint64_t TimelineIdOfKey(const std::string& key) {
-  uint64_t id = 0;
-  for (size_t i = 2; i < key.size() && i < 10; ++i) {
-    id = (id << 8) | static_cast<uint8_t>(key[i]);
-  }
-  return id;
+// The store's page size (docs/storage-format.md, "Metadata").
+constexpr char kPageSizeKey[] = "mpage_size";
+
+// An unsigned big-endian number (the store's keys and values).
+uint64_t DecodeBigEndian(absl::string_view bytes) {
+  uint64_t n = 0;
+  for (char c : bytes) n = (n << 8) | static_cast<uint8_t>(c);
+  return n;
 }
 
 absl::StatusOr<TimelineTree> TreeFromCatalog(const Catalog& catalog,
@@ -109,8 +111,16 @@ absl::StatusOr<TimelineTree> ReadCatalogTree(const std::string& pages_dir) {
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<Catalog> catalog,
                         Catalog::Open(&store));
   std::vector<uint64_t> ids;
-  for (const auto& row : rows) ids.push_back(TimelineIdOfKey(row.first));
-  return TreeFromCatalog(*catalog, ids);
+  for (const auto& row : rows) {
+    ids.push_back(DecodeBigEndian(absl::string_view(row.first).substr(2, 8)));
+  }
+  PITR_ASSIGN_OR_RETURN(TimelineTree tree, TreeFromCatalog(*catalog, ids));
+  PITR_ASSIGN_OR_RETURN(auto meta, store.Scan(kPageSizeKey));
+  if (!meta.empty() && meta[0].first == kPageSizeKey &&
+      meta[0].second.size() == 4) {
+    tree.set_page_size(static_cast<uint32_t>(DecodeBigEndian(meta[0].second)));
+  }
+  return tree;
 }
 
 }  // namespace

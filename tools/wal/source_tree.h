@@ -8,7 +8,8 @@
 // of deleted branches too), named after the branch that writes it now, or
 // "timeline-<id>" if none does. Timeline 1 is always "main" (the target's
 // root), so after a restore of main the timeline main writes now is named
-// "main-tl<id>". Root timelines of imports are left out.
+// "main-tl<id>". Root timelines of imports are left out. The page size is
+// the store's.
 #ifndef PITR_TOOLS_WAL_SOURCE_TREE_H_
 #define PITR_TOOLS_WAL_SOURCE_TREE_H_
 
