@@ -1,6 +1,7 @@
 #include "engine/page_store.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -65,6 +66,15 @@ absl::StatusOr<std::unique_ptr<PageStore>> PageStore::Open(
   db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   db_options.blob_cache = cache;
 
+  // Made here, not by create_if_missing: RocksDB logs a missing directory
+  // as an error before it creates one.
+  std::error_code error;
+  std::filesystem::create_directories(options.dir, error);
+  if (error) {
+    return absl::InternalError(absl::StrCat(
+        "cannot create the page store directory ", options.dir, ": ",
+        error.message()));
+  }
   rocksdb::DB* raw = nullptr;
   PITR_RETURN_IF_ERROR(
       FromRocksDb(rocksdb::DB::Open(db_options, options.dir, &raw),

@@ -1,6 +1,7 @@
 #include "wal/wal.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -127,6 +128,15 @@ void Wal::LeadGroup(Writer* leader) {
   for (auto it = writers_.begin(); it != writers_.end();) {
     Writer* w = *it;
     const uint64_t size = w->batch->encoded_size() + lf::kCommitRecordSize;
+    if (size > std::numeric_limits<Lsn>::max() - lsn) {
+      // Only a log whose segments claim LSNs near 2^64 gets here.
+      finish(w, absl::OutOfRangeError(absl::StrCat(
+                    "the log is full: a batch of ", size, " bytes at lsn ",
+                    FormatLsn(lsn), " would pass the largest LSN ",
+                    FormatLsn(std::numeric_limits<Lsn>::max()))));
+      it = writers_.erase(it);
+      continue;
+    }
     if (!group.empty() && lsn - start + size > options_.max_group_bytes) break;
     std::optional<int64_t> ts = w->batch->timestamp_us();
     if (ts && last_ts && *ts < *last_ts) {
