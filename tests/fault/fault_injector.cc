@@ -64,6 +64,16 @@ absl::Status FaultInjector::ExportToChildren() const {
       setenv(kControlEnv, path_.c_str(), 1) != 0) {
     return absl::InternalError("setenv failed");
   }
+  // Under --config=asan the shim is instrumented too, so it (not pitrd)
+  // brings in ASan's runtime, which then does not come first in the
+  // library list; ASan refuses to start unless told that is fine.
+  const char* asan = getenv("ASAN_OPTIONS");
+  const std::string options = absl::StrCat(
+      asan != nullptr && *asan != '\0' ? absl::StrCat(asan, ":") : "",
+      "verify_asan_link_order=0");
+  if (setenv("ASAN_OPTIONS", options.c_str(), 1) != 0) {
+    return absl::InternalError("setenv failed");
+  }
   return absl::OkStatus();
 }
 

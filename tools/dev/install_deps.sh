@@ -19,6 +19,9 @@ packages=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  clang                # --config=clang and --config=fuzz
+  libclang-rt-14-dev   # libFuzzer's runtime (tools/dev/fuzz.sh)
+  openssl              # certificates made by the TLS tests
 )
 
 missing=()
