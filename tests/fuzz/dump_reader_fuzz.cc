@@ -120,18 +120,19 @@ std::optional<std::vector<Entry>> ReadDump(const std::string& bytes,
     }
     if (!*more) break;
     if (e.kind == DumpEntry::Kind::kSpace) {
-      FUZZ_CHECK(!space || e.space > *space, "space %u after space %u",
-                 e.space, *space);
+      FUZZ_CHECK(!space || e.space > space.value_or(0),
+                 "space %u after space %u", e.space, space.value_or(0));
       space = e.space;
       page_count = e.page_count;
       page.reset();
       ++spaces;
       entries.push_back({e.kind, e.space, e.page_count, 0, ""});
     } else {
-      FUZZ_CHECK(space && e.space == *space, "page outside its space");
+      FUZZ_CHECK(space && e.space == space.value_or(0),
+                 "page outside its space");
       FUZZ_CHECK(e.image.size() == page_size, "image of %zu bytes, not %u",
                  e.image.size(), page_size);
-      FUZZ_CHECK((!page || e.page > *page) && e.page < page_count,
+      FUZZ_CHECK((!page || e.page > page.value_or(0)) && e.page < page_count,
                  "page %u out of order or past %u pages", e.page, page_count);
       page = e.page;
       ++pages;
