@@ -108,7 +108,9 @@ std::optional<std::vector<Entry>> ReadDump(const std::string& bytes,
                  (page_size & (page_size - 1)) == 0,
              "accepted page size %u", page_size);
   std::vector<Entry> entries;
-  std::optional<uint32_t> space, page;
+  std::optional<uint32_t> space;
+  // Pages of the current space so far, and the last one (if any).
+  uint32_t pages_in_space = 0, last_page = 0;
   uint32_t page_count = 0;
   uint64_t spaces = 0, pages = 0;
   while (true) {
@@ -124,7 +126,7 @@ std::optional<std::vector<Entry>> ReadDump(const std::string& bytes,
                  "space %u after space %u", e.space, space.value_or(0));
       space = e.space;
       page_count = e.page_count;
-      page.reset();
+      pages_in_space = 0;
       ++spaces;
       entries.push_back({e.kind, e.space, e.page_count, 0, ""});
     } else {
@@ -132,9 +134,11 @@ std::optional<std::vector<Entry>> ReadDump(const std::string& bytes,
                  "page outside its space");
       FUZZ_CHECK(e.image.size() == page_size, "image of %zu bytes, not %u",
                  e.image.size(), page_size);
-      FUZZ_CHECK((!page || e.page > page.value_or(0)) && e.page < page_count,
+      FUZZ_CHECK((pages_in_space == 0 || e.page > last_page) &&
+                     e.page < page_count,
                  "page %u out of order or past %u pages", e.page, page_count);
-      page = e.page;
+      last_page = e.page;
+      ++pages_in_space;
       ++pages;
       entries.push_back({e.kind, e.space, 0, e.page, std::string(e.image)});
     }
