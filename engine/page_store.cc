@@ -57,7 +57,7 @@ absl::StatusOr<std::unique_ptr<PageStore>> PageStore::Open(
   db_options.enable_blob_files = options.blob_files;
   db_options.min_blob_size = 1024;  // page images go to blob files
   db_options.enable_blob_garbage_collection = true;
-  db_options.info_log = std::make_shared<RocksDbLogger>();
+  db_options.info_log = RocksDbLogger::Get();
 
   std::shared_ptr<rocksdb::Cache> cache =
       rocksdb::NewLRUCache(options.cache_bytes);

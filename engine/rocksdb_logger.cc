@@ -22,6 +22,12 @@ spdlog::level::level_enum LevelOf(rocksdb::InfoLogLevel level) {
 
 }  // namespace
 
+const std::shared_ptr<rocksdb::Logger>& RocksDbLogger::Get() {
+  static const auto* const logger =
+      new std::shared_ptr<rocksdb::Logger>(new RocksDbLogger());
+  return *logger;
+}
+
 void RocksDbLogger::Logv(const char* format, va_list ap) {
   Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
 }

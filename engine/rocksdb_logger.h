@@ -8,18 +8,25 @@
 #define PITR_ENGINE_ROCKSDB_LOGGER_H_
 
 #include <cstdarg>
+#include <memory>
 
 #include "rocksdb/env.h"
 
 namespace pitr {
 
+//
+// One logger serves every store of the process and is never destroyed:
+// RocksDB's background threads may still look at it while a DB closes.
 class RocksDbLogger : public rocksdb::Logger {
  public:
-  RocksDbLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {}
+  static const std::shared_ptr<rocksdb::Logger>& Get();
 
   void Logv(const char* format, va_list ap) override;
   void Logv(const rocksdb::InfoLogLevel level, const char* format,
             va_list ap) override;
+
+ private:
+  RocksDbLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {}
 };
 
 }  // namespace pitr
