@@ -351,6 +351,11 @@ TEST_F(DumpTest, ACancelledImportLeavesNothingAndGcReclaimsItsPages) {
 }
 
 TEST_F(DumpTest, AnImportKilledHalfWayLeavesNothingAfterRestart) {
+#ifdef __SANITIZE_THREAD__
+  GTEST_SKIP() << "ThreadSanitizer cannot run the threads of a forked child "
+                  "of a multi-threaded process (the kill -9 suites in "
+                  "tests/crash cover crashes under TSan)";
+#endif
   WriteManyPages(engine_.get());
   ASSERT_TRUE(Export(kMainBranch, {}).ok());
   engine_.reset();

@@ -77,11 +77,11 @@ grpc::Status Append(PitrClient& client, const std::string& branch,
 }
 
 bool WaitForScheduleRun(PitrClient& client, const std::string& name,
-                        absl::Duration timeout) {
+                        absl::Duration timeout, const std::string& token) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     v1::ListSchedulesResponse schedules;
-    auto context = CallContext();
+    auto context = CallContext(token);
     if (client.snapshots
             ->ListSchedules(context.get(), v1::ListSchedulesRequest(),
                             &schedules)

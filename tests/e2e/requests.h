@@ -43,9 +43,11 @@ grpc::Status Append(PitrClient& client, const std::string& branch,
 
 // Waits up to `timeout` until snapshot schedule `name` has taken its
 // first snapshot (the engine takes it at once, not one interval after the
-// schedule is made); false if it did not.
+// schedule is made); false if it did not. `token`: for a server with
+// --token_file.
 bool WaitForScheduleRun(PitrClient& client, const std::string& name,
-                        absl::Duration timeout = absl::Seconds(20));
+                        absl::Duration timeout = absl::Seconds(20),
+                        const std::string& token = "");
 
 // One unary call as the holder of `token`, response discarded:
 //   Call(client.pages.get(), &v1::PageService::Stub::GetPage, request)
