@@ -59,12 +59,34 @@ absl::Status List(const Context& c) {
   for (const v1::Branch& b : branches) {
     if (by_name.count(b.parent()) == 0) AddSubtree(b, children, &tree);
   }
-  auto indented_name = [](const Json& item) {
-    std::string depth = FieldText(item, "depth");
-    size_t n = depth.empty() ? 0 : std::stoul(depth);
-    return n == 0 ? FieldText(item, "name")
-                  : absl::StrCat(std::string(2 * (n - 1), ' '), "└─ ",
-                                 FieldText(item, "name"));
+  // Each name indented by depth; a child is drawn "├─ " when a sibling
+  // follows it, else "└─ " (the list is in tree order: each parent, then
+  // its subtree).
+  std::map<std::string, std::string> shown;
+  const std::vector<Json>& items = tree.items();
+  auto depth_of = [&](size_t i) -> size_t {
+    const std::string depth = FieldText(items[i], "depth");
+    return depth.empty() ? 0 : std::stoul(depth);
+  };
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string name = FieldText(items[i], "name");
+    const size_t n = depth_of(i);
+    if (n == 0) {
+      shown[name] = name;
+      continue;
+    }
+    bool sibling_follows = false;
+    for (size_t j = i + 1; j < items.size() && depth_of(j) >= n; ++j) {
+      if (depth_of(j) == n) {
+        sibling_follows = true;
+        break;
+      }
+    }
+    shown[name] = absl::StrCat(std::string(2 * (n - 1), ' '),
+                               sibling_follows ? "├─ " : "└─ ", name);
+  }
+  auto indented_name = [&shown](const Json& item) {
+    return shown[FieldText(item, "name")];
   };
   auto branch_point = [](const Json& item) {
     std::string parent = FieldText(item, "parent");

@@ -79,7 +79,8 @@ absl::StatusOr<absl::Duration> ParseDuration(const std::string& text) {
   absl::Duration parsed = absl::ZeroDuration();
   if (!rest.empty() && !absl::ParseDuration(rest, &parsed)) return error();
   if ((rest.empty() && d == std::string::npos) ||
-      parsed < absl::ZeroDuration() || parsed == absl::InfiniteDuration()) {
+      parsed < absl::ZeroDuration() || parsed == absl::InfiniteDuration() ||
+      days + parsed == absl::InfiniteDuration()) {  // saturated: too long
     return error();
   }
   return days + parsed;
