@@ -1,8 +1,12 @@
 #include "tools/bench/bench_util.h"
 
+#include <stdlib.h>
 #include <sys/statfs.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <cstring>
+#include <cerrno>
 #include <cstdlib>
 
 #include "absl/strings/str_format.h"
@@ -58,6 +62,30 @@ std::string ScratchParent(const std::string& dir) {
     if (v != nullptr && v[0] != '\0') return v;
   }
   return "/tmp";
+}
+
+absl::StatusOr<std::string> MakeScratchDir(const std::string& dir,
+                                           const std::string& name) {
+  std::string templ = ScratchParent(dir) + "/" + name + ".XXXXXX";
+  if (::mkdtemp(templ.data()) == nullptr) {
+    return absl::InternalError(
+        absl::StrFormat("mkdtemp %s: %s", templ, std::strerror(errno)));
+  }
+  return templ;
+}
+
+int Finish(const std::string& name, const std::string& scratch, bool keep,
+           const absl::Status& status,
+           std::chrono::steady_clock::time_point start) {
+  std::error_code ec;
+  if (!keep) std::filesystem::remove_all(scratch, ec);
+  if (!status.ok()) {
+    absl::FPrintF(stderr, "%s failed: %s\n", name, status.ToString());
+    return 1;
+  }
+  absl::PrintF("\ntotal %.0f s, load %s\n",
+               Seconds(std::chrono::steady_clock::now() - start), LoadAvg());
+  return 0;
 }
 
 }  // namespace pitr::bench

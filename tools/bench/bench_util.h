@@ -24,6 +24,14 @@ double Seconds(std::chrono::steady_clock::duration d);
 double Percentile(std::vector<int64_t> v, double q);
 // Where scratch data goes: `dir` if set, else $TEST_TMPDIR, $TMPDIR, /tmp.
 std::string ScratchParent(const std::string& dir);
+// A new directory "<ScratchParent(dir)>/<name>.XXXXXX" for one run.
+absl::StatusOr<std::string> MakeScratchDir(const std::string& dir,
+                                           const std::string& name);
+// The end of a benchmark's main: removes `scratch` (unless keep), prints
+// the failure or the total time since `start`, and returns the exit code.
+int Finish(const std::string& name, const std::string& scratch, bool keep,
+           const absl::Status& status,
+           std::chrono::steady_clock::time_point start);
 
 // Positive numbers from a list flag; INVALID_ARGUMENT naming --flag.
 template <typename T>

@@ -851,12 +851,13 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  std::string templ = absl::GetFlag(FLAGS_dir) + "/branch_bench.XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) {
-    absl::FPrintF(stderr, "mkdtemp %s: %s\n", templ, std::strerror(errno));
+  const absl::StatusOr<std::string> made =
+      bench::MakeScratchDir(absl::GetFlag(FLAGS_dir), "branch_bench");
+  if (!made.ok()) {
+    absl::FPrintF(stderr, "%s\n", made.status().ToString());
     return 1;
   }
-  const std::string scratch = templ;
+  const std::string scratch = *made;
 
   struct utsname uts;
   const std::string kernel = ::uname(&uts) == 0 ? uts.release : "?";
@@ -888,15 +889,7 @@ int Main(int argc, char** argv) {
     status = RunDepthReads(scratch, *depths);
   }
   if (status.ok() && absl::GetFlag(FLAGS_gc)) status = RunGcSection(scratch);
-  std::error_code ec;
-  std::filesystem::remove_all(scratch, ec);
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "branch_bench failed: %s\n", status.ToString());
-    return 1;
-  }
-  absl::PrintF("\ntotal %.0f s, load %s\n", Seconds(Clock::now() - start),
-               LoadAvg());
-  return 0;
+  return bench::Finish("branch_bench", scratch, false, status, start);
 }
 
 }  // namespace

@@ -1068,13 +1068,13 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  const std::string parent = bench::ScratchParent(absl::GetFlag(FLAGS_dir));
-  std::string templ = parent + "/page_bench.XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) {
-    absl::FPrintF(stderr, "mkdtemp %s: %s\n", templ, std::strerror(errno));
+  const absl::StatusOr<std::string> made =
+      bench::MakeScratchDir(absl::GetFlag(FLAGS_dir), "page_bench");
+  if (!made.ok()) {
+    absl::FPrintF(stderr, "%s\n", made.status().ToString());
     return 1;
   }
-  const std::string scratch = templ;
+  const std::string scratch = *made;
 
   struct utsname uts;
   const std::string kernel = ::uname(&uts) == 0 ? uts.release : "?";
@@ -1106,15 +1106,7 @@ int Main(int argc, char** argv) {
 
   const Clock::time_point start = Clock::now();
   const absl::Status status = Run(scratch);
-  std::error_code ec;
-  if (!absl::GetFlag(FLAGS_keep)) std::filesystem::remove_all(scratch, ec);
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "page_bench failed: %s\n", status.ToString());
-    return 1;
-  }
-  absl::PrintF("\ntotal %.0f s, load %s\n", Seconds(Clock::now() - start),
-               LoadAvg());
-  return 0;
+  return bench::Finish("page_bench", scratch, absl::GetFlag(FLAGS_keep), status, start);
 }
 
 }  // namespace

@@ -877,12 +877,13 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  std::string templ = absl::GetFlag(FLAGS_dir) + "/server_bench.XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) {
-    absl::FPrintF(stderr, "mkdtemp %s: %s\n", templ, std::strerror(errno));
+  const absl::StatusOr<std::string> made =
+      bench::MakeScratchDir(absl::GetFlag(FLAGS_dir), "server_bench");
+  if (!made.ok()) {
+    absl::FPrintF(stderr, "%s\n", made.status().ToString());
     return 1;
   }
-  const std::string scratch = templ;
+  const std::string scratch = *made;
   struct utsname uts;
   absl::PrintF("server_bench  %s\n",
                absl::FormatTime("%Y-%m-%d %H:%M:%S %Z", absl::Now(),
@@ -908,15 +909,7 @@ int Main(int argc, char** argv) {
 
   const Clock::time_point start = Clock::now();
   const absl::Status status = Run(scratch, *clients, *append_clients);
-  std::error_code ec;
-  std::filesystem::remove_all(scratch, ec);
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "server_bench failed: %s\n", status.ToString());
-    return 1;
-  }
-  absl::PrintF("\ntotal %.0f s, load %s\n", Seconds(Clock::now() - start),
-               LoadAvg());
-  return 0;
+  return bench::Finish("server_bench", scratch, false, status, start);
 }
 
 }  // namespace

@@ -559,13 +559,13 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  const std::string parent = bench::ScratchParent(absl::GetFlag(FLAGS_dir));
-  std::string templ = parent + "/wal_bench.XXXXXX";
-  if (::mkdtemp(templ.data()) == nullptr) {
-    absl::FPrintF(stderr, "mkdtemp %s: %s\n", templ, std::strerror(errno));
+  const absl::StatusOr<std::string> made =
+      bench::MakeScratchDir(absl::GetFlag(FLAGS_dir), "wal_bench");
+  if (!made.ok()) {
+    absl::FPrintF(stderr, "%s\n", made.status().ToString());
     return 1;
   }
-  const std::string scratch = templ;
+  const std::string scratch = *made;
 
   struct utsname uts;
   const std::string kernel = ::uname(&uts) == 0 ? uts.release : "?";
@@ -598,14 +598,7 @@ int Main(int argc, char** argv) {
   if (status.ok() && absl::GetFlag(FLAGS_commits)) {
     status = RunCommits(scratch, *writers);
   }
-  Cleanup(scratch);
-  if (!status.ok()) {
-    absl::FPrintF(stderr, "wal_bench failed: %s\n", status.ToString());
-    return 1;
-  }
-  absl::PrintF("\ntotal %.0f s, load %s\n", Seconds(Clock::now() - start),
-               LoadAvg());
-  return 0;
+  return bench::Finish("wal_bench", scratch, /*keep=*/false, status, start);
 }
 
 }  // namespace
