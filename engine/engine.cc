@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/upgrade.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 #include "wal/file_system.h"
@@ -76,6 +77,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                         PageStore::Open(store_options));
   PITR_ASSIGN_OR_RETURN(uint32_t page_size,
                         SettlePageSize(store.get(), options.page_size));
+  PITR_RETURN_IF_ERROR(UpgradeStoreFormat(store.get()));
 
   auto engine = std::unique_ptr<Engine>(
       new Engine(std::move(options), std::move(store), page_size));

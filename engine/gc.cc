@@ -166,6 +166,10 @@ absl::StatusOr<GcReport> Engine::RunGc(bool compact) {
   std::optional<std::pair<PageKey, TimelineId>> current;
   auto finish_group = [&]() {
     if (!current) return;
+    // The store lists a page's versions newest first; the policy wants them
+    // oldest first.
+    std::reverse(group.begin(), group.end());
+    std::reverse(group_keys.begin(), group_keys.end());
     std::vector<size_t> drop;
     // A timeline GC forgot before its deletes reached disk (a crash) is as
     // dead as an unused one.

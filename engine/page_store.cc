@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/rocksdb_logger.h"
 #include "rocksdb/cache.h"
@@ -71,9 +72,9 @@ absl::StatusOr<std::unique_ptr<PageStore>> PageStore::Open(
   std::error_code error;
   std::filesystem::create_directories(options.dir, error);
   if (error) {
-    return absl::InternalError(absl::StrCat(
-        "cannot create the page store directory ", options.dir, ": ",
-        error.message()));
+    return absl::InternalError(
+        absl::StrCat("cannot create the page store directory ", options.dir,
+                     ": ", error.message()));
   }
   rocksdb::DB* raw = nullptr;
   PITR_RETURN_IF_ERROR(
@@ -104,16 +105,17 @@ absl::Status PageStore::WalkBack(
     PageKey key, const std::vector<Step>& path, bool fill_cache,
     const std::function<bool(const sk::ParsedVersionKey&, absl::string_view)>&
         visit) const {
-  // All versions of the page, on every timeline, are contiguous and sorted
-  // by timeline id; along a read path timeline ids strictly decrease (a
+  // All versions of the page, on every timeline, are contiguous, newest
+  // timeline first and newest version first within a timeline
+  // (store_keys.h); along a read path timeline ids strictly decrease (a
   // child's timeline is always newer than its parent's). So after walking
   // one step the iterator already says whether the next timeline has any
   // version of the page: a seek is needed only when it may, and a read
   // through many levels that never wrote the page costs one seek.
-  const std::string page_prefix = sk::VersionPrefix(0, key).substr(0, 9);
+  const std::string page_end = sk::PageVersionsEnd(key);
   rocksdb::ReadOptions read_options;
-  rocksdb::Slice lower(page_prefix);
-  read_options.iterate_lower_bound = &lower;
+  rocksdb::Slice upper(page_end);
+  read_options.iterate_upper_bound = &upper;
   read_options.fill_cache = fill_cache;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
   bool positioned = false;
@@ -130,12 +132,12 @@ absl::Status PageStore::WalkBack(
       seek = at->branch > step.timeline || step.as_of < at->at;
     }
     if (seek) {
-      it->SeekForPrev(sk::VersionKey(step.timeline, key, step.as_of,
-                                     sk::VersionKeyKind::kMaterialized));
+      it->Seek(sk::VersionKey(step.timeline, key, step.as_of,
+                              sk::VersionKeyKind::kMaterialized));
       positioned = true;
     }
     at.reset();
-    for (; it->Valid(); it->Prev()) {
+    for (; it->Valid(); it->Next()) {
       std::optional<sk::ParsedVersionKey> parsed =
           sk::ParseVersionKey(View(it->key()));
       if (!parsed || parsed->branch != step.timeline || parsed->key != key) {
@@ -309,9 +311,8 @@ absl::StatusOr<std::optional<uint32_t>> PageStore::NextPage(
   rocksdb::ReadOptions options;
   options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
-  const std::string space_prefix =
-      sk::VersionPrefix(0, {space, 0}).substr(0, 5);
-  it->Seek(sk::VersionPrefix(0, {space, from}).substr(0, 9));
+  const std::string space_prefix = sk::SpaceVersionsPrefix(space);
+  it->Seek(sk::PagePrefix({space, from}));
   PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
   if (!it->Valid() || !it->key().starts_with(space_prefix)) {
     return std::optional<uint32_t>();
@@ -341,13 +342,48 @@ PageStore::TruncatedSpaces() const {
   return spaces;
 }
 
+absl::Status PageStore::RewriteVersionKeysV1(
+    const std::function<void(uint64_t)>& progress) {
+  constexpr uint64_t kBatchBytes = 16 << 20;
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+  const rocksdb::Slice tag(&sk::kVersionTagV1, 1);
+  rocksdb::WriteBatch batch;
+  uint64_t rewritten = 0;
+  for (it->Seek(tag); it->Valid() && it->key().starts_with(tag); it->Next()) {
+    std::optional<sk::ParsedVersionKey> v =
+        sk::ParseVersionKeyV1(View(it->key()));
+    if (!v) {
+      return absl::DataLossError(
+          absl::StrCat("page store: malformed format 1 version key ",
+                       absl::BytesToHexString(View(it->key()))));
+    }
+    batch.Put(sk::VersionKey(v->branch, v->key, v->at, v->kind), it->value());
+    batch.Delete(it->key());
+    ++rewritten;
+    if (batch.GetDataSize() >= kBatchBytes) {
+      PITR_RETURN_IF_ERROR(Write(&batch));
+      batch.Clear();
+      progress(rewritten);
+    }
+  }
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  if (batch.Count() > 0) {
+    PITR_RETURN_IF_ERROR(Write(&batch));
+    progress(rewritten);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PageStore::ForEachVersion(
     const std::function<bool(const sk::ParsedVersionKey&, absl::string_view)>&
         fn) const {
   rocksdb::ReadOptions options;
   options.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
-  for (it->Seek("v"); it->Valid() && it->key().starts_with("v"); it->Next()) {
+  const rocksdb::Slice tag(&sk::kVersionTag, 1);
+  for (it->Seek(tag); it->Valid() && it->key().starts_with(tag); it->Next()) {
     std::optional<sk::ParsedVersionKey> parsed =
         sk::ParseVersionKey(View(it->key()));
     if (!parsed)
@@ -374,8 +410,8 @@ absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines(
       return absl::CancelledError("measuring the page store: cancelled");
     }
     std::optional<uint64_t> timeline;
-    if (key.size() == 30 && key[0] == 'v') {
-      timeline = sk::DecodeU64(key.substr(9, 8));
+    if (std::optional<sk::ParsedVersionKey> v = sk::ParseVersionKey(key)) {
+      timeline = v->branch;
     } else if (key.size() == 25 && (key[0] == 's' || key[0] == 't')) {
       timeline = sk::DecodeU64(key.substr(1, 8));
     }

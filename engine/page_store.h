@@ -115,8 +115,17 @@ class PageStore : public CatalogStore {
   absl::StatusOr<std::vector<std::pair<BranchId, uint32_t>>> TruncatedSpaces()
       const;
 
+  // Rewrites format 1's version keys ('v', oldest first) as format 2's
+  // ('V', newest first), in batches that each put the new keys and delete
+  // the old ones, and calls progress(keys rewritten so far) after each.
+  // Resumable: after a crash some keys are rewritten, and the next call
+  // rewrites the rest.
+  absl::Status RewriteVersionKeysV1(
+      const std::function<void(uint64_t)>& progress);
+
   // Calls fn with every page version key, in key order (all versions of a
-  // page, timeline by timeline, oldest first), until fn returns false.
+  // page, timeline by timeline, the newest timeline and the newest version
+  // first), until fn returns false.
   // Does not fill the cache.
   absl::Status ForEachVersion(
       const std::function<bool(const store_keys::ParsedVersionKey&,

@@ -23,32 +23,60 @@ uint64_t GetBig64(const char* p) {
   return v;
 }
 
+uint8_t Complement(uint8_t byte) { return static_cast<uint8_t>(~byte); }
+
 constexpr size_t kVersionKeySize = 1 + 8 + 4 + 4 + 8 + 4 + 1;
 constexpr size_t kSpaceEventKeySize = 1 + 8 + 4 + 8 + 4;
 
 }  // namespace
 
-std::string VersionPrefix(BranchId branch, PageKey key) {
+std::string PagePrefix(PageKey key) {
   std::string out;
   out.reserve(kVersionKeySize);
-  out.push_back('v');
+  out.push_back(kVersionTag);
   PutBig32(&out, key.space);
   PutBig32(&out, key.page);
-  PutBig64(&out, branch);
   return out;
+}
+
+std::string SpaceVersionsPrefix(uint32_t space) {
+  return PagePrefix({space, 0}).substr(0, 5);
+}
+
+std::string PageVersionsEnd(PageKey key) {
+  // Longer than any version key, and every byte after the prefix at its
+  // largest.
+  return PagePrefix(key) + std::string(kVersionKeySize, '\xff');
 }
 
 std::string VersionKey(BranchId branch, PageKey key, Position at,
                        VersionKeyKind kind) {
-  std::string out = VersionPrefix(branch, key);
-  PutBig64(&out, at.commit_lsn);
-  PutBig32(&out, at.seq);
-  out.push_back(static_cast<char>(kind));
+  std::string out = PagePrefix(key);
+  PutBig64(&out, ~branch);
+  PutBig64(&out, ~at.commit_lsn);
+  PutBig32(&out, ~at.seq);
+  out.push_back(static_cast<char>(Complement(static_cast<uint8_t>(kind))));
   return out;
 }
 
 std::optional<ParsedVersionKey> ParseVersionKey(absl::string_view key) {
-  if (key.size() != kVersionKeySize || key[0] != 'v') return std::nullopt;
+  if (key.size() != kVersionKeySize || key[0] != kVersionTag) {
+    return std::nullopt;
+  }
+  const char* p = key.data() + 1;
+  ParsedVersionKey parsed;
+  parsed.key = PageKey{GetBig32(p), GetBig32(p + 4)};
+  parsed.branch = ~GetBig64(p + 8);
+  parsed.at = Position{~GetBig64(p + 16), ~GetBig32(p + 24)};
+  parsed.kind =
+      static_cast<VersionKeyKind>(Complement(static_cast<uint8_t>(p[28])));
+  return parsed;
+}
+
+std::optional<ParsedVersionKey> ParseVersionKeyV1(absl::string_view key) {
+  if (key.size() != kVersionKeySize || key[0] != kVersionTagV1) {
+    return std::nullopt;
+  }
   const char* p = key.data() + 1;
   ParsedVersionKey parsed;
   parsed.key = PageKey{GetBig32(p), GetBig32(p + 4)};

@@ -4,14 +4,18 @@
 // All integers in keys are big-endian so that RocksDB's bytewise order is
 // numeric order. Four kinds of key, told apart by their first byte:
 //
-//   'v' space:4 page:4 branch:8 commit_lsn:8 seq:4 kind:1     a page version
-//   's' branch:8 space:4 commit_lsn:8 seq:4                   a space's size
-//   't' branch:8 space:4 commit_lsn:8 seq:4                   a truncation
-//   'm' name                                                  store metadata
+//   'V' space:4 page:4 ~branch:8 ~commit_lsn:8 ~seq:4 ~kind:1  a page version
+//   's' branch:8 space:4 commit_lsn:8 seq:4                    a space's size
+//   't' branch:8 space:4 commit_lsn:8 seq:4                    a truncation
+//   'm' name                                                   store metadata
 //
 // Versions are keyed page first: all versions of one page, on every branch,
 // are contiguous, so a read that falls through a branch's ancestors stays
-// within the same few blocks.
+// within the same few blocks. After the page, a version key holds the
+// bitwise complement (~) of its fields, so a page's versions sort newest
+// first and its newest branch first: reading a page as of a position is a
+// forward Seek and a few Next, RocksDB's cheap direction (format 1 keyed
+// them oldest first, under 'v', and read with SeekForPrev and Prev).
 //
 // (commit_lsn, seq) is where a change happened: the commit LSN of its batch
 // and its index in the batch. Every record of a batch shares the batch's
@@ -19,8 +23,8 @@
 // batches only, whatever L is. `kind` says what the version is without
 // reading its value (page images live in blob files): 'D' a delta and 'I'
 // an image from the WAL, 'M' an image the store materialised from the
-// versions up to the same (commit_lsn, seq), which sorts just after the
-// change it summarises.
+// versions up to the same (commit_lsn, seq), which sorts just before the
+// change it summarises (complemented, 'M' sorts before 'D' and 'I').
 #ifndef PITR_ENGINE_STORE_KEYS_H_
 #define PITR_ENGINE_STORE_KEYS_H_
 
@@ -53,19 +57,28 @@ struct Position {
 // The last position of everything committed at or before `lsn`.
 inline Position AsOf(Lsn lsn) { return Position{lsn, UINT32_MAX}; }
 
-// Do not change: on disk, and 'M' must sort after 'D' and 'I'.
+// Do not change: on disk, and 'M' must be the largest (it sorts first once
+// complemented).
 enum class VersionKeyKind : uint8_t {
   kDelta = 'D',
   kImage = 'I',
   kMaterialized = 'M',
 };
 
-// --- 'v': page versions -----------------------------------------------------
+// --- 'V': page versions -----------------------------------------------------
+
+inline constexpr char kVersionTag = 'V';
+// The tag of format 1's version keys (same fields, not complemented).
+inline constexpr char kVersionTagV1 = 'v';
 
 std::string VersionKey(BranchId branch, PageKey key, Position at,
                        VersionKeyKind kind);
-// The 17-byte prefix shared by every version of one page of one branch.
-std::string VersionPrefix(BranchId branch, PageKey key);
+// The 9-byte prefix shared by every version of one page, on every branch.
+std::string PagePrefix(PageKey key);
+// The 5-byte prefix shared by every version of every page of a space.
+std::string SpaceVersionsPrefix(uint32_t space);
+// A key above every version key of the page (an iterator's upper bound).
+std::string PageVersionsEnd(PageKey key);
 
 struct ParsedVersionKey {
   BranchId branch;
@@ -75,6 +88,8 @@ struct ParsedVersionKey {
   bool is_image() const { return kind != VersionKeyKind::kDelta; }
 };
 std::optional<ParsedVersionKey> ParseVersionKey(absl::string_view key);
+// A format 1 version key ('v', fields not complemented); for the upgrade.
+std::optional<ParsedVersionKey> ParseVersionKeyV1(absl::string_view key);
 
 // Version values: a kind byte, then the image, or the delta's offset and
 // bytes.
@@ -113,7 +128,9 @@ std::string MetaKey(absl::string_view name);
 inline constexpr char kMetaPageSize[] = "page_size";            // u32
 inline constexpr char kMetaFormatVersion[] = "format_version";  // u32
 inline constexpr char kMetaAppliedLsn[] = "applied_lsn";        // u64
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: version keys newest first ('V'). 1: oldest first ('v'); Engine::Open
+// rewrites a format 1 store's version keys (engine/upgrade.cc).
+inline constexpr uint32_t kFormatVersion = 2;
 
 }  // namespace pitr::store_keys
 

@@ -3,6 +3,7 @@
 #include "engine/store_keys.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "wal/testing/wal_test_util.h"
@@ -17,21 +18,21 @@ std::string Hex(absl::string_view bytes) {
 TEST(StoreKeysTest, WorkedExampleOfTheFormatDocument) {
   const Position image{0x257, 0}, delta{0x257, 1};
   EXPECT_EQ(Hex(VersionKey(1, {7, 3}, image, VersionKeyKind::kImage)),
-            "76"
+            "56"
             "00000007"
             "00000003"
-            "0000000000000001"
-            "0000000000000257"
-            "00000000"
-            "49");
+            "fffffffffffffffe"
+            "fffffffffffffda8"
+            "ffffffff"
+            "b6");
   EXPECT_EQ(Hex(VersionKey(1, {7, 3}, delta, VersionKeyKind::kMaterialized)),
-            "76"
+            "56"
             "00000007"
             "00000003"
-            "0000000000000001"
-            "0000000000000257"
-            "00000001"
-            "4d");
+            "fffffffffffffffe"
+            "fffffffffffffda8"
+            "fffffffe"
+            "b2");
   EXPECT_EQ(Hex(DeltaValue(16, "abcd")),
             "44"
             "00000010"
@@ -77,14 +78,23 @@ TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
   const std::string c = VersionKey(2, {1, 9}, {100, 4}, VersionKeyKind::kDelta);
   const std::string d =
       VersionKey(2, {1, 9}, {0x100000000ull, 0}, VersionKeyKind::kDelta);
-  EXPECT_LT(a, b);
-  EXPECT_LT(b, c);
-  EXPECT_LT(c, d);
-  EXPECT_LT(
-      d, VersionKey(3, {1, 9}, {0, 0}, VersionKeyKind::kDelta));  // page first:
-  EXPECT_LT(
-      VersionKey(9, {1, 9}, {0, 0}, VersionKeyKind::kDelta),    // every branch
-      VersionKey(1, {1, 10}, {0, 0}, VersionKeyKind::kDelta));  // of a page
+  // Newest first: a materialised image before the change it summarises,
+  // later positions before earlier ones.
+  EXPECT_GT(a, b);
+  EXPECT_GT(b, c);
+  EXPECT_GT(c, d);
+  // Within a page, the newest timeline first; pages in order, every
+  // timeline of a page together.
+  EXPECT_LT(VersionKey(3, {1, 9}, {0, 0}, VersionKeyKind::kDelta), d);
+  EXPECT_LT(VersionKey(1, {1, 9}, {0, 0}, VersionKeyKind::kDelta),
+            VersionKey(9, {1, 10}, {0, 0}, VersionKeyKind::kDelta));
+  EXPECT_TRUE(absl::StartsWith(a, PagePrefix({1, 9})));
+  EXPECT_TRUE(absl::StartsWith(a, SpaceVersionsPrefix(1)));
+  EXPECT_LT(VersionKey(0, {1, 9}, {0, 0}, VersionKeyKind::kDelta),
+            PageVersionsEnd({1, 9}));
+  EXPECT_LT(PageVersionsEnd({1, 9}),
+            VersionKey(UINT64_MAX, {1, 10}, {UINT64_MAX, UINT32_MAX},
+                       VersionKeyKind::kMaterialized));
   std::optional<ParsedVersionKey> parsed = ParseVersionKey(b);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->branch, 2u);
@@ -92,7 +102,8 @@ TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
   EXPECT_EQ(parsed->at, (Position{100, 3}));
   EXPECT_EQ(parsed->kind, VersionKeyKind::kMaterialized);
   EXPECT_TRUE(parsed->is_image());
-  EXPECT_FALSE(ParseVersionKey("v123").has_value());
+  EXPECT_FALSE(ParseVersionKey("V123").has_value());
+  EXPECT_FALSE(ParseVersionKeyV1(b).has_value());
   const std::string encoded = DeltaValue(7, "zz");  // the view points into it
   std::optional<ParsedVersionValue> value = ParseVersionValue(encoded);
   ASSERT_TRUE(value.has_value());
