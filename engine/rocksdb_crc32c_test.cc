@@ -79,8 +79,8 @@ TEST(RocksDbCrc32cTest, BlobsReadBackAndACorruptBlobIsCaught) {
   ASSERT_EQ(blobs.size(), 1u);
   {
     // Flip one byte in the middle of the value, well inside the record.
-    std::fstream file(blobs[0], std::ios::in | std::ios::out |
-                                    std::ios::binary);
+    std::fstream file(blobs[0],
+                      std::ios::in | std::ios::out | std::ios::binary);
     const auto size = std::filesystem::file_size(blobs[0]);
     ASSERT_GT(size, value.size());
     file.seekp(static_cast<std::streamoff>(size / 2));
