@@ -10,6 +10,7 @@
 #include "grpcpp/server_builder.h"
 #include "server/branch_service.h"
 #include "server/dump_service.h"
+#include "server/health_service.h"
 #include "server/page_service.h"
 #include "server/retention_service.h"
 #include "server/snapshot_service.h"
@@ -69,8 +70,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
                         PrepareScratchDir(options.engine.dir));
   server->services_.push_back(
       std::make_unique<DumpServiceImpl>(env, std::move(scratch)));
+  server->services_.push_back(std::make_unique<HealthServiceImpl>(
+      std::vector<std::string>{
+          v1::BranchService::service_full_name(),
+          v1::WalService::service_full_name(),
+          v1::PageService::service_full_name(),
+          v1::SnapshotService::service_full_name(),
+          v1::RetentionService::service_full_name(),
+          v1::DumpService::service_full_name()},
+      &server->stopping_));
 
-  grpc::EnableDefaultHealthCheckService(true);
+  // Our own health service (server/health_service.h says why).
+  grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, credentials,

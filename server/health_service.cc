@@ -1,0 +1,65 @@
+#include "server/health_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/time/clock.h"
+
+namespace pitr {
+
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+HealthServiceImpl::HealthServiceImpl(std::vector<std::string> services,
+                                     const std::atomic<bool>* stopping,
+                                     absl::Duration watch_poll)
+    : services_(std::move(services)),
+      stopping_(stopping),
+      watch_poll_(watch_poll) {}
+
+HealthCheckResponse::ServingStatus HealthServiceImpl::StatusOf(
+    const std::string& service) const {
+  if (!service.empty() &&
+      std::find(services_.begin(), services_.end(), service) ==
+          services_.end()) {
+    return HealthCheckResponse::SERVICE_UNKNOWN;
+  }
+  return stopping_->load() ? HealthCheckResponse::NOT_SERVING
+                           : HealthCheckResponse::SERVING;
+}
+
+grpc::Status HealthServiceImpl::Check(grpc::ServerContext* /*context*/,
+                                      const HealthCheckRequest* request,
+                                      HealthCheckResponse* response) {
+  const HealthCheckResponse::ServingStatus status =
+      StatusOf(request->service());
+  if (status == HealthCheckResponse::SERVICE_UNKNOWN) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "unknown service \"" + request->service() + "\"");
+  }
+  response->set_status(status);
+  return grpc::Status::OK;
+}
+
+grpc::Status HealthServiceImpl::Watch(
+    grpc::ServerContext* context, const HealthCheckRequest* request,
+    grpc::ServerWriter<HealthCheckResponse>* writer) {
+  HealthCheckResponse response;
+  bool first = true;
+  for (;;) {
+    const HealthCheckResponse::ServingStatus status =
+        StatusOf(request->service());
+    if (first || status != response.status()) {
+      response.set_status(status);
+      if (!writer->Write(response)) return grpc::Status::OK;  // client gone
+      first = false;
+    }
+    if (stopping_->load()) return grpc::Status::OK;
+    if (context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled");
+    }
+    absl::SleepFor(watch_poll_);
+  }
+}
+
+}  // namespace pitr
