@@ -38,6 +38,16 @@ absl::StatusOr<std::string> PrepareScratchDir(const std::string& data_dir) {
   return dir.string();
 }
 
+// gRPC's sync server runs each call on the thread that took it from the
+// completion queue. After the call, that thread polls again if fewer than
+// kMaxPollers threads are polling, else it exits; when the last polling
+// thread takes a call, a new thread is started. gRPC's default (at most 2
+// pollers) made the server start and end a thread every 10-50 calls as soon
+// as a few clients called at once (server_bench: 2,600 threads in 3 s at 8
+// clients). Up to kMaxPollers idle threads now wait for calls instead; they
+// cost only their stacks.
+constexpr int kMaxPollers = 16;
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
@@ -89,6 +99,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   for (auto& service : server->services_) builder.RegisterService(service.get());
+  builder.SetSyncServerOption(grpc::ServerBuilder::MAX_POLLERS, kMaxPollers);
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat(
