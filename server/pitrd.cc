@@ -107,6 +107,7 @@ int Main() {
 }  // namespace pitr
 
 int main(int argc, char** argv) {
+  pitr::SetPitrdProcessDefaults();
   absl::FlagsUsageConfig config;
   config.version_string = [] {
     return absl::StrCat("pitrd ", pitr::kPitrVersion, "\n");

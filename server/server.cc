@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
@@ -49,6 +50,18 @@ absl::StatusOr<std::string> PrepareScratchDir(const std::string& data_dir) {
 constexpr int kMaxPollers = 16;
 
 }  // namespace
+
+void SetPitrdProcessDefaults() {
+#ifdef NDEBUG
+  // absl::Mutex's deadlock detection is meant for debug builds: Abseil turns
+  // it off when built with NDEBUG. Debian builds its Abseil without NDEBUG,
+  // so it is on in every program, and gRPC's locks pay for it on each call
+  // (a global graph of lock ids, updated under a global spinlock, also on
+  // every mutex's destruction). Optimised builds of pitrd turn it off; debug
+  // builds, which the tests use, keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
+}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());

@@ -52,6 +52,13 @@ struct ServerOptions {
   absl::Duration size_interval = absl::Minutes(5);
 };
 
+// Process-wide settings pitrd runs with. In optimised builds (NDEBUG):
+// absl::Mutex deadlock detection off (server.cc says why). pitrd's main
+// calls this first thing; a program that embeds a Server and wants to run it
+// as pitrd does (server_bench) calls it too. REQUIRES: no absl::Mutex is held
+// (call it before starting threads).
+void SetPitrdProcessDefaults();
+
 class Server {
  public:
   static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options);

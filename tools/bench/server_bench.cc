@@ -100,10 +100,11 @@ ABSL_FLAG(double, append_seconds, 1.0, "Append: seconds per side per round.");
 ABSL_FLAG(int, rounds, 4, "Append and CreateBranch: rounds, order flipped "
                           "every round.");
 ABSL_FLAG(int, branch_ops, 200, "CreateBranch: calls of each side.");
-ABSL_FLAG(bool, deadlock_detection, true,
-          "Leave absl::Mutex deadlock detection as the library's default "
-          "(gRPC's locks use it; pitrd does not change it). false: "
-          "absl::OnDeadlockCycle::kIgnore, to measure what it costs.");
+ABSL_FLAG(bool, deadlock_detection, false,
+          "absl::Mutex deadlock detection (gRPC's locks use it). false: as "
+          "pitrd runs (SetPitrdProcessDefaults: off in optimised builds). "
+          "true: left as Debian's Abseil has it (on), to measure what it "
+          "costs.");
 
 namespace pitr {
 namespace {
@@ -852,10 +853,8 @@ int Main(int argc, char** argv) {
       "loopback, against the engine in-process.\n"
       "  bazel run -c opt //tools/bench:server_bench");
   absl::ParseCommandLine(argc, argv);
+  if (!absl::GetFlag(FLAGS_deadlock_detection)) SetPitrdProcessDefaults();
   spdlog::set_level(spdlog::level::warn);
-  if (!absl::GetFlag(FLAGS_deadlock_detection)) {
-    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  }
   absl::StatusOr<std::vector<int>> clients =
       ParseList<int>(absl::GetFlag(FLAGS_clients), "clients");
   absl::StatusOr<std::vector<int>> append_clients =
