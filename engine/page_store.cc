@@ -84,9 +84,13 @@ absl::StatusOr<std::unique_ptr<PageStore>> PageStore::Open(
       new PageStore(std::unique_ptr<rocksdb::DB>(raw)));
 }
 
-PageStore::PageStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+PageStore::PageStore(std::unique_ptr<rocksdb::DB> db)
+    : db_(std::move(db)), read_iterators_(db_.get(), kPooledIterators) {}
 
-PageStore::~PageStore() { db_->Close().PermitUncheckedError(); }
+PageStore::~PageStore() {
+  read_iterators_.Clear();  // iterators must go before the database
+  db_->Close().PermitUncheckedError();
+}
 
 absl::Status PageStore::Write(rocksdb::WriteBatch* batch) {
   rocksdb::WriteOptions options;
@@ -98,11 +102,13 @@ absl::Status PageStore::Write(rocksdb::WriteBatch* batch) {
 absl::Status PageStore::Flush() {
   rocksdb::FlushOptions options;
   options.wait = true;
+  // Idle iterators would keep the flushed memtables in memory.
+  read_iterators_.Clear();
   return FromRocksDb(db_->Flush(options), "flushing the page store");
 }
 
 absl::Status PageStore::WalkBack(
-    PageKey key, const std::vector<Step>& path, bool fill_cache,
+    PageKey key, const std::vector<Step>& path, rocksdb::Iterator* it,
     const std::function<bool(const sk::ParsedVersionKey&, absl::string_view)>&
         visit) const {
   // All versions of the page, on every timeline, are contiguous, newest
@@ -112,12 +118,6 @@ absl::Status PageStore::WalkBack(
   // one step the iterator already says whether the next timeline has any
   // version of the page: a seek is needed only when it may, and a read
   // through many levels that never wrote the page costs one seek.
-  const std::string page_end = sk::PageVersionsEnd(key);
-  rocksdb::ReadOptions read_options;
-  rocksdb::Slice upper(page_end);
-  read_options.iterate_upper_bound = &upper;
-  read_options.fill_cache = fill_cache;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
   bool positioned = false;
   // The version under the iterator once a step's walk ends (parsed once,
   // however many steps it lets us skip); nullopt: none of this page left.
@@ -163,8 +163,9 @@ absl::StatusOr<PageRead> PageStore::ReadPage(PageKey key,
   std::vector<std::string> deltas;  // newest first
   std::optional<std::string> base;
   absl::Status malformed;
+  PITR_ASSIGN_OR_RETURN(IteratorPool::Lease it, read_iterators_.Take());
   PITR_RETURN_IF_ERROR(
-      WalkBack(key, path, /*fill_cache=*/true,
+      WalkBack(key, path, it.get(),
                [&](const sk::ParsedVersionKey& v, absl::string_view bytes) {
                  std::optional<sk::ParsedVersionValue> value =
                      sk::ParseVersionValue(bytes);
@@ -208,8 +209,11 @@ absl::StatusOr<uint32_t> PageStore::ChainLength(
     steps.push_back({step.timeline, sk::AsOf(step.up_to), std::nullopt});
   }
   uint32_t deltas = 0;
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
   PITR_RETURN_IF_ERROR(
-      WalkBack(key, steps, /*fill_cache=*/false,
+      WalkBack(key, steps, it.get(),
                [&](const sk::ParsedVersionKey& v, absl::string_view) {
                  return !v.is_image() && ++deltas < cap;
                }));
@@ -452,6 +456,9 @@ absl::Status PageStore::CompactAll() {
   // deleted versions, but a blob file that still holds live images stays
   // whole; the second relocates those images and drops the file.
   for (int pass = 0; pass < 2; ++pass) {
+    // RocksDB deletes the files a compaction replaces when it ends, unless
+    // an iterator still uses them: drop the idle ones first.
+    read_iterators_.Clear();
     PITR_RETURN_IF_ERROR(
         FromRocksDb(db_->CompactRange(options, nullptr, nullptr),
                     "compacting the page store"));

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "branch/catalog.h"
 #include "branch/catalog_store.h"
+#include "engine/iterator_pool.h"
 #include "engine/store_keys.h"
 #include "rocksdb/db.h"
 #include "wal/mutex.h"
@@ -168,11 +169,16 @@ class PageStore : public CatalogStore {
   // newest first, honouring each step's truncation, until visit returns
   // false.
   absl::Status WalkBack(
-      PageKey key, const std::vector<Step>& path, bool fill_cache,
+      PageKey key, const std::vector<Step>& path, rocksdb::Iterator* it,
       const std::function<bool(const store_keys::ParsedVersionKey&,
                                absl::string_view value)>& visit) const;
 
+  // Idle iterators kept for page reads: enough for every reading thread of
+  // a busy server.
+  static constexpr size_t kPooledIterators = 16;
+
   const std::unique_ptr<rocksdb::DB> db_;
+  mutable IteratorPool read_iterators_;
   std::atomic<uint64_t> catalog_bytes_{0};
   Mutex write_mu_;
 };

@@ -43,12 +43,6 @@ std::string SpaceVersionsPrefix(uint32_t space) {
   return PagePrefix({space, 0}).substr(0, 5);
 }
 
-std::string PageVersionsEnd(PageKey key) {
-  // Longer than any version key, and every byte after the prefix at its
-  // largest.
-  return PagePrefix(key) + std::string(kVersionKeySize, '\xff');
-}
-
 std::string VersionKey(BranchId branch, PageKey key, Position at,
                        VersionKeyKind kind) {
   std::string out = PagePrefix(key);

@@ -77,8 +77,6 @@ std::string VersionKey(BranchId branch, PageKey key, Position at,
 std::string PagePrefix(PageKey key);
 // The 5-byte prefix shared by every version of every page of a space.
 std::string SpaceVersionsPrefix(uint32_t space);
-// A key above every version key of the page (an iterator's upper bound).
-std::string PageVersionsEnd(PageKey key);
 
 struct ParsedVersionKey {
   BranchId branch;

@@ -90,11 +90,6 @@ TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
             VersionKey(9, {1, 10}, {0, 0}, VersionKeyKind::kDelta));
   EXPECT_TRUE(absl::StartsWith(a, PagePrefix({1, 9})));
   EXPECT_TRUE(absl::StartsWith(a, SpaceVersionsPrefix(1)));
-  EXPECT_LT(VersionKey(0, {1, 9}, {0, 0}, VersionKeyKind::kDelta),
-            PageVersionsEnd({1, 9}));
-  EXPECT_LT(PageVersionsEnd({1, 9}),
-            VersionKey(UINT64_MAX, {1, 10}, {UINT64_MAX, UINT32_MAX},
-                       VersionKeyKind::kMaterialized));
   std::optional<ParsedVersionKey> parsed = ParseVersionKey(b);
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(parsed->branch, 2u);
