@@ -281,18 +281,23 @@ absl::StatusOr<Lsn> Engine::ResolveLsn(BranchId branch,
 absl::StatusOr<std::vector<PageStore::Step>> Engine::ReadSteps(
     PageKey key, const std::vector<ReadStep>& path,
     sk::Position first_as_of) const {
-  std::vector<PageStore::Step> steps;
-  for (const ReadStep& step : path) {
-    const sk::Position as_of =
-        steps.empty() ? first_as_of : sk::AsOf(step.up_to);
-    std::optional<sk::Position> truncated_at;
-    if (applier_->AnyTruncations() &&
+  std::vector<PageStore::Step> steps(path.size());
+  // Truncations are rare: most reads never look one up.
+  const bool any_truncations = applier_->AnyTruncations();
+  for (size_t i = 0; i < path.size(); ++i) {
+    PageStore::Step& step = steps[i];
+    step.timeline = path[i].timeline;
+    step.as_of = i == 0 ? first_as_of : sk::AsOf(path[i].up_to);
+    if (any_truncations &&
         applier_->MayHaveTruncations(step.timeline, key.space)) {
-      PITR_ASSIGN_OR_RETURN(
-          truncated_at, store_->LastTruncationOf(step.timeline, key, as_of));
+      PITR_ASSIGN_OR_RETURN(step.truncated_at,
+                            store_->LastTruncationOf(step.timeline, key,
+                                                     step.as_of));
+      if (step.truncated_at) {  // older steps are hidden
+        steps.resize(i + 1);
+        break;
+      }
     }
-    steps.push_back({step.timeline, as_of, truncated_at});
-    if (truncated_at) break;  // older steps are hidden
   }
   return steps;
 }
