@@ -106,8 +106,7 @@ ABSL_FLAG(double, history_image_pct, 2.0,
           "images, in percent; the rest are deltas.");
 ABSL_FLAG(bool, history, true, "Run section 3.");
 ABSL_FLAG(bool, keep, false,
-          "Keep the scratch directory (RocksDB LOG files) instead of deleting "
-          "it.");
+          "Keep the scratch directory instead of deleting it.");
 
 namespace pitr {
 namespace {
@@ -263,19 +262,26 @@ DirUsage Usage(const std::string& dir) {
 // "lsm_state" of the newest flush or compaction event in its LOG): files per
 // level, "L0,L1,...". The engine does not expose its RocksDB, so its LOG is
 // the only window; "?" if there is none.
-std::string LsmFromLog(const std::string& dir) {
-  std::ifstream log(dir + "/LOG");
-  std::string line, last;
-  while (std::getline(log, line)) {
-    const size_t at = line.find("\"lsm_state\": [");
-    if (at == std::string::npos) continue;
-    const size_t begin = at + 14;
-    const size_t end = line.find(']', begin);
-    if (end != std::string::npos) last = line.substr(begin, end - begin);
+// Files per LSM level, "n0,n1,...,n6".
+std::string FilesPerLevel(rocksdb::DB* db) {
+  std::string out;
+  for (int level = 0; level < 7; ++level) {
+    std::string v;
+    db->GetProperty(absl::StrCat("rocksdb.num-files-at-level", level), &v);
+    absl::StrAppend(&out, level == 0 ? "" : ",", v);
   }
-  if (last.empty()) return "?";
-  last.erase(std::remove(last.begin(), last.end(), ' '), last.end());
-  return last;
+  return out;
+}
+
+// Files per level of the RocksDB database in `dir`, which another handle
+// (the engine's) has open: read through a read-only handle of its own.
+std::string FilesPerLevelOf(const std::string& dir) {
+  rocksdb::DB* db = nullptr;
+  if (!rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir, &db).ok()) {
+    return "?";
+  }
+  std::unique_ptr<rocksdb::DB> owned(db);
+  return FilesPerLevel(db);
 }
 
 // Latencies of one read point, all rounds.
@@ -416,15 +422,7 @@ class RawStore : public Store {
                   : absl::InternalError("raw get: " + s.ToString());
   }
   std::string dir() const override { return dir_; }
-  std::string Levels() const {
-    std::string out;
-    for (int level = 0; level < 7; ++level) {
-      std::string v;
-      db_->GetProperty(absl::StrCat("rocksdb.num-files-at-level", level), &v);
-      absl::StrAppend(&out, level == 0 ? "" : ",", v);
-    }
-    return out;
-  }
+  std::string Levels() const { return FilesPerLevel(db_.get()); }
 
  private:
   RawStore(rocksdb::DB* db, std::string dir) : db_(db), dir_(std::move(dir)) {}
@@ -491,7 +489,7 @@ absl::StatusOr<LoadResult> LoadStore(Store* store,
   r.written = io.write_bytes - io_before.write_bytes;
   r.cancelled = io.cancelled_write_bytes - io_before.cancelled_write_bytes;
   r.usage = Usage(store->dir());
-  r.levels = LsmFromLog(store->dir());
+  r.levels = FilesPerLevelOf(store->dir());
   return r;
 }
 
@@ -763,7 +761,7 @@ absl::Status LoadHistory(Engine* engine, const std::string& dir,
   out->flush_seconds = Seconds(Clock::now() - t0);
   out->settle_seconds = Settle();
   out->after = engine->stats();
-  out->levels = LsmFromLog(dir);
+  out->levels = FilesPerLevelOf(dir);
   out->wal_bytes = out->after.wal.bytes - out->before.wal.bytes;
   out->split = Snapshot().split - io_before.split;
   out->written = out->split.total;
@@ -903,7 +901,7 @@ absl::Status RunHistory(Engine* engine, const std::string& dir,
       "s, Flush %.1f s, settled %.1f s.\n"
       "   WAL %.0f MiB, written %.0f MiB (write amp %.2f; appender %.0f, "
       "flush %.0f, compaction %.0f, other %.0f).\n"
-      "   Store now %.0f MiB, files per level %s (RocksDB LOG).\n"
+      "   Store now %.0f MiB, files per level %s.\n"
       "   1 thread, %d reads per row in %d rounds (rows alternate, order "
       "flipped each round) after a warm-up.\n"
       "   Cache %d MiB: the newest versions of a set's pages fit it, its "
