@@ -41,8 +41,9 @@ TEST(RocksDbCrc32cTest, ComputesTheStandardCrc32c) {
                                     "56789", 5),
             0xe3069283u);
   EXPECT_EQ(rocksdb::crc32c::Extend(0, zeros.data(), zeros.size()),
-            crc32c::internal::ExtendPortableForTesting(0, zeros.data(),
-                                                       zeros.size()));
+            crc32c::internal::ExtendWith(
+                crc32c::internal::Crc32cImplementation::kPortable, 0,
+                zeros.data(), zeros.size()));
 }
 
 std::unique_ptr<rocksdb::DB> OpenBlobDb(const std::string& dir) {
