@@ -33,11 +33,11 @@ absl::StatusOr<int64_t> TimestampUs(const google::protobuf::Timestamp& proto,
   if (proto.nanos() < 0 || proto.nanos() >= 1000000000 ||
       proto.seconds() < kMinTimestampSeconds ||
       proto.seconds() > kMaxTimestampSeconds) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " is not a valid timestamp (seconds ", proto.seconds(),
-        ", nanos ", proto.nanos(), "): seconds must lie in [",
-        kMinTimestampSeconds, ", ", kMaxTimestampSeconds,
-        "] and nanos in [0, 999999999]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " is not a valid timestamp (seconds ",
+                     proto.seconds(), ", nanos ", proto.nanos(),
+                     "): seconds must lie in [", kMinTimestampSeconds, ", ",
+                     kMaxTimestampSeconds, "] and nanos in [0, 999999999]"));
   }
   return proto.seconds() * 1000000 + proto.nanos() / 1000;
 }
@@ -62,7 +62,8 @@ absl::StatusOr<absl::Duration> ToDuration(
 
 v1::Retention RetentionProto(const Retention& retention) {
   v1::Retention proto;
-  if (retention.window) *proto.mutable_window() = DurationProto(*retention.window);
+  if (retention.window)
+    *proto.mutable_window() = DurationProto(*retention.window);
   if (retention.lsn_distance) proto.set_lsn_distance(*retention.lsn_distance);
   return proto;
 }
@@ -140,7 +141,8 @@ v1::SnapshotSchedule ScheduleProto(const SnapshotSchedule& schedule,
   proto.set_branch(branch_name);
   *proto.mutable_every() = DurationProto(schedule.every);
   if (schedule.keep_last) proto.set_keep_last(*schedule.keep_last);
-  if (schedule.keep_for) *proto.mutable_keep_for() = DurationProto(*schedule.keep_for);
+  if (schedule.keep_for)
+    *proto.mutable_keep_for() = DurationProto(*schedule.keep_for);
   if (schedule.last_taken_us != 0) {
     *proto.mutable_last_run_time() = TimestampProto(schedule.last_taken_us);
   }
@@ -155,13 +157,13 @@ absl::Status AddRecords(
     absl::Status status;
     switch (record.change_case()) {
       case v1::WalRecord::kImage:
-        status = batch->PutPageImage(ToPageKey(record.image().key()),
-                                     record.image().data());
+        status = batch->PutPageImageNoCopy(ToPageKey(record.image().key()),
+                                           record.image().data());
         break;
       case v1::WalRecord::kDelta:
-        status = batch->PutPageDelta(ToPageKey(record.delta().key()),
-                                     record.delta().offset(),
-                                     record.delta().data());
+        status =
+            batch->PutPageDelta(ToPageKey(record.delta().key()),
+                                record.delta().offset(), record.delta().data());
         break;
       case v1::WalRecord::kTruncate:
         batch->PutSpaceTruncate(record.truncate().space(),

@@ -49,9 +49,10 @@ v1::Snapshot SnapshotProto(const Snapshot& snapshot,
 v1::SnapshotSchedule ScheduleProto(const SnapshotSchedule& schedule,
                                    const std::string& branch_name);
 
-// Adds the records to `batch`. INVALID_ARGUMENT naming the record's index
-// for a record with no change set or one the batch refuses; the engine's
-// Append checks the rest (image size, delta range).
+// Adds the records to `batch`, the images without copying them: the batch
+// must not be appended after `records` is gone. INVALID_ARGUMENT naming the
+// record's index for a record with no change set or one the batch refuses;
+// the engine's Append checks the rest (image size, delta range).
 absl::Status AddRecords(
     const google::protobuf::RepeatedPtrField<v1::WalRecord>& records,
     WalBatch* batch);

@@ -25,44 +25,95 @@ absl::Status WalBatch::CheckData(absl::string_view what,
 }
 
 absl::Status WalBatch::PutPageImage(PageKey key, absl::string_view image) {
+  return PutImage(key, image, /*copy=*/true);
+}
+
+absl::Status WalBatch::PutPageImageNoCopy(PageKey key,
+                                          absl::string_view image) {
+  return PutImage(key, image, /*copy=*/false);
+}
+
+absl::Status WalBatch::PutImage(PageKey key, absl::string_view image,
+                                bool copy) {
   if (absl::Status s = CheckData("page image", image); !s.ok()) return s;
-  record_codec::AppendPageImage(&encoded_, branch_, key, image);
-  ++record_count_;
+  WalRecordView view;
+  view.position = encoded_size();
+  view.kind = RecordKind::kPageImage;
+  view.key = key;
+  record_codec::AppendPageImage(&encoded_, branch_, key, image,
+                                copy ? record_codec::DataBytes::kCopy
+                                     : record_codec::DataBytes::kLeaveOut);
+  AddRecord(view, image, copy);
   return absl::OkStatus();
 }
 
 absl::Status WalBatch::PutPageDelta(PageKey key, uint32_t offset,
                                     absl::string_view bytes) {
   if (absl::Status s = CheckData("page delta", bytes); !s.ok()) return s;
+  WalRecordView view;
+  view.position = encoded_size();
+  view.kind = RecordKind::kPageDelta;
+  view.key = key;
+  view.offset = offset;
   record_codec::AppendPageDelta(&encoded_, branch_, key, offset, bytes);
-  ++record_count_;
+  AddRecord(view, bytes, /*copied=*/true);
   return absl::OkStatus();
 }
 
 void WalBatch::PutSpaceTruncate(uint32_t space, uint32_t page_count) {
+  WalRecordView view;
+  view.position = encoded_size();
+  view.kind = RecordKind::kSpaceTruncate;
+  view.key = PageKey{space, 0};
+  view.page_count = page_count;
   record_codec::AppendSpaceTruncate(&encoded_, branch_, space, page_count);
-  ++record_count_;
+  AddRecord(view, {}, /*copied=*/true);
+}
+
+void WalBatch::AddRecord(WalRecordView view, absl::string_view data,
+                         bool copied) {
+  AddedRecord& record = records_.emplace_back();
+  record.view = view;
+  record.view.branch = branch_;
+  record.copied = copied;
+  record.data_size = data.size();
+  if (copied) {
+    record.data_offset = encoded_.size() - data.size();
+  } else {
+    record.data_offset = encoded_.size();
+    record.view.data = data;
+    not_copied_bytes_ += data.size();
+  }
 }
 
 void WalBatch::Clear() {
   encoded_.clear();
-  record_count_ = 0;
+  records_.clear();
+  not_copied_bytes_ = 0;
   timestamp_us_.reset();
+}
+
+void WalBatch::AppendPieces(std::vector<absl::string_view>* pieces) const {
+  const absl::string_view encoded = encoded_;
+  size_t from = 0;
+  for (const AddedRecord& record : records_) {
+    if (record.copied) continue;
+    pieces->push_back(encoded.substr(from, record.data_offset - from));
+    pieces->push_back(record.view.data);
+    from = record.data_offset;
+  }
+  pieces->push_back(encoded.substr(from));
 }
 
 std::vector<WalRecordView> WalBatch::RecordViews() const {
   std::vector<WalRecordView> views;
-  views.reserve(record_count_);
-  absl::string_view rest = encoded_;
-  std::string unused_reason;
-  while (!rest.empty()) {
-    record_codec::Frame frame;
-    // encoded_ was built by this class; its frames always parse.
-    record_codec::ParseFrame(rest, &frame, &unused_reason);
-    WalRecordView& view = views.emplace_back();
-    record_codec::DecodeChange(frame, &view).IgnoreError();
-    view.position = encoded_.size() - rest.size();
-    rest.remove_prefix(frame.size);
+  views.reserve(records_.size());
+  for (const AddedRecord& record : records_) {
+    WalRecordView& view = views.emplace_back(record.view);
+    if (record.copied) {
+      view.data = absl::string_view(encoded_).substr(record.data_offset,
+                                                     record.data_size);
+    }
   }
   return views;
 }

@@ -2,8 +2,12 @@
 //
 // A batch belongs to one branch and holds page images, page deltas and space
 // truncations in order; Wal::Append adds the commit record that ends it.
-// Records are encoded as they are added, so appending a batch copies no
-// page twice. Not thread-safe; a batch may be appended more than once.
+// Records are encoded (framed and checksummed) as they are added, in the
+// caller's thread. PutPageImage copies the image into the batch;
+// PutPageImageNoCopy only points at it, and Wal::Append writes it to the log
+// from where it is: the way to append large batches of pages a client
+// already holds in memory. Not thread-safe; a batch may be appended more
+// than once.
 //
 //   WalBatch batch(kMainBranch);
 //   PITR_RETURN_IF_ERROR(batch.PutPageImage({space, page}, image));
@@ -29,6 +33,10 @@ class WalBatch {
   // Each Put returns INVALID_ARGUMENT, and leaves the batch unchanged, if
   // the bytes are empty or larger than a record can hold (MaxDataSize()).
   absl::Status PutPageImage(PageKey key, absl::string_view image);
+  // As PutPageImage, without copying the image: its bytes must stay valid
+  // and unchanged as long as the batch holds the record (until Clear or
+  // destruction), or at least until the last Append of the batch returns.
+  absl::Status PutPageImageNoCopy(PageKey key, absl::string_view image);
   absl::Status PutPageDelta(PageKey key, uint32_t offset,
                             absl::string_view bytes);
   // Pages >= page_count of `space` stop existing.
@@ -46,30 +54,50 @@ class WalBatch {
 
   BranchId branch() const { return branch_; }
   std::optional<int64_t> timestamp_us() const { return timestamp_us_; }
-  uint32_t record_count() const { return record_count_; }
-  bool empty() const { return record_count_ == 0; }
+  uint32_t record_count() const {
+    return static_cast<uint32_t>(records_.size());
+  }
+  bool empty() const { return records_.empty(); }
   // Encoded size in the log, without the commit record.
-  size_t encoded_size() const { return encoded_.size(); }
-  // The encoded records (frames as in log_format.h), without the commit.
-  absl::string_view encoded() const { return encoded_; }
+  size_t encoded_size() const { return encoded_.size() + not_copied_bytes_; }
+  // Appends to *pieces the encoded records (frames as in log_format.h,
+  // without the commit) as pieces of memory to write one after another:
+  // the batch's own bytes and the images added without copy. Valid while
+  // the batch is unchanged.
+  void AppendPieces(std::vector<absl::string_view>* pieces) const;
 
   // The records as they will read back from the log when the batch starts
   // at start_lsn (as Wal::Append reports it).
   std::vector<WalRecord> Records(Lsn start_lsn) const;
   // The records without copying their bytes; valid while the batch is
-  // unchanged.
+  // unchanged (and, for images added without copy, while their bytes are).
   std::vector<WalRecordView> RecordViews() const;
 
   // The largest image or delta a record can hold.
   static size_t MaxDataSize();
 
  private:
+  // A record as added, so that RecordViews needs no decoding.
+  struct AddedRecord {
+    WalRecordView view;  // view.data is set here only if not copied
+    // Copied: where the data is in encoded_. Not copied: where in encoded_
+    // the caller's bytes belong (right after the record's fixed part).
+    size_t data_offset = 0;
+    size_t data_size = 0;
+    bool copied = true;
+  };
+
   absl::Status CheckData(absl::string_view what, absl::string_view bytes) const;
+  absl::Status PutImage(PageKey key, absl::string_view image, bool copy);
+  // Records `view`, whose frame was just appended to encoded_ (with `data`
+  // if copied).
+  void AddRecord(WalRecordView view, absl::string_view data, bool copied);
 
   BranchId branch_;
   std::optional<int64_t> timestamp_us_;
-  std::string encoded_;
-  uint32_t record_count_ = 0;
+  std::string encoded_;  // the frames, but for the data not copied
+  std::vector<AddedRecord> records_;
+  size_t not_copied_bytes_ = 0;
 };
 
 }  // namespace pitr

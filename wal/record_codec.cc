@@ -34,21 +34,24 @@ absl::Status BadPayload(const Frame& frame, absl::string_view needed) {
 }  // namespace
 
 void AppendFrame(std::string* dst, uint8_t type, absl::string_view fixed,
-                 absl::string_view data) {
+                 absl::string_view data, DataBytes data_bytes) {
   size_t start = dst->size();
   PutFixed32(dst, 0);  // crc, filled in below
   PutFixed32(dst, static_cast<uint32_t>(fixed.size() + data.size()));
   dst->push_back(static_cast<char>(type));
   dst->append(fixed.data(), fixed.size());
-  dst->append(data.data(), data.size());
+  // The CRC is taken from the caller's bytes, before any copy.
   uint32_t crc =
       crc32c::Extend(0, dst->data() + start + 4, dst->size() - start - 4);
+  crc = crc32c::Extend(crc, data.data(), data.size());
   EncodeFixed32(&(*dst)[start], crc32c::Mask(crc));
+  if (data_bytes == DataBytes::kCopy) dst->append(data.data(), data.size());
 }
 
 void AppendPageImage(std::string* dst, BranchId branch, PageKey key,
-                     absl::string_view image) {
-  AppendFrame(dst, lf::kPageImage, PagePrefix(branch, key).image(), image);
+                     absl::string_view image, DataBytes data_bytes) {
+  AppendFrame(dst, lf::kPageImage, PagePrefix(branch, key).image(), image,
+              data_bytes);
 }
 
 void AppendPageDelta(std::string* dst, BranchId branch, PageKey key,

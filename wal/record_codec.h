@@ -12,13 +12,20 @@
 
 namespace pitr::record_codec {
 
-// Appends a complete frame (header and payload) to *dst. The payload is the
+// Whether an Append function below copies a record's data bytes into *dst,
+// or leaves them out for the caller to write right after what it appended.
+// The frame's length and CRC cover the data either way.
+enum class DataBytes { kCopy, kLeaveOut };
+
+// Appends a frame (header and payload) to *dst. The payload is the
 // concatenation of `fixed` and `data`.
 void AppendFrame(std::string* dst, uint8_t type, absl::string_view fixed,
-                 absl::string_view data);
+                 absl::string_view data,
+                 DataBytes data_bytes = DataBytes::kCopy);
 
 void AppendPageImage(std::string* dst, BranchId branch, PageKey key,
-                     absl::string_view image);
+                     absl::string_view image,
+                     DataBytes data_bytes = DataBytes::kCopy);
 void AppendPageDelta(std::string* dst, BranchId branch, PageKey key,
                      uint32_t offset, absl::string_view bytes);
 void AppendSpaceTruncate(std::string* dst, BranchId branch, uint32_t space,

@@ -218,7 +218,7 @@ absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
   std::vector<absl::string_view> pieces;
   pieces.reserve(2 * group.size());
   for (size_t i = 0; i < group.size(); ++i) {
-    pieces.push_back(group[i]->batch->encoded());
+    group[i]->batch->AppendPieces(&pieces);
     pieces.push_back(
         absl::string_view(commit_records_)
             .substr(i * lf::kCommitRecordSize, lf::kCommitRecordSize));

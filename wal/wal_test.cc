@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -222,17 +223,68 @@ TEST_F(WalTest, RecordViewsPointIntoTheBatch) {
   WalBatch batch = MakeBatch(2, 5, 3);
   std::vector<WalRecordView> views = batch.RecordViews();
   std::vector<WalRecord> records = batch.Records(100);
+  std::vector<absl::string_view> pieces;
+  batch.AppendPieces(&pieces);
+  ASSERT_EQ(pieces.size(), 1u);  // everything copied: one piece
   ASSERT_EQ(views.size(), records.size());
   for (size_t i = 0; i < views.size(); ++i) {
     EXPECT_EQ(views[i].kind, records[i].kind);
     EXPECT_EQ(views[i].data, records[i].data);
     EXPECT_EQ(100 + views[i].position, records[i].lsn);
     if (!views[i].data.empty()) {
-      EXPECT_GE(views[i].data.data(), batch.encoded().data());
-      EXPECT_LT(views[i].data.data(),
-                batch.encoded().data() + batch.encoded_size());
+      EXPECT_GE(views[i].data.data(), pieces[0].data());
+      EXPECT_LT(views[i].data.data(), pieces[0].data() + pieces[0].size());
     }
   }
+}
+
+TEST_F(WalTest, ImagesAddedWithoutCopyAreWrittenFromTheCallersMemory) {
+  const std::string first(300, 'a'), second(5000, 'b');
+  WalBatch batch(3);
+  ASSERT_TRUE(batch.PutPageDelta({1, 1}, 8, "delta").ok());
+  ASSERT_TRUE(batch.PutPageImageNoCopy({1, 2}, first).ok());
+  ASSERT_TRUE(batch.PutPageImage({1, 3}, "copied image").ok());
+  ASSERT_TRUE(batch.PutPageImageNoCopy({1, 4}, second).ok());
+  batch.PutSpaceTruncate(1, 9);
+  EXPECT_EQ(batch.PutPageImageNoCopy({1, 5}, "").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(batch.record_count(), 5u);
+
+  // The caller's bytes are pieces of their own, between the batch's.
+  std::vector<absl::string_view> pieces;
+  batch.AppendPieces(&pieces);
+  ASSERT_EQ(pieces.size(), 5u);
+  EXPECT_EQ(pieces[1].data(), first.data());
+  EXPECT_EQ(pieces[3].data(), second.data());
+  size_t total = 0;
+  for (absl::string_view piece : pieces) total += piece.size();
+  EXPECT_EQ(total, batch.encoded_size());
+
+  // Views of those records point at the caller's bytes too.
+  std::vector<WalRecordView> views = batch.RecordViews();
+  ASSERT_EQ(views.size(), 5u);
+  EXPECT_EQ(views[1].data.data(), first.data());
+  EXPECT_EQ(views[3].data.data(), second.data());
+
+  // The log holds the same records as a batch that copied everything.
+  WalBatch copied(3);
+  ASSERT_TRUE(copied.PutPageDelta({1, 1}, 8, "delta").ok());
+  ASSERT_TRUE(copied.PutPageImage({1, 2}, first).ok());
+  ASSERT_TRUE(copied.PutPageImage({1, 3}, "copied image").ok());
+  ASSERT_TRUE(copied.PutPageImage({1, 4}, second).ok());
+  copied.PutSpaceTruncate(1, 9);
+  EXPECT_EQ(copied.encoded_size(), batch.encoded_size());
+  std::vector<absl::string_view> copied_pieces;
+  copied.AppendPieces(&copied_pieces);
+  EXPECT_EQ(absl::StrJoin(pieces, ""), absl::StrJoin(copied_pieces, ""));
+
+  auto wal = OpenWal();
+  AppendResult r = AppendOk(wal.get(), batch);
+  std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(read[0].commit_lsn, r.commit_lsn);
+  EXPECT_TRUE(read[0].records == copied.Records(r.start_lsn));
+  EXPECT_TRUE(read[0].records == batch.Records(r.start_lsn));
 }
 
 TEST_F(WalTest, AClearedBatchIsReusable) {

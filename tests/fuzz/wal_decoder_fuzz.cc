@@ -28,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "spdlog/spdlog.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/mem_file_system.h"
@@ -186,8 +187,10 @@ void CheckBatches(Wal* wal, const testing::MemFileSystem& fs,
     PutFixed64(&commit, read.branch);
     PutFixed64(&commit, static_cast<uint64_t>(read.timestamp_us));
     PutFixed32(&commit, batch.record_count());
+    std::vector<absl::string_view> pieces;
+    batch.AppendPieces(&pieces);
     const std::string expected =
-        std::string(batch.encoded()) + Frame(lf::kCommit, commit);
+        absl::StrJoin(pieces, "") + Frame(lf::kCommit, commit);
     FUZZ_CHECK(file.compare(offset, size, expected) == 0,
                "the batch at %llu re-encodes to other bytes",
                static_cast<unsigned long long>(read.start_lsn));

@@ -4,10 +4,12 @@
 //   bazel run -c opt //tools/bench:wal_bench [-- --dir=/path --point_time=6s]
 //
 // 1. Append bandwidth. One writer appends batches of 8 KiB page images
-//    (WalBatch::PutPageImage, random content) with SyncPolicy::kEveryBatch,
-//    for several batch sizes. The baseline appends the same page bytes per
-//    batch to one file with write() + fdatasync(). The WAL's time includes
-//    building each batch (copy + CRC32C), its framing, segment rolls and
+//    (random content) with SyncPolicy::kEveryBatch, for several batch
+//    sizes, in two ways: PutPageImage (the batch copies each image) and
+//    PutPageImageNoCopy (the log writes the images from the caller's
+//    memory). The baseline appends the same page bytes per batch to one
+//    file with write() + fdatasync(). The WAL's time includes building each
+//    batch (CRC32C, and the copy if any), its framing, segment rolls and
 //    the timestamp index: everything a client pays for a durable batch.
 // 2. Commit rate. N threads each loop appending a batch of one 64-byte page
 //    delta; group commit should let one fdatasync cover many batches. The
@@ -15,8 +17,8 @@
 //
 // Each point gets --point_time in total (a bandwidth point stops earlier
 // once it has written --point_mib of pages), split over --rounds rounds; pitr
-// and raw points alternate within a round (order flipped every round) so
-// drift in the disk's speed hits both sides alike. Rates are total work /
+// and raw points alternate within a round (each round starts with another)
+// so drift in the disk's speed hits every side alike. Rates are total work /
 // total time; the range is the slowest and fastest round. Ratios are given
 // both as a ratio of the totals and as the median over rounds of the ratio
 // within each round; targets are judged on the median, which a disk whose
@@ -250,7 +252,8 @@ absl::StatusOr<Sample> RawAppend(const std::string& path,
 // (the build time counts).
 absl::StatusOr<Sample> PitrAppend(const std::string& dir,
                                   const std::string& pool, size_t pages,
-                                  absl::Duration budget, uint64_t max_bytes) {
+                                  bool copy, absl::Duration budget,
+                                  uint64_t max_bytes) {
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<Wal> wal,
                         Wal::Open(BenchWalOptions(dir)));
   const size_t pool_pages = pool.size() / kPageSize;
@@ -267,7 +270,9 @@ absl::StatusOr<Sample> PitrAppend(const std::string& dir,
     for (size_t i = 0; i < pages; ++i, ++page_no) {
       const absl::string_view image(
           pool.data() + (page_no % pool_pages) * kPageSize, kPageSize);
-      PITR_RETURN_IF_ERROR(batch.PutPageImage({1, page_no}, image));
+      PITR_RETURN_IF_ERROR(copy
+                               ? batch.PutPageImage({1, page_no}, image)
+                               : batch.PutPageImageNoCopy({1, page_no}, image));
     }
     build += Clock::now() - now;
     PITR_RETURN_IF_ERROR(wal->Append(batch).status());
@@ -292,67 +297,85 @@ absl::Status RunBandwidth(const std::string& scratch,
                            << 10;
   const std::string pool =
       RandomPool(std::max<size_t>(2 * max_batch, 16 << 20), 42);
-  std::vector<Point> raw(batch_kib.size()), wal(batch_kib.size());
+  // Sides of each point: the raw baseline, then the WAL with each way of
+  // adding images. Each round starts with a different side, so the order
+  // does not favour one.
+  struct Side {
+    const char* name;
+    bool raw;
+    bool copy;
+  };
+  const Side sides[] = {
+      {"raw", true, false}, {"copy", false, true}, {"no-copy", false, false}};
+  constexpr int kSides = 3;
+  std::vector<std::vector<Point>> points(kSides,
+                                         std::vector<Point>(batch_kib.size()));
   int run = 0;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
     for (size_t i = 0; i < batch_kib.size(); ++i) {
       const size_t bytes = batch_kib[i] << 10;
-      for (int side = 0; side < 2; ++side) {
-        const bool do_raw = (side == 0) == (round % 2 == 0);
+      for (int k = 0; k < kSides; ++k) {
+        const int side = (round + k) % kSides;
         const std::string path = absl::StrCat(scratch, "/bw", run++);
         absl::StatusOr<Sample> s =
-            do_raw
-                ? RawAppend(path, pool, bytes, chunk, max_bytes)
-                : PitrAppend(path, pool, bytes / kPageSize, chunk, max_bytes);
+            sides[side].raw ? RawAppend(path, pool, bytes, chunk, max_bytes)
+                            : PitrAppend(path, pool, bytes / kPageSize,
+                                         sides[side].copy, chunk, max_bytes);
         Cleanup(path);
         PITR_RETURN_IF_ERROR(s.status());
         const double rate = s->bytes / kMiB / s->seconds;
-        (do_raw ? raw : wal)[i].Add(*std::move(s), rate);
+        points[side][i].Add(*std::move(s), rate);
       }
     }
   }
 
   absl::PrintF(
-      "\n1. Durable append bandwidth: 1 writer, 8 KiB page images "
-      "(PutPageImage), SyncPolicy::kEveryBatch;\n"
+      "\n1. Durable append bandwidth: 1 writer, 8 KiB page images, "
+      "SyncPolicy::kEveryBatch;\n"
       "   raw = write()+fdatasync() of the same page bytes per batch to one "
       "file. MiB/s of page bytes.\n"
+      "   copy = images added with PutPageImage, no-copy = with "
+      "PutPageImageNoCopy.\n"
       "   [range]: slowest..fastest round. pitr/raw: total = ratio of the "
       "totals, median = median over\n"
       "   rounds of the ratio of the two runs of that round (the target is "
       "judged on the median).\n"
       "   pitr time includes building each batch; build%% is its share, "
       "Append-only the rate over Wal::Append alone.\n\n");
-  absl::PrintF("%8s %5s | %-22s | %-22s | %-13s | %-10s | %6s | %-14s | %4s\n",
-               "batch", "pages", "raw MiB/s  [range]", "pitr MiB/s [range]",
-               "pitr/raw", "target", "build%", "Append-only", "segs");
-  absl::PrintF("%8s %5s | %-22s | %-22s | %-13s | %-10s | %6s | %-14s | %4s\n",
-               "", "", "", "", "total median", "(median)", "", " MiB/s   /raw",
-               "");
-  absl::PrintF("%s\n", std::string(122, '-'));
+  absl::PrintF(
+      "%8s %5s %-7s | %-22s | %-22s | %-13s | %-10s | %6s | %-14s | %4s\n",
+      "batch", "pages", "images", "raw MiB/s  [range]", "pitr MiB/s [range]",
+      "pitr/raw", "target", "build%", "Append-only", "segs");
+  absl::PrintF(
+      "%8s %5s %-7s | %-22s | %-22s | %-13s | %-10s | %6s | %-14s | %4s\n", "",
+      "", "", "", "", "total median", "(median)", "", " MiB/s   /raw", "");
+  absl::PrintF("%s\n", std::string(130, '-'));
   for (size_t i = 0; i < batch_kib.size(); ++i) {
     const size_t bytes = batch_kib[i] << 10;
-    const Point& r = raw[i];
-    const Point& w = wal[i];
-    const double ratio = w.mib_per_s() / r.mib_per_s();
-    const double median = MedianPairedRatio(w, r);
-    std::string target = "-";
-    if (bytes >= kBandwidthTargetMinBatch) {
-      target =
-          absl::StrFormat(">=%.1f %s", kBandwidthTargetRatio,
-                          median >= kBandwidthTargetRatio ? "PASS" : "MISS");
-    }
+    const Point& r = points[0][i];
     const std::string size = batch_kib[i] >= 1024
                                  ? absl::StrCat(batch_kib[i] >> 10, " MiB")
                                  : absl::StrCat(batch_kib[i], " KiB");
-    const double append_only = w.bytes / kMiB / (w.seconds - w.build_seconds);
-    absl::PrintF(
-        "%8s %5d | %7.1f [%5.0f..%5.0f] | %7.1f [%5.0f..%5.0f] | %5.2f  %5.2f "
-        "| %-10s | %5.1f%% | %6.1f  %5.2f | %4d\n",
-        size, bytes / kPageSize, r.mib_per_s(), r.min_rate(), r.max_rate(),
-        w.mib_per_s(), w.min_rate(), w.max_rate(), ratio, median, target,
-        100 * w.build_seconds / w.seconds, append_only,
-        append_only / r.mib_per_s(), w.stats.segments);
+    for (int side = 1; side < kSides; ++side) {
+      const Point& w = points[side][i];
+      const double ratio = w.mib_per_s() / r.mib_per_s();
+      const double median = MedianPairedRatio(w, r);
+      std::string target = "-";
+      if (bytes >= kBandwidthTargetMinBatch) {
+        target =
+            absl::StrFormat(">=%.1f %s", kBandwidthTargetRatio,
+                            median >= kBandwidthTargetRatio ? "PASS" : "MISS");
+      }
+      const double append_only = w.bytes / kMiB / (w.seconds - w.build_seconds);
+      absl::PrintF(
+          "%8s %5d %-7s | %7.1f [%5.0f..%5.0f] | %7.1f [%5.0f..%5.0f] | "
+          "%5.2f  %5.2f | %-10s | %5.1f%% | %6.1f  %5.2f | %4d\n",
+          side == 1 ? size : "", bytes / kPageSize, sides[side].name,
+          r.mib_per_s(), r.min_rate(), r.max_rate(), w.mib_per_s(),
+          w.min_rate(), w.max_rate(), ratio, median, target,
+          100 * w.build_seconds / w.seconds, append_only,
+          append_only / r.mib_per_s(), w.stats.segments);
+    }
   }
   absl::PrintF("   segs: WAL segment files written (all rounds).\n");
   return absl::OkStatus();
