@@ -18,21 +18,20 @@ HealthServiceImpl::HealthServiceImpl(std::vector<std::string> services,
       watch_poll_(watch_poll) {}
 
 HealthCheckResponse::ServingStatus HealthServiceImpl::StatusOf(
-    const std::string& service) const {
-  if (!service.empty() &&
-      std::find(services_.begin(), services_.end(), service) ==
-          services_.end()) {
+    const std::string& service, bool stopping) const {
+  if (!service.empty() && std::find(services_.begin(), services_.end(),
+                                    service) == services_.end()) {
     return HealthCheckResponse::SERVICE_UNKNOWN;
   }
-  return stopping_->load() ? HealthCheckResponse::NOT_SERVING
-                           : HealthCheckResponse::SERVING;
+  return stopping ? HealthCheckResponse::NOT_SERVING
+                  : HealthCheckResponse::SERVING;
 }
 
 grpc::Status HealthServiceImpl::Check(grpc::ServerContext* /*context*/,
                                       const HealthCheckRequest* request,
                                       HealthCheckResponse* response) {
   const HealthCheckResponse::ServingStatus status =
-      StatusOf(request->service());
+      StatusOf(request->service(), stopping_->load());
   if (status == HealthCheckResponse::SERVICE_UNKNOWN) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         "unknown service \"" + request->service() + "\"");
@@ -47,14 +46,18 @@ grpc::Status HealthServiceImpl::Watch(
   HealthCheckResponse response;
   bool first = true;
   for (;;) {
+    // One read of the flag per turn: reading it again to decide whether to
+    // end could see the server stopping after a SERVING status was judged
+    // unchanged, and end the watch without reporting NOT_SERVING.
+    const bool stopping = stopping_->load();
     const HealthCheckResponse::ServingStatus status =
-        StatusOf(request->service());
+        StatusOf(request->service(), stopping);
     if (first || status != response.status()) {
       response.set_status(status);
       if (!writer->Write(response)) return grpc::Status::OK;  // client gone
       first = false;
     }
-    if (stopping_->load()) return grpc::Status::OK;
+    if (stopping) return grpc::Status::OK;
     if (context->IsCancelled()) {
       return grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled");
     }

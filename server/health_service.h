@@ -39,15 +39,16 @@ class HealthServiceImpl final : public grpc::health::v1::Health::Service {
                      grpc::health::v1::HealthCheckResponse* response) override;
   // Ends when the client cancels, or after reporting NOT_SERVING when the
   // server stops (within `watch_poll`), so that it never holds a shutdown.
-  grpc::Status Watch(
-      grpc::ServerContext* context,
-      const grpc::health::v1::HealthCheckRequest* request,
-      grpc::ServerWriter<grpc::health::v1::HealthCheckResponse>* writer)
-      override;
+  grpc::Status Watch(grpc::ServerContext* context,
+                     const grpc::health::v1::HealthCheckRequest* request,
+                     grpc::ServerWriter<grpc::health::v1::HealthCheckResponse>*
+                         writer) override;
 
  private:
+  // The status of `service` ("" for the server), given whether the server
+  // is stopping.
   grpc::health::v1::HealthCheckResponse::ServingStatus StatusOf(
-      const std::string& service) const;
+      const std::string& service, bool stopping) const;
 
   const std::vector<std::string> services_;
   const std::atomic<bool>* const stopping_;

@@ -28,9 +28,9 @@ class HealthServiceTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    stub_ = Health::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server_->port()),
-        grpc::InsecureChannelCredentials()));
+    stub_ = Health::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
+                            grpc::InsecureChannelCredentials()));
   }
 
   grpc::Status Check(const std::string& service, HealthCheckResponse* out) {
@@ -47,10 +47,10 @@ class HealthServiceTest : public ::testing::Test {
 };
 
 TEST_F(HealthServiceTest, CheckReportsTheServerAndItsServices) {
-  for (const char* service : {"", "pitr.v1.PageService", "pitr.v1.WalService",
-                              "pitr.v1.BranchService", "pitr.v1.DumpService",
-                              "pitr.v1.SnapshotService",
-                              "pitr.v1.RetentionService"}) {
+  for (const char* service :
+       {"", "pitr.v1.PageService", "pitr.v1.WalService",
+        "pitr.v1.BranchService", "pitr.v1.DumpService",
+        "pitr.v1.SnapshotService", "pitr.v1.RetentionService"}) {
     HealthCheckResponse response;
     grpc::Status status = Check(service, &response);
     ASSERT_TRUE(status.ok()) << service << ": " << status.error_message();
@@ -76,11 +76,14 @@ TEST_F(HealthServiceTest, WatchReportsServingThenNotServingOnShutdown) {
   const absl::Time start = absl::Now();
   std::thread stopper(
       [&] { EXPECT_TRUE(server_->Shutdown(absl::Seconds(30)).ok()); });
-  ASSERT_TRUE(reader->Read(&response));
+  const bool got_update = reader->Read(&response);
+  const bool got_more = got_update && reader->Read(&response);
+  const grpc::Status finished = reader->Finish();
+  stopper.join();  // before any assertion can return
+  ASSERT_TRUE(got_update) << "the watch ended without reporting NOT_SERVING";
   EXPECT_EQ(response.status(), HealthCheckResponse::NOT_SERVING);
-  EXPECT_FALSE(reader->Read(&response));
-  EXPECT_TRUE(reader->Finish().ok());
-  stopper.join();
+  EXPECT_FALSE(got_more);
+  EXPECT_TRUE(finished.ok()) << finished.error_message();
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
 }
 
