@@ -39,7 +39,14 @@ absl::Status Catalog::Load() {
   PITR_ASSIGN_OR_RETURN(auto branch_rows, store_->Scan(cr::kBranchPrefix));
   PITR_ASSIGN_OR_RETURN(auto snapshot_rows, store_->Scan(cr::kSnapshotPrefix));
   PITR_ASSIGN_OR_RETURN(auto schedule_rows, store_->Scan(cr::kSchedulePrefix));
+  PITR_ASSIGN_OR_RETURN(auto default_rows,
+                        store_->Scan(cr::kDefaultRetentionKey));
   MutexLock l(&mu_);
+  for (const auto& [key, value] : default_rows) {
+    if (key != cr::kDefaultRetentionKey) continue;  // a longer key: not ours
+    PITR_ASSIGN_OR_RETURN(default_retention_,
+                          cr::DecodeDefaultRetention(value));
+  }
   for (const auto& [key, value] : schedule_rows) {
     PITR_ASSIGN_OR_RETURN(SnapshotSchedule s, cr::DecodeSchedule(key, value));
     schedules_[s.name] = s;
@@ -523,6 +530,19 @@ absl::Status Catalog::SetRetention(BranchId id, const Retention& retention) {
   PITR_RETURN_IF_ERROR(
       store_->Commit({{cr::BranchKey(id), cr::EncodeBranch(updated)}}, {}));
   branches_[id] = updated;
+  return absl::OkStatus();
+}
+
+std::optional<Retention> Catalog::default_retention() const {
+  MutexLock l(&mu_);
+  return default_retention_;
+}
+
+absl::Status Catalog::SetDefaultRetention(const Retention& retention) {
+  MutexLock l(&mu_);
+  PITR_RETURN_IF_ERROR(store_->Commit(
+      {{cr::kDefaultRetentionKey, cr::EncodeDefaultRetention(retention)}}, {}));
+  default_retention_ = retention;
   return absl::OkStatus();
 }
 

@@ -184,6 +184,12 @@ class Catalog {
 
   absl::Status SetRetention(BranchId id, const Retention& retention);
 
+  // The store-wide default retention last stored with SetDefaultRetention,
+  // if any: the default that the store's owner configured through the API,
+  // kept across restarts.
+  std::optional<Retention> default_retention() const;
+  absl::Status SetDefaultRetention(const Retention& retention);
+
   // Holds: in-memory pins of a timeline (and its ancestors) for work that
   // reads or writes it while no branch or snapshot may name it (exports,
   // imports). Counted: each Hold needs a Release. A restart drops them.
@@ -257,6 +263,7 @@ class Catalog {
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, SnapshotSchedule> schedules_ ABSL_GUARDED_BY(mu_);
+  std::optional<Retention> default_retention_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, int> holds_ ABSL_GUARDED_BY(mu_);  // count per timeline
   uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;
   BranchId next_branch_ ABSL_GUARDED_BY(mu_) = kMainBranchId + 1;

@@ -7,7 +7,9 @@ namespace pitr::catalog_records {
 namespace {
 
 constexpr uint8_t kVersion = 1;
-constexpr size_t kBranchFixed = 1 + 8 + 8 + 1 + 8 + 8;
+constexpr size_t kRetentionSize = 1 + 8 + 8;
+constexpr size_t kBranchFixed = 1 + 8 + 8 + kRetentionSize;
+constexpr size_t kDefaultRetentionSize = 1 + kRetentionSize;
 constexpr size_t kTimelineSize = 1 + 8 + 8 + 8 + 8;
 
 std::string Key(absl::string_view prefix, uint64_t id) {
@@ -26,6 +28,28 @@ absl::StatusOr<uint64_t> KeyId(absl::string_view prefix,
   for (char c : key.substr(prefix.size()))
     id = (id << 8) | static_cast<unsigned char>(c);
   return id;
+}
+
+// A retention as stored in branch and default-retention records: flags u8
+// (bit 0: window set, bit 1: lsn_distance set), window_us i64,
+// lsn_distance u64.
+void PutRetention(std::string* out, const Retention& r) {
+  out->push_back(
+      static_cast<char>((r.window ? 1 : 0) | (r.lsn_distance ? 2 : 0)));
+  PutFixed64(out, static_cast<uint64_t>(
+                      r.window ? absl::ToInt64Microseconds(*r.window) : 0));
+  PutFixed64(out, r.lsn_distance.value_or(0));
+}
+
+// REQUIRES: kRetentionSize bytes at p.
+Retention GetRetention(const char* p) {
+  Retention r;
+  const auto flags = static_cast<uint8_t>(p[0]);
+  if (flags & 1) {
+    r.window = absl::Microseconds(static_cast<int64_t>(DecodeFixed64(p + 1)));
+  }
+  if (flags & 2) r.lsn_distance = DecodeFixed64(p + 9);
+  return r;
 }
 
 }  // namespace
@@ -122,16 +146,27 @@ absl::StatusOr<SnapshotSchedule> DecodeSchedule(absl::string_view key,
   return s;
 }
 
+std::string EncodeDefaultRetention(const Retention& retention) {
+  std::string out(1, static_cast<char>(kVersion));
+  PutRetention(&out, retention);
+  return out;
+}
+
+absl::StatusOr<Retention> DecodeDefaultRetention(absl::string_view value) {
+  if (value.size() != kDefaultRetentionSize || value[0] != kVersion) {
+    return absl::DataLossError(
+        absl::StrCat("catalog: malformed default retention (", value.size(),
+                     " bytes; it needs ", kDefaultRetentionSize, ", version ",
+                     kVersion, ")"));
+  }
+  return GetRetention(value.data() + 1);
+}
+
 std::string EncodeBranch(const Branch& branch) {
   std::string out(1, static_cast<char>(kVersion));
   PutFixed64(&out, branch.timeline);
   PutFixed64(&out, static_cast<uint64_t>(branch.created_us));
-  const Retention& r = branch.retention;
-  out.push_back(
-      static_cast<char>((r.window ? 1 : 0) | (r.lsn_distance ? 2 : 0)));
-  PutFixed64(&out, static_cast<uint64_t>(
-                       r.window ? absl::ToInt64Microseconds(*r.window) : 0));
-  PutFixed64(&out, r.lsn_distance.value_or(0));
+  PutRetention(&out, branch.retention);
   out += branch.name;
   return out;
 }
@@ -157,12 +192,7 @@ absl::StatusOr<Branch> DecodeBranch(absl::string_view key,
   branch.id = *id;
   branch.timeline = DecodeFixed64(p);
   branch.created_us = static_cast<int64_t>(DecodeFixed64(p + 8));
-  const auto flags = static_cast<uint8_t>(p[16]);
-  if (flags & 1) {
-    branch.retention.window =
-        absl::Microseconds(static_cast<int64_t>(DecodeFixed64(p + 17)));
-  }
-  if (flags & 2) branch.retention.lsn_distance = DecodeFixed64(p + 25);
+  branch.retention = GetRetention(p + 16);
   branch.name = std::string(value.substr(kBranchFixed));
   return branch;
 }

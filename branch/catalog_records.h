@@ -14,6 +14,8 @@
 //                                  flags:u8 keep_last:u32 keep_for_us:i64
 //                                  last_taken_us:i64
 //   (schedule flags bit 0: keep_last set, bit 1: keep_for set)
+//   key "cd" -> default retention: version:u8=1 flags:u8 window_us:i64
+//                                  lsn_distance:u64
 // (values little-endian; flags bit 0: window set, bit 1: lsn_distance set)
 #ifndef PITR_BRANCH_CATALOG_RECORDS_H_
 #define PITR_BRANCH_CATALOG_RECORDS_H_
@@ -29,6 +31,7 @@ inline constexpr char kBranchPrefix[] = "cb";
 inline constexpr char kTimelinePrefix[] = "ct";
 inline constexpr char kSnapshotPrefix[] = "cs";
 inline constexpr char kSchedulePrefix[] = "cc";
+inline constexpr char kDefaultRetentionKey[] = "cd";
 
 std::string BranchKey(BranchId id);
 std::string TimelineKey(TimelineId id);
@@ -40,6 +43,10 @@ absl::StatusOr<SnapshotSchedule> DecodeSchedule(absl::string_view key,
 std::string EncodeSnapshot(const Snapshot& snapshot);
 absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view key,
                                         absl::string_view value);
+
+std::string EncodeDefaultRetention(const Retention& retention);
+// DATA_LOSS if the value is malformed.
+absl::StatusOr<Retention> DecodeDefaultRetention(absl::string_view value);
 
 std::string EncodeBranch(const Branch& branch);
 std::string EncodeTimeline(const Timeline& timeline);

@@ -189,6 +189,38 @@ TEST_F(CatalogTest, RetentionIsStoredPerBranch) {
   EXPECT_EQ(catalog_->Get(kMainBranchId)->retention, Retention{});
 }
 
+TEST_F(CatalogTest, TheDefaultRetentionIsStoredOnceSet) {
+  EXPECT_EQ(catalog_->default_retention(), std::nullopt);
+  Reopen();
+  EXPECT_EQ(catalog_->default_retention(), std::nullopt);
+
+  const Retention month{absl::Hours(24 * 30), std::nullopt};
+  ASSERT_TRUE(catalog_->SetDefaultRetention(month).ok());
+  EXPECT_EQ(catalog_->default_retention(), month);
+  Reopen();
+  EXPECT_EQ(catalog_->default_retention(), month);
+
+  const Retention both{absl::Minutes(30), uint64_t{1} << 30};
+  ASSERT_TRUE(catalog_->SetDefaultRetention(both).ok());
+  Reopen();
+  EXPECT_EQ(catalog_->default_retention(), both);
+
+  // A failed write changes nothing, in memory or stored.
+  store_.FailNextCommit(absl::InternalError("disk full"));
+  EXPECT_EQ(catalog_->SetDefaultRetention(month).code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ(catalog_->default_retention(), both);
+  Reopen();
+  EXPECT_EQ(catalog_->default_retention(), both);
+}
+
+TEST_F(CatalogTest, AMalformedDefaultRetentionRefusesToOpen) {
+  ASSERT_TRUE(store_.Commit({{"cd", "\x01short"}}, {}).ok());
+  absl::StatusOr<std::unique_ptr<Catalog>> catalog = Catalog::Open(&store_);
+  EXPECT_EQ(catalog.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(catalog.status().message(), HasSubstr("default retention"));
+}
+
 TEST_F(CatalogTest, AFailedCommitChangesNothing) {
   store_.FailNextCommit(absl::InternalError("disk full"));
   EXPECT_EQ(catalog_->Create("dev", kMainBranchId, 10, kNow).status().code(),

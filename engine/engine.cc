@@ -91,11 +91,17 @@ Engine::Engine(EngineOptions options, std::unique_ptr<PageStore> store,
                uint32_t page_size)
     : options_(std::move(options)),
       store_(std::move(store)),
-      page_size_(page_size),
-      default_retention_(options_.default_retention) {}
+      page_size_(page_size) {}
 
 absl::Status Engine::Recover() {
   PITR_ASSIGN_OR_RETURN(catalog_, Catalog::Open(store_.get()));
+  if (std::optional<Retention> stored = catalog_->default_retention()) {
+    spdlog::info(
+        "pitr: default retention {}, as last set with SetDefaultRetention "
+        "(the configured {} does not apply)",
+        DescribeRetention(*stored),
+        DescribeRetention(options_.default_retention));
+  }
   applier_ = std::make_unique<Applier>(
       store_.get(),
       [this](TimelineId timeline, Lsn lsn) {
@@ -272,7 +278,7 @@ absl::StatusOr<Lsn> Engine::ResolveLsn(BranchId branch,
     return absl::OutOfRangeError(absl::StrCat(
         "lsn ", FormatLsn(*lsn), " is below the GC horizon ", FormatLsn(floor),
         " of branch \"", b.name, "\" (retention ",
-        DescribeRetention(EffectiveRetention(b, default_retention_)),
+        DescribeRetention(EffectiveRetention(b, default_retention())),
         "); readable: ", FormatLsn(floor), " to ", FormatLsn(latest)));
   }
   return *lsn;
@@ -290,9 +296,9 @@ absl::StatusOr<std::vector<PageStore::Step>> Engine::ReadSteps(
     step.as_of = i == 0 ? first_as_of : sk::AsOf(path[i].up_to);
     if (any_truncations &&
         applier_->MayHaveTruncations(step.timeline, key.space)) {
-      PITR_ASSIGN_OR_RETURN(step.truncated_at,
-                            store_->LastTruncationOf(step.timeline, key,
-                                                     step.as_of));
+      PITR_ASSIGN_OR_RETURN(
+          step.truncated_at,
+          store_->LastTruncationOf(step.timeline, key, step.as_of));
       if (step.truncated_at) {  // older steps are hidden
         steps.resize(i + 1);
         break;

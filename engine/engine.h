@@ -80,7 +80,9 @@ struct EngineOptions {
   bool blob_files = true;
   // Materialise an image after this many deltas on a page.
   uint32_t image_after_deltas = 16;
-  // History kept readable on branches that set no retention of their own.
+  // History kept readable on branches that set no retention of their own,
+  // until a default is set with Engine::SetDefaultRetention (which the
+  // store keeps, and which then applies instead).
   Retention default_retention{absl::Hours(24 * 7), std::nullopt};
   // How often the background runs GC (absl::InfiniteDuration(): never; GC
   // then runs only when asked, Engine::RunGc).
@@ -287,7 +289,10 @@ class Engine {
   // history needs (gc_policy.h); RunGc runs it now (and compacts, if asked,
   // so the disk space returns at once).
   absl::Status SetRetention(BranchId branch, const Retention& retention);
-  void SetDefaultRetention(const Retention& retention);
+  // The store-wide default. SetDefaultRetention stores it durably in the
+  // catalog: from then on it applies across restarts, in place of
+  // EngineOptions::default_retention.
+  absl::Status SetDefaultRetention(const Retention& retention);
   Retention default_retention() const;
   absl::StatusOr<HistoryBounds> GetHistoryBounds(BranchId branch) const;
   absl::StatusOr<GcReport> RunGc(bool compact = false);
@@ -432,7 +437,6 @@ class Engine {
   std::map<uint64_t, Lease> leases_ ABSL_GUARDED_BY(branch_mu_);
   uint64_t next_lease_ ABSL_GUARDED_BY(branch_mu_) = 1;
   std::map<TimelineId, Lsn> horizons_ ABSL_GUARDED_BY(gc_mu_);
-  Retention default_retention_ ABSL_GUARDED_BY(gc_mu_);
   Mutex gc_run_mu_;  // one GC run at a time
   std::optional<absl::Time> last_gc_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Wal> wal_;

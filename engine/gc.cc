@@ -48,14 +48,12 @@ Lsn Engine::FloorOf(BranchId branch) const {
   return it == floors_.end() ? 0 : it->second;
 }
 
-void Engine::SetDefaultRetention(const Retention& retention) {
-  MutexLock l(&gc_mu_);
-  default_retention_ = retention;
+absl::Status Engine::SetDefaultRetention(const Retention& retention) {
+  return catalog_->SetDefaultRetention(retention);
 }
 
 Retention Engine::default_retention() const {
-  ReaderMutexLock l(&gc_mu_);
-  return default_retention_;
+  return catalog_->default_retention().value_or(options_.default_retention);
 }
 
 absl::Status Engine::SetRetention(BranchId branch, const Retention& retention) {

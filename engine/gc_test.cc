@@ -211,9 +211,30 @@ TEST_F(GcTest, BranchesCannotStartBelowTheHorizon) {
 
 TEST_F(GcTest, DefaultRetentionAppliesToBranchesWithoutTheirOwn) {
   Churn(kMainBranch, 1, 10);
-  engine_->SetDefaultRetention(Retention{std::nullopt, 1});
+  ASSERT_TRUE(engine_->SetDefaultRetention(Retention{std::nullopt, 1}).ok());
   ASSERT_TRUE(engine_->RunGc(false).ok());
   EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->retention.lsn_distance, 1u);
+  EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn,
+            engine_->latest_lsn() - 1);
+}
+
+TEST_F(GcTest, ASetDefaultRetentionOutlivesRestartsAndTheOptions) {
+  // An operator set "keep everything" at run time; the process restarts
+  // with options that keep almost nothing. GC must go by what was set.
+  Churn(kMainBranch, 2, 6);
+  ASSERT_TRUE(engine_->SetDefaultRetention(Retention{}).ok());
+  options_.default_retention = Retention{std::nullopt, 1};
+  Reopen();
+  EXPECT_EQ(engine_->default_retention(), Retention{});
+  ASSERT_TRUE(engine_->RunGc(true).ok());
+  EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn, 0u);
+  ExpectHistoryFrom(kMainBranch, 0, 2);
+
+  // Set again, it applies again, and stays.
+  ASSERT_TRUE(engine_->SetDefaultRetention(Retention{std::nullopt, 1}).ok());
+  options_.default_retention = Retention{};
+  Reopen();
+  ASSERT_TRUE(engine_->RunGc(false).ok());
   EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn,
             engine_->latest_lsn() - 1);
 }

@@ -34,7 +34,9 @@ ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:7401",
           "/metrics; empty to turn it off.");
 ABSL_FLAG(absl::Duration, default_retention, absl::Hours(24 * 7),
           "History kept readable on branches that set no retention of their "
-          "own, e.g. 168h (7 days) or 30m.");
+          "own, e.g. 168h (7 days) or 30m; once a default is set through "
+          "the API (pitrctl retention set --default), the store keeps that "
+          "one and this flag no longer applies.");
 ABSL_FLAG(absl::Duration, gc_period, absl::Minutes(10),
           "How often GC runs in the background; 'inf' for never (GC then "
           "runs only when asked).");
@@ -74,7 +76,8 @@ int Main() {
   ServerOptions options;
   options.engine.dir = absl::GetFlag(FLAGS_data_dir);
   options.engine.page_size = absl::GetFlag(FLAGS_page_size);
-  options.engine.default_retention.window = absl::GetFlag(FLAGS_default_retention);
+  options.engine.default_retention.window =
+      absl::GetFlag(FLAGS_default_retention);
   options.engine.gc_period = absl::GetFlag(FLAGS_gc_period);
   options.engine.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
   options.listen_address = absl::GetFlag(FLAGS_listen);
@@ -94,7 +97,8 @@ int Main() {
   int signal = 0;
   sigwait(&signals, &signal);
   spdlog::info("pitrd: {} received", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-  absl::Status closed = (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  absl::Status closed =
+      (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   if (!closed.ok()) {
     spdlog::critical("pitrd: shutdown failed: {}", closed.ToString());
     return 1;

@@ -78,7 +78,7 @@ grpc::Status RetentionServiceImpl::UpdateDefaultRetention(
           "the default retention needs a window (the lsn distance is "
           "optional)");
     }
-    env_.engine->SetDefaultRetention(retention);
+    PITR_RETURN_IF_ERROR(env_.engine->SetDefaultRetention(retention));
     *response = RetentionProto(env_.engine->default_retention());
     return absl::OkStatus();
   });

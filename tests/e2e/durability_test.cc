@@ -48,8 +48,8 @@ void Write(PitrClient& client, int writer, std::atomic<int>* total,
   for (int seq = 0;; ++seq) {
     std::vector<v1::WalRecord> records;
     for (uint32_t page = 0; page < kPagesPerBatch; ++page) {
-      records.push_back(
-          Image(100 + writer, page, MarkedPage(kPageSize, Marker(writer, seq))));
+      records.push_back(Image(100 + writer, page,
+                              MarkedPage(kPageSize, Marker(writer, seq))));
     }
     v1::AppendResponse response;
     if (!Append(client, "main", std::move(records), &response).ok()) {
@@ -137,8 +137,9 @@ class DurabilityTest : public PitrdFixture {
                 mine)
           << "batch " << seq << " at its commit lsn";
       const std::vector<std::string> before =
-          seq == 0 ? none
-                   : std::vector<std::string>(kPagesPerBatch, Marker(w, seq - 1));
+          seq == 0
+              ? none
+              : std::vector<std::string>(kPagesPerBatch, Marker(w, seq - 1));
       ASSERT_EQ(MarkersAt(*client_, w, AtLsn(log.acked[seq].start_lsn())),
                 before)
           << "just before batch " << seq;
@@ -152,7 +153,6 @@ class DurabilityTest : public PitrdFixture {
         << "latest: " << latest[0] << " " << latest[1] << " " << latest[2]
         << "; last acknowledged: " << Marker(w, last);
   }
-
 };
 
 TEST_F(DurabilityTest, SigtermDuringIngestLosesNothingAcknowledged) {
@@ -186,9 +186,9 @@ TEST_F(DurabilityTest, RestartKeepsEverything) {
     request.set_name(name);
     request.set_parent(parent);
     *request.mutable_point() = point;
-    ASSERT_TRUE(Call(c.branches.get(), &v1::BranchService::Stub::CreateBranch,
-                     request)
-                    .ok());
+    ASSERT_TRUE(
+        Call(c.branches.get(), &v1::BranchService::Stub::CreateBranch, request)
+            .ok());
   };
   create_branch("dev", "main", AtLsn(lsns[1]));
   v1::AppendResponse on_dev;
@@ -198,23 +198,23 @@ TEST_F(DurabilityTest, RestartKeepsEverything) {
   v1::RestoreBranchRequest restore;
   restore.set_name("dev");
   *restore.mutable_point() = AtLsn(lsns[1]);
-  ASSERT_TRUE(Call(c.branches.get(), &v1::BranchService::Stub::RestoreBranch,
-                   restore)
-                  .ok());
+  ASSERT_TRUE(
+      Call(c.branches.get(), &v1::BranchService::Stub::RestoreBranch, restore)
+          .ok());
   v1::CreateSnapshotRequest snapshot;
   snapshot.set_name("snap");
   *snapshot.mutable_point() = AtLsn(lsns[2]);
   *snapshot.mutable_keep_for() = Seconds(86400);
-  ASSERT_TRUE(Call(c.snapshots.get(), &v1::SnapshotService::Stub::CreateSnapshot,
-                   snapshot)
+  ASSERT_TRUE(Call(c.snapshots.get(),
+                   &v1::SnapshotService::Stub::CreateSnapshot, snapshot)
                   .ok());
   v1::CreateScheduleRequest schedule;
   schedule.mutable_schedule()->set_name("nightly");
   schedule.mutable_schedule()->set_branch("dev2");
   *schedule.mutable_schedule()->mutable_every() = Seconds(86400);
   *schedule.mutable_schedule()->mutable_keep_for() = Seconds(7 * 86400);
-  ASSERT_TRUE(Call(c.snapshots.get(), &v1::SnapshotService::Stub::CreateSchedule,
-                   schedule)
+  ASSERT_TRUE(Call(c.snapshots.get(),
+                   &v1::SnapshotService::Stub::CreateSchedule, schedule)
                   .ok());
   ASSERT_TRUE(WaitForScheduleRun(c, "nightly"));
   v1::UpdateRetentionRequest retention;
@@ -224,6 +224,22 @@ TEST_F(DurabilityTest, RestartKeepsEverything) {
   ASSERT_TRUE(Call(c.retention.get(),
                    &v1::RetentionService::Stub::UpdateRetention, retention)
                   .ok());
+  // The default set at run time outlives the restart, flag or not.
+  v1::Retention default_retention;
+  *default_retention.mutable_window() = Seconds(96 * 3600);
+  ASSERT_TRUE(Call(c.retention.get(),
+                   &v1::RetentionService::Stub::UpdateDefaultRetention,
+                   default_retention)
+                  .ok());
+  auto default_window = [&] {
+    v1::Retention now;
+    EXPECT_TRUE(client_->retention
+                    ->GetDefaultRetention(CallContext("").get(),
+                                          google::protobuf::Empty(), &now)
+                    .ok());
+    return now.window().seconds();
+  };
+  EXPECT_EQ(default_window(), 96 * 3600);
 
   StoreViewOptions options;
   options.keys = {Key(1, 0), Key(1, 1), Key(2, 0)};
@@ -237,8 +253,9 @@ TEST_F(DurabilityTest, RestartKeepsEverything) {
   const absl::StatusOr<int> exit_code = pitrd_->Stop();
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();
   EXPECT_EQ(*exit_code, 0);
-  RestartPitrd();
+  RestartPitrd();  // with --default_retention=72h again
   EXPECT_EQ(view(), before);
+  EXPECT_EQ(default_window(), 96 * 3600);
 
   // And the store goes on from where it was.
   v1::AppendResponse after;

@@ -147,7 +147,8 @@ std::vector<Command> RetentionCommands() {
       {"retention set",
        "BRANCH | --default [--window DURATION] [--lsn_distance BYTES]",
        "Replace a branch's retention (what is not given falls back to the "
-       "default), or the default (--window required).",
+       "default), or the default (--window required; the store keeps it "
+       "across restarts, in place of pitrd's --default_retention).",
        {{"default", false}, {"window", true}, {"lsn_distance", true}},
        0,
        1,
