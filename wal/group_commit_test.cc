@@ -1,6 +1,8 @@
 // Concurrent appends: group commit, ordering, and the poisoned log after a
 // failed write or fdatasync.
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <thread>
 
@@ -223,6 +225,27 @@ TEST_F(PoisonTest, AFailedWritePoisonsTheLogToo) {
   absl::StatusOr<AppendResult> later = (*wal)->Append(MakeBatch(1, 2));
   EXPECT_EQ(later.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(later.status().message(), HasSubstr("No space left"));
+}
+
+TEST_F(PoisonTest, AnyOtherIoErrorIsReportedAsInternal) {
+  // errno's own codes would tell a client that its request was at fault
+  // (EINVAL: INVALID_ARGUMENT, EROFS: PERMISSION_DENIED) or nothing (EIO:
+  // UNKNOWN); a poisoned log is the server's failure.
+  for (int error : {EIO, EINVAL, EROFS, EBADF}) {
+    SCOPED_TRACE(error);
+    options_.dir = NewTestDir("poison_errno");
+    auto wal = Wal::Open(options_);
+    ASSERT_TRUE(wal.ok());
+    fs_.SetSyncHook([error](const std::string& path) {
+      return absl::ErrnoToStatus(error, "fdatasync " + path);
+    });
+    absl::StatusOr<AppendResult> failed = (*wal)->Append(MakeBatch(1, 0));
+    fs_.SetSyncHook(nullptr);
+    EXPECT_EQ(failed.status().code(), absl::StatusCode::kInternal);
+    EXPECT_THAT(failed.status().message(), HasSubstr(std::strerror(error)));
+    EXPECT_EQ((*wal)->Append(MakeBatch(1, 1)).status().code(),
+              absl::StatusCode::kInternal);
+  }
 }
 
 TEST_F(PoisonTest, EveryWriterOfAFailedGroupSeesTheFailure) {

@@ -182,8 +182,13 @@ void Wal::LeadGroup(Writer* leader) {
     stats_.syncs += options_.sync == SyncPolicy::kEveryBatch ? 1 : 0;
     stats_.bytes += lsn - start;
   } else {
+    // The server's failure whatever errno said (EIO would read UNKNOWN,
+    // EINVAL INVALID_ARGUMENT), except a full disk, which operators can fix.
+    const absl::StatusCode code = absl::IsResourceExhausted(status)
+                                      ? absl::StatusCode::kResourceExhausted
+                                      : absl::StatusCode::kInternal;
     poison_ = absl::Status(
-        status.code(), absl::StrCat("the WAL failed to write lsn ",
+        code, absl::StrCat("the WAL failed to write lsn ",
                                     FormatLsn(start), " to ", FormatLsn(lsn),
                                     " and is poisoned (every later append "
                                     "fails until it is reopened): ",

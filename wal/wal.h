@@ -7,7 +7,8 @@
 //   the front of the queue); each caller returns only when its batch is
 //   durable. If a write or an fdatasync fails, the log is poisoned: the state
 //   of the file on disk is unknown, so that append and every later one fail
-//   with the original error until the process reopens the log.
+//   until the process reopens the log, with INTERNAL (RESOURCE_EXHAUSTED if
+//   the disk is full) and the original error's message.
 // - Open recovers: a torn tail (the last batch cut short, or a bad last
 //   record) is dropped; damage before the tail refuses to open with DATA_LOSS
 //   naming the segment and offset, unless WalOptions::repair is set.
@@ -114,7 +115,8 @@ class Wal {
   // (per options.sync). Errors, each leaving the log unchanged:
   // INVALID_ARGUMENT for an empty or too large batch; OUT_OF_RANGE for a
   // timestamp earlier than the last commit's (timestamps never decrease);
-  // FAILED_PRECONDITION after Close; the original I/O error once poisoned.
+  // FAILED_PRECONDITION after Close; once poisoned, INTERNAL or
+  // RESOURCE_EXHAUSTED (see above).
   absl::StatusOr<AppendResult> Append(const WalBatch& batch);
 
   // A reader positioned at `from`, which must be a batch boundary (the

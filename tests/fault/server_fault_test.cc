@@ -225,6 +225,8 @@ TEST_F(ServerFaultTest, WalFsyncFailurePoisonsAndLosesNothing) {
   PendingBatch failed;
   const grpc::Status status = AppendFails(&failed);
   ExpectServerError(status, "fdatasync");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL)
+      << Describe(status);
   EXPECT_EQ(g_injector->injected(kSync), 1);
   std::cout << "fsync failure: " << Describe(status) << std::endl;
 
@@ -233,6 +235,7 @@ TEST_F(ServerFaultTest, WalFsyncFailurePoisonsAndLosesNothing) {
   PendingBatch after;
   const grpc::Status later = AppendFails(&after);
   ExpectServerError(later, "poisoned");
+  EXPECT_EQ(later.error_code(), grpc::StatusCode::INTERNAL) << Describe(later);
   // Not visible, not half visible; the acknowledged batches read back.
   VerifyAll();
   EXPECT_TRUE(absl::StrContains(pitrd_->Log(), "fdatasync"));
