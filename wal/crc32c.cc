@@ -184,6 +184,8 @@ PITR_CRC32C_FOLD_TARGET __m512i Broadcast(const FoldConstants& k) {
 PITR_CRC32C_FOLD_TARGET uint32_t ExtendAvx512Fold(uint32_t crc,
                                                   const char* data, size_t n) {
   constexpr size_t kStride = 256;  // four 512-bit accumulators
+  // Below two strides the setup and the final reduction cost more than the
+  // folding saves.
   if (n < 2 * kStride) return ExtendSse42(crc, data, n);
   static const FoldConstants by_stride(8 * kStride), by_512(512), by_128(128);
   const __m512i stride_constants = Broadcast(by_stride);
@@ -266,6 +268,18 @@ uint32_t Extend(uint32_t crc, const char* data, size_t n) {
 }
 
 namespace internal {
+
+const char* Crc32cImplementationName(Crc32cImplementation which) {
+  switch (which) {
+    case Crc32cImplementation::kPortable:
+      return "portable";
+    case Crc32cImplementation::kSse42:
+      return "sse42";
+    case Crc32cImplementation::kAvx512Fold:
+      return "avx512fold";
+  }
+  return "unknown";
+}
 
 bool Supported(Crc32cImplementation which) {
   return Implementation(which) != nullptr;

@@ -41,6 +41,11 @@ enum class Crc32cImplementation {
   kSse42,       // the crc32 instruction on three streams
   kAvx512Fold,  // VPCLMULQDQ folding of 256-byte strides, then kSse42
 };
+inline constexpr Crc32cImplementation kAllCrc32cImplementations[] = {
+    Crc32cImplementation::kPortable, Crc32cImplementation::kSse42,
+    Crc32cImplementation::kAvx512Fold};
+// "portable", "sse42", "avx512fold".
+const char* Crc32cImplementationName(Crc32cImplementation which);
 bool Supported(Crc32cImplementation which);
 // REQUIRES: Supported(which).
 uint32_t ExtendWith(Crc32cImplementation which, uint32_t crc, const char* data,

@@ -82,19 +82,9 @@ TEST_P(Crc32cImplementationTest, StandardVector) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, Crc32cImplementationTest,
-    testing::Values(Crc32cImplementation::kPortable,
-                    Crc32cImplementation::kSse42,
-                    Crc32cImplementation::kAvx512Fold),
+    testing::ValuesIn(internal::kAllCrc32cImplementations),
     [](const testing::TestParamInfo<Crc32cImplementation>& info) {
-      switch (info.param) {
-        case Crc32cImplementation::kPortable:
-          return "Portable";
-        case Crc32cImplementation::kSse42:
-          return "Sse42";
-        case Crc32cImplementation::kAvx512Fold:
-          return "Avx512Fold";
-      }
-      return "Unknown";
+      return std::string(internal::Crc32cImplementationName(info.param));
     });
 
 TEST(Crc32cTest, ExtendUsesTheFastestSupportedImplementation) {

@@ -188,11 +188,11 @@ void Wal::LeadGroup(Writer* leader) {
                                       ? absl::StatusCode::kResourceExhausted
                                       : absl::StatusCode::kInternal;
     poison_ = absl::Status(
-        code, absl::StrCat("the WAL failed to write lsn ",
-                                    FormatLsn(start), " to ", FormatLsn(lsn),
-                                    " and is poisoned (every later append "
-                                    "fails until it is reopened): ",
-                                    status.message()));
+        code, absl::StrCat("the WAL failed to write lsn ", FormatLsn(start),
+                           " to ", FormatLsn(lsn),
+                           " and is poisoned (every later append fails "
+                           "until it is reopened): ",
+                           status.message()));
     spdlog::error("{}", poison_.ToString());
   }
   for (Writer* w : group) {

@@ -4,10 +4,11 @@
 #include <sys/statfs.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <cstring>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
 
 #include "absl/strings/str_format.h"
 
@@ -46,6 +47,16 @@ std::string LoadAvg() {
 
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
+}
+
+std::string RandomPool(size_t size, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string pool(size, '\0');
+  for (size_t i = 0; i + 8 <= size; i += 8) {
+    const uint64_t word = rng();
+    std::memcpy(&pool[i], &word, 8);
+  }
+  return pool;
 }
 
 double Percentile(std::vector<int64_t> v, double q) {

@@ -20,6 +20,9 @@ std::string FsTypeName(const std::string& path);
 // "1.00 0.50 0.25": the 1, 5 and 15 minute load averages.
 std::string LoadAvg();
 double Seconds(std::chrono::steady_clock::duration d);
+// `size` random bytes from seed: the pool benchmarks slice page images
+// and deltas from (incompressible, and the same in every run).
+std::string RandomPool(size_t size, uint64_t seed);
 // Nearest-rank percentile (q in [0, 1]) of v, in the unit of v.
 double Percentile(std::vector<int64_t> v, double q);
 // Where scratch data goes: `dir` if set, else $TEST_TMPDIR, $TMPDIR, /tmp.

@@ -134,6 +134,7 @@ namespace {
 using bench::FsTypeName;
 using bench::LoadAvg;
 using bench::ParseList;
+using bench::RandomPool;
 using bench::Percentile;
 using bench::Seconds;
 
@@ -152,16 +153,6 @@ int64_t Nanos(Clock::duration d) {
 }
 
 // ---------------------------------------------------------------- helpers
-
-std::string RandomPool(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string pool(size, '\0');
-  for (size_t i = 0; i + 8 <= size; i += 8) {
-    const uint64_t word = rng();
-    std::memcpy(&pool[i], &word, 8);
-  }
-  return pool;
-}
 
 // A page image: a slice of the pool chosen by `seed`, stamped with it so
 // that no two images are equal.

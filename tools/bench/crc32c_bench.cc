@@ -10,14 +10,12 @@
 // added with PutPageImage (checksum and copy) or PutPageImageNoCopy
 // (checksum only). Rates are bytes of page data per second.
 #include <cstdint>
-#include <cstring>
-#include <random>
 #include <string>
-#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "benchmark/benchmark.h"
+#include "tools/bench/bench_util.h"
 #include "wal/batch.h"
 #include "wal/crc32c.h"
 
@@ -32,15 +30,8 @@ constexpr size_t kPoolSize = 256 << 20;
 
 // Random bytes; a benchmark cycles through a prefix of them.
 const std::string& Pool() {
-  static const std::string* const pool = [] {
-    auto* bytes = new std::string(kPoolSize, '\0');
-    std::mt19937_64 rng(7);
-    for (size_t i = 0; i + 8 <= bytes->size(); i += 8) {
-      const uint64_t word = rng();
-      std::memcpy(&(*bytes)[i], &word, 8);
-    }
-    return bytes;
-  }();
+  static const std::string* const pool =
+      new std::string(bench::RandomPool(kPoolSize, 7));
   return *pool;
 }
 
@@ -70,16 +61,16 @@ void Crc32c(benchmark::State& state, Crc32cImplementation which,
 }
 
 void RegisterCrc32c() {
-  const std::pair<Crc32cImplementation, const char*> implementations[] = {
-      {Crc32cImplementation::kPortable, "portable"},
-      {Crc32cImplementation::kSse42, "sse42"},
-      {Crc32cImplementation::kAvx512Fold, "avx512fold"}};
-  for (const auto& [which, name] : implementations) {
+  for (Crc32cImplementation which :
+       crc32c::internal::kAllCrc32cImplementations) {
     if (!crc32c::internal::Supported(which)) continue;
     for (const Source& source : kSources) {
       benchmark::RegisterBenchmark(
-          absl::StrCat("Crc32c/", name, "/", source.name).c_str(), Crc32c,
-          which, source);
+          absl::StrCat("Crc32c/",
+                       crc32c::internal::Crc32cImplementationName(which), "/",
+                       source.name)
+              .c_str(),
+          Crc32c, which, source);
     }
   }
 }

@@ -114,6 +114,7 @@ namespace {
 using bench::FsTypeName;
 using bench::LoadAvg;
 using bench::ParseList;
+using bench::RandomPool;
 using bench::Percentile;
 using bench::Seconds;
 
@@ -131,16 +132,6 @@ constexpr double kReadRatioTarget = 1.5;
 constexpr double kHistoryRatioTarget = 2.0;
 
 // ---------------------------------------------------------------- helpers
-
-std::string RandomPool(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string pool(size, '\0');
-  for (size_t i = 0; i + 8 <= size; i += 8) {
-    const uint64_t word = rng();
-    std::memcpy(&pool[i], &word, 8);
-  }
-  return pool;
-}
 
 // The image of page `page` of the loaded set: a slice of the pool, stamped
 // with the page number so that no two pages are equal.

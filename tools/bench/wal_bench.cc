@@ -95,6 +95,7 @@ namespace {
 using bench::FsTypeName;
 using bench::LoadAvg;
 using bench::ParseList;
+using bench::RandomPool;
 using bench::Percentile;
 using bench::Seconds;
 
@@ -115,17 +116,6 @@ absl::Status ErrnoError(absl::string_view what, const std::string& path) {
 }
 
 // ---------------------------------------------------------------- helpers
-
-// Random bytes that the writers slice pages and deltas from.
-std::string RandomPool(size_t size, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string pool(size, '\0');
-  for (size_t i = 0; i + 8 <= size; i += 8) {
-    const uint64_t word = rng();
-    std::memcpy(&pool[i], &word, 8);
-  }
-  return pool;
-}
 
 absl::Status WriteAll(int fd, const char* data, size_t n,
                       const std::string& path) {
