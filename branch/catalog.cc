@@ -6,9 +6,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "branch/catalog_records.h"
-#include "wal/status_macros.h"
-#include "wal/timestamp.h"
 
 namespace pitr {
 

@@ -31,18 +31,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/ids.h"
+#include "base/lsn.h"
+#include "base/mutex.h"
 #include "branch/catalog_store.h"
-#include "wal/lsn.h"
-#include "wal/mutex.h"
 #include "wal/record.h"
 
 namespace pitr {
-
-using TimelineId =
-    uint64_t;  // stored where the WAL and page store say "branch"
-
-inline constexpr BranchId kMainBranchId = 1;
-inline constexpr TimelineId kMainTimeline = 1;
 
 // How much history a branch keeps readable; unset fields mean "the store's
 // default".

@@ -1,8 +1,8 @@
 // The catalog's holds, and the root timelines and branches of imports.
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "branch/catalog.h"
 #include "branch/catalog_records.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 

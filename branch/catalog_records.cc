@@ -1,7 +1,7 @@
 #include "branch/catalog_records.h"
 
 #include "absl/strings/str_cat.h"
-#include "wal/coding.h"
+#include "base/coding.h"
 
 namespace pitr::catalog_records {
 namespace {

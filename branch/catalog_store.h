@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "wal/mutex.h"
+#include "base/mutex.h"
 
 namespace pitr {
 

@@ -1,9 +1,9 @@
 #include "branch/catalog.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/timestamp.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/timestamp.h"
 
 namespace pitr {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "base/status_macros.h"
 #include "rocksdb/write_batch.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "base/mutex.h"
 #include "engine/page_store.h"
 #include "engine/store_keys.h"
-#include "wal/mutex.h"
 #include "wal/record.h"
 
 namespace pitr {

@@ -7,9 +7,9 @@
 // "unowned" if none does. Logical sizes come from the size events: the
 // spaces a branch sees are enumerated along its read path as an export
 // does (engine/export.cc), one seek per space.
+#include "base/status_macros.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 

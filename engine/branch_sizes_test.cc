@@ -3,9 +3,9 @@
 // bytes of deleted branches counted as unowned until GC reclaims them.
 #include <random>
 
+#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {
@@ -113,7 +113,8 @@ TEST_F(BranchSizesTest, LogicalSizeCountsInheritedSpacesAndTruncations) {
   EXPECT_EQ(Logical(sizes, dev.id), (8 + 1 + 1) * kPage);
   // The same as the sum of GetSpaceSize over the spaces it sees.
   uint64_t pages = 0;
-  for (uint32_t space : {1, 2, 3}) pages += *engine_->GetSpaceSize(dev.id, space);
+  for (uint32_t space : {1, 2, 3})
+    pages += *engine_->GetSpaceSize(dev.id, space);
   EXPECT_EQ(Logical(sizes, dev.id), pages * kPage);
 }
 

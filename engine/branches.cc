@@ -2,10 +2,10 @@
 // against the branch's timeline, and creating, restoring and deleting
 // branches (each a catalog change; see branch/catalog.h).
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
-#include "wal/timestamp.h"
 
 namespace pitr {
 

@@ -1,10 +1,10 @@
 // Branches through the engine: reads falling through to ancestors, writes
 // staying on their branch, restore and its undo, deletion, and the errors.
 #include "absl/strings/str_cat.h"
+#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

@@ -3,13 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "base/coding.h"
+#include "base/testing/test_files.h"
 #include "engine/dump_format.h"
 #include "engine/dump_reader.h"
 #include "engine/dump_writer.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/coding.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

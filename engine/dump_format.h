@@ -5,7 +5,7 @@
 //   dump  := magic frame(header) frame(block)* frame(trailer)
 //   frame := crc:u32 length:u32 type:u8 payload[length]
 //
-// Integers are little-endian; `crc` is the masked CRC32C (wal/crc32c.h) of
+// Integers are little-endian; `crc` is the masked CRC32C (base/crc32c.h) of
 // length, type and payload. Blocks hold whole entries: a space (its id and
 // page count) and then the pages of that space, in order.
 #ifndef PITR_ENGINE_DUMP_FORMAT_H_
@@ -18,7 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "wal/lsn.h"
+#include "base/lsn.h"
 #include "wal/record.h"
 
 namespace pitr {

@@ -7,10 +7,10 @@
 #include <string>
 
 #include "absl/strings/str_replace.h"
+#include "base/testing/test_files.h"
 #include "engine/dump_reader.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

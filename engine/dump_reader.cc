@@ -3,10 +3,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
-#include "wal/file_system.h"
-#include "wal/status_macros.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "base/file_system.h"
+#include "base/status_macros.h"
 
 namespace pitr {
 

@@ -8,11 +8,11 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "base/testing/test_files.h"
+#include "base/timestamp.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/testing/wal_test_util.h"
-#include "wal/timestamp.h"
 
 namespace pitr {
 namespace {

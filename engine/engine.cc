@@ -3,11 +3,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_system.h"
+#include "base/status_macros.h"
 #include "engine/upgrade.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
-#include "wal/file_system.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 

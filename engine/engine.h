@@ -36,12 +36,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "branch/catalog.h"
 #include "engine/applier.h"
 #include "engine/dump_format.h"
 #include "engine/page_store.h"
 #include "wal/batch.h"
-#include "wal/mutex.h"
 #include "wal/wal.h"
 
 namespace pitr {

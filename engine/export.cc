@@ -10,10 +10,10 @@
 // each page read as GetPage would.
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "engine/dump_writer.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 

@@ -11,11 +11,11 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "engine/engine.h"
 #include "engine/gc_policy.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 

@@ -13,11 +13,11 @@
 // a crash it was never on disk, and GC reclaims the data as unused.
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "engine/dump_reader.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
-#include "wal/timestamp.h"
 
 namespace pitr {
 

@@ -23,9 +23,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "base/mutex.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
-#include "wal/mutex.h"
 
 namespace pitr {
 

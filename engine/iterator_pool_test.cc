@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
+#include "base/testing/test_files.h"
 #include "engine/rocksdb_logger.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

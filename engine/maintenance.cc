@@ -2,10 +2,10 @@
 // grew long, and flushing the in-memory layer when it is old or the WAL
 // behind it is large, then trimming the WAL.
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "engine/engine.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 

@@ -22,12 +22,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/mutex.h"
 #include "branch/catalog.h"
 #include "branch/catalog_store.h"
 #include "engine/iterator_pool.h"
 #include "engine/store_keys.h"
 #include "rocksdb/db.h"
-#include "wal/mutex.h"
 #include "wal/record.h"
 
 namespace pitr {

@@ -18,7 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "wal/crc32c.h"
+#include "base/crc32c.h"
 
 namespace rocksdb::crc32c {
 

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "base/crc32c.h"
+#include "base/testing/test_files.h"
 #include "engine/rocksdb_logger.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
-#include "wal/crc32c.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace rocksdb::crc32c {
 uint32_t Extend(uint32_t crc, const char* data, size_t n);

@@ -2,10 +2,10 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
-#include "wal/timestamp.h"
 
 namespace pitr {
 

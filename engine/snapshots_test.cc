@@ -2,10 +2,10 @@
 // branches and restores from snapshots.
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

@@ -33,7 +33,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "wal/lsn.h"
+#include "base/lsn.h"
 #include "wal/record.h"
 
 namespace pitr::store_keys {

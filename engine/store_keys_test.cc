@@ -4,9 +4,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr::store_keys {
 namespace {

@@ -5,10 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/status_macros.h"
 #include "engine/store_keys.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 

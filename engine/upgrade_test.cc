@@ -8,13 +8,13 @@
 #include <utility>
 #include <vector>
 
+#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "engine/rocksdb_logger.h"
 #include "engine/store_keys.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "base/status_macros.h"
 #include "server/read_file.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 namespace {
@@ -43,18 +43,18 @@ absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::FromFile(
     if (line.empty() || line[0] == '#') continue;
     const std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    const std::string where = absl::StrCat("token file ", path, " line ",
-                                           line_number);
+    const std::string where =
+        absl::StrCat("token file ", path, " line ", line_number);
     if (fields.size() != 2 || (fields[0] != "admin" && fields[0] != "read")) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, ": expected \"<admin|read> <token>\" (the line is not "
-          "quoted here, as it may hold a secret)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where,
+                       ": expected \"<admin|read> <token>\" (the line is not "
+                       "quoted here, as it may hold a secret)"));
     }
     if (fields[1].size() < kMinTokenLength) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, ": the token has ", fields[1].size(),
-          " characters; at least ", kMinTokenLength,
-          " are required so that it cannot be guessed"));
+          where, ": the token has ", fields[1].size(), " characters; at least ",
+          kMinTokenLength, " are required so that it cannot be guessed"));
     }
     for (const auto& [role, token] : tokens) {
       if (token == fields[1]) {
@@ -66,9 +66,10 @@ absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::FromFile(
                         std::string(fields[1]));
   }
   if (tokens.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "token file ", path, " holds no tokens; without a token file every "
-        "call is allowed, with an empty one none would be"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("token file ", path,
+                     " holds no tokens; without a token file every "
+                     "call is allowed, with an empty one none would be"));
   }
   return std::unique_ptr<Authorizer>(
       new Authorizer(/*allow_all=*/false, std::move(tokens)));
@@ -119,9 +120,8 @@ grpc::Status Authorizer::Authorize(
   if (required == Role::kAdmin && role != Role::kAdmin) {
     return grpc::Status(
         grpc::StatusCode::PERMISSION_DENIED,
-        absl::StrCat("this call requires a token of role ",
-                     RoleName(required), "; the token given has role ",
-                     RoleName(role)));
+        absl::StrCat("this call requires a token of role ", RoleName(required),
+                     "; the token given has role ", RoleName(role)));
   }
   return grpc::Status::OK;
 }

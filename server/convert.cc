@@ -3,7 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "wal/lsn.h"
+#include "base/lsn.h"
 
 namespace pitr {
 namespace {

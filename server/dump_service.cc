@@ -6,59 +6,63 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "server/convert.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 
 grpc::Status DumpServiceImpl::ExportBranch(
     grpc::ServerContext* context, const v1::ExportBranchRequest* request,
     grpc::ServerWriter<v1::DumpChunk>* writer) {
-  return Serve(env_, context, Role::kRead, "ExportBranch", [&]() -> absl::Status {
-    Engine& engine = *env_.engine;
-    // The point is resolved here, so the first chunk can say which LSN the
-    // dump holds.
-    std::optional<Snapshot> snapshot;
-    Branch branch;
-    Lsn lsn;
-    if (request->point().point_case() == v1::PointInTime::kSnapshot) {
-      PITR_ASSIGN_OR_RETURN(snapshot,
-                            engine.GetSnapshot(request->point().snapshot()));
-      lsn = snapshot->lsn;
-    } else {
-      PITR_ASSIGN_OR_RETURN(branch, BranchNamed(engine, request->branch()));
-      PITR_ASSIGN_OR_RETURN(std::optional<Lsn> at,
-                            ReadLsn(engine, branch, request->point()));
-      lsn = at ? *at : engine.latest_lsn();
-    }
-    uint64_t pages = 0;
-    bool first = true;
-    v1::DumpChunk chunk;
-    const DumpSink sink = [&](absl::string_view bytes) -> absl::Status {
-      if (context->IsCancelled()) {
-        return absl::CancelledError("the export was cancelled by the client");
-      }
-      chunk.Clear();
-      chunk.set_data(std::string(bytes));
-      chunk.set_pages(pages);
-      if (first) chunk.set_lsn(lsn);
-      first = false;
-      if (!writer->Write(chunk)) {
-        return absl::CancelledError("the client went away during the export");
-      }
-      return absl::OkStatus();
-    };
-    const DumpProgress progress = [&](uint64_t done, uint64_t /*total*/) {
-      pages = done;
-      return absl::OkStatus();
-    };
-    if (snapshot) {
-      return engine.ExportSnapshot(snapshot->name, sink, progress).status();
-    }
-    return engine.ExportBranch(branch.id, PointInTime{lsn, std::nullopt}, sink,
-                               progress)
-        .status();
-  });
+  return Serve(
+      env_, context, Role::kRead, "ExportBranch", [&]() -> absl::Status {
+        Engine& engine = *env_.engine;
+        // The point is resolved here, so the first chunk can say which LSN the
+        // dump holds.
+        std::optional<Snapshot> snapshot;
+        Branch branch;
+        Lsn lsn;
+        if (request->point().point_case() == v1::PointInTime::kSnapshot) {
+          PITR_ASSIGN_OR_RETURN(
+              snapshot, engine.GetSnapshot(request->point().snapshot()));
+          lsn = snapshot->lsn;
+        } else {
+          PITR_ASSIGN_OR_RETURN(branch, BranchNamed(engine, request->branch()));
+          PITR_ASSIGN_OR_RETURN(std::optional<Lsn> at,
+                                ReadLsn(engine, branch, request->point()));
+          lsn = at ? *at : engine.latest_lsn();
+        }
+        uint64_t pages = 0;
+        bool first = true;
+        v1::DumpChunk chunk;
+        const DumpSink sink = [&](absl::string_view bytes) -> absl::Status {
+          if (context->IsCancelled()) {
+            return absl::CancelledError(
+                "the export was cancelled by the client");
+          }
+          chunk.Clear();
+          chunk.set_data(std::string(bytes));
+          chunk.set_pages(pages);
+          if (first) chunk.set_lsn(lsn);
+          first = false;
+          if (!writer->Write(chunk)) {
+            return absl::CancelledError(
+                "the client went away during the export");
+          }
+          return absl::OkStatus();
+        };
+        const DumpProgress progress = [&](uint64_t done, uint64_t /*total*/) {
+          pages = done;
+          return absl::OkStatus();
+        };
+        if (snapshot) {
+          return engine.ExportSnapshot(snapshot->name, sink, progress).status();
+        }
+        return engine
+            .ExportBranch(branch.id, PointInTime{lsn, std::nullopt}, sink,
+                          progress)
+            .status();
+      });
 }
 
 absl::StatusOr<std::string> DumpServiceImpl::Spool(
@@ -81,9 +85,9 @@ absl::StatusOr<std::string> DumpServiceImpl::Spool(
     out.write(request.data().data(),
               static_cast<std::streamsize>(request.data().size()));
     if (!out) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "cannot write the upload to ", path, " after ", response->bytes(),
-          " bytes (is the disk full?)"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("cannot write the upload to ", path, " after ",
+                       response->bytes(), " bytes (is the disk full?)"));
     }
     response->set_bytes(response->bytes() + request.data().size());
   }
@@ -106,32 +110,34 @@ grpc::Status DumpServiceImpl::ImportDump(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::ImportDumpRequest>* reader,
     v1::ImportDumpResponse* response) {
-  return Serve(env_, context, Role::kAdmin, "ImportDump", [&]() -> absl::Status {
-    Engine& engine = *env_.engine;
-    const std::string path =
-        absl::StrCat(scratch_dir_, "/upload-", getpid(), "-",
-                     next_upload_.fetch_add(1), ".dump");
-    absl::StatusOr<std::string> name = Spool(context, reader, path, response);
-    absl::StatusOr<ImportSummary> imported =
-        name.ok() ? engine.ImportDump(*name, path,
-                                      [&](uint64_t, uint64_t) {
-                                        return context->IsCancelled()
-                                                   ? absl::CancelledError(
-                                                         "the import was "
-                                                         "cancelled by the "
-                                                         "client")
-                                                   : absl::OkStatus();
-                                      })
-                  : absl::StatusOr<ImportSummary>(name.status());
-    std::remove(path.c_str());
-    if (!imported.ok()) return imported.status();
-    PITR_ASSIGN_OR_RETURN(*response->mutable_branch(),
-                          DescribeBranch(engine, imported->branch, true));
-    *response->mutable_snapshot() =
-        SnapshotProto(imported->snapshot, imported->branch.name);
-    response->set_pages(imported->pages);
-    return absl::OkStatus();
-  });
+  return Serve(
+      env_, context, Role::kAdmin, "ImportDump", [&]() -> absl::Status {
+        Engine& engine = *env_.engine;
+        const std::string path =
+            absl::StrCat(scratch_dir_, "/upload-", getpid(), "-",
+                         next_upload_.fetch_add(1), ".dump");
+        absl::StatusOr<std::string> name =
+            Spool(context, reader, path, response);
+        absl::StatusOr<ImportSummary> imported =
+            name.ok() ? engine.ImportDump(*name, path,
+                                          [&](uint64_t, uint64_t) {
+                                            return context->IsCancelled()
+                                                       ? absl::CancelledError(
+                                                             "the import was "
+                                                             "cancelled by the "
+                                                             "client")
+                                                       : absl::OkStatus();
+                                          })
+                      : absl::StatusOr<ImportSummary>(name.status());
+        std::remove(path.c_str());
+        if (!imported.ok()) return imported.status();
+        PITR_ASSIGN_OR_RETURN(*response->mutable_branch(),
+                              DescribeBranch(engine, imported->branch, true));
+        *response->mutable_snapshot() =
+            SnapshotProto(imported->snapshot, imported->branch.name);
+        response->set_pages(imported->pages);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace pitr

@@ -6,11 +6,11 @@
 #include <thread>
 
 #include "absl/time/time.h"
+#include "base/testing/test_files.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

@@ -21,8 +21,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "server/metrics.h"
-#include "wal/mutex.h"
 
 namespace pitr {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "server/prometheus_text.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 namespace {
@@ -31,9 +31,11 @@ absl::Status CheckBounds(const std::string& name,
   }
   for (size_t i = 0; i < bounds.size(); ++i) {
     if (!std::isfinite(bounds[i]) || (i > 0 && bounds[i] <= bounds[i - 1])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "histogram ", name, ": bucket bounds must be finite and strictly "
-          "increasing, but bound ", i, " is ", bounds[i]));
+      return absl::InvalidArgumentError(
+          absl::StrCat("histogram ", name,
+                       ": bucket bounds must be finite and strictly "
+                       "increasing, but bound ",
+                       i, " is ", bounds[i]));
     }
   }
   return absl::OkStatus();
@@ -55,9 +57,8 @@ Metric* FindOrMake(std::map<Labels, std::unique_ptr<Metric>>* metrics,
 void Gauge::Add(double delta) { AtomicAdd(&value_, delta); }
 
 std::vector<double> Histogram::LatencyBounds() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,
-          5,      10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 Histogram::Histogram(std::vector<double> bounds)
@@ -122,8 +123,8 @@ absl::StatusOr<Registry::Family*> Registry::FamilyFor(const std::string& name,
                                                       Type type,
                                                       Labels* labels) {
   if (!prometheus_text::IsValidMetricName(name)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metric name \"", name, "\" is not [a-zA-Z_:][a-zA-Z0-9_:]*"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "metric name \"", name, "\" is not [a-zA-Z_:][a-zA-Z0-9_:]*"));
   }
   std::sort(labels->begin(), labels->end());
   for (size_t i = 0; i < labels->size(); ++i) {
@@ -149,9 +150,10 @@ absl::StatusOr<Registry::Family*> Registry::FamilyFor(const std::string& name,
   }
   if (family->type != type || family->help != help ||
       family->label_names != LabelNames(*labels)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "metric ", name, " is already registered with another type, help "
-        "text or label names"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("metric ", name,
+                     " is already registered with another type, help "
+                     "text or label names"));
   }
   if (family->samples) {
     return absl::AlreadyExistsError(
@@ -260,8 +262,8 @@ std::string Registry::Render() const {
         bucket_labels.back().second = i < family->bounds.size()
                                           ? FormatDouble(family->bounds[i])
                                           : "+Inf";
-        AppendSample(name + "_bucket", bucket_labels,
-                     absl::StrCat(counts[i]), &out);
+        AppendSample(name + "_bucket", bucket_labels, absl::StrCat(counts[i]),
+                     &out);
       }
       AppendSample(name + "_sum", labels, FormatDouble(histogram->Sum()), &out);
       AppendSample(name + "_count", labels, absl::StrCat(counts.back()), &out);

@@ -25,7 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "wal/mutex.h"
+#include "base/mutex.h"
 
 namespace pitr {
 
@@ -161,8 +161,7 @@ class Registry {
                                    const Labels& labels);
 
   mutable Mutex mu_;
-  std::map<std::string, std::unique_ptr<Family>> families_
-      ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<Family>> families_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace pitr

@@ -2,8 +2,8 @@
 
 #include <vector>
 
+#include "base/status_macros.h"
 #include "server/convert.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 
@@ -11,8 +11,7 @@ absl::StatusOr<std::pair<Branch, Lsn>> PageServiceImpl::ReadTarget(
     const std::string& branch_name, const v1::PointInTime& point) {
   Engine& engine = *env_.engine;
   PITR_ASSIGN_OR_RETURN(Branch branch, BranchNamed(engine, branch_name));
-  PITR_ASSIGN_OR_RETURN(std::optional<Lsn> lsn,
-                        ReadLsn(engine, branch, point));
+  PITR_ASSIGN_OR_RETURN(std::optional<Lsn> lsn, ReadLsn(engine, branch, point));
   return std::make_pair(branch, lsn ? *lsn : engine.latest_lsn());
 }
 
@@ -34,8 +33,8 @@ grpc::Status PageServiceImpl::GetPage(grpc::ServerContext* context,
 
 absl::Status PageServiceImpl::ReadPages(const v1::GetPagesRequest& request,
                                         v1::GetPagesResponse* response) {
-  PITR_RETURN_IF_ERROR(CheckCount(request.keys_size(),
-                                  env_.max_items_per_request, "keys"));
+  PITR_RETURN_IF_ERROR(
+      CheckCount(request.keys_size(), env_.max_items_per_request, "keys"));
   PITR_ASSIGN_OR_RETURN(auto target,
                         ReadTarget(request.branch(), request.point()));
   std::vector<PageKey> keys;
@@ -69,46 +68,50 @@ grpc::Status PageServiceImpl::StreamPages(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::GetPagesResponse, v1::GetPagesRequest>*
         stream) {
-  return Serve(env_, context, Role::kRead, "StreamPages", [&]() -> absl::Status {
-    v1::GetPagesRequest request;
-    v1::GetPagesResponse response;
-    while (stream->Read(&request)) {
-      response.Clear();
-      PITR_RETURN_IF_ERROR(ReadPages(request, &response));
-      if (!stream->Write(response)) {
-        return absl::CancelledError("the client went away");
-      }
-    }
-    return absl::OkStatus();
-  });
+  return Serve(env_, context, Role::kRead, "StreamPages",
+               [&]() -> absl::Status {
+                 v1::GetPagesRequest request;
+                 v1::GetPagesResponse response;
+                 while (stream->Read(&request)) {
+                   response.Clear();
+                   PITR_RETURN_IF_ERROR(ReadPages(request, &response));
+                   if (!stream->Write(response)) {
+                     return absl::CancelledError("the client went away");
+                   }
+                 }
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status PageServiceImpl::GetSpaceSize(
     grpc::ServerContext* context, const v1::GetSpaceSizeRequest* request,
     v1::SpaceSize* response) {
-  return Serve(env_, context, Role::kRead, "GetSpaceSize", [&]() -> absl::Status {
-    PITR_ASSIGN_OR_RETURN(auto target,
-                          ReadTarget(request->branch(), request->point()));
-    PITR_ASSIGN_OR_RETURN(
-        uint32_t pages, env_.engine->GetSpaceSize(target.first.id,
-                                                  request->space(), target.second));
-    response->set_pages(pages);
-    response->set_lsn(target.second);
-    return absl::OkStatus();
-  });
+  return Serve(
+      env_, context, Role::kRead, "GetSpaceSize", [&]() -> absl::Status {
+        PITR_ASSIGN_OR_RETURN(auto target,
+                              ReadTarget(request->branch(), request->point()));
+        PITR_ASSIGN_OR_RETURN(
+            uint32_t pages,
+            env_.engine->GetSpaceSize(target.first.id, request->space(),
+                                      target.second));
+        response->set_pages(pages);
+        response->set_lsn(target.second);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status PageServiceImpl::GetStoreInfo(
     grpc::ServerContext* context, const v1::GetStoreInfoRequest* /*request*/,
     v1::StoreInfo* response) {
-  return Serve(env_, context, Role::kRead, "GetStoreInfo", [&]() -> absl::Status {
-    Engine& engine = *env_.engine;
-    response->set_page_size(engine.page_size());
-    response->set_latest_lsn(engine.latest_lsn());
-    response->set_oldest_wal_lsn(engine.wal().oldest_lsn());
-    response->set_version(kPitrVersion);
-    return absl::OkStatus();
-  });
+  return Serve(env_, context, Role::kRead, "GetStoreInfo",
+               [&]() -> absl::Status {
+                 Engine& engine = *env_.engine;
+                 response->set_page_size(engine.page_size());
+                 response->set_latest_lsn(engine.latest_lsn());
+                 response->set_oldest_wal_lsn(engine.wal().oldest_lsn());
+                 response->set_version(kPitrVersion);
+                 return absl::OkStatus();
+               });
 }
 
 }  // namespace pitr

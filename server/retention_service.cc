@@ -2,8 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/status_macros.h"
 #include "server/convert.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 namespace {
@@ -11,7 +11,8 @@ namespace {
 constexpr absl::Duration kMinLeaseTtl = absl::Seconds(1);
 constexpr absl::Duration kMaxLeaseTtl = absl::Hours(24);
 
-absl::StatusOr<absl::Duration> LeaseTtl(const google::protobuf::Duration& proto) {
+absl::StatusOr<absl::Duration> LeaseTtl(
+    const google::protobuf::Duration& proto) {
   PITR_ASSIGN_OR_RETURN(absl::Duration ttl, ToDuration(proto, "ttl"));
   if (ttl < kMinLeaseTtl || ttl > kMaxLeaseTtl) {
     return absl::InvalidArgumentError(
@@ -37,25 +38,28 @@ absl::Status RetentionServiceImpl::DescribeRetention(
 grpc::Status RetentionServiceImpl::GetRetention(
     grpc::ServerContext* context, const v1::GetRetentionRequest* request,
     v1::RetentionPolicy* response) {
-  return Serve(env_, context, Role::kRead, "GetRetention", [&]() -> absl::Status {
-    PITR_ASSIGN_OR_RETURN(Branch branch,
-                          BranchNamed(*env_.engine, request->branch()));
-    return DescribeRetention(branch, response);
-  });
+  return Serve(
+      env_, context, Role::kRead, "GetRetention", [&]() -> absl::Status {
+        PITR_ASSIGN_OR_RETURN(Branch branch,
+                              BranchNamed(*env_.engine, request->branch()));
+        return DescribeRetention(branch, response);
+      });
 }
 
 grpc::Status RetentionServiceImpl::UpdateRetention(
     grpc::ServerContext* context, const v1::UpdateRetentionRequest* request,
     v1::RetentionPolicy* response) {
-  return Serve(env_, context, Role::kAdmin, "UpdateRetention", [&]() -> absl::Status {
-    Engine& engine = *env_.engine;
-    PITR_ASSIGN_OR_RETURN(Branch branch, BranchNamed(engine, request->branch()));
-    PITR_ASSIGN_OR_RETURN(Retention retention,
-                          ToRetention(request->retention()));
-    PITR_RETURN_IF_ERROR(engine.SetRetention(branch.id, retention));
-    PITR_ASSIGN_OR_RETURN(branch, engine.GetBranch(branch.id));
-    return DescribeRetention(branch, response);
-  });
+  return Serve(
+      env_, context, Role::kAdmin, "UpdateRetention", [&]() -> absl::Status {
+        Engine& engine = *env_.engine;
+        PITR_ASSIGN_OR_RETURN(Branch branch,
+                              BranchNamed(engine, request->branch()));
+        PITR_ASSIGN_OR_RETURN(Retention retention,
+                              ToRetention(request->retention()));
+        PITR_RETURN_IF_ERROR(engine.SetRetention(branch.id, retention));
+        PITR_ASSIGN_OR_RETURN(branch, engine.GetBranch(branch.id));
+        return DescribeRetention(branch, response);
+      });
 }
 
 grpc::Status RetentionServiceImpl::GetDefaultRetention(
@@ -70,58 +74,61 @@ grpc::Status RetentionServiceImpl::GetDefaultRetention(
 grpc::Status RetentionServiceImpl::UpdateDefaultRetention(
     grpc::ServerContext* context, const v1::Retention* request,
     v1::Retention* response) {
-  return Serve(env_, context, Role::kAdmin, "UpdateDefaultRetention",
-               [&]() -> absl::Status {
-    PITR_ASSIGN_OR_RETURN(Retention retention, ToRetention(*request));
-    if (!retention.window) {
-      return absl::InvalidArgumentError(
-          "the default retention needs a window (the lsn distance is "
-          "optional)");
-    }
-    PITR_RETURN_IF_ERROR(env_.engine->SetDefaultRetention(retention));
-    *response = RetentionProto(env_.engine->default_retention());
-    return absl::OkStatus();
-  });
+  return Serve(
+      env_, context, Role::kAdmin, "UpdateDefaultRetention",
+      [&]() -> absl::Status {
+        PITR_ASSIGN_OR_RETURN(Retention retention, ToRetention(*request));
+        if (!retention.window) {
+          return absl::InvalidArgumentError(
+              "the default retention needs a window (the lsn distance is "
+              "optional)");
+        }
+        PITR_RETURN_IF_ERROR(env_.engine->SetDefaultRetention(retention));
+        *response = RetentionProto(env_.engine->default_retention());
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status RetentionServiceImpl::GetHistoryBounds(
     grpc::ServerContext* context, const v1::GetHistoryBoundsRequest* request,
     v1::HistoryBounds* response) {
-  return Serve(env_, context, Role::kRead, "GetHistoryBounds", [&]() -> absl::Status {
-    PITR_ASSIGN_OR_RETURN(Branch branch,
-                          BranchNamed(*env_.engine, request->branch()));
-    PITR_ASSIGN_OR_RETURN(HistoryBounds bounds,
-                          env_.engine->GetHistoryBounds(branch.id));
-    *response = HistoryBoundsProto(bounds);
-    return absl::OkStatus();
-  });
+  return Serve(
+      env_, context, Role::kRead, "GetHistoryBounds", [&]() -> absl::Status {
+        PITR_ASSIGN_OR_RETURN(Branch branch,
+                              BranchNamed(*env_.engine, request->branch()));
+        PITR_ASSIGN_OR_RETURN(HistoryBounds bounds,
+                              env_.engine->GetHistoryBounds(branch.id));
+        *response = HistoryBoundsProto(bounds);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status RetentionServiceImpl::CreateLease(
     grpc::ServerContext* context, const v1::CreateLeaseRequest* request,
     v1::Lease* response) {
-  return Serve(env_, context, Role::kRead, "CreateLease", [&]() -> absl::Status {
-    PITR_ASSIGN_OR_RETURN(Branch branch,
-                          BranchNamed(*env_.engine, request->branch()));
-    PITR_ASSIGN_OR_RETURN(absl::Duration ttl, LeaseTtl(request->ttl()));
-    PITR_ASSIGN_OR_RETURN(uint64_t id, env_.engine->CreateLease(
-                                           branch.id, request->lsn(), ttl));
-    response->set_id(id);
-    response->set_branch(branch.name);
-    response->set_lsn(request->lsn());
-    *response->mutable_expire_time() =
-        TimestampProto(absl::ToUnixMicros(absl::Now() + ttl));
-    MutexLock l(&mu_);
-    // Forget the leases that expired without being released.
-    const int64_t now_us = absl::ToUnixMicros(absl::Now());
-    for (auto it = leases_.begin(); it != leases_.end();) {
-      const absl::StatusOr<int64_t> expires =
-          TimestampUs(it->second.expire_time(), "expire_time");
-      it = expires.ok() && *expires < now_us ? leases_.erase(it) : ++it;
-    }
-    leases_[id] = *response;
-    return absl::OkStatus();
-  });
+  return Serve(
+      env_, context, Role::kRead, "CreateLease", [&]() -> absl::Status {
+        PITR_ASSIGN_OR_RETURN(Branch branch,
+                              BranchNamed(*env_.engine, request->branch()));
+        PITR_ASSIGN_OR_RETURN(absl::Duration ttl, LeaseTtl(request->ttl()));
+        PITR_ASSIGN_OR_RETURN(uint64_t id, env_.engine->CreateLease(
+                                               branch.id, request->lsn(), ttl));
+        response->set_id(id);
+        response->set_branch(branch.name);
+        response->set_lsn(request->lsn());
+        *response->mutable_expire_time() =
+            TimestampProto(absl::ToUnixMicros(absl::Now() + ttl));
+        MutexLock l(&mu_);
+        // Forget the leases that expired without being released.
+        const int64_t now_us = absl::ToUnixMicros(absl::Now());
+        for (auto it = leases_.begin(); it != leases_.end();) {
+          const absl::StatusOr<int64_t> expires =
+              TimestampUs(it->second.expire_time(), "expire_time");
+          it = expires.ok() && *expires < now_us ? leases_.erase(it) : ++it;
+        }
+        leases_[id] = *response;
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status RetentionServiceImpl::RenewLease(
@@ -150,19 +157,21 @@ grpc::Status RetentionServiceImpl::RenewLease(
 grpc::Status RetentionServiceImpl::ReleaseLease(
     grpc::ServerContext* context, const v1::ReleaseLeaseRequest* request,
     google::protobuf::Empty* /*response*/) {
-  return Serve(env_, context, Role::kRead, "ReleaseLease", [&]() -> absl::Status {
-    PITR_RETURN_IF_ERROR(env_.engine->ReleaseLease(request->id()));
-    MutexLock l(&mu_);
-    leases_.erase(request->id());
-    return absl::OkStatus();
-  });
+  return Serve(env_, context, Role::kRead, "ReleaseLease",
+               [&]() -> absl::Status {
+                 PITR_RETURN_IF_ERROR(env_.engine->ReleaseLease(request->id()));
+                 MutexLock l(&mu_);
+                 leases_.erase(request->id());
+                 return absl::OkStatus();
+               });
 }
 
 grpc::Status RetentionServiceImpl::RunGc(grpc::ServerContext* context,
                                          const v1::RunGcRequest* request,
                                          v1::GcReport* response) {
   return Serve(env_, context, Role::kAdmin, "RunGc", [&]() -> absl::Status {
-    PITR_ASSIGN_OR_RETURN(GcReport report, env_.engine->RunGc(request->compact()));
+    PITR_ASSIGN_OR_RETURN(GcReport report,
+                          env_.engine->RunGc(request->compact()));
     response->set_versions_examined(report.versions_examined);
     response->set_versions_removed(report.versions_removed);
     response->set_timelines_removed(report.timelines_removed);
@@ -174,4 +183,3 @@ grpc::Status RetentionServiceImpl::RunGc(grpc::ServerContext* context,
 }
 
 }  // namespace pitr
-

@@ -6,9 +6,9 @@
 #include <map>
 #include <string>
 
+#include "base/mutex.h"
 #include "proto/retention_service.grpc.pb.h"
 #include "server/service_util.h"
-#include "wal/mutex.h"
 
 namespace pitr {
 

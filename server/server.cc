@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "base/lsn.h"
+#include "base/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
@@ -18,8 +20,6 @@
 #include "server/tls.h"
 #include "server/wal_service.h"
 #include "spdlog/spdlog.h"
-#include "wal/lsn.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 namespace {
@@ -32,9 +32,9 @@ absl::StatusOr<std::string> PrepareScratchDir(const std::string& data_dir) {
   std::filesystem::remove_all(dir, error);
   if (!error) std::filesystem::create_directories(dir, error);
   if (error) {
-    return absl::InternalError(absl::StrCat(
-        "cannot prepare the scratch directory ", dir.string(), ": ",
-        error.message()));
+    return absl::InternalError(
+        absl::StrCat("cannot prepare the scratch directory ", dir.string(),
+                     ": ", error.message()));
   }
   return dir.string();
 }
@@ -65,18 +65,18 @@ void SetPitrdProcessDefaults() {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   std::unique_ptr<Server> server(new Server());
-  PITR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                        ServerCredentialsFor(options.tls_cert_file,
-                                             options.tls_key_file));
+  PITR_ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::ServerCredentials> credentials,
+      ServerCredentialsFor(options.tls_cert_file, options.tls_key_file));
   if (!options.token_file.empty()) {
     PITR_ASSIGN_OR_RETURN(server->authorizer_,
                           Authorizer::FromFile(options.token_file));
   }
   PITR_ASSIGN_OR_RETURN(server->engine_, Engine::Open(options.engine));
-  PITR_ASSIGN_OR_RETURN(server->metrics_, ServerMetrics::Create(
-                                              &server->registry_,
-                                              server->engine_.get(),
-                                              options.size_interval));
+  PITR_ASSIGN_OR_RETURN(
+      server->metrics_,
+      ServerMetrics::Create(&server->registry_, server->engine_.get(),
+                            options.size_interval));
 
   ServiceEnv env;
   env.engine = server->engine_.get();
@@ -94,38 +94,37 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->services_.push_back(
       std::make_unique<DumpServiceImpl>(env, std::move(scratch)));
   server->services_.push_back(std::make_unique<HealthServiceImpl>(
-      std::vector<std::string>{
-          v1::BranchService::service_full_name(),
-          v1::WalService::service_full_name(),
-          v1::PageService::service_full_name(),
-          v1::SnapshotService::service_full_name(),
-          v1::RetentionService::service_full_name(),
-          v1::DumpService::service_full_name()},
+      std::vector<std::string>{v1::BranchService::service_full_name(),
+                               v1::WalService::service_full_name(),
+                               v1::PageService::service_full_name(),
+                               v1::SnapshotService::service_full_name(),
+                               v1::RetentionService::service_full_name(),
+                               v1::DumpService::service_full_name()},
       &server->stopping_));
 
   // Our own health service (server/health_service.h says why).
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, credentials,
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, credentials, &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  for (auto& service : server->services_) builder.RegisterService(service.get());
+  for (auto& service : server->services_)
+    builder.RegisterService(service.get());
   builder.SetSyncServerOption(grpc::ServerBuilder::MAX_POLLERS, kMaxPollers);
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || server->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", options.listen_address,
-        " (is the address valid and the port free?)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (is the address valid and the port free?)"));
   }
 
   if (!options.metrics_address.empty()) {
     HttpHandlers handlers;
     handlers["/metrics"] = MetricsHandler(&server->registry_);
-    PITR_ASSIGN_OR_RETURN(server->http_server_,
-                          HttpServer::Start(options.metrics_address,
-                                            std::move(handlers)));
+    PITR_ASSIGN_OR_RETURN(
+        server->http_server_,
+        HttpServer::Start(options.metrics_address, std::move(handlers)));
   }
 
   const Engine& engine = *server->engine_;

@@ -4,21 +4,31 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "spdlog/spdlog.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 namespace {
 
 // The code's name as gRPC prints it (the label values of pitr_rpcs_total).
 const char* CodeName(int code) {
-  static const char* const kNames[] = {
-      "OK",           "CANCELLED",         "UNKNOWN",
-      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS",   "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",       "OUT_OF_RANGE",
-      "UNIMPLEMENTED",    "INTERNAL",          "UNAVAILABLE",
-      "DATA_LOSS",        "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   return kNames[code];
 }
 
@@ -59,8 +69,9 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
     std::function<double(const EngineStats&)> value;
   };
   const Figure figures[] = {
-      {"pitr_ingest_batches_total", "Batches appended since the server started.",
-       Type::kCounter, [](const EngineStats& s) { return s.wal.batches; }},
+      {"pitr_ingest_batches_total",
+       "Batches appended since the server started.", Type::kCounter,
+       [](const EngineStats& s) { return s.wal.batches; }},
       {"pitr_ingest_bytes_total",
        "WAL record bytes appended since the server started.", Type::kCounter,
        [](const EngineStats& s) { return s.wal.bytes; }},
@@ -88,10 +99,12 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
       {"pitr_gc_runs_total", "GC runs (background and on demand).",
        Type::kCounter, [](const EngineStats& s) { return s.gc_runs; }},
       {"pitr_gc_versions_removed_total", "Page versions GC removed.",
-       Type::kCounter, [](const EngineStats& s) { return s.gc_versions_removed; }},
+       Type::kCounter,
+       [](const EngineStats& s) { return s.gc_versions_removed; }},
       {"pitr_gc_bytes_reclaimed_total",
        "Page store bytes GC runs gave back (size before minus after).",
-       Type::kCounter, [](const EngineStats& s) { return s.gc_bytes_reclaimed; }},
+       Type::kCounter,
+       [](const EngineStats& s) { return s.gc_bytes_reclaimed; }},
   };
   for (const Figure& figure : figures) {
     auto value = figure.value;
@@ -103,9 +116,8 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
   if (size_interval > absl::ZeroDuration() &&
       size_interval != absl::InfiniteDuration()) {
     ServerMetrics* self = metrics.get();
-    metrics->sizer_ = std::thread([self, size_interval] {
-      self->SizeLoop(size_interval);
-    });
+    metrics->sizer_ =
+        std::thread([self, size_interval] { self->SizeLoop(size_interval); });
   }
   return metrics;
 }
@@ -160,7 +172,9 @@ absl::Status ServerMetrics::RegisterSizes() {
       {"pitr_branch_sizes_measured_timestamp_seconds",
        "When branch sizes were last measured, in seconds since the epoch (0: "
        "not yet).",
-       [](const BranchSizes& s) { return absl::ToUnixMicros(s.measured_at) / 1e6; }},
+       [](const BranchSizes& s) {
+         return absl::ToUnixMicros(s.measured_at) / 1e6;
+       }},
       {"pitr_branch_sizes_measure_seconds",
        "How long the last measurement of branch sizes took.",
        [](const BranchSizes& s) { return absl::ToDoubleSeconds(s.took); }},
@@ -179,10 +193,9 @@ absl::Status ServerMetrics::RegisterSizes() {
 absl::Status ServerMetrics::RefreshSizes() {
   PITR_ASSIGN_OR_RETURN(BranchSizes sizes, engine_->MeasureBranchSizes(
                                                [this] { return stopping(); }));
-  spdlog::info(
-      "pitrd: measured the sizes of {} branches ({} records) in {}",
-      sizes.branches.size(), sizes.records_scanned,
-      absl::FormatDuration(sizes.took));
+  spdlog::info("pitrd: measured the sizes of {} branches ({} records) in {}",
+               sizes.branches.size(), sizes.records_scanned,
+               absl::FormatDuration(sizes.took));
   MutexLock l(&sizes_mu_);
   sizes_ = std::move(sizes);
   return absl::OkStatus();

@@ -18,10 +18,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "engine/engine.h"
 #include "grpcpp/support/status_code_enum.h"
 #include "server/metrics.h"
-#include "wal/mutex.h"
 
 namespace pitr {
 

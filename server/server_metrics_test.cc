@@ -5,9 +5,9 @@
 
 #include <cstdlib>
 
+#include "base/testing/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

@@ -4,9 +4,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/lsn.h"
+#include "base/status_macros.h"
 #include "server/convert.h"
-#include "wal/lsn.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 
@@ -61,8 +61,7 @@ absl::StatusOr<PointInTime> ToPoint(const v1::PointInTime& point) {
   return at;
 }
 
-absl::StatusOr<std::optional<Lsn>> ReadLsn(Engine& engine,
-                                           const Branch& branch,
+absl::StatusOr<std::optional<Lsn>> ReadLsn(Engine& engine, const Branch& branch,
                                            const v1::PointInTime& point) {
   switch (point.point_case()) {
     case v1::PointInTime::kLsn:
@@ -79,8 +78,10 @@ absl::StatusOr<std::optional<Lsn>> ReadLsn(Engine& engine,
       if (snapshot.timeline != branch.timeline) {
         return absl::FailedPreconditionError(absl::StrCat(
             "snapshot \"", snapshot.name, "\" (lsn ", FormatLsn(snapshot.lsn),
-            ", timeline ", snapshot.timeline, ") is not in the history of "
-            "branch \"", branch.name, "\" (timeline ", branch.timeline,
+            ", timeline ", snapshot.timeline,
+            ") is not in the history of "
+            "branch \"",
+            branch.name, "\" (timeline ", branch.timeline,
             "); create a branch from the snapshot to read it"));
       }
       return std::optional<Lsn>(snapshot.lsn);

@@ -5,11 +5,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/mutex.h"  // PITR_TSAN
 #include "grpcpp/create_channel.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
-#include "wal/mutex.h"  // PITR_TSAN
 
 namespace pitr {
 namespace {
@@ -57,7 +57,8 @@ TEST(TlsTest, FileWithoutPemIsAnError) {
 bool MakeCertificate(const std::string& name) {
   const std::string command = absl::StrCat(
       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-      "-nodes -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
+      "-nodes -days 1 -subj /CN=localhost -addext "
+      "subjectAltName=DNS:localhost,IP:127.0.0.1"
       " -keyout ",
       TempPath(name + "_key.pem"), " -out ", TempPath(name + "_cert.pem"),
       " >/dev/null 2>&1");

@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/lsn.h"
+#include "base/status_macros.h"
 #include "server/convert.h"
-#include "wal/lsn.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 namespace {
@@ -30,7 +30,8 @@ class TimelineNames {
   const std::string& NameOf(TimelineId timeline) {
     if (names_.find(timeline) == names_.end()) {
       names_.clear();
-      for (const Branch& b : engine_.ListBranches()) names_[b.timeline] = b.name;
+      for (const Branch& b : engine_.ListBranches())
+        names_[b.timeline] = b.name;
       names_.emplace(timeline, "");  // no branch writes it now
     }
     return names_[timeline];
@@ -84,33 +85,36 @@ grpc::Status WalServiceImpl::Append(grpc::ServerContext* context,
 grpc::Status WalServiceImpl::AppendStream(
     grpc::ServerContext* context, grpc::ServerReader<v1::AppendRequest>* reader,
     v1::AppendStreamResponse* response) {
-  return Serve(env_, context, Role::kAdmin, "AppendStream", [&]() -> absl::Status {
-    v1::AppendRequest request;
-    while (reader->Read(&request)) {
-      absl::StatusOr<AppendResult> result = AppendOne(request);
-      if (!result.ok()) {
-        return absl::Status(
-            result.status().code(),
-            absl::StrCat("batch ", response->batches(), " of the stream was "
-                         "refused (the ", response->batches(),
-                         " before it are committed, up to lsn ",
-                         FormatLsn(response->last_commit_lsn()),
-                         "): ", result.status().message()));
-      }
-      response->set_batches(response->batches() + 1);
-      response->set_records(response->records() + request.records_size());
-      response->set_last_commit_lsn(result->commit_lsn);
-      *response->mutable_last_commit_time() =
-          TimestampProto(result->timestamp_us);
-    }
-    if (context->IsCancelled()) {
-      return absl::CancelledError(absl::StrCat(
-          "the client cancelled the stream after ", response->batches(),
-          " committed batches (up to lsn ",
-          FormatLsn(response->last_commit_lsn()), ")"));
-    }
-    return absl::OkStatus();
-  });
+  return Serve(
+      env_, context, Role::kAdmin, "AppendStream", [&]() -> absl::Status {
+        v1::AppendRequest request;
+        while (reader->Read(&request)) {
+          absl::StatusOr<AppendResult> result = AppendOne(request);
+          if (!result.ok()) {
+            return absl::Status(
+                result.status().code(),
+                absl::StrCat("batch ", response->batches(),
+                             " of the stream was "
+                             "refused (the ",
+                             response->batches(),
+                             " before it are committed, up to lsn ",
+                             FormatLsn(response->last_commit_lsn()),
+                             "): ", result.status().message()));
+          }
+          response->set_batches(response->batches() + 1);
+          response->set_records(response->records() + request.records_size());
+          response->set_last_commit_lsn(result->commit_lsn);
+          *response->mutable_last_commit_time() =
+              TimestampProto(result->timestamp_us);
+        }
+        if (context->IsCancelled()) {
+          return absl::CancelledError(absl::StrCat(
+              "the client cancelled the stream after ", response->batches(),
+              " committed batches (up to lsn ",
+              FormatLsn(response->last_commit_lsn()), ")"));
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status WalServiceImpl::ReadWal(grpc::ServerContext* context,
@@ -120,9 +124,9 @@ grpc::Status WalServiceImpl::ReadWal(grpc::ServerContext* context,
     Engine& engine = *env_.engine;
     const Lsn end = request->end_lsn();
     if (end != 0 && end < request->start_lsn()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "end_lsn ", FormatLsn(end), " is before start_lsn ",
-          FormatLsn(request->start_lsn()), " (0 means no end)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("end_lsn ", FormatLsn(end), " is before start_lsn ",
+                       FormatLsn(request->start_lsn()), " (0 means no end)"));
     }
     PITR_ASSIGN_OR_RETURN(std::unique_ptr<WalReader> reader,
                           engine.wal().NewReader(request->start_lsn()));
@@ -155,9 +159,8 @@ grpc::Status WalServiceImpl::ReadWal(grpc::ServerContext* context,
       }
       if (end != 0 && batch.commit_lsn >= end) return absl::OkStatus();
     }
-    return absl::CancelledError(
-        absl::StrCat("cancelled by the client at lsn ",
-                     FormatLsn(reader->position())));
+    return absl::CancelledError(absl::StrCat("cancelled by the client at lsn ",
+                                             FormatLsn(reader->position())));
   });
 }
 

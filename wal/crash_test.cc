@@ -13,9 +13,9 @@
 #include <thread>
 
 #include "absl/time/clock.h"
+#include "base/mutex.h"
+#include "base/testing/fault_file_system.h"
 #include "gtest/gtest.h"
-#include "wal/mutex.h"
-#include "wal/testing/fault_file_system.h"
 #include "wal/testing/wal_test_util.h"
 #include "wal/wal.h"
 

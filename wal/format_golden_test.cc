@@ -114,7 +114,7 @@ uint32_t Fixed32At(const std::string& bytes, size_t offset) {
 }
 
 // CRC32C and its mask exactly as docs/wal-format.md section 3 states them,
-// written from the document and not from wal/crc32c.cc, so that the
+// written from the document and not from base/crc32c.cc, so that the
 // document's description is checked too.
 uint32_t DocCrc32c(const std::string& bytes, size_t begin, size_t end) {
   uint32_t crc = 0xFFFFFFFFu;

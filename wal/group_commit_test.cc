@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "base/testing/fault_file_system.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/testing/fault_file_system.h"
 #include "wal/testing/wal_test_util.h"
 #include "wal/wal.h"
 

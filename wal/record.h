@@ -1,5 +1,5 @@
-// The vocabulary of WAL records: page keys, branch ids, and a record decoded
-// from the log.
+// The vocabulary of WAL records: the kinds of change, a record decoded from
+// the log, and a committed batch.
 #ifndef PITR_WAL_RECORD_H_
 #define PITR_WAL_RECORD_H_
 
@@ -10,28 +10,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "wal/lsn.h"
+#include "base/ids.h"
+#include "base/lsn.h"
 
 namespace pitr {
-
-using BranchId = uint64_t;
-
-// A page of the client's database: page `page` of space (file/relation)
-// `space`.
-struct PageKey {
-  uint32_t space = 0;
-  uint32_t page = 0;
-
-  friend bool operator==(const PageKey& a, const PageKey& b) {
-    return a.space == b.space && a.page == b.page;
-  }
-  friend bool operator!=(const PageKey& a, const PageKey& b) {
-    return !(a == b);
-  }
-  friend bool operator<(const PageKey& a, const PageKey& b) {
-    return std::tie(a.space, a.page) < std::tie(b.space, b.page);
-  }
-};
 
 enum class RecordKind : uint8_t {
   kPageImage = 1,  // `data` is the whole page

@@ -1,8 +1,8 @@
 #include "wal/record_codec.h"
 
 #include "absl/strings/str_cat.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "wal/log_format.h"
 
 namespace pitr::record_codec {

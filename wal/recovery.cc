@@ -5,13 +5,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "spdlog/spdlog.h"
 #include "wal/log_format.h"
 #include "wal/record_codec.h"
 #include "wal/segment.h"
 #include "wal/segment_scanner.h"
-#include "wal/status_macros.h"
-#include "wal/timestamp.h"
 
 namespace pitr {
 namespace {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "wal/file_system.h"
-#include "wal/lsn.h"
+#include "base/file_system.h"
+#include "base/lsn.h"
 #include "wal/timestamp_index.h"
 
 namespace pitr {

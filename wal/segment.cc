@@ -5,8 +5,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "wal/log_format.h"
 
 namespace pitr {

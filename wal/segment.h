@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "wal/lsn.h"
+#include "base/lsn.h"
 
 namespace pitr {
 

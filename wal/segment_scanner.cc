@@ -4,11 +4,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "wal/coding.h"
+#include "base/coding.h"
+#include "base/status_macros.h"
 #include "wal/log_format.h"
 #include "wal/record_codec.h"
 #include "wal/segment.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 namespace {

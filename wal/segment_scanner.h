@@ -7,8 +7,8 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "wal/file_system.h"
-#include "wal/lsn.h"
+#include "base/file_system.h"
+#include "base/lsn.h"
 #include "wal/record.h"
 
 namespace pitr {

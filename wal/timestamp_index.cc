@@ -4,10 +4,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "base/status_macros.h"
 #include "wal/log_format.h"
-#include "wal/status_macros.h"
 
 namespace pitr {
 namespace {

@@ -26,9 +26,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "wal/file_system.h"
-#include "wal/lsn.h"
-#include "wal/mutex.h"
+#include "base/file_system.h"
+#include "base/lsn.h"
+#include "base/mutex.h"
 
 namespace pitr {
 

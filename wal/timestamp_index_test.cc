@@ -1,9 +1,9 @@
 #include "wal/timestamp_index.h"
 
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
 #include "wal/log_format.h"
 #include "wal/testing/wal_test_util.h"
 

@@ -34,10 +34,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/file_system.h"
+#include "base/lsn.h"
+#include "base/mutex.h"
 #include "wal/batch.h"
-#include "wal/file_system.h"
-#include "wal/lsn.h"
-#include "wal/mutex.h"
 #include "wal/record.h"
 #include "wal/timestamp_index.h"
 
@@ -193,7 +193,7 @@ class Wal {
 
   // Only the writer leading a group, Trim or Close touch these.
   std::unique_ptr<WritableFile> active_file_ ABSL_GUARDED_BY(io_mu_);
-  uint64_t active_bytes_ ABSL_GUARDED_BY(io_mu_);       // record bytes in it
+  uint64_t active_bytes_ ABSL_GUARDED_BY(io_mu_);  // record bytes in it
   // End of what is written (and synced, if the policy syncs). It runs
   // ahead of end_lsn_ while a group's on_durable hook has already applied
   // the group but its leader has not yet published it.

@@ -26,10 +26,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/mutex.h"
+#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
-#include "wal/mutex.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

@@ -38,11 +38,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "tests/crash/child_process.h"
 #include "tests/crash/workload.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr::crash {
 namespace {

@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/mutex.h"  // PITR_TSAN
 #include "google/protobuf/empty.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
@@ -18,7 +19,6 @@
 #include "tests/e2e/pitrd_fixture.h"
 #include "tests/e2e/requests.h"
 #include "tests/e2e/store_view.h"
-#include "wal/mutex.h"  // PITR_TSAN
 
 namespace pitr::e2e {
 namespace {
@@ -42,8 +42,8 @@ class AuthTest : public PitrdFixture {
  protected:
   void SetUp() override {
     const std::string tokens = TempPath("tokens");
-    std::ofstream(tokens) << "# test tokens\nadmin " << kAdminToken
-                          << "\nread " << kReadToken << "\n";
+    std::ofstream(tokens) << "# test tokens\nadmin " << kAdminToken << "\nread "
+                          << kReadToken << "\n";
     StartPitrd({"--token_file=" + tokens, "--gc_period=inf"});
 
     v1::AppendResponse appended;
@@ -104,56 +104,71 @@ std::vector<NamedCall> AuthTest::Reads() const {
   lease.set_lsn(lsn_);
   *lease.mutable_ttl() = Seconds(60);
   return {
-      {"GetBranch", [=](PitrClient& c, const std::string& t) {
+      {"GetBranch",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.branches.get(), &B::GetBranch, get_branch, t);
        }},
-      {"ListBranches", [](PitrClient& c, const std::string& t) {
+      {"ListBranches",
+       [](PitrClient& c, const std::string& t) {
          return Call(c.branches.get(), &B::ListBranches,
                      v1::ListBranchesRequest(), t);
        }},
-      {"ReadWal", [](PitrClient& c, const std::string& t) {
+      {"ReadWal",
+       [](PitrClient& c, const std::string& t) {
          return ReadWal(c, v1::ReadWalRequest(), nullptr, t);
        }},
-      {"GetPage", [=](PitrClient& c, const std::string& t) {
+      {"GetPage",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.pages.get(), &P::GetPage, get_page, t);
        }},
-      {"GetPages", [=](PitrClient& c, const std::string& t) {
+      {"GetPages",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.pages.get(), &P::GetPages, get_pages, t);
        }},
-      {"StreamPages", [=](PitrClient& c, const std::string& t) {
+      {"StreamPages",
+       [=](PitrClient& c, const std::string& t) {
          return StreamPages(c, {get_pages}, t);
        }},
-      {"GetSpaceSize", [=](PitrClient& c, const std::string& t) {
+      {"GetSpaceSize",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.pages.get(), &P::GetSpaceSize, space_size, t);
        }},
-      {"GetStoreInfo", [](PitrClient& c, const std::string& t) {
-         return Call(c.pages.get(), &P::GetStoreInfo,
-                     v1::GetStoreInfoRequest(), t);
+      {"GetStoreInfo",
+       [](PitrClient& c, const std::string& t) {
+         return Call(c.pages.get(), &P::GetStoreInfo, v1::GetStoreInfoRequest(),
+                     t);
        }},
-      {"GetSnapshot", [=](PitrClient& c, const std::string& t) {
+      {"GetSnapshot",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.snapshots.get(), &S::GetSnapshot, get_snapshot, t);
        }},
-      {"ListSnapshots", [](PitrClient& c, const std::string& t) {
+      {"ListSnapshots",
+       [](PitrClient& c, const std::string& t) {
          return Call(c.snapshots.get(), &S::ListSnapshots,
                      v1::ListSnapshotsRequest(), t);
        }},
-      {"ListSchedules", [](PitrClient& c, const std::string& t) {
+      {"ListSchedules",
+       [](PitrClient& c, const std::string& t) {
          return Call(c.snapshots.get(), &S::ListSchedules,
                      v1::ListSchedulesRequest(), t);
        }},
-      {"GetRetention", [](PitrClient& c, const std::string& t) {
+      {"GetRetention",
+       [](PitrClient& c, const std::string& t) {
          return Call(c.retention.get(), &R::GetRetention,
                      v1::GetRetentionRequest(), t);
        }},
-      {"GetDefaultRetention", [](PitrClient& c, const std::string& t) {
+      {"GetDefaultRetention",
+       [](PitrClient& c, const std::string& t) {
          return Call(c.retention.get(), &R::GetDefaultRetention,
                      google::protobuf::Empty(), t);
        }},
-      {"GetHistoryBounds", [](PitrClient& c, const std::string& t) {
+      {"GetHistoryBounds",
+       [](PitrClient& c, const std::string& t) {
          return Call(c.retention.get(), &R::GetHistoryBounds,
                      v1::GetHistoryBoundsRequest(), t);
        }},
-      {"CreateLease", [=](PitrClient& c, const std::string& t) {
+      {"CreateLease",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.retention.get(), &R::CreateLease, lease, t);
        }},
   };
@@ -189,46 +204,54 @@ std::vector<NamedCall> AuthTest::Writes() const {
   append.set_branch("dev");
   *append.add_records() = Image(2, 0, Page("b"));
   return {
-      {"Append", [=](PitrClient& c, const std::string& t) {
+      {"Append",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.wal.get(), &v1::WalService::Stub::Append, append, t);
        }},
-      {"AppendStream", [=](PitrClient& c, const std::string& t) {
+      {"AppendStream",
+       [=](PitrClient& c, const std::string& t) {
          return AppendStream(c, {append}, t);
        }},
-      {"CreateBranch", [=](PitrClient& c, const std::string& t) {
+      {"CreateBranch",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.branches.get(), &B::CreateBranch, create_branch, t);
        }},
-      {"RestoreBranch", [=](PitrClient& c, const std::string& t) {
+      {"RestoreBranch",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.branches.get(), &B::RestoreBranch, restore, t);
        }},
-      {"DeleteBranch", [=](PitrClient& c, const std::string& t) {
+      {"DeleteBranch",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.branches.get(), &B::DeleteBranch, delete_branch, t);
        }},
-      {"UpdateRetention", [=](PitrClient& c, const std::string& t) {
+      {"UpdateRetention",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.retention.get(), &R::UpdateRetention, retention, t);
        }},
-      {"UpdateDefaultRetention", [=](PitrClient& c, const std::string& t) {
+      {"UpdateDefaultRetention",
+       [=](PitrClient& c, const std::string& t) {
          return Call(c.retention.get(), &R::UpdateDefaultRetention,
                      default_retention, t);
        }},
-      {"RunGc", [](PitrClient& c, const std::string& t) {
+      {"RunGc",
+       [](PitrClient& c, const std::string& t) {
          return Call(c.retention.get(), &R::RunGc, v1::RunGcRequest(), t);
        }},
-      {"CreateSnapshot", [=](PitrClient& c, const std::string& t) {
-         return Call(c.snapshots.get(), &S::CreateSnapshot, create_snapshot,
-                     t);
+      {"CreateSnapshot",
+       [=](PitrClient& c, const std::string& t) {
+         return Call(c.snapshots.get(), &S::CreateSnapshot, create_snapshot, t);
        }},
-      {"DeleteSnapshot", [=](PitrClient& c, const std::string& t) {
-         return Call(c.snapshots.get(), &S::DeleteSnapshot, delete_snapshot,
-                     t);
+      {"DeleteSnapshot",
+       [=](PitrClient& c, const std::string& t) {
+         return Call(c.snapshots.get(), &S::DeleteSnapshot, delete_snapshot, t);
        }},
-      {"CreateSchedule", [=](PitrClient& c, const std::string& t) {
-         return Call(c.snapshots.get(), &S::CreateSchedule, create_schedule,
-                     t);
+      {"CreateSchedule",
+       [=](PitrClient& c, const std::string& t) {
+         return Call(c.snapshots.get(), &S::CreateSchedule, create_schedule, t);
        }},
-      {"DeleteSchedule", [=](PitrClient& c, const std::string& t) {
-         return Call(c.snapshots.get(), &S::DeleteSchedule, delete_schedule,
-                     t);
+      {"DeleteSchedule",
+       [=](PitrClient& c, const std::string& t) {
+         return Call(c.snapshots.get(), &S::DeleteSchedule, delete_schedule, t);
        }},
   };
 }
@@ -333,15 +356,15 @@ TEST(TlsTest, ServesTlsOnly) {
       Append(tls, "main", {Delta(1, 0, 0, "over TLS")}, &appended);
   EXPECT_TRUE(status.ok()) << Describe(status);
 
-  PitrClient plaintext(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*pitrd)->port()),
-      grpc::InsecureChannelCredentials()));
+  PitrClient plaintext(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*pitrd)->port()),
+                          grpc::InsecureChannelCredentials()));
   auto context = CallContext("", absl::Seconds(1));
   v1::StoreInfo info;
-  EXPECT_FALSE(plaintext.pages
-                   ->GetStoreInfo(context.get(), v1::GetStoreInfoRequest(),
-                                  &info)
-                   .ok());
+  EXPECT_FALSE(
+      plaintext.pages
+          ->GetStoreInfo(context.get(), v1::GetStoreInfoRequest(), &info)
+          .ok());
 
   absl::StatusOr<int> exit_code = (*pitrd)->Stop();
   ASSERT_TRUE(exit_code.ok()) << exit_code.status();

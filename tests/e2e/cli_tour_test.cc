@@ -20,10 +20,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "base/lsn.h"
+#include "base/timestamp.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/pitrd_process.h"
-#include "wal/lsn.h"
-#include "wal/timestamp.h"
 
 extern char** environ;
 

@@ -26,12 +26,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "engine/dump_format.h"
 #include "engine/dump_reader.h"
 #include "engine/dump_writer.h"
 #include "tests/fuzz/fuzz_check.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
 
 namespace pitr {
 namespace {
@@ -55,7 +55,8 @@ struct Entry {
 // Recomputes each frame's checksum, and the trailer's stream checksum.
 void FixChecksums(std::string* dump) {
   size_t pos = df::kMagicSize;
-  uint32_t stream = crc32c::Extend(0, dump->data(), std::min(pos, dump->size()));
+  uint32_t stream =
+      crc32c::Extend(0, dump->data(), std::min(pos, dump->size()));
   while (pos <= dump->size() && dump->size() - pos >= df::kFrameHeaderSize) {
     char* frame = &(*dump)[pos];
     const uint32_t length = DecodeFixed32(frame + 4);
@@ -77,13 +78,14 @@ void FixChecksums(std::string* dump) {
 
 DumpSource SourceOver(const std::string* bytes, size_t max_read) {
   auto pos = std::make_shared<size_t>(0);
-  return [bytes, max_read, pos](char* dest, size_t n) -> absl::StatusOr<size_t> {
-    size_t k = std::min(n, bytes->size() - *pos);
-    if (max_read > 0) k = std::min(k, max_read);
-    if (k > 0) std::memcpy(dest, bytes->data() + *pos, k);
-    *pos += k;
-    return k;
-  };
+  return
+      [bytes, max_read, pos](char* dest, size_t n) -> absl::StatusOr<size_t> {
+        size_t k = std::min(n, bytes->size() - *pos);
+        if (max_read > 0) k = std::min(k, max_read);
+        if (k > 0) std::memcpy(dest, bytes->data() + *pos, k);
+        *pos += k;
+        return k;
+      };
 }
 
 // Reads the whole dump; nullopt if the reader refuses it.
@@ -134,9 +136,9 @@ std::optional<std::vector<Entry>> ReadDump(const std::string& bytes,
                  "page outside its space");
       FUZZ_CHECK(e.image.size() == page_size, "image of %zu bytes, not %u",
                  e.image.size(), page_size);
-      FUZZ_CHECK((pages_in_space == 0 || e.page > last_page) &&
-                     e.page < page_count,
-                 "page %u out of order or past %u pages", e.page, page_count);
+      FUZZ_CHECK(
+          (pages_in_space == 0 || e.page > last_page) && e.page < page_count,
+          "page %u out of order or past %u pages", e.page, page_count);
       last_page = e.page;
       ++pages_in_space;
       ++pages;
@@ -162,10 +164,12 @@ void Run(const uint8_t* data, size_t size) {
   const uint8_t flags = data[0];
   std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
   if (flags & kFixChecksums) FixChecksums(&bytes);
-  const size_t max_read = (flags & 7) == 0 ? 0 : size_t{1} << (2 * ((flags & 7) - 1));
+  const size_t max_read =
+      (flags & 7) == 0 ? 0 : size_t{1} << (2 * ((flags & 7) - 1));
 
   DumpHeader header;
-  std::optional<std::vector<Entry>> entries = ReadDump(bytes, max_read, &header);
+  std::optional<std::vector<Entry>> entries =
+      ReadDump(bytes, max_read, &header);
   if (!entries) return;
 
   // Written again, the same header and entries read back the same.

@@ -16,9 +16,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "base/lsn.h"
+#include "base/timestamp.h"
 #include "tests/fuzz/fuzz_check.h"
-#include "wal/lsn.h"
-#include "wal/timestamp.h"
 
 namespace pitr {
 namespace {
@@ -34,8 +34,7 @@ void CheckFormatted(Lsn lsn) {
              static_cast<unsigned long long>(lsn));
   // The canonical form: "X/Y", upper-case hex, no leading zeros.
   const size_t slash = text.find('/');
-  FUZZ_CHECK(slash != std::string::npos && slash > 0 &&
-                 slash + 1 < text.size(),
+  FUZZ_CHECK(slash != std::string::npos && slash > 0 && slash + 1 < text.size(),
              "FormatLsn gave \"%s\"", text.c_str());
   for (size_t i = 0; i < text.size(); ++i) {
     if (i == slash) continue;
@@ -52,8 +51,7 @@ void FuzzLsnText(absl::string_view text) {
   absl::StatusOr<Lsn> lsn = ParseLsn(text);
   if (!lsn.ok()) {
     FUZZ_CHECK(lsn.status().code() == absl::StatusCode::kInvalidArgument,
-               "ParseLsn refused with %s",
-               lsn.status().ToString().c_str());
+               "ParseLsn refused with %s", lsn.status().ToString().c_str());
     return;
   }
   CheckFormatted(*lsn);
@@ -64,7 +62,8 @@ void FuzzLsnText(absl::string_view text) {
   // Only digits, hex digits, one slash and white space can be accepted.
   for (char c : text) {
     FUZZ_CHECK(absl::ascii_isxdigit(static_cast<unsigned char>(c)) ||
-                   c == '/' || absl::ascii_isspace(static_cast<unsigned char>(c)),
+                   c == '/' ||
+                   absl::ascii_isspace(static_cast<unsigned char>(c)),
                "ParseLsn accepted a text holding 0x%02x",
                static_cast<unsigned char>(c));
   }
@@ -75,8 +74,8 @@ void FuzzTimestampText(const std::string& text) {
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) return;
   // FormatTimestampUs prints four-digit years only.
-  const absl::Time lo = absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0),
-                                        absl::UTCTimeZone());
+  const absl::Time lo =
+      absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone());
   const absl::Time hi = absl::FromCivil(
       absl::CivilSecond(9999, 12, 31, 23, 59, 59), absl::UTCTimeZone());
   if (t < lo || t > hi) return;
@@ -87,8 +86,8 @@ void FuzzTimestampText(const std::string& text) {
              "FormatTimestampUs(%lld) = \"%s\" is not RFC 3339: %s",
              static_cast<long long>(us), printed.c_str(), error.c_str());
   FUZZ_CHECK(absl::ToUnixMicros(back) == us,
-             "\"%s\" parses to %lld us, not %lld",
-             printed.c_str(), static_cast<long long>(absl::ToUnixMicros(back)),
+             "\"%s\" parses to %lld us, not %lld", printed.c_str(),
+             static_cast<long long>(absl::ToUnixMicros(back)),
              static_cast<long long>(us));
 }
 
@@ -100,7 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pitr::FuzzLsnText(text);
   pitr::FuzzTimestampText(text);
   uint64_t raw = 0;
-  if (size > 0) std::memcpy(&raw, data, size < sizeof(raw) ? size : sizeof(raw));
+  if (size > 0)
+    std::memcpy(&raw, data, size < sizeof(raw) ? size : sizeof(raw));
   pitr::CheckFormatted(raw);
   return 0;
 }

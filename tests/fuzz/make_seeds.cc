@@ -13,15 +13,15 @@
 #include <string>
 
 #include "absl/strings/str_format.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "base/testing/mem_file_system.h"
 #include "engine/dump_writer.h"
 #include "proto/branch_service.pb.h"
 #include "proto/page_service.pb.h"
 #include "proto/wal_service.pb.h"
 #include "spdlog/spdlog.h"
-#include "tests/fuzz/mem_file_system.h"
 #include "tests/fuzz/request_kinds.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
 #include "wal/log_format.h"
 #include "wal/wal.h"
 
@@ -80,7 +80,8 @@ std::string WalSegment() {
   Check(wal.status());
   for (int i = 0; i < 3; ++i) {
     WalBatch batch(i == 2 ? 7 : 1);
-    Check(batch.PutPageImage({1, static_cast<uint32_t>(i)}, Bytes(64, 'a' + i)));
+    Check(
+        batch.PutPageImage({1, static_cast<uint32_t>(i)}, Bytes(64, 'a' + i)));
     Check(batch.PutPageDelta({1, 0}, 8 * i, Bytes(5, 'x')));
     if (i == 1) batch.PutSpaceTruncate(2, 3);
     batch.SetTimestamp(1700000000000000 + i * 1000);
@@ -95,7 +96,8 @@ void WalSeeds() {
   const std::string flags0(1, '\0'), fix(1, '\1'), repair(1, '\2');
   Write("wal_decoder_fuzz", "three_batches", flags0 + segment);
   Write("wal_decoder_fuzz", "three_batches_fix", fix + segment);
-  Write("wal_decoder_fuzz", "torn_tail", flags0 + segment.substr(0, segment.size() - 11));
+  Write("wal_decoder_fuzz", "torn_tail",
+        flags0 + segment.substr(0, segment.size() - 11));
   std::string damaged = segment;
   damaged[lf::kSegmentHeaderSize + 40] ^= 0x20;
   Write("wal_decoder_fuzz", "damaged_repair", repair + damaged);
@@ -117,7 +119,8 @@ void WalSeeds() {
   const std::string records = Frame(lf::kPageImage, image) +
                               Frame(0x85, "from a later version") +
                               Frame(lf::kCommit, commit);
-  Write("wal_decoder_fuzz", "records_ignorable", std::string(1, '\5') + start + records);
+  Write("wal_decoder_fuzz", "records_ignorable",
+        std::string(1, '\5') + start + records);
   // A record type that is neither known nor ignorable.
   Write("wal_decoder_fuzz", "records_unknown",
         std::string(1, '\5') + start + Frame(lf::kPageImage, image) +
@@ -152,8 +155,10 @@ void DumpSeeds() {
   const std::string small = Dump(header, 2, 1);
   Write("dump_reader_fuzz", "two_spaces", std::string(1, '\0') + small);
   Write("dump_reader_fuzz", "two_spaces_fix", std::string(1, '\x80') + small);
-  Write("dump_reader_fuzz", "two_spaces_short_reads", std::string(1, '\x02') + small);
-  Write("dump_reader_fuzz", "empty", std::string(1, '\x81') + Dump(header, 0, 0));
+  Write("dump_reader_fuzz", "two_spaces_short_reads",
+        std::string(1, '\x02') + small);
+  Write("dump_reader_fuzz", "empty",
+        std::string(1, '\x81') + Dump(header, 0, 0));
   header.source_branch_name = "dev/feature-1";
   header.timestamp_us = 0;
   Write("dump_reader_fuzz", "pages_in_order",

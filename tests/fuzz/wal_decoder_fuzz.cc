@@ -29,11 +29,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "base/testing/mem_file_system.h"
 #include "spdlog/spdlog.h"
 #include "tests/fuzz/fuzz_check.h"
-#include "tests/fuzz/mem_file_system.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
 #include "wal/log_format.h"
 #include "wal/wal.h"
 
@@ -68,8 +68,8 @@ std::string Frame(uint8_t type, absl::string_view payload) {
   PutFixed32(&f, static_cast<uint32_t>(payload.size()));
   f.push_back(static_cast<char>(type));
   f.append(payload.data(), payload.size());
-  EncodeFixed32(&f[0], crc32c::Mask(crc32c::Extend(0, f.data() + 4,
-                                                   f.size() - 4)));
+  EncodeFixed32(&f[0],
+                crc32c::Mask(crc32c::Extend(0, f.data() + 4, f.size() - 4)));
   return f;
 }
 
@@ -87,9 +87,9 @@ void FixChecksums(std::string* segment) {
       return;
     }
     const size_t size = lf::kFrameHeaderSize + length;
-    EncodeFixed32(&(*segment)[pos],
-                  crc32c::Mask(crc32c::Extend(0, segment->data() + pos + 4,
-                                              size - 4)));
+    EncodeFixed32(
+        &(*segment)[pos],
+        crc32c::Mask(crc32c::Extend(0, segment->data() + pos + 4, size - 4)));
     pos += size;
   }
 }
@@ -141,11 +141,12 @@ void CheckBatches(Wal* wal, const testing::MemFileSystem& fs,
                   const std::vector<CommittedBatch>& batches) {
   Lsn expected_start = wal->oldest_lsn();
   for (const CommittedBatch& read : batches) {
-    FUZZ_CHECK(read.start_lsn == expected_start && read.commit_lsn > read.start_lsn,
-               "batch [%llu, %llu) does not follow %llu",
-               static_cast<unsigned long long>(read.start_lsn),
-               static_cast<unsigned long long>(read.commit_lsn),
-               static_cast<unsigned long long>(expected_start));
+    FUZZ_CHECK(
+        read.start_lsn == expected_start && read.commit_lsn > read.start_lsn,
+        "batch [%llu, %llu) does not follow %llu",
+        static_cast<unsigned long long>(read.start_lsn),
+        static_cast<unsigned long long>(read.commit_lsn),
+        static_cast<unsigned long long>(expected_start));
     expected_start = read.commit_lsn;
     for (const WalRecord& r : read.records) {
       FUZZ_CHECK(r.branch == read.branch, "record of another branch");
@@ -255,7 +256,8 @@ void Run(const uint8_t* data, size_t size) {
   wal->reset();
   options.repair = false;
   absl::StatusOr<std::unique_ptr<Wal>> again = Wal::Open(options);
-  FUZZ_CHECK(again.ok(), "a recovered log with one more batch does not reopen: %s",
+  FUZZ_CHECK(again.ok(),
+             "a recovered log with one more batch does not reopen: %s",
              again.status().ToString().c_str());
   std::vector<CommittedBatch> after = ReadAll(again->get());
   FUZZ_CHECK(after.size() == batches.size() + 1,

@@ -60,13 +60,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/testing/test_files.h"
 #include "branch/catalog.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "tests/model/model_reporting.h"
 #include "tests/model/page_model.h"
 #include "wal/batch.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

@@ -69,12 +69,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "tests/model/model_reporting.h"
 #include "tests/model/page_model.h"
 #include "wal/batch.h"
-#include "wal/testing/wal_test_util.h"
 #include "wal/wal.h"
 
 namespace pitr {

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "wal/lsn.h"
+#include "base/lsn.h"
 #include "wal/record.h"
 
 namespace pitr::model {

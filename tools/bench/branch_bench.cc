@@ -88,11 +88,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
 #include "tools/bench/bench_util.h"
 #include "wal/batch.h"
-#include "wal/status_macros.h"
 
 ABSL_FLAG(std::string, dir, "/work",
           "Parent directory of the scratch directory (a fresh "
@@ -134,8 +134,8 @@ namespace {
 using bench::FsTypeName;
 using bench::LoadAvg;
 using bench::ParseList;
-using bench::RandomPool;
 using bench::Percentile;
+using bench::RandomPool;
 using bench::Seconds;
 
 using Clock = std::chrono::steady_clock;

@@ -14,10 +14,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "base/crc32c.h"
 #include "benchmark/benchmark.h"
 #include "tools/bench/bench_util.h"
 #include "wal/batch.h"
-#include "wal/crc32c.h"
 
 namespace pitr {
 namespace {

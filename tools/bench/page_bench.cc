@@ -70,6 +70,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "engine/engine.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -79,7 +80,6 @@
 #include "spdlog/spdlog.h"
 #include "tools/bench/bench_util.h"
 #include "wal/batch.h"
-#include "wal/status_macros.h"
 
 ABSL_FLAG(std::string, dir, "",
           "Parent directory of the scratch directory (a fresh "
@@ -114,8 +114,8 @@ namespace {
 using bench::FsTypeName;
 using bench::LoadAvg;
 using bench::ParseList;
-using bench::RandomPool;
 using bench::Percentile;
+using bench::RandomPool;
 using bench::Seconds;
 
 using Clock = std::chrono::steady_clock;
@@ -1095,7 +1095,8 @@ int Main(int argc, char** argv) {
 
   const Clock::time_point start = Clock::now();
   const absl::Status status = Run(scratch);
-  return bench::Finish("page_bench", scratch, absl::GetFlag(FLAGS_keep), status, start);
+  return bench::Finish("page_bench", scratch, absl::GetFlag(FLAGS_keep), status,
+                       start);
 }
 
 }  // namespace

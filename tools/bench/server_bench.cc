@@ -65,6 +65,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "engine/engine.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/branch_service.grpc.pb.h"
@@ -75,7 +76,6 @@
 #include "spdlog/spdlog.h"
 #include "tools/bench/bench_util.h"
 #include "wal/batch.h"
-#include "wal/status_macros.h"
 
 ABSL_FLAG(std::string, dir, "/work",
           "Parent directory of the scratch directory (a fresh "
@@ -90,15 +90,17 @@ ABSL_FLAG(int, batch_keys, 32, "Reads: keys per GetPages call.");
 ABSL_FLAG(bool, shared_channel, true,
           "Reads: also measure with one channel shared by all threads.");
 ABSL_FLAG(double, seconds, 2.0, "Reads: measured seconds per point.");
-ABSL_FLAG(double, warmup, 0.3, "Seconds of unmeasured calls before each "
-                               "read point.");
+ABSL_FLAG(double, warmup, 0.3,
+          "Seconds of unmeasured calls before each "
+          "read point.");
 ABSL_FLAG(std::vector<std::string>, append_clients,
           std::vector<std::string>({"1", "8"}),
           "Append: concurrent client threads.");
 ABSL_FLAG(int, append_records, 4, "Append: page images per batch.");
 ABSL_FLAG(double, append_seconds, 1.0, "Append: seconds per side per round.");
-ABSL_FLAG(int, rounds, 4, "Append and CreateBranch: rounds, order flipped "
-                          "every round.");
+ABSL_FLAG(int, rounds, 4,
+          "Append and CreateBranch: rounds, order flipped "
+          "every round.");
 ABSL_FLAG(int, branch_ops, 200, "CreateBranch: calls of each side.");
 ABSL_FLAG(bool, deadlock_detection, false,
           "absl::Mutex deadlock detection (gRPC's locks use it). false: as "
@@ -166,7 +168,8 @@ bool Stamped(const std::string& data, uint32_t page, size_t size) {
 absl::Status FromGrpc(const grpc::Status& s, absl::string_view call) {
   absl::Status status = FromGrpcStatus(s);
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(call, ": ", status.message()));
+  return absl::Status(status.code(),
+                      absl::StrCat(call, ": ", status.message()));
 }
 
 // ------------------------------------------------------------- clients
@@ -204,12 +207,12 @@ absl::StatusOr<Stubs> Connect(const std::string& target, bool own_connection) {
 // One point: `clients` threads calling in a loop.
 struct Point {
   int clients = 0;
-  double seconds = 0;            // the measured window
-  uint64_t calls = 0;            // completed inside it
-  uint64_t items = 0;            // pages read or written by those calls
-  std::vector<int64_t> ns;       // latency of each of those calls
-  double cpu_s = 0;              // process CPU over the window
-  double client_cpu_s = 0;       // the client threads' own CPU in it
+  double seconds = 0;       // the measured window
+  uint64_t calls = 0;       // completed inside it
+  uint64_t items = 0;       // pages read or written by those calls
+  std::vector<int64_t> ns;  // latency of each of those calls
+  double cpu_s = 0;         // process CPU over the window
+  double client_cpu_s = 0;  // the client threads' own CPU in it
   double ItemsPerSecond() const { return items / seconds; }
   double CallsPerSecond() const { return calls / seconds; }
 };
@@ -221,9 +224,8 @@ using Call = std::function<absl::StatusOr<uint64_t>(int thread)>;
 // for `window` (calls that end inside it).
 absl::StatusOr<Point> ClosedLoop(int clients, absl::Duration warmup,
                                  absl::Duration window, const Call& call) {
-  const Clock::time_point begin =
-      Clock::now() + std::chrono::milliseconds(20) +
-      absl::ToChronoNanoseconds(warmup);
+  const Clock::time_point begin = Clock::now() + std::chrono::milliseconds(20) +
+                                  absl::ToChronoNanoseconds(warmup);
   const Clock::time_point end = begin + absl::ToChronoNanoseconds(window);
   std::vector<Point> per(clients);
   std::vector<absl::Status> errors(clients);
@@ -355,7 +357,8 @@ Call ReadCall(Bench* b, Via via, bool batched, std::vector<Reader>* readers) {
     const uint32_t pages = b->pages;
     const size_t size = b->page_size;
     auto bad = [](uint32_t page) {
-      return absl::DataLossError(absl::StrCat("page ", page, " read back wrong"));
+      return absl::DataLossError(
+          absl::StrCat("page ", page, " read back wrong"));
     };
     if (via == Via::kInProcess) {
       Engine& engine = b->server->engine();
@@ -377,9 +380,8 @@ Call ReadCall(Bench* b, Via via, bool batched, std::vector<Reader>* readers) {
       }
       return n;
     }
-    v1::PageService::Stub& stub = via == Via::kOwnChannel
-                                      ? *b->own[t].pages
-                                      : *b->shared.pages;
+    v1::PageService::Stub& stub =
+        via == Via::kOwnChannel ? *b->own[t].pages : *b->shared.pages;
     grpc::ClientContext context;
     if (!batched) {
       const uint32_t p = static_cast<uint32_t>(r.rng() % pages);
@@ -428,10 +430,9 @@ void PrintReadRow(const ReadRow& row, const ReadRow* in_process) {
   const double calls = static_cast<double>(p.calls);
   std::string ratio = "-";
   if (in_process != nullptr && row.via != Via::kInProcess) {
-    ratio = absl::StrFormat("%5.2f  %5.1f", p.ItemsPerSecond() /
-                                                in_process->point.ItemsPerSecond(),
-                            Percentile(p.ns, 0.5) /
-                                Percentile(in_process->point.ns, 0.5));
+    ratio = absl::StrFormat(
+        "%5.2f  %5.1f", p.ItemsPerSecond() / in_process->point.ItemsPerSecond(),
+        Percentile(p.ns, 0.5) / Percentile(in_process->point.ns, 0.5));
   }
   std::string target = "-";
   if (row.via == Via::kOwnChannel && !row.batched &&
@@ -441,8 +442,9 @@ void PrintReadRow(const ReadRow& row, const ReadRow* in_process) {
         PassMiss(Percentile(p.ns, 0.99) / 1e3 <= kGetPageP99TargetUs));
   }
   if (row.via != Via::kInProcess && row.batched) {
-    target = absl::StrFormat(">=%.0fk/s %s", kBatchedPagesTarget / 1e3,
-                             PassMiss(p.ItemsPerSecond() >= kBatchedPagesTarget));
+    target =
+        absl::StrFormat(">=%.0fk/s %s", kBatchedPagesTarget / 1e3,
+                        PassMiss(p.ItemsPerSecond() >= kBatchedPagesTarget));
   }
   absl::PrintF(
       "%-9s %3d | %-11s | %8.0f %8.0f | %8.1f %8.1f | %7.1f %7.1f %7.1f | "
@@ -489,8 +491,8 @@ absl::StatusOr<std::vector<ReadRow>> RunReads(Bench* b,
         std::vector<Reader> readers(c);
         for (int t = 0; t < c; ++t) readers[t].rng.seed(1000 * c + t);
         PITR_ASSIGN_OR_RETURN(
-            Point p, ClosedLoop(c, warmup, window,
-                                ReadCall(b, via, batched, &readers)));
+            Point p,
+            ClosedLoop(c, warmup, window, ReadCall(b, via, batched, &readers)));
         group.push_back({c, batched, via, std::move(p)});
       }
       const ReadRow& in_process = group.back();
@@ -680,34 +682,35 @@ absl::StatusOr<std::vector<AppendRows>> RunAppends(
   absl::PrintF("%-7s | %-12s | %9s %8s | %7s %7s | %-11s | %s\n", "clients",
                "via", "batches/s", "MiB/s", "p50", "p99", "vs in-proc",
                "target");
-  absl::PrintF("%-7s | %-12s | %9s %8s | %7s %7s | %5s %5s |\n", "", "", "",
-               "", "", "", "total", "med");
+  absl::PrintF("%-7s | %-12s | %9s %8s | %7s %7s | %5s %5s |\n", "", "", "", "",
+               "", "", "total", "med");
   absl::PrintF("%s\n", std::string(86, '-'));
   for (const AppendRows& rows : out) {
     struct Line {
       const char* name;
       const Rounds* r;
     };
-    for (const Line& line : {Line{"Append", &rows.api},
-                             Line{"AppendStream", &rows.stream},
-                             Line{"in-process", &rows.in_process}}) {
+    for (const Line& line :
+         {Line{"Append", &rows.api}, Line{"AppendStream", &rows.stream},
+          Line{"in-process", &rows.in_process}}) {
       const Rounds& r = *line.r;
       const std::vector<int64_t> ns = r.AllNs();
       std::string ratio = "-", target = "-";
       if (line.r != &rows.in_process) {
-        const double total = r.CallsPerSecond() /
-                             rows.in_process.CallsPerSecond();
+        const double total =
+            r.CallsPerSecond() / rows.in_process.CallsPerSecond();
         const double med = MedianRoundRatio(r, rows.in_process);
         ratio = absl::StrFormat("%5.2f %5.2f", total, med);
         target = absl::StrFormat(">=%.1fx %s", kAppendRatioTarget,
                                  PassMiss(med >= kAppendRatioTarget));
       }
-      absl::PrintF("%7d | %-12s | %9.0f %8.1f | %7s %7s | %-11s | %s\n",
-                   rows.clients, line.name, r.CallsPerSecond(),
-                   r.CallsPerSecond() * batch_mib,
-                   ns.empty() ? "-" : absl::StrFormat("%.3f", Percentile(ns, 0.5) / 1e6),
-                   ns.empty() ? "-" : absl::StrFormat("%.3f", Percentile(ns, 0.99) / 1e6),
-                   ratio, target);
+      absl::PrintF(
+          "%7d | %-12s | %9.0f %8.1f | %7s %7s | %-11s | %s\n", rows.clients,
+          line.name, r.CallsPerSecond(), r.CallsPerSecond() * batch_mib,
+          ns.empty() ? "-" : absl::StrFormat("%.3f", Percentile(ns, 0.5) / 1e6),
+          ns.empty() ? "-"
+                     : absl::StrFormat("%.3f", Percentile(ns, 0.99) / 1e6),
+          ratio, target);
     }
   }
   return out;
@@ -762,16 +765,16 @@ absl::StatusOr<BranchResult> RunBranches(Bench* b) {
   absl::PrintF("%s\n", std::string(56, '-'));
   for (bool api : {true, false}) {
     const std::vector<int64_t>& v = api ? out.api : out.in_process;
-    absl::PrintF("%-12s | %7.3f %7.3f %7.3f | %s\n",
-                 api ? "gRPC" : "in-process", Percentile(v, 0.5) / 1e6,
-                 Percentile(v, 0.99) / 1e6, Percentile(v, 1.0) / 1e6,
-                 api ? absl::StrFormat("%.2fx (%+.3f ms)",
-                                       Percentile(out.api, 0.5) /
-                                           Percentile(out.in_process, 0.5),
-                                       (Percentile(out.api, 0.5) -
-                                        Percentile(out.in_process, 0.5)) /
-                                           1e6)
-                     : std::string("-"));
+    absl::PrintF(
+        "%-12s | %7.3f %7.3f %7.3f | %s\n", api ? "gRPC" : "in-process",
+        Percentile(v, 0.5) / 1e6, Percentile(v, 0.99) / 1e6,
+        Percentile(v, 1.0) / 1e6,
+        api ? absl::StrFormat(
+                  "%.2fx (%+.3f ms)",
+                  Percentile(out.api, 0.5) / Percentile(out.in_process, 0.5),
+                  (Percentile(out.api, 0.5) - Percentile(out.in_process, 0.5)) /
+                      1e6)
+            : std::string("-"));
   }
   return out;
 }
@@ -783,7 +786,8 @@ absl::Status Run(const std::string& scratch, const std::vector<int>& clients,
   Bench b;
   ServerOptions options;
   options.engine.dir = scratch + "/data";
-  options.engine.page_size = static_cast<uint32_t>(absl::GetFlag(FLAGS_page_size));
+  options.engine.page_size =
+      static_cast<uint32_t>(absl::GetFlag(FLAGS_page_size));
   options.listen_address = "127.0.0.1:0";
   PITR_ASSIGN_OR_RETURN(b.server, Server::Start(options));
   b.target = absl::StrCat("127.0.0.1:", b.server->port());
@@ -791,9 +795,9 @@ absl::Status Run(const std::string& scratch, const std::vector<int>& clients,
   b.pages = static_cast<uint32_t>(
       static_cast<uint64_t>(absl::GetFlag(FLAGS_data_mib)) * (1 << 20) /
       b.page_size);
-  const int most = std::max(
-      *std::max_element(clients.begin(), clients.end()),
-      *std::max_element(append_clients.begin(), append_clients.end()));
+  const int most =
+      std::max(*std::max_element(clients.begin(), clients.end()),
+               *std::max_element(append_clients.begin(), append_clients.end()));
   for (int i = 0; i < most; ++i) {
     PITR_ASSIGN_OR_RETURN(Stubs s, Connect(b.target, true));
     b.own.push_back(std::move(s));

@@ -59,12 +59,12 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/file_system.h"
+#include "base/mutex.h"
+#include "base/status_macros.h"
 #include "spdlog/spdlog.h"
 #include "tools/bench/bench_util.h"
 #include "wal/batch.h"
-#include "wal/file_system.h"
-#include "wal/mutex.h"
-#include "wal/status_macros.h"
 #include "wal/wal.h"
 
 ABSL_FLAG(std::string, dir, "",
@@ -95,8 +95,8 @@ namespace {
 using bench::FsTypeName;
 using bench::LoadAvg;
 using bench::ParseList;
-using bench::RandomPool;
 using bench::Percentile;
+using bench::RandomPool;
 using bench::Seconds;
 
 using Clock = std::chrono::steady_clock;

@@ -5,10 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/lsn.h"
+#include "base/status_macros.h"
 #include "tools/pitrctl/command.h"
 #include "tools/pitrctl/views.h"
-#include "wal/lsn.h"
-#include "wal/status_macros.h"
 
 namespace pitr::ctl {
 namespace {

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "tools/pitrctl/command.h"
 #include "tools/pitrctl/files.h"
 #include "tools/pitrctl/progress.h"
 #include "tools/pitrctl/views.h"
-#include "wal/status_macros.h"
 
 namespace pitr::ctl {
 namespace {

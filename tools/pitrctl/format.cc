@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "wal/timestamp.h"
+#include "base/timestamp.h"
 
 namespace pitr::ctl {
 

@@ -13,13 +13,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/status_macros.h"
 #include "tools/pitrctl/args.h"
 #include "tools/pitrctl/client.h"
 #include "tools/pitrctl/command.h"
 #include "tools/pitrctl/exit_codes.h"
 #include "tools/pitrctl/output.h"
 #include "tools/pitrctl/point.h"
-#include "wal/status_macros.h"
 
 namespace pitr::ctl {
 namespace {

@@ -6,12 +6,12 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/lsn.h"
+#include "base/status_macros.h"
 #include "tools/pitrctl/command.h"
 #include "tools/pitrctl/files.h"
 #include "tools/pitrctl/hexdump.h"
 #include "tools/pitrctl/views.h"
-#include "wal/lsn.h"
-#include "wal/status_macros.h"
 
 namespace pitr::ctl {
 namespace {

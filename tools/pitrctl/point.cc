@@ -3,7 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "wal/lsn.h"
+#include "base/lsn.h"
 
 namespace pitr::ctl {
 namespace {

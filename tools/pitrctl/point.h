@@ -1,7 +1,7 @@
 // Parsing of the points in time and durations pitrctl takes as arguments.
 //
 // A point (--at) is one of
-//   an LSN            0/16B3748 or 23803720 (wal/lsn.h)
+//   an LSN            0/16B3748 or 23803720 (base/lsn.h)
 //   an RFC 3339 time  2026-11-21T10:00:00Z, 2026-11-21T11:00:00.25+01:00
 //   a snapshot        snapshot:NAME
 // A duration is what absl::ParseDuration takes (90s, 1h30m, 250ms) with a

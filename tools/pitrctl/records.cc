@@ -7,9 +7,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "tools/pitrctl/args.h"
 #include "tools/pitrctl/files.h"
-#include "wal/status_macros.h"
 
 namespace pitr::ctl {
 namespace {

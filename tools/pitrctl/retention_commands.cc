@@ -2,11 +2,11 @@
 #include <string>
 #include <vector>
 
+#include "base/lsn.h"
+#include "base/status_macros.h"
 #include "google/protobuf/empty.pb.h"
 #include "tools/pitrctl/command.h"
 #include "tools/pitrctl/views.h"
-#include "wal/lsn.h"
-#include "wal/status_macros.h"
 
 namespace pitr::ctl {
 namespace {

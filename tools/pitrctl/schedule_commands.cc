@@ -2,9 +2,9 @@
 #include <string>
 #include <vector>
 
+#include "base/status_macros.h"
 #include "tools/pitrctl/command.h"
 #include "tools/pitrctl/views.h"
-#include "wal/status_macros.h"
 
 namespace pitr::ctl {
 namespace {

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
+#include "base/lsn.h"
 #include "tools/pitrctl/format.h"
-#include "wal/lsn.h"
 
 namespace pitr::ctl {
 namespace {

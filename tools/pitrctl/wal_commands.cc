@@ -3,14 +3,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/lsn.h"
+#include "base/status_macros.h"
 #include "tools/pitrctl/command.h"
 #include "tools/pitrctl/files.h"
 #include "tools/pitrctl/format.h"
 #include "tools/pitrctl/point.h"
 #include "tools/pitrctl/records.h"
 #include "tools/pitrctl/views.h"
-#include "wal/lsn.h"
-#include "wal/status_macros.h"
 
 namespace pitr::ctl {
 namespace {

@@ -1,6 +1,6 @@
 #include "tools/wal/batch_records.h"
 
-#include "wal/status_macros.h"
+#include "base/status_macros.h"
 
 namespace pitr::waltool {
 

@@ -1,7 +1,7 @@
 #include "tools/wal/engine_target.h"
 
+#include "base/status_macros.h"
 #include "tools/wal/batch_records.h"
-#include "wal/status_macros.h"
 
 namespace pitr::waltool {
 

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "wal/status_macros.h"
+#include "base/status_macros.h"
 
 namespace pitr::waltool {
 namespace {
@@ -44,8 +44,8 @@ struct GenBranch {
 };
 
 absl::Status Check(const GenerateOptions& o) {
-  if (o.spaces == 0 || o.pages == 0 || o.batch_size == 0 ||
-      o.page_size == 0 || o.image_ratio < 0 || o.truncate_ratio < 0 ||
+  if (o.spaces == 0 || o.pages == 0 || o.batch_size == 0 || o.page_size == 0 ||
+      o.image_ratio < 0 || o.truncate_ratio < 0 ||
       o.image_ratio + o.truncate_ratio > 1 || o.rate < 0) {
     return absl::InvalidArgumentError(
         "generate needs spaces, pages, page_size and batch_size > 0, "
@@ -100,8 +100,8 @@ absl::StatusOr<GenerateSummary> Generate(const GenerateOptions& o,
   for (uint64_t i = 0; i < o.batches; ++i) {
     if (creations.count(i)) {
       const GenBranch& parent = branches[rng.Below(branches.size())];
-      size_t at = parent.first_commit +
-                  rng.Below(commits.size() - parent.first_commit);
+      size_t at =
+          parent.first_commit + rng.Below(commits.size() - parent.first_commit);
       std::string name = absl::StrCat("gen-", branches.size());
       PITR_RETURN_IF_ERROR(
           target->CreateBranch(name, parent.name, commits[at]));
@@ -110,8 +110,8 @@ absl::StatusOr<GenerateSummary> Generate(const GenerateOptions& o,
     const std::string& branch = branches[rng.Below(branches.size())].name;
     CommittedBatch batch;
     batch.timestamp_us =
-        o.start_time_us + static_cast<int64_t>(static_cast<double>(i) *
-                                               interval_us);
+        o.start_time_us +
+        static_cast<int64_t>(static_cast<double>(i) * interval_us);
     uint64_t n = 1 + rng.Below(o.batch_size);
     for (uint64_t k = 0; k < n; ++k) {
       batch.records.push_back(MakeRecord(o, rng));

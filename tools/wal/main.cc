@@ -22,6 +22,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
 #include "tools/pitrctl/client.h"
@@ -36,7 +37,6 @@
 #include "tools/wal/verify.h"
 #include "tools/wal/wal_dir_target.h"
 #include "tools/wal/wal_source.h"
-#include "wal/status_macros.h"
 
 // Reading a WAL.
 ABSL_FLAG(bool, ignore_lock, false,
@@ -133,7 +133,7 @@ int RunVerify(const std::string& path) {
       break;
   }
   std::cout << (report->outcome == VerifyReport::Outcome::kClean ? "OK"
-                                                                  : "TORN TAIL")
+                                                                 : "TORN TAIL")
             << ": lsn " << FormatLsn(report->oldest_lsn) << " to "
             << FormatLsn(report->end_lsn) << ", " << report->batches
             << " batches, " << report->records << " records\n";
@@ -183,7 +183,8 @@ absl::Status RunReplay(const std::string& path) {
                           UntilLsn(wal, absl::GetFlag(FLAGS_until)));
   }
   const Lsn start = options.from.value_or(wal.oldest_lsn());
-  const Lsn end = std::min(options.until.value_or(wal.end_lsn()), wal.end_lsn());
+  const Lsn end =
+      std::min(options.until.value_or(wal.end_lsn()), wal.end_lsn());
   ctl::ProgressBar bar(stderr, ShowProgress(), end > start ? end - start : 0);
   options.progress = [&](Lsn at) { bar.Update(at - start, 0); };
 
@@ -209,10 +210,9 @@ absl::Status RunReplay(const std::string& path) {
   bar.Finish();
   PITR_RETURN_IF_ERROR(target->Close());
   if (engine != nullptr) PITR_RETURN_IF_ERROR(engine->Close());
-  std::cout << "replayed " << summary.batches << " batches ("
-            << summary.records << " records) from lsn "
-            << FormatLsn(summary.source_start) << " to "
-            << FormatLsn(summary.source_end) << ", created "
+  std::cout << "replayed " << summary.batches << " batches (" << summary.records
+            << " records) from lsn " << FormatLsn(summary.source_start)
+            << " to " << FormatLsn(summary.source_end) << ", created "
             << summary.branches_created << " branches; target lsn "
             << FormatLsn(summary.lsn_map.rbegin()->second) << "\n";
   return absl::OkStatus();

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "wal/status_macros.h"
+#include "base/status_macros.h"
 
 namespace pitr::waltool {
 
@@ -197,8 +197,7 @@ absl::Status ReadOnlyFileSystem::RenameFile(const std::string& from,
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> ReadOnlyFileSystem::FileSize(
-    const std::string& path) {
+absl::StatusOr<uint64_t> ReadOnlyFileSystem::FileSize(const std::string& path) {
   MutexLock l(&mu_);
   PITR_ASSIGN_OR_RETURN(std::shared_ptr<Content> content, Find(path));
   if (content == nullptr) return NotFound(path);

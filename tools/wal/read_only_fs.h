@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "wal/file_system.h"
-#include "wal/mutex.h"
+#include "base/file_system.h"
+#include "base/mutex.h"
 
 namespace pitr::waltool {
 
@@ -30,8 +30,8 @@ struct FileChange {
   enum class Kind { kCreate, kWrite, kTruncate, kDelete, kRename };
   Kind kind;
   std::string path;
-  uint64_t size = 0;    // kWrite: bytes written; kTruncate: the new size
-  std::string to;       // kRename: the new path
+  uint64_t size = 0;  // kWrite: bytes written; kTruncate: the new size
+  std::string to;     // kRename: the new path
 };
 
 class ReadOnlyFileSystem : public FileSystem {
@@ -76,9 +76,8 @@ class ReadOnlyFileSystem : public FileSystem {
   std::unique_ptr<WritableFile> NewWriter(const std::string& path,
                                           std::shared_ptr<Content> content)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Record(FileChange::Kind kind, const std::string& path,
-              uint64_t size = 0, const std::string& to = "")
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Record(FileChange::Kind kind, const std::string& path, uint64_t size = 0,
+              const std::string& to = "") ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   FileSystem* const base_;
   mutable Mutex mu_;

@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/timestamp.h"
 #include "tools/pitrctl/json.h"
 #include "wal/log_format.h"
-#include "wal/timestamp.h"
 
 namespace pitr::waltool {
 namespace {

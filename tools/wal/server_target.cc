@@ -1,7 +1,7 @@
 #include "tools/wal/server_target.h"
 
+#include "base/status_macros.h"
 #include "server/convert.h"
-#include "wal/status_macros.h"
 
 namespace pitr::waltool {
 

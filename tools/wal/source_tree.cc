@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_system.h"
+#include "base/status_macros.h"
 #include "branch/catalog.h"
 #include "rocksdb/db.h"
-#include "wal/file_system.h"
-#include "wal/status_macros.h"
 
 namespace pitr::waltool {
 namespace {
@@ -85,9 +85,8 @@ absl::StatusOr<TimelineTree> TreeFromCatalog(const Catalog& catalog,
       std::string name = absl::StrCat("timeline-", t.id);
       if (std::optional<BranchId> owner = catalog.OwnerOf(t.id)) {
         PITR_ASSIGN_OR_RETURN(Branch branch, catalog.Get(*owner));
-        name = names.count(branch.name)
-                   ? absl::StrCat(branch.name, "-tl", t.id)
-                   : branch.name;
+        name = names.count(branch.name) ? absl::StrCat(branch.name, "-tl", t.id)
+                                        : branch.name;
       }
       names.insert(name);
       PITR_RETURN_IF_ERROR(tree.Add({t.id, t.parent, t.branch_point, name}));
@@ -128,8 +127,8 @@ absl::StatusOr<TimelineTree> ReadCatalogTree(const std::string& pages_dir) {
 absl::StatusOr<TimelineTree> LoadSourceTree(const WalSource& source) {
   const std::string file = JoinPath(source.wal_dir(), kTimelineFileName);
   const std::string pages = JoinPath(source.data_dir(), "pages");
-  if (FileSystem::Default()->FileSize(file).ok() ||
-      source.data_dir().empty() || !FileSystem::Default()->ListDir(pages).ok()) {
+  if (FileSystem::Default()->FileSize(file).ok() || source.data_dir().empty() ||
+      !FileSystem::Default()->ListDir(pages).ok()) {
     return LoadTimelineTree(source.wal_dir());
   }
   return ReadCatalogTree(pages);

@@ -1,7 +1,7 @@
 #include "tools/wal/target.h"
 
 #include "absl/strings/str_cat.h"
-#include "wal/file_system.h"
+#include "base/file_system.h"
 
 namespace pitr::waltool {
 

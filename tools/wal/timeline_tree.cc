@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "wal/file_system.h"
-#include "wal/status_macros.h"
+#include "base/file_system.h"
+#include "base/status_macros.h"
 
 namespace pitr::waltool {
 namespace {
@@ -51,9 +51,9 @@ absl::Status TimelineTree::Add(TimelineInfo timeline) {
         absl::StrCat("timeline ", timeline.id, " appears twice"));
   }
   if (Find(timeline.parent) == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("timeline ", timeline.id, " comes before its parent ",
-                     timeline.parent));
+    return absl::InvalidArgumentError(absl::StrCat("timeline ", timeline.id,
+                                                   " comes before its parent ",
+                                                   timeline.parent));
   }
   for (const TimelineInfo& t : timelines_) {
     if (t.name == timeline.name) {

@@ -2,9 +2,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "wal/file_system.h"
+#include "base/file_system.h"
+#include "base/status_macros.h"
 #include "wal/log_format.h"
-#include "wal/status_macros.h"
 
 namespace pitr::waltool {
 namespace {
@@ -50,10 +50,10 @@ void Explain(const FileChange& change, VerifyReport* report) {
   }
   if (change.kind == Kind::kTruncate) {
     report->outcome = VerifyReport::Outcome::kTornTail;
-    report->notes.push_back(absl::StrCat(
-        "torn tail: segment ", change.path, " from file offset ", change.size,
-        " (", real_size - change.size,
-        " bytes of an incomplete last batch) would be dropped"));
+    report->notes.push_back(
+        absl::StrCat("torn tail: segment ", change.path, " from file offset ",
+                     change.size, " (", real_size - change.size,
+                     " bytes of an incomplete last batch) would be dropped"));
   } else if (change.kind == Kind::kDelete) {
     report->outcome = VerifyReport::Outcome::kTornTail;
     report->notes.push_back(

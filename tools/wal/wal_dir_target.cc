@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "tools/wal/batch_records.h"
-#include "wal/status_macros.h"
 
 namespace pitr::waltool {
 
@@ -39,9 +39,9 @@ absl::Status WalDirTarget::CreateBranch(const std::string& name,
                                         const std::string& parent, Lsn point) {
   PITR_ASSIGN_OR_RETURN(uint64_t parent_id, TimelineOf(parent));
   if (point > wal_->end_lsn()) {
-    return absl::OutOfRangeError(
-        absl::StrCat("branch point ", FormatLsn(point), " is past the end ",
-                     FormatLsn(wal_->end_lsn())));
+    return absl::OutOfRangeError(absl::StrCat("branch point ", FormatLsn(point),
+                                              " is past the end ",
+                                              FormatLsn(wal_->end_lsn())));
   }
   return tree_.Add({tree_.timelines().size() + 1, parent_id, point, name});
 }

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "wal/status_macros.h"
+#include "base/status_macros.h"
 
 namespace pitr::waltool {
 namespace {
@@ -52,8 +52,9 @@ absl::Status ResolveWalDir(const std::string& path, std::string* wal_dir,
                            std::string* data_dir) {
   if (!IsDirectory(path)) {
     return absl::NotFoundError(
-        absl::StrCat(path, " is not a directory (expected a data directory "
-                           "or a WAL directory)"));
+        absl::StrCat(path,
+                     " is not a directory (expected a data directory "
+                     "or a WAL directory)"));
   }
   const std::string sub = JoinPath(path, "wal");
   if (IsDirectory(sub)) {

@@ -1,55 +1,17 @@
 #include "wal/testing/wal_test_util.h"
 
-#include <cstdlib>
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <random>
-#include <sstream>
 
-#include "absl/strings/str_cat.h"
+#include "base/coding.h"
+#include "base/crc32c.h"
 #include "gtest/gtest.h"
-#include "wal/coding.h"
-#include "wal/crc32c.h"
 #include "wal/log_format.h"
 #include "wal/segment.h"  // ParseSegmentFileName
 
 namespace pitr::testing {
 
 namespace fs = std::filesystem;
-
-std::string NewTestDir(absl::string_view name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  static int counter = 0;
-  fs::path dir = fs::path(tmp ? tmp : "/tmp") /
-                 absl::StrCat("pitr_", name, "_", ::getpid(), "_", counter++);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
-
-std::string ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-void WriteFileBytes(const std::string& path, absl::string_view bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  EXPECT_TRUE(out.good()) << path;
-}
-
-void CopyDir(const std::string& from, const std::string& to) {
-  fs::remove_all(to);
-  fs::create_directories(to);
-  for (const auto& entry : fs::directory_iterator(from)) {
-    if (entry.is_regular_file()) {
-      fs::copy_file(entry.path(), fs::path(to) / entry.path().filename());
-    }
-  }
-}
 
 std::vector<std::string> SegmentPaths(const std::string& dir) {
   std::vector<std::pair<Lsn, std::string>> found;
@@ -62,13 +24,6 @@ std::vector<std::string> SegmentPaths(const std::string& dir) {
   std::vector<std::string> paths;
   for (auto& [start, path] : found) paths.push_back(path);
   return paths;
-}
-
-std::string RandomBytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string bytes(n, '\0');
-  for (char& c : bytes) c = static_cast<char>(rng());
-  return bytes;
 }
 
 WalBatch MakeBatch(BranchId branch, uint64_t seed, int records) {

@@ -1,5 +1,7 @@
-// Helpers shared by the WAL's tests: scratch directories, raw file access,
-// deterministic batches, and reading a whole log back. For tests only.
+// Helpers shared by the WAL's tests (and the WAL tools'): segment files,
+// deterministic batches, raw frames, and reading a whole log back. The
+// scratch-directory and file helpers of base/testing/test_files.h come with
+// it. For tests only.
 #ifndef PITR_WAL_TESTING_WAL_TEST_UTIL_H_
 #define PITR_WAL_TESTING_WAL_TEST_UTIL_H_
 
@@ -8,24 +10,15 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "base/testing/test_files.h"
 #include "wal/batch.h"
 #include "wal/record.h"
 #include "wal/wal.h"
 
 namespace pitr::testing {
 
-// A new empty directory under the test's scratch space.
-std::string NewTestDir(absl::string_view name);
-
-std::string ReadFileBytes(const std::string& path);
-void WriteFileBytes(const std::string& path, absl::string_view bytes);
-// Copies every regular file of `from` into a new directory `to`.
-void CopyDir(const std::string& from, const std::string& to);
 // Paths of the segment files of a WAL directory, in LSN order.
 std::vector<std::string> SegmentPaths(const std::string& dir);
-
-// n pseudo-random bytes determined by seed.
-std::string RandomBytes(size_t n, uint64_t seed);
 
 // A batch of `records` changes (images, deltas and truncates in turn) whose
 // content is determined by seed.

@@ -5,8 +5,8 @@
 // the way PostgreSQL prints one, "X/Y": the high and low 32 bits in upper-case
 // hexadecimal without leading zeros (0x16B3748 prints as "0/16B3748"), and
 // parsed from that form or from a plain decimal number.
-#ifndef PITR_WAL_LSN_H_
-#define PITR_WAL_LSN_H_
+#ifndef PITR_BASE_LSN_H_
+#define PITR_BASE_LSN_H_
 
 #include <cstdint>
 #include <string>
@@ -28,4 +28,4 @@ absl::StatusOr<Lsn> ParseLsn(absl::string_view text);
 
 }  // namespace pitr
 
-#endif  // PITR_WAL_LSN_H_
+#endif  // PITR_BASE_LSN_H_

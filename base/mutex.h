@@ -9,8 +9,8 @@
 // the absl call. Use them everywhere instead of the absl types. There is no
 // Await(Condition): absl evaluates conditions inside the library, out of
 // TSan's sight; wait on a CondVar in a loop instead.
-#ifndef PITR_WAL_MUTEX_H_
-#define PITR_WAL_MUTEX_H_
+#ifndef PITR_BASE_MUTEX_H_
+#define PITR_BASE_MUTEX_H_
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -173,4 +173,4 @@ class CondVar {
 
 }  // namespace pitr
 
-#endif  // PITR_WAL_MUTEX_H_
+#endif  // PITR_BASE_MUTEX_H_

@@ -1,8 +1,8 @@
-#include "wal/file_system.h"
+#include "base/file_system.h"
 
+#include "base/testing/test_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "wal/testing/wal_test_util.h"
 
 namespace pitr {
 namespace {

@@ -1,6 +1,6 @@
 // Commit timestamps: microseconds since the Unix epoch, as int64.
-#ifndef PITR_WAL_TIMESTAMP_H_
-#define PITR_WAL_TIMESTAMP_H_
+#ifndef PITR_BASE_TIMESTAMP_H_
+#define PITR_BASE_TIMESTAMP_H_
 
 #include <cstdint>
 #include <string>
@@ -15,4 +15,4 @@ std::string FormatTimestampUs(int64_t timestamp_us);
 
 }  // namespace pitr
 
-#endif  // PITR_WAL_TIMESTAMP_H_
+#endif  // PITR_BASE_TIMESTAMP_H_

@@ -5,8 +5,8 @@
 // absl::Status whose message names the path and the system error. All
 // implementations are thread-safe; a single WritableFile is not (its owner
 // serialises calls), a RandomAccessFile is.
-#ifndef PITR_WAL_FILE_SYSTEM_H_
-#define PITR_WAL_FILE_SYSTEM_H_
+#ifndef PITR_BASE_FILE_SYSTEM_H_
+#define PITR_BASE_FILE_SYSTEM_H_
 
 #include <cstdint>
 #include <memory>
@@ -91,4 +91,4 @@ std::string JoinPath(absl::string_view dir, absl::string_view name);
 
 }  // namespace pitr
 
-#endif  // PITR_WAL_FILE_SYSTEM_H_
+#endif  // PITR_BASE_FILE_SYSTEM_H_

@@ -1,4 +1,4 @@
-#include "wal/testing/fault_file_system.h"
+#include "base/testing/fault_file_system.h"
 
 #include <utility>
 

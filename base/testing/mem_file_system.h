@@ -1,10 +1,10 @@
-// MemFileSystem: a FileSystem (wal/file_system.h) whose files are strings in
+// MemFileSystem: a FileSystem (base/file_system.h) whose files are strings in
 // memory, so a fuzz target can open a WAL thousands of times a second
 // without touching the disk. Paths are plain strings: a file "d/n" is in
 // directory "d". Syncs do nothing (nothing is lost, there is no crash).
 // Thread-safe. For tests only.
-#ifndef PITR_TESTS_FUZZ_MEM_FILE_SYSTEM_H_
-#define PITR_TESTS_FUZZ_MEM_FILE_SYSTEM_H_
+#ifndef PITR_BASE_TESTING_MEM_FILE_SYSTEM_H_
+#define PITR_BASE_TESTING_MEM_FILE_SYSTEM_H_
 
 #include <map>
 #include <memory>
@@ -14,7 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "wal/file_system.h"
+#include "base/file_system.h"
 
 namespace pitr::testing {
 
@@ -68,4 +68,4 @@ class MemFileSystem : public FileSystem {
 
 }  // namespace pitr::testing
 
-#endif  // PITR_TESTS_FUZZ_MEM_FILE_SYSTEM_H_
+#endif  // PITR_BASE_TESTING_MEM_FILE_SYSTEM_H_

@@ -1,8 +1,8 @@
 // FaultFileSystem wraps a real FileSystem so tests can make writes or
 // fdatasyncs fail, count and block syncs, and simulate a power cut that
 // loses every byte not yet synced. Thread-safe. For tests only.
-#ifndef PITR_WAL_TESTING_FAULT_FILE_SYSTEM_H_
-#define PITR_WAL_TESTING_FAULT_FILE_SYSTEM_H_
+#ifndef PITR_BASE_TESTING_FAULT_FILE_SYSTEM_H_
+#define PITR_BASE_TESTING_FAULT_FILE_SYSTEM_H_
 
 #include <functional>
 #include <map>
@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "wal/file_system.h"
-#include "wal/mutex.h"
+#include "base/file_system.h"
+#include "base/mutex.h"
 
 namespace pitr::testing {
 
@@ -98,4 +98,4 @@ class FaultFileSystem : public FileSystem {
 
 }  // namespace pitr::testing
 
-#endif  // PITR_WAL_TESTING_FAULT_FILE_SYSTEM_H_
+#endif  // PITR_BASE_TESTING_FAULT_FILE_SYSTEM_H_

@@ -1,4 +1,4 @@
-#include "wal/file_system.h"
+#include "base/file_system.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "wal/mutex.h"
+#include "base/mutex.h"
 
 namespace pitr {
 

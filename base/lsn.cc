@@ -1,4 +1,4 @@
-#include "wal/lsn.h"
+#include "base/lsn.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"

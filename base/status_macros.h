@@ -5,8 +5,8 @@
 //
 //   PITR_RETURN_IF_ERROR(file->Sync());
 //   PITR_ASSIGN_OR_RETURN(auto file, fs->NewWritableFile(path));
-#ifndef PITR_WAL_STATUS_MACROS_H_
-#define PITR_WAL_STATUS_MACROS_H_
+#ifndef PITR_BASE_STATUS_MACROS_H_
+#define PITR_BASE_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -29,4 +29,4 @@
   if (!statusor.ok()) return statusor.status();           \
   lhs = std::move(statusor).value()
 
-#endif  // PITR_WAL_STATUS_MACROS_H_
+#endif  // PITR_BASE_STATUS_MACROS_H_

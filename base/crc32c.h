@@ -3,8 +3,8 @@
 // Uses the fastest code the CPU runs: carry-less multiplication folding with
 // AVX-512 VPCLMULQDQ, else the SSE4.2 crc32 instruction, else a table. All
 // give the same values. Thread-safe.
-#ifndef PITR_WAL_CRC32C_H_
-#define PITR_WAL_CRC32C_H_
+#ifndef PITR_BASE_CRC32C_H_
+#define PITR_BASE_CRC32C_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -54,4 +54,4 @@ uint32_t ExtendWith(Crc32cImplementation which, uint32_t crc, const char* data,
 
 }  // namespace pitr::crc32c
 
-#endif  // PITR_WAL_CRC32C_H_
+#endif  // PITR_BASE_CRC32C_H_

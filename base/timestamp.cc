@@ -1,4 +1,4 @@
-#include "wal/timestamp.h"
+#include "base/timestamp.h"
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"

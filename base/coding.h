@@ -1,7 +1,7 @@
 // Fixed-width little-endian encoding of integers, the byte order of every
 // pitr on-disk format.
-#ifndef PITR_WAL_CODING_H_
-#define PITR_WAL_CODING_H_
+#ifndef PITR_BASE_CODING_H_
+#define PITR_BASE_CODING_H_
 
 #include <cstdint>
 #include <cstring>
@@ -47,4 +47,4 @@ inline void EncodeFixed64(char* p, uint64_t value) {
 
 }  // namespace pitr
 
-#endif  // PITR_WAL_CODING_H_
+#endif  // PITR_BASE_CODING_H_

@@ -1,4 +1,4 @@
-#include "tests/fuzz/mem_file_system.h"
+#include "base/testing/mem_file_system.h"
 
 #include <algorithm>
 #include <cstring>
@@ -48,8 +48,7 @@ class MemFileSystem::Reader : public RandomAccessFile {
 
 class MemFileSystem::Lock : public FileLock {
  public:
-  Lock(MemFileSystem* fs, std::string path)
-      : fs_(fs), path_(std::move(path)) {}
+  Lock(MemFileSystem* fs, std::string path) : fs_(fs), path_(std::move(path)) {}
   ~Lock() override {
     absl::MutexLock l(&fs_->mu_);
     fs_->locked_.erase(path_);
