@@ -1,5 +1,5 @@
 // Background work racing with appends and reads (invariants 2 and 3 of
-// design.md under concurrency): appender threads, each owning the pages of
+// docs/design.md under concurrency): appender threads, each owning the pages of
 // one space and recording every state it commits; reader threads reading at
 // random LSNs up to latest_lsn() and checking every answer whose expected
 // value is known; the maintenance thread flushing (tiny flush_age, small

@@ -1,4 +1,4 @@
-// Invariants 1 and 2 of design.md through the whole engine, with a real
+// Invariants 1 and 2 of docs/design.md through the whole engine, with a real
 // kill -9: a child process (engine_crash_child) appends seeded batches while
 // the engine flushes, trims its WAL and materialises images in the
 // background; the test kills it with SIGKILL at random moments, round after

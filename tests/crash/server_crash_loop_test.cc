@@ -1,4 +1,4 @@
-// Invariants 1 and 2 of design.md through the real server, round after
+// Invariants 1 and 2 of docs/design.md through the real server, round after
 // round: pitrd (the binary) serves 4 branches (main, b1 from main, b2 from
 // b1, b3 from main), one client thread appends marked batches to each
 // (server_workload.h), the test takes a snapshot on a random branch, now

@@ -1,6 +1,6 @@
 // Bad input through the real server: every call, each kind of invalid
 // argument, the gRPC code it must get, words its message must contain, and
-// the store exactly as it was afterwards (design invariant 6).
+// the store exactly as it was afterwards (invariant 6 of docs/design.md).
 #include <functional>
 #include <memory>
 #include <optional>

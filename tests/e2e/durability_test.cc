@@ -1,4 +1,4 @@
-// Durability through the real server (design invariants 1 and 2):
+// Durability through the real server (invariants 1 and 2 of docs/design.md):
 // - SIGTERM while clients append: pitrd exits 0, and after a restart every
 //   acknowledged batch reads back exactly, at its commit LSN and at the
 //   latest, and no batch is half visible at any LSN;

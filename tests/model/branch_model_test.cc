@@ -1,5 +1,5 @@
 // Model-based randomized test of branches and history management
-// (design.md, "What a read means", invariants 3 and 5): random writes on
+// (docs/design.md, "What a read means", invariants 3 and 5): random writes on
 // random branches, branch creation (at an LSN, at a timestamp or at the
 // latest), restores, snapshots, branches and restores from snapshots,
 // deletions (with and without cascade), retention changes and GC, with

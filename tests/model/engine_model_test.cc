@@ -1,4 +1,4 @@
-// Model-based randomized test of the engine (design.md invariant 3, "exact
+// Model-based randomized test of the engine (docs/design.md invariant 3, "exact
 // history"): random batches of page images, page deltas and space
 // truncations go both to the engine and to a reference model that keeps
 // every version of every page (page_model.h); reads at random LSNs must

@@ -7,8 +7,8 @@
 // as of LSN L is the last version whose commit LSN is <= L, so a read inside
 // a batch's byte range sees the state after the previous whole batch.
 //
-// The semantics it encodes (design.md, "What a read means"; engine/applier.cc
-// for the space size):
+// The semantics it encodes (docs/design.md, "What a read means";
+// engine/applier.cc for the space size):
 //   - an image replaces the page;
 //   - a delta replaces bytes [offset, offset + size) of the page; on a page
 //     that does not exist it starts from a zero-filled page;
