@@ -94,9 +94,10 @@
 #include "tools/bench/bench_util.h"
 #include "wal/batch.h"
 
-ABSL_FLAG(std::string, dir, "/work",
+ABSL_FLAG(std::string, dir, "",
           "Parent directory of the scratch directory (a fresh "
-          "branch_bench.XXXXXX is made under it and deleted at the end).");
+          "branch_bench.XXXXXX is made under it and deleted at the end). "
+          "Default: $TEST_TMPDIR, else $TMPDIR, else /tmp.");
 ABSL_FLAG(std::vector<std::string>, data_mib,
           std::vector<std::string>({"1", "100", "1024"}),
           "Section 1: page data per store, in MiB of 8 KiB page images; the "
