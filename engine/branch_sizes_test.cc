@@ -3,14 +3,12 @@
 // bytes of deleted branches counted as unowned until GC reclaims them.
 #include <random>
 
-#include "base/testing/test_files.h"
 #include "engine/engine.h"
+#include "engine/testing/engine_fixture.h"
 #include "gtest/gtest.h"
 
 namespace pitr {
 namespace {
-
-using ::pitr::testing::NewTestDir;
 
 constexpr uint32_t kPage = 512;
 // docs/storage-format.md: a 30-byte version key with an image value of a
@@ -18,19 +16,15 @@ constexpr uint32_t kPage = 512;
 constexpr uint64_t kImageBytes = 30 + 1 + kPage;
 constexpr uint64_t kEventBytes = 25 + 4;
 
-class BranchSizesTest : public ::testing::Test {
+class BranchSizesTest : public testing::EngineFixture {
  protected:
   void SetUp() override { Open(kPage); }
+  // A new empty store with pages of `page_size`.
   void Open(uint32_t page_size) {
-    engine_.reset();
     page_size_ = page_size;
-    EngineOptions options;
-    options.dir = NewTestDir("branch_sizes");
-    options.page_size = page_size;
-    options.gc_period = absl::InfiniteDuration();
-    auto engine = Engine::Open(options);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
+    options_ = testing::TestEngineOptions("branch_sizes", page_size);
+    options_.gc_period = absl::InfiniteDuration();
+    Reopen();
   }
   // Images of every page of `keys`, filled with `c`, or with bytes that do
   // not compress if c is 0.
@@ -87,7 +81,6 @@ class BranchSizesTest : public ::testing::Test {
 
   uint32_t page_size_ = kPage;
   std::mt19937 random_{42};
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(BranchSizesTest, AnEmptyStoreHasMainOfSizeZero) {

@@ -1,48 +1,36 @@
 // Branches through the engine: reads falling through to ancestors, writes
 // staying on their branch, restore and its undo, deletion, and the errors.
 #include "absl/strings/str_cat.h"
-#include "base/testing/test_files.h"
 #include "engine/engine.h"
+#include "engine/testing/engine_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace pitr {
 namespace {
 
-using ::pitr::testing::NewTestDir;
 using ::testing::HasSubstr;
 
 constexpr uint32_t kPage = 512;
 std::string Filled(char c) { return std::string(kPage, c); }
 
-class BranchesTest : public ::testing::Test {
+class BranchesTest : public testing::EngineFixture {
  protected:
   void SetUp() override {
-    options_.dir = NewTestDir("branches");
-    options_.page_size = kPage;
+    options_ = testing::TestEngineOptions("branches", kPage);
     Reopen();
-  }
-  void Reopen() {
-    engine_.reset();
-    auto engine = Engine::Open(options_);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
   }
   Lsn Write(BranchId branch, PageKey key, char c) {
     absl::StatusOr<WalBatch> batch = engine_->NewBatch(branch);
     EXPECT_TRUE(batch.ok()) << batch.status();
     EXPECT_TRUE(batch->PutPageImage(key, Filled(c)).ok());
-    absl::StatusOr<AppendResult> r = engine_->Append(branch, *batch);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->commit_lsn : 0;
+    return AppendBatch(branch, *batch);
   }
   Lsn Poke(BranchId branch, PageKey key, uint32_t offset,
            absl::string_view bytes) {
     absl::StatusOr<WalBatch> batch = engine_->NewBatch(branch);
     EXPECT_TRUE(batch->PutPageDelta(key, offset, bytes).ok());
-    absl::StatusOr<AppendResult> r = engine_->Append(branch, *batch);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->commit_lsn : 0;
+    return AppendBatch(branch, *batch);
   }
   // The page's first byte, or '-' if it does not exist.
   char Read(BranchId branch, PageKey key,
@@ -57,9 +45,6 @@ class BranchesTest : public ::testing::Test {
     EXPECT_TRUE(b.ok()) << b.status();
     return b.ok() ? *b : Branch{};
   }
-
-  EngineOptions options_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(BranchesTest, AChildReadsItsParentAtTheBranchPoint) {

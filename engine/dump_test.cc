@@ -11,6 +11,7 @@
 #include "base/testing/test_files.h"
 #include "base/timestamp.h"
 #include "engine/engine.h"
+#include "engine/testing/engine_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -25,16 +26,21 @@ constexpr uint32_t kPage = 512;
 constexpr uint32_t kSpaces = 6;
 constexpr uint32_t kPages = 14;
 
-std::unique_ptr<Engine> OpenEngine(const std::string& dir,
-                                   uint32_t page_size = kPage) {
+// Options of an engine over `dir` that keeps ~no history and collects it
+// only when asked.
+EngineOptions DumpTestOptions(const std::string& dir,
+                              uint32_t page_size = kPage) {
   EngineOptions options;
   options.dir = dir;
   options.page_size = page_size;
   options.gc_period = absl::InfiniteDuration();
   options.default_retention = Retention{std::nullopt, 1};  // keep ~nothing
-  auto engine = Engine::Open(options);
-  EXPECT_TRUE(engine.ok()) << engine.status();
-  return engine.ok() ? std::move(*engine) : nullptr;
+  return options;
+}
+
+std::unique_ptr<Engine> OpenEngine(const std::string& dir,
+                                   uint32_t page_size = kPage) {
+  return testing::OpenTestEngine(DumpTestOptions(dir, page_size));
 }
 
 // Everything a branch shows at one LSN over a small key range: pages (or
@@ -61,20 +67,19 @@ State StateOf(Engine* engine, BranchId branch, std::optional<Lsn> lsn) {
   return state;
 }
 
-class DumpTest : public ::testing::Test {
+class DumpTest : public testing::EngineFixture {
  protected:
   void SetUp() override {
     dir_ = NewTestDir("dump");
-    engine_ = OpenEngine(dir_);
+    options_ = DumpTestOptions(dir_);
+    Reopen();
     dump_ = NewTestDir("dump_files") + "/a.dump";
   }
 
   Lsn Append(BranchId branch, const std::function<void(WalBatch*)>& fill) {
     WalBatch batch = *engine_->NewBatch(branch);
     fill(&batch);
-    absl::StatusOr<AppendResult> r = engine_->Append(branch, batch);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->commit_lsn : 0;
+    return AppendBatch(branch, batch);
   }
   Lsn Image(BranchId branch, PageKey key, char c) {
     return Append(branch, [&](WalBatch* b) {
@@ -140,7 +145,6 @@ class DumpTest : public ::testing::Test {
 
   std::string dir_;
   std::string dump_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(DumpTest, ARoundTripGivesEveryPageAndSpaceSizeOfTheSource) {
@@ -371,7 +375,7 @@ TEST_F(DumpTest, AnImportKilledHalfWayLeavesNothingAfterRestart) {
             .IgnoreError();
       },
       ::testing::ExitedWithCode(3), "");
-  engine_ = OpenEngine(dir_);
+  Reopen();
   ExpectNothingImported(1, 0);
   absl::StatusOr<GcReport> gc = engine_->RunGc(true);
   ASSERT_TRUE(gc.ok()) << gc.status();

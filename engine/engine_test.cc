@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/testing/test_files.h"
+#include "engine/testing/engine_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -19,20 +20,12 @@ constexpr uint32_t kPage = 512;
 
 std::string Filled(char c) { return std::string(kPage, c); }
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public testing::EngineFixture {
  protected:
   void SetUp() override {
-    options_.dir = NewTestDir("engine");
-    options_.page_size = kPage;
+    options_ = testing::TestEngineOptions("engine", kPage);
     options_.maintenance_interval = absl::Milliseconds(5);
     Reopen();
-  }
-
-  void Reopen() {
-    engine_.reset();
-    auto engine = Engine::Open(options_);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
   }
 
   Lsn Image(PageKey key, char c) {
@@ -58,9 +51,6 @@ class EngineTest : public ::testing::Test {
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? *page : "";
   }
-
-  EngineOptions options_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(EngineTest, ReadsAPageAtEveryLsnOfItsHistory) {

@@ -5,31 +5,24 @@
 #include "absl/strings/str_cat.h"
 #include "base/testing/test_files.h"
 #include "engine/engine.h"
+#include "engine/testing/engine_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace pitr {
 namespace {
 
-using ::pitr::testing::NewTestDir;
 using ::testing::HasSubstr;
 
 constexpr uint32_t kPage = 4096;
 
-class GcTest : public ::testing::Test {
+class GcTest : public testing::EngineFixture {
  protected:
   void SetUp() override {
-    options_.dir = NewTestDir("gc");
-    options_.page_size = kPage;
+    options_ = testing::TestEngineOptions("gc", kPage);
     options_.gc_period = absl::InfiniteDuration();  // only when asked
     options_.default_retention = Retention{};       // keep everything
     Reopen();
-  }
-  void Reopen() {
-    engine_.reset();
-    auto engine = Engine::Open(options_);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
   }
   std::string Content(uint32_t page, int version) {
     return testing::RandomBytes(kPage, page * 100003 + version);
@@ -61,8 +54,6 @@ class GcTest : public ::testing::Test {
     }
   }
 
-  EngineOptions options_;
-  std::unique_ptr<Engine> engine_;
   std::vector<std::pair<Lsn, int>> history_;
 };
 

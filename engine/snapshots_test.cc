@@ -2,30 +2,26 @@
 // branches and restores from snapshots.
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "base/testing/test_files.h"
 #include "engine/engine.h"
+#include "engine/testing/engine_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace pitr {
 namespace {
 
-using ::pitr::testing::NewTestDir;
 using ::testing::HasSubstr;
 
 constexpr uint32_t kPage = 512;
 std::string Filled(char c) { return std::string(kPage, c); }
 
-class SnapshotsTest : public ::testing::Test {
+class SnapshotsTest : public testing::EngineFixture {
  protected:
   void SetUp() override {
-    options_.dir = NewTestDir("snapshots");
-    options_.page_size = kPage;
+    options_ = testing::TestEngineOptions("snapshots", kPage);
     options_.gc_period = absl::InfiniteDuration();
     options_.default_retention = Retention{std::nullopt, 1};  // keep ~nothing
-    auto engine = Engine::Open(options_);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
+    Reopen();
   }
   Lsn Write(char c) {
     WalBatch batch(kMainBranch);
@@ -37,9 +33,6 @@ class SnapshotsTest : public ::testing::Test {
     if (!page.ok()) return absl::IsOutOfRange(page.status()) ? '!' : '?';
     return (*page)[0];
   }
-
-  EngineOptions options_;
-  std::unique_ptr<Engine> engine_;
 };
 
 TEST_F(SnapshotsTest, ASnapshotKeepsItsPointThroughGc) {

@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
-#include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "engine/rocksdb_logger.h"
 #include "engine/store_keys.h"
+#include "engine/testing/engine_fixture.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -91,24 +91,19 @@ std::pair<std::map<char, size_t>, uint32_t> Census(const std::string& dir) {
   return {tags, sk::DecodeU32(format).value_or(0)};
 }
 
-class UpgradeTest : public ::testing::Test {
+class UpgradeTest : public testing::EngineFixture {
  protected:
   void SetUp() override {
-    options_.dir = testing::NewTestDir("upgrade");
-    options_.page_size = kPage;
+    options_ = testing::TestEngineOptions("upgrade", kPage);
     options_.image_after_deltas = 3;
-    Open();
-  }
-
-  void Open() {
-    engine_.reset();
-    absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options_);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
+    Reopen();
   }
 
   Lsn Write(BranchId branch, PageKey key, int version) {
-    WalBatch batch(branch);
+    absl::StatusOr<WalBatch> made = engine_->NewBatch(branch);
+    EXPECT_TRUE(made.ok()) << made.status();
+    if (!made.ok()) return 0;
+    WalBatch& batch = *made;
     if (version % 4 == 0) {
       EXPECT_TRUE(
           batch.PutPageImage(key, std::string(kPage, 'a' + version % 26)).ok());
@@ -117,9 +112,7 @@ class UpgradeTest : public ::testing::Test {
           batch.PutPageDelta(key, version, std::string(3, 'A' + version % 26))
               .ok());
     }
-    absl::StatusOr<AppendResult> r = engine_->Append(branch, batch);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? r->commit_lsn : 0;
+    return AppendBatch(branch, batch);
   }
 
   // History on main and on a branch, flushed, with materialised images;
@@ -165,8 +158,6 @@ class UpgradeTest : public ::testing::Test {
 
   void DowngradeReopenAndCheck(size_t keep_new);
 
-  EngineOptions options_;
-  std::unique_ptr<Engine> engine_;
   BranchId branch_ = 0;
 };
 
@@ -181,7 +172,7 @@ void UpgradeTest::DowngradeReopenAndCheck(size_t keep_new) {
   EXPECT_EQ(before[sk::kVersionTag], keep_new);
   ASSERT_GT(before[sk::kVersionTagV1], 0u);
 
-  Open();
+  Reopen();
   ExpectReads(reads);
   engine_.reset();
   auto [after, format_after] = Census(options_.dir);

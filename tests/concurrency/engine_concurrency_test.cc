@@ -27,14 +27,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/mutex.h"
-#include "base/testing/test_files.h"
 #include "engine/engine.h"
+#include "engine/testing/engine_fixture.h"
 #include "gtest/gtest.h"
 
 namespace pitr {
 namespace {
-
-using ::pitr::testing::NewTestDir;
 
 constexpr uint32_t kPageSize = 512;
 constexpr int kAppenders = 3;
@@ -125,25 +123,17 @@ uint64_t Hash(const std::string& page) {
   return std::hash<std::string>()(page);
 }
 
-class EngineConcurrencyTest : public ::testing::Test {
+class EngineConcurrencyTest : public testing::EngineFixture {
  protected:
   void SetUp() override {
-    options_.dir = NewTestDir("engine_concurrency");
-    options_.page_size = kPageSize;
+    options_ = testing::TestEngineOptions("engine_concurrency", kPageSize);
     options_.wal_segment_size = 8192;
     options_.memtable_bytes = 128 << 10;
     options_.flush_age = absl::Milliseconds(5);
     options_.image_after_deltas = 3;
     options_.maintenance_interval = absl::Milliseconds(1);
     options_.cache_bytes = 1 << 20;
-    Open();
-  }
-
-  void Open() {
-    engine_.reset();
-    absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options_);
-    ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
+    Reopen();
   }
 
   // Appends random batches to the appender's own space until stop_.
@@ -345,8 +335,6 @@ class EngineConcurrencyTest : public ::testing::Test {
     }
   }
 
-  EngineOptions options_;
-  std::unique_ptr<Engine> engine_;
   std::array<AppenderLog, kAppenders> logs_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> appended_{0};
@@ -391,7 +379,7 @@ TEST_F(EngineConcurrencyTest, ReadsAtAnyLsnSeeExactlyWhatWasCommitted) {
 
   CheckAllHistory();
   ASSERT_EQ(failures_.load(), 0) << "after the run";
-  Open();
+  Reopen();
   CheckAllHistory();
   ASSERT_EQ(failures_.load(), 0) << "after a restart";
 }
