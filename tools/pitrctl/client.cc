@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
-#include "server/status_util.h"
+#include "proto/status_util.h"
 #include "server/tls.h"
 #include "tools/pitrctl/files.h"
 
