@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
+#include "clients/common/channel_credentials.h"
 #include "proto/status_util.h"
-#include "server/tls.h"
 #include "tools/pitrctl/files.h"
 
 namespace pitr::ctl {
@@ -25,7 +25,7 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
     const ClientOptions& options) {
   PITR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
-                        ChannelCredentialsFor(options.ca_cert_path));
+                        clients::ChannelCredentialsFor(options.ca_cert_path));
   return std::unique_ptr<Client>(
       new Client(options, grpc::CreateChannel(options.server, credentials)));
 }

@@ -42,9 +42,9 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 
 class Client {
  public:
-  // Makes the channel (server/tls.h); it connects on the first call, so an
-  // unreachable server shows as UNAVAILABLE then. Fails only if the CA
-  // file is unreadable or holds no certificate.
+  // Makes the channel (clients/common/channel_credentials.h); it connects on
+  // the first call, so an unreachable server shows as UNAVAILABLE then. Fails
+  // only if the CA file is unreadable or holds no certificate.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(
       const ClientOptions& options);
 
