@@ -1,9 +1,14 @@
 #include "tools/pitrctl/command.h"
 
 #include "absl/strings/str_cat.h"
-#include "tools/pitrctl/point.h"
+#include "clients/common/point.h"
 
 namespace pitr::ctl {
+
+using clients::Client;
+using clients::ParseDuration;
+using clients::ParsePoint;
+using clients::ToProtoDuration;
 namespace {
 
 absl::Status ForOption(const std::string& name, const absl::Status& status) {

@@ -5,14 +5,19 @@
 #include "absl/strings/str_cat.h"
 #include "base/lsn.h"
 #include "base/status_macros.h"
+#include "clients/common/files.h"
+#include "clients/common/format.h"
+#include "clients/common/point.h"
 #include "tools/pitrctl/command.h"
-#include "tools/pitrctl/files.h"
-#include "tools/pitrctl/format.h"
-#include "tools/pitrctl/point.h"
 #include "tools/pitrctl/records.h"
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
+
+using clients::FormatTime;
+using clients::ParseTime;
+using clients::ReadFileToString;
+using clients::ToProtoTimestamp;
 namespace {
 
 absl::Status Append(const Context& c) {

@@ -1,9 +1,9 @@
 // Replay and generate into an in-process pitrd through the gRPC API give
 // the same store as the workload applied to an engine directly.
+#include "clients/common/client.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
 #include "spdlog/spdlog.h"
-#include "tools/pitrctl/client.h"
 #include "tools/wal/engine_target.h"
 #include "tools/wal/replayer.h"
 #include "tools/wal/server_target.h"
@@ -19,8 +19,8 @@ class ServerReplayTest : public ::testing::Test {
   void SetUp() override {
     spdlog::set_level(spdlog::level::warn);
     workload_ = testing::SmallWorkload(21, 30);
-    reference_ = testing::OpenFreshEngine("server_reference",
-                                          workload_.page_size);
+    reference_ =
+        testing::OpenFreshEngine("server_reference", workload_.page_size);
     EngineTarget target(reference_.get());
     ASSERT_TRUE(Generate(workload_, &target).ok());
 
@@ -33,9 +33,9 @@ class ServerReplayTest : public ::testing::Test {
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    ctl::ClientOptions client_options;
+    clients::ClientOptions client_options;
     client_options.server = absl::StrCat("127.0.0.1:", server_->port());
-    auto client = ctl::Client::Connect(client_options);
+    auto client = clients::Client::Connect(client_options);
     ASSERT_TRUE(client.ok()) << client.status();
     client_ = *std::move(client);
   }
@@ -49,7 +49,7 @@ class ServerReplayTest : public ::testing::Test {
   GenerateOptions workload_;
   std::unique_ptr<Engine> reference_;
   std::unique_ptr<Server> server_;
-  std::unique_ptr<ctl::Client> client_;
+  std::unique_ptr<clients::Client> client_;
 };
 
 TEST_F(ServerReplayTest, ReplayedWalReadsTheSame) {
@@ -74,7 +74,8 @@ TEST_F(ServerReplayTest, GeneratedWorkloadReadsTheSame) {
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->end_lsn, reference_->latest_lsn());
   std::vector<Lsn> lsns;
-  for (const CommittedBatch& b : pitr::testing::ReadAll(&reference_->wal(), 0)) {
+  for (const CommittedBatch& b :
+       pitr::testing::ReadAll(&reference_->wal(), 0)) {
     lsns.push_back(b.commit_lsn);
   }
   testing::ExpectSameHistory(*reference_, server_->engine(), workload_, lsns);

@@ -1,4 +1,4 @@
-#include "tools/pitrctl/client.h"
+#include "clients/common/client.h"
 
 #include <vector>
 
@@ -6,10 +6,10 @@
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "clients/common/channel_credentials.h"
+#include "clients/common/files.h"
 #include "proto/status_util.h"
-#include "tools/pitrctl/files.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   PITR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
@@ -25,7 +25,7 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(
     const ClientOptions& options) {
   PITR_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
-                        clients::ChannelCredentialsFor(options.ca_cert_path));
+                        ChannelCredentialsFor(options.ca_cert_path));
   return std::unique_ptr<Client>(
       new Client(options, grpc::CreateChannel(options.server, credentials)));
 }
@@ -60,4 +60,4 @@ absl::Status Client::Convert(const grpc::Status& status) const {
   return result;
 }
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

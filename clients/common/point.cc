@@ -1,11 +1,11 @@
-#include "tools/pitrctl/point.h"
+#include "clients/common/point.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/lsn.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 constexpr char kSnapshotPrefix[] = "snapshot:";
@@ -107,4 +107,4 @@ google::protobuf::Duration ToProtoDuration(absl::Duration d) {
   return out;
 }
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients
