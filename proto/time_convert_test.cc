@@ -17,6 +17,15 @@ TEST(TimeConvertTest, TimestampsRoundTripIncludingBeforeTheEpoch) {
   }
 }
 
+TEST(TimeConvertTest, TimestampBeforeEpochHasPositiveNanos) {
+  auto ts = TimestampProto(-1);
+  EXPECT_EQ(ts.seconds(), -1);
+  EXPECT_EQ(ts.nanos(), 999999000);
+  auto d = DurationProto(absl::Milliseconds(1500));
+  EXPECT_EQ(d.seconds(), 1);
+  EXPECT_EQ(d.nanos(), 500000000);
+}
+
 TEST(TimeConvertTest, BadTimestampsAreRefusedNamingTheField) {
   google::protobuf::Timestamp proto;
   proto.set_nanos(-1);

@@ -16,8 +16,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "google/protobuf/duration.pb.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "proto/resources.pb.h"
 
 namespace pitr::clients {
@@ -30,9 +28,6 @@ absl::StatusOr<absl::Time> ParseTime(const std::string& text);
 
 // A duration that is not negative and not infinite.
 absl::StatusOr<absl::Duration> ParseDuration(const std::string& text);
-
-google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
-google::protobuf::Duration ToProtoDuration(absl::Duration d);
 
 }  // namespace pitr::clients
 

@@ -77,14 +77,5 @@ TEST(ParseDurationTest, BadInputs) {
   }
 }
 
-TEST(ProtoConversionTest, TimestampBeforeEpochHasPositiveNanos) {
-  auto ts = ToProtoTimestamp(absl::FromUnixMicros(-1));
-  EXPECT_EQ(ts.seconds(), -1);
-  EXPECT_EQ(ts.nanos(), 999999000);
-  auto d = ToProtoDuration(absl::Milliseconds(1500));
-  EXPECT_EQ(d.seconds(), 1);
-  EXPECT_EQ(d.nanos(), 500000000);
-}
-
 }  // namespace
 }  // namespace pitr::clients
