@@ -6,7 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "base/status_macros.h"
-#include "server/read_file.h"
+#include "proto/read_file.h"
 
 namespace pitr {
 namespace {

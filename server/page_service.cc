@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "base/status_macros.h"
-#include "server/convert.h"
+#include "proto/record_convert.h"
 
 namespace pitr {
 

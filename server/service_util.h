@@ -19,9 +19,9 @@
 #include "engine/engine.h"
 #include "grpcpp/server_context.h"
 #include "proto/resources.pb.h"
+#include "proto/status_util.h"
 #include "server/auth.h"
 #include "server/server_metrics.h"
-#include "server/status_util.h"
 
 namespace pitr {
 
@@ -56,7 +56,7 @@ grpc::Status Serve(const ServiceEnv& env, grpc::ServerContext* context,
   }
   if (status.ok()) status = ToGrpcStatus(body());
   env.metrics->ForMethod(method)->Record(status.error_code(),
-                                        absl::Now() - start);
+                                         absl::Now() - start);
   return status;
 }
 
@@ -73,8 +73,7 @@ absl::StatusOr<PointInTime> ToPoint(const v1::PointInTime& point);
 // commit at or before the timestamp, or the snapshot's LSN (which must be on
 // the branch's current timeline: FAILED_PRECONDITION otherwise, as after a
 // restore). nullopt: the latest.
-absl::StatusOr<std::optional<Lsn>> ReadLsn(Engine& engine,
-                                           const Branch& branch,
+absl::StatusOr<std::optional<Lsn>> ReadLsn(Engine& engine, const Branch& branch,
                                            const v1::PointInTime& point);
 
 // The API's view of a branch: parent name, depth and, if with_bounds,

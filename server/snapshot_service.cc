@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "proto/time_convert.h"
 #include "server/convert.h"
 
 namespace pitr {

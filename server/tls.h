@@ -1,6 +1,6 @@
-// gRPC credentials from PEM files: TLS for pitrd when given a certificate
-// and key, plaintext otherwise; and the matching channel credentials for
-// clients (tools, tests).
+// pitrd's gRPC server credentials from PEM files: TLS when given a
+// certificate and key, plaintext otherwise. The clients' side is
+// clients/common/channel_credentials.h.
 #ifndef PITR_SERVER_TLS_H_
 #define PITR_SERVER_TLS_H_
 
@@ -8,7 +8,6 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 
 namespace pitr {
@@ -20,11 +19,6 @@ namespace pitr {
 // file cannot be read.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
     const std::string& cert_path, const std::string& key_path);
-
-// TLS credentials trusting the CA certificates at `ca_cert_path` (PEM);
-// insecure credentials if it is empty. Errors as ServerCredentialsFor.
-absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
-ChannelCredentialsFor(const std::string& ca_cert_path);
 
 }  // namespace pitr
 

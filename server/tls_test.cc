@@ -1,11 +1,11 @@
 #include "server/tls.h"
 
 #include <cstdlib>
-#include <fstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"  // PITR_TSAN
+#include "clients/common/channel_credentials.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
@@ -20,7 +20,6 @@ std::string TempPath(const std::string& name) {
 
 TEST(TlsTest, NoPathsMeanInsecure) {
   EXPECT_TRUE(ServerCredentialsFor("", "").ok());
-  EXPECT_TRUE(ChannelCredentialsFor("").ok());
 }
 
 TEST(TlsTest, OnlyOneOfCertAndKeyIsAnError) {
@@ -38,18 +37,6 @@ TEST(TlsTest, UnreadableFileNamesThePath) {
           .status();
   EXPECT_EQ(server.code(), absl::StatusCode::kNotFound);
   EXPECT_TRUE(absl::StrContains(server.message(), "/nonexistent/cert.pem"));
-  const absl::Status client =
-      ChannelCredentialsFor("/nonexistent/ca.pem").status();
-  EXPECT_EQ(client.code(), absl::StatusCode::kNotFound);
-  EXPECT_TRUE(absl::StrContains(client.message(), "/nonexistent/ca.pem"));
-}
-
-TEST(TlsTest, FileWithoutPemIsAnError) {
-  const std::string path = TempPath("not_pem");
-  std::ofstream(path) << "hello\n";
-  const absl::Status status = ChannelCredentialsFor(path).status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StrContains(status.message(), path)) << status;
 }
 
 // Makes a self-signed certificate for "localhost" with openssl; false if
@@ -95,12 +82,12 @@ TEST(TlsTest, HandshakeWithSelfSignedCertificate) {
   ASSERT_NE(server, nullptr);
 
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> trusting =
-      ChannelCredentialsFor(TempPath("server_cert.pem"));
+      clients::ChannelCredentialsFor(TempPath("server_cert.pem"));
   ASSERT_TRUE(trusting.ok()) << trusting.status();
   EXPECT_TRUE(Connects(port, *trusting));
 
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> distrusting =
-      ChannelCredentialsFor(TempPath("other_cert.pem"));
+      clients::ChannelCredentialsFor(TempPath("other_cert.pem"));
   ASSERT_TRUE(distrusting.ok()) << distrusting.status();
   EXPECT_FALSE(Connects(port, *distrusting));
 

@@ -7,7 +7,8 @@
 #include "absl/time/clock.h"
 #include "base/lsn.h"
 #include "base/status_macros.h"
-#include "server/convert.h"
+#include "proto/record_convert.h"
+#include "proto/time_convert.h"
 
 namespace pitr {
 namespace {

@@ -12,10 +12,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"  // PITR_TSAN
+#include "clients/common/channel_credentials.h"
 #include "google/protobuf/empty.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
-#include "server/tls.h"
 #include "tests/e2e/pitrd_fixture.h"
 #include "tests/e2e/requests.h"
 #include "tests/e2e/store_view.h"
@@ -339,7 +339,7 @@ TEST(TlsTest, ServesTlsOnly) {
     GTEST_SKIP() << "openssl could not make a certificate";
   }
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> trusting =
-      ChannelCredentialsFor(TempPath("server_cert.pem"));
+      clients::ChannelCredentialsFor(TempPath("server_cert.pem"));
   ASSERT_TRUE(trusting.ok()) << trusting.status();
   PitrdOptions options;
   options.flags = {"--tls_cert=" + TempPath("server_cert.pem"),

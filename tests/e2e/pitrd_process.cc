@@ -22,7 +22,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
-#include "server/status_util.h"
+#include "proto/status_util.h"
 
 namespace pitr::e2e {
 namespace {
@@ -46,7 +46,8 @@ std::string PitrdBinary() {
     const std::string dir = EnvOr(root, "");
     if (!dir.empty()) return absl::StrCat(dir, "/", workspace, "/server/pitrd");
   }
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe");
+  const std::filesystem::path exe =
+      std::filesystem::read_symlink("/proc/self/exe");
   const std::filesystem::path runfiles =
       exe.string() + ".runfiles/pitr/server/pitrd";
   if (std::filesystem::exists(runfiles)) return runfiles.string();
@@ -152,8 +153,8 @@ absl::Status PitrdProcess::Spawn() {
     for (const std::string& arg : args) log << " " << arg;
     log << "\n";
   }
-  const int log_fd = open(log_path_.c_str(), O_WRONLY | O_APPEND | O_CREAT |
-                                                 O_CLOEXEC, 0644);
+  const int log_fd =
+      open(log_path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (log_fd < 0) {
     return absl::InternalError(absl::StrCat("cannot open ", log_path_));
   }
@@ -196,9 +197,9 @@ absl::Status PitrdProcess::WaitUntilServing() {
     }
     absl::SleepFor(absl::Milliseconds(50));
   }
-  return absl::DeadlineExceededError(absl::StrCat(
-      "pitrd did not answer on ", address(), " within ",
-      absl::FormatDuration(options_.start_timeout)));
+  return absl::DeadlineExceededError(
+      absl::StrCat("pitrd did not answer on ", address(), " within ",
+                   absl::FormatDuration(options_.start_timeout)));
 }
 
 bool PitrdProcess::Reap(bool block, int* exit_code) {
@@ -259,11 +260,11 @@ std::shared_ptr<grpc::Channel> PitrdProcess::NewChannel() const {
   if (!options_.tls_server_name.empty()) {
     arguments.SetSslTargetNameOverride(options_.tls_server_name);
   }
-  return grpc::CreateCustomChannel(
-      address(),
-      options_.credentials != nullptr ? options_.credentials
-                                      : grpc::InsecureChannelCredentials(),
-      arguments);
+  return grpc::CreateCustomChannel(address(),
+                                   options_.credentials != nullptr
+                                       ? options_.credentials
+                                       : grpc::InsecureChannelCredentials(),
+                                   arguments);
 }
 
 PitrClient::PitrClient(const std::shared_ptr<grpc::Channel>& channel)

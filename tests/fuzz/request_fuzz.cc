@@ -36,9 +36,10 @@
 #include "grpcpp/server_context.h"
 #include "proto/branch_service.pb.h"
 #include "proto/page_service.pb.h"
+#include "proto/record_convert.h"
+#include "proto/time_convert.h"
 #include "proto/wal_service.pb.h"
 #include "server/branch_service.h"
-#include "server/convert.h"
 #include "server/metrics.h"
 #include "server/page_service.h"
 #include "server/server_metrics.h"
@@ -213,7 +214,8 @@ void CheckConversions(fuzz::RequestKind kind, const std::string& bytes) {
       if (!r.ParseFromString(bytes)) return;
       absl::StatusOr<int> size = PageSizeOf(r.page_size());
       CheckRefusal(size.status(), "PageSizeOf");
-      if (size.ok()) FUZZ_CHECK(*size >= 1 && *size <= 1000, "page size %d", *size);
+      if (size.ok())
+        FUZZ_CHECK(*size >= 1 && *size <= 1000, "page size %d", *size);
       CheckRefusal(PagePositionOf(r.page_token()).status(), "PagePositionOf");
       break;
     }

@@ -1,9 +1,14 @@
 #include "tools/pitrctl/command.h"
 
 #include "absl/strings/str_cat.h"
-#include "tools/pitrctl/point.h"
+#include "clients/common/point.h"
+#include "proto/time_convert.h"
 
 namespace pitr::ctl {
+
+using clients::Client;
+using clients::ParseDuration;
+using clients::ParsePoint;
 namespace {
 
 absl::Status ForOption(const std::string& name, const absl::Status& status) {
@@ -26,7 +31,7 @@ absl::Status DurationOption(
   if (!args.Has(name)) return absl::OkStatus();
   absl::StatusOr<absl::Duration> d = ParseDuration(args.Get(name));
   if (!d.ok()) return ForOption(name, d.status());
-  *mutable_field() = ToProtoDuration(*d);
+  *mutable_field() = DurationProto(*d);
   return absl::OkStatus();
 }
 

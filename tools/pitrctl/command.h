@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "clients/common/client.h"
 #include "google/protobuf/duration.pb.h"
 #include "proto/resources.pb.h"
 #include "tools/pitrctl/args.h"
-#include "tools/pitrctl/client.h"
 #include "tools/pitrctl/output.h"
 
 namespace pitr::ctl {
@@ -21,7 +21,7 @@ namespace pitr::ctl {
 // What a subcommand runs with.
 struct Context {
   const Args& args;
-  Client& client;
+  clients::Client& client;
   Output& out;
 };
 
@@ -57,7 +57,7 @@ absl::Status DurationOption(
     const std::function<google::protobuf::Duration*()>& mutable_field);
 
 // The store's facts (GetStoreInfo).
-absl::StatusOr<v1::StoreInfo> FetchStoreInfo(Client& client);
+absl::StatusOr<v1::StoreInfo> FetchStoreInfo(clients::Client& client);
 
 }  // namespace pitr::ctl
 

@@ -9,12 +9,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "clients/common/files.h"
+#include "clients/common/progress.h"
 #include "tools/pitrctl/command.h"
-#include "tools/pitrctl/files.h"
-#include "tools/pitrctl/progress.h"
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
+
+using clients::FileError;
+using clients::Json;
+using clients::ProgressBar;
 namespace {
 
 constexpr size_t kImportChunkBytes = 1 << 20;

@@ -14,14 +14,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
+#include "clients/common/client.h"
+#include "clients/common/point.h"
 #include "tools/pitrctl/args.h"
-#include "tools/pitrctl/client.h"
 #include "tools/pitrctl/command.h"
 #include "tools/pitrctl/exit_codes.h"
 #include "tools/pitrctl/output.h"
-#include "tools/pitrctl/point.h"
 
 namespace pitr::ctl {
+
+using clients::Client;
+using clients::ClientOptions;
+using clients::ParseDuration;
+using clients::ReadTokenFile;
 namespace {
 
 const std::vector<OptionSpec> kGlobalOptions = {

@@ -5,6 +5,8 @@
 #include "tools/pitrctl/table.h"
 
 namespace pitr::ctl {
+
+using clients::Json;
 namespace {
 
 // Adds a row per scalar field of `object`, nested ones as "prefix.name".

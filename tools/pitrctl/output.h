@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
-#include "tools/pitrctl/json.h"
+#include "clients/common/json.h"
 
 namespace pitr::ctl {
 
 // A table column: its header and how to get its cell from a list item.
 struct Column {
   std::string header;
-  std::function<std::string(const Json& item)> cell;
+  std::function<std::string(const clients::Json& item)> cell;
 };
 
 // A column showing field `path` of each item ("a.b" for nested fields),
@@ -28,8 +28,8 @@ Column FieldColumn(const std::string& path);
 
 // The text form of a value (strings bare, null "-", others as JSON), and
 // of the field at `path` of an object ("" if absent).
-std::string CellText(const Json& value);
-std::string FieldText(const Json& object, const std::string& path);
+std::string CellText(const clients::Json& value);
+std::string FieldText(const clients::Json& object, const std::string& path);
 
 class Output {
  public:
@@ -39,9 +39,9 @@ class Output {
   bool json() const { return json_; }
 
   // One result.
-  void Print(const Json& object);
+  void Print(const clients::Json& object);
   // A list: as JSON {"<name>": [items...]}, as text a table.
-  void PrintList(const std::string& name, const Json& items,
+  void PrintList(const std::string& name, const clients::Json& items,
                  const std::vector<Column>& columns);
   // A line only shown in text form (a hint or a note).
   void Note(const std::string& line);

@@ -8,6 +8,8 @@
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
+
+using clients::Json;
 namespace {
 
 // Runs `write` against an Output and returns what it printed.

@@ -8,12 +8,15 @@
 #include "absl/strings/strip.h"
 #include "base/lsn.h"
 #include "base/status_macros.h"
+#include "clients/common/files.h"
 #include "tools/pitrctl/command.h"
-#include "tools/pitrctl/files.h"
 #include "tools/pitrctl/hexdump.h"
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
+
+using clients::Json;
+using clients::WriteStringToFile;
 namespace {
 
 absl::StatusOr<uint32_t> U32Arg(const Context& c, size_t i, const char* what) {

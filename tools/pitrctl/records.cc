@@ -8,10 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
+#include "clients/common/files.h"
 #include "tools/pitrctl/args.h"
-#include "tools/pitrctl/files.h"
 
 namespace pitr::ctl {
+
+using clients::ReadFileToString;
 namespace {
 
 constexpr uint32_t kMaxU32 = UINT32_MAX;

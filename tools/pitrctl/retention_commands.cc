@@ -9,6 +9,8 @@
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
+
+using clients::Json;
 namespace {
 
 // REQUIRES: the command takes 0 or 1 positional arguments.

@@ -7,6 +7,8 @@
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
+
+using clients::Json;
 namespace {
 
 absl::Status Create(const Context& c) {

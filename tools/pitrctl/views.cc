@@ -4,9 +4,13 @@
 
 #include "absl/strings/escaping.h"
 #include "base/lsn.h"
-#include "tools/pitrctl/format.h"
+#include "clients/common/format.h"
 
 namespace pitr::ctl {
+
+using clients::DurationString;
+using clients::FormatTime;
+using clients::Json;
 namespace {
 
 constexpr size_t kRecordHexBytes = 64;

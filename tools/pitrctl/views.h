@@ -7,35 +7,35 @@
 
 #include <cstdint>
 
+#include "clients/common/json.h"
 #include "proto/dump_service.pb.h"
 #include "proto/page_service.pb.h"
 #include "proto/resources.pb.h"
 #include "proto/retention_service.pb.h"
 #include "proto/wal_service.pb.h"
-#include "tools/pitrctl/json.h"
 
 namespace pitr::ctl {
 
-Json LsnJson(uint64_t lsn);
-Json TimeJson(const google::protobuf::Timestamp* t);  // nullptr: null.
-Json DurationJson(const google::protobuf::Duration* d);
+clients::Json LsnJson(uint64_t lsn);
+clients::Json TimeJson(const google::protobuf::Timestamp* t);  // nullptr: null.
+clients::Json DurationJson(const google::protobuf::Duration* d);
 
-Json RetentionJson(const v1::Retention& r);
-Json BoundsJson(const v1::HistoryBounds& b);
+clients::Json RetentionJson(const v1::Retention& r);
+clients::Json BoundsJson(const v1::HistoryBounds& b);
 // history_bounds only if set (GetBranch, not ListBranches).
-Json BranchJson(const v1::Branch& b);
-Json SnapshotJson(const v1::Snapshot& s);
-Json ScheduleJson(const v1::SnapshotSchedule& s);
-Json PolicyJson(const v1::RetentionPolicy& p);
-Json GcReportJson(const v1::GcReport& r);
-Json LeaseJson(const v1::Lease& l);
-Json StoreInfoJson(const v1::StoreInfo& i);
-Json AppendJson(const v1::AppendResponse& r);
+clients::Json BranchJson(const v1::Branch& b);
+clients::Json SnapshotJson(const v1::Snapshot& s);
+clients::Json ScheduleJson(const v1::SnapshotSchedule& s);
+clients::Json PolicyJson(const v1::RetentionPolicy& p);
+clients::Json GcReportJson(const v1::GcReport& r);
+clients::Json LeaseJson(const v1::Lease& l);
+clients::Json StoreInfoJson(const v1::StoreInfo& i);
+clients::Json AppendJson(const v1::AppendResponse& r);
 // A record: kind, key or space, offset, size and the data in hex (the
 // first 64 bytes, with data_truncated set if there were more).
-Json RecordJson(const v1::WalRecord& r);
+clients::Json RecordJson(const v1::WalRecord& r);
 // A batch with its records.
-Json BatchJson(const v1::WalBatch& b);
+clients::Json BatchJson(const v1::WalBatch& b);
 
 }  // namespace pitr::ctl
 

@@ -5,14 +5,19 @@
 #include "absl/strings/str_cat.h"
 #include "base/lsn.h"
 #include "base/status_macros.h"
+#include "clients/common/files.h"
+#include "clients/common/format.h"
+#include "clients/common/point.h"
+#include "proto/time_convert.h"
 #include "tools/pitrctl/command.h"
-#include "tools/pitrctl/files.h"
-#include "tools/pitrctl/format.h"
-#include "tools/pitrctl/point.h"
 #include "tools/pitrctl/records.h"
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
+
+using clients::FormatTime;
+using clients::ParseTime;
+using clients::ReadFileToString;
 namespace {
 
 absl::Status Append(const Context& c) {
@@ -32,7 +37,7 @@ absl::Status Append(const Context& c) {
   if (c.args.Has("commit_time")) {
     absl::StatusOr<absl::Time> t = ParseTime(c.args.Get("commit_time"));
     if (!t.ok()) return AsUsageError(t.status());
-    *request.mutable_commit_time() = ToProtoTimestamp(*t);
+    *request.mutable_commit_time() = TimestampProto(absl::ToUnixMicros(*t));
   }
   bool has_image = false;
   for (const v1::WalRecord& r : records) has_image |= r.has_image();

@@ -23,11 +23,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "clients/common/client.h"
+#include "clients/common/point.h"
+#include "clients/common/progress.h"
 #include "engine/engine.h"
 #include "spdlog/spdlog.h"
-#include "tools/pitrctl/client.h"
-#include "tools/pitrctl/point.h"
-#include "tools/pitrctl/progress.h"
 #include "tools/wal/engine_target.h"
 #include "tools/wal/generator.h"
 #include "tools/wal/record_text.h"
@@ -140,15 +140,15 @@ int RunVerify(const std::string& path) {
   return report->outcome == VerifyReport::Outcome::kClean ? kOk : kTornTail;
 }
 
-absl::StatusOr<std::unique_ptr<ctl::Client>> ConnectFlags() {
-  ctl::ClientOptions options;
+absl::StatusOr<std::unique_ptr<clients::Client>> ConnectFlags() {
+  clients::ClientOptions options;
   options.server = absl::GetFlag(FLAGS_server);
   options.ca_cert_path = absl::GetFlag(FLAGS_tls_ca);
   if (!absl::GetFlag(FLAGS_token_file).empty()) {
-    PITR_ASSIGN_OR_RETURN(options.token,
-                          ctl::ReadTokenFile(absl::GetFlag(FLAGS_token_file)));
+    PITR_ASSIGN_OR_RETURN(
+        options.token, clients::ReadTokenFile(absl::GetFlag(FLAGS_token_file)));
   }
-  return ctl::Client::Connect(options);
+  return clients::Client::Connect(options);
 }
 
 bool ShowProgress() { return absl::GetFlag(FLAGS_progress) && isatty(2); }
@@ -164,7 +164,7 @@ absl::Status CheckOneTarget(const std::string& dir, const char* dir_flag) {
 
 absl::StatusOr<Lsn> UntilLsn(Wal& wal, const std::string& text) {
   if (text.find('T') == std::string::npos) return ParseLsn(text);
-  PITR_ASSIGN_OR_RETURN(absl::Time t, ctl::ParseTime(text));
+  PITR_ASSIGN_OR_RETURN(absl::Time t, clients::ParseTime(text));
   return wal.LsnAtTimestamp(absl::ToUnixMicros(t));
 }
 
@@ -185,11 +185,12 @@ absl::Status RunReplay(const std::string& path) {
   const Lsn start = options.from.value_or(wal.oldest_lsn());
   const Lsn end =
       std::min(options.until.value_or(wal.end_lsn()), wal.end_lsn());
-  ctl::ProgressBar bar(stderr, ShowProgress(), end > start ? end - start : 0);
+  clients::ProgressBar bar(stderr, ShowProgress(),
+                           end > start ? end - start : 0);
   options.progress = [&](Lsn at) { bar.Update(at - start, 0); };
 
   std::unique_ptr<Engine> engine;
-  std::unique_ptr<ctl::Client> client;
+  std::unique_ptr<clients::Client> client;
   std::unique_ptr<Target> target;
   if (!to_dir.empty()) {
     PITR_RETURN_IF_ERROR(RequireEmptyDir(to_dir, "the replayed store"));
@@ -234,12 +235,12 @@ absl::Status RunGenerate() {
   o.rate = absl::GetFlag(FLAGS_rate);
   o.pace = out_dir.empty();
   PITR_ASSIGN_OR_RETURN(absl::Time start,
-                        ctl::ParseTime(absl::GetFlag(FLAGS_start_time)));
+                        clients::ParseTime(absl::GetFlag(FLAGS_start_time)));
   o.start_time_us = absl::ToUnixMicros(start);
-  ctl::ProgressBar bar(stderr, ShowProgress(), o.batches);
+  clients::ProgressBar bar(stderr, ShowProgress(), o.batches);
   o.progress = [&](uint64_t done) { bar.Update(done, 0); };
 
-  std::unique_ptr<ctl::Client> client;
+  std::unique_ptr<clients::Client> client;
   std::unique_ptr<Target> target;
   if (!out_dir.empty()) {
     PITR_ASSIGN_OR_RETURN(target, WalDirTarget::Create(out_dir, o.page_size));

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/timestamp.h"
-#include "tools/pitrctl/json.h"
+#include "clients/common/json.h"
 #include "wal/log_format.h"
 
 namespace pitr::waltool {
@@ -15,15 +15,15 @@ namespace {
 class Line {
  public:
   void Add(std::string key, std::string text) {
-    fields_.push_back({std::move(key), ctl::Json::String(std::move(text))});
+    fields_.push_back({std::move(key), clients::Json::String(std::move(text))});
   }
   void Add(std::string key, uint64_t number) {
-    fields_.push_back({std::move(key), ctl::Json::Number(number)});
+    fields_.push_back({std::move(key), clients::Json::Number(number)});
   }
 
   std::string Render(bool json) const {
     if (json) {
-      ctl::Json object = ctl::Json::Object();
+      clients::Json object = clients::Json::Object();
       for (const auto& [key, value] : fields_) object.Set(key, value);
       return object.Dump() + "\n";
     }
@@ -37,7 +37,7 @@ class Line {
   }
 
  private:
-  std::vector<std::pair<std::string, ctl::Json>> fields_;
+  std::vector<std::pair<std::string, clients::Json>> fields_;
 };
 
 Line Start(Lsn lsn, absl::string_view type, const CommittedBatch& batch,

@@ -1,7 +1,8 @@
 #include "tools/wal/server_target.h"
 
 #include "base/status_macros.h"
-#include "server/convert.h"
+#include "proto/record_convert.h"
+#include "proto/time_convert.h"
 
 namespace pitr::waltool {
 

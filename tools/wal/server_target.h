@@ -5,7 +5,7 @@
 #ifndef PITR_TOOLS_WAL_SERVER_TARGET_H_
 #define PITR_TOOLS_WAL_SERVER_TARGET_H_
 
-#include "tools/pitrctl/client.h"
+#include "clients/common/client.h"
 #include "tools/wal/target.h"
 
 namespace pitr::waltool {
@@ -13,7 +13,7 @@ namespace pitr::waltool {
 class ServerTarget : public Target {
  public:
   // Calls through *client (not owned; must outlive this).
-  explicit ServerTarget(ctl::Client* client) : client_(client) {}
+  explicit ServerTarget(clients::Client* client) : client_(client) {}
 
   // Main's latest LSN: the end of the server's log.
   absl::StatusOr<Lsn> EndLsn() override;
@@ -24,7 +24,7 @@ class ServerTarget : public Target {
   absl::Status Close() override { return absl::OkStatus(); }
 
  private:
-  ctl::Client* const client_;
+  clients::Client* const client_;
 };
 
 }  // namespace pitr::waltool

@@ -1,15 +1,15 @@
-#include "tools/pitrctl/client.h"
+#include "clients/common/client.h"
 
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
-#include "server/status_util.h"
-#include "server/tls.h"
-#include "tools/pitrctl/files.h"
+#include "clients/common/channel_credentials.h"
+#include "clients/common/files.h"
+#include "proto/status_util.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   PITR_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
@@ -60,4 +60,4 @@ absl::Status Client::Convert(const grpc::Status& status) const {
   return result;
 }
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

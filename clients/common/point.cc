@@ -1,11 +1,12 @@
-#include "tools/pitrctl/point.h"
+#include "clients/common/point.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/lsn.h"
+#include "proto/time_convert.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 constexpr char kSnapshotPrefix[] = "snapshot:";
@@ -35,7 +36,7 @@ absl::StatusOr<v1::PointInTime> ParsePoint(const std::string& text) {
   if (LooksLikeTime(text)) {
     absl::StatusOr<absl::Time> t = ParseTime(text);
     if (!t.ok()) return PointError(text, std::string(t.status().message()));
-    *point.mutable_timestamp() = ToProtoTimestamp(*t);
+    *point.mutable_timestamp() = TimestampProto(absl::ToUnixMicros(*t));
     return point;
   }
   absl::StatusOr<Lsn> lsn = ParseLsn(text);
@@ -86,25 +87,4 @@ absl::StatusOr<absl::Duration> ParseDuration(const std::string& text) {
   return days + parsed;
 }
 
-google::protobuf::Timestamp ToProtoTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  int64_t us = absl::ToUnixMicros(t);
-  int64_t seconds = us / 1000000, micros = us % 1000000;
-  if (micros < 0) {
-    seconds -= 1;
-    micros += 1000000;
-  }
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(micros * 1000));
-  return ts;
-}
-
-google::protobuf::Duration ToProtoDuration(absl::Duration d) {
-  google::protobuf::Duration out;
-  int64_t ns = absl::ToInt64Nanoseconds(d);
-  out.set_seconds(ns / 1000000000);
-  out.set_nanos(static_cast<int32_t>(ns % 1000000000));
-  return out;
-}
-
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

@@ -1,4 +1,5 @@
-// The progress line export and import draw on stderr.
+// The progress line long-running client commands draw on stderr (pitrctl
+// export and import, pitr-wal replay and generate).
 //
 // With a known total (import: the file size):
 //   [##########..........]  50%  13.5 MiB / 27.0 MiB  4.5 MiB/s  1200 pages
@@ -6,8 +7,8 @@
 //   13.5 MiB  4.5 MiB/s  1200 pages
 // The line is redrawn in place ("\r") at most ten times a second and ended
 // by Finish(). Not thread-safe.
-#ifndef PITR_TOOLS_PITRCTL_PROGRESS_H_
-#define PITR_TOOLS_PITRCTL_PROGRESS_H_
+#ifndef PITR_CLIENTS_COMMON_PROGRESS_H_
+#define PITR_CLIENTS_COMMON_PROGRESS_H_
 
 #include <cstdint>
 #include <cstdio>
@@ -15,7 +16,7 @@
 
 #include "absl/time/time.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 // One progress line. `total` 0: unknown; `pages` 0: not shown; `elapsed`
 // 0: no rate shown.
@@ -46,6 +47,6 @@ class ProgressBar {
   uint64_t pages_ = 0;
 };
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients
 
-#endif  // PITR_TOOLS_PITRCTL_PROGRESS_H_
+#endif  // PITR_CLIENTS_COMMON_PROGRESS_H_

@@ -1,17 +1,19 @@
-// A small JSON value for pitrctl's --json output.
+// A small JSON value for clients' JSON output (pitrctl --json, pitr-wal
+// dump --json).
 //
-// Commands turn each result into a Json (views.h) and the output layer
-// renders it either as JSON or as a table (output.h), so both forms show the
-// same fields. LSNs are strings in "X/Y" form and times RFC 3339 strings:
-// a Json never holds them as numbers. Object keys keep insertion order.
-#ifndef PITR_TOOLS_PITRCTL_JSON_H_
-#define PITR_TOOLS_PITRCTL_JSON_H_
+// pitrctl's commands turn each result into a Json (tools/pitrctl/views.h)
+// and its output layer renders it either as JSON or as a table
+// (tools/pitrctl/output.h), so both forms show the same fields. LSNs are
+// strings in "X/Y" form and times RFC 3339 strings: a Json never holds them as
+// numbers. Object keys keep insertion order.
+#ifndef PITR_CLIENTS_COMMON_JSON_H_
+#define PITR_CLIENTS_COMMON_JSON_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 class Json {
  public:
@@ -61,6 +63,6 @@ class Json {
 // always valid JSON.
 std::string JsonQuote(const std::string& s);
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients
 
-#endif  // PITR_TOOLS_PITRCTL_JSON_H_
+#endif  // PITR_CLIENTS_COMMON_JSON_H_

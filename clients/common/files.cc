@@ -1,4 +1,4 @@
-#include "tools/pitrctl/files.h"
+#include "clients/common/files.h"
 
 #include <cerrno>
 #include <cstring>
@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 absl::Status FileError(const std::string& what, const std::string& path) {
   int error = errno;
@@ -38,4 +38,4 @@ absl::Status WriteStringToFile(const std::string& path,
   return absl::OkStatus();
 }
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

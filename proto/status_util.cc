@@ -1,4 +1,4 @@
-#include "server/status_util.h"
+#include "proto/status_util.h"
 
 #include <string>
 
@@ -31,10 +31,9 @@ std::string TruncatedMessage(absl::string_view message) {
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   const int code = static_cast<int>(status.code());
-  return grpc::Status(
-      IsKnownCode(code) ? static_cast<grpc::StatusCode>(code)
-                        : grpc::StatusCode::UNKNOWN,
-      TruncatedMessage(status.message()));
+  return grpc::Status(IsKnownCode(code) ? static_cast<grpc::StatusCode>(code)
+                                        : grpc::StatusCode::UNKNOWN,
+                      TruncatedMessage(status.message()));
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

@@ -1,8 +1,8 @@
-#include "tools/pitrctl/json.h"
+#include "clients/common/json.h"
 
 #include "gtest/gtest.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 TEST(JsonQuoteTest, EscapesQuotesBackslashesAndControls) {
@@ -42,4 +42,4 @@ TEST(JsonTest, LargeNumbersAreExact) {
 }
 
 }  // namespace
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

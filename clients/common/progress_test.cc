@@ -1,4 +1,4 @@
-#include "tools/pitrctl/progress.h"
+#include "clients/common/progress.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -6,7 +6,7 @@
 
 #include "gtest/gtest.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 TEST(RenderProgressTest, WithTotal) {
@@ -52,4 +52,4 @@ TEST(ProgressBarTest, DisabledWritesNothingEnabledEndsTheLine) {
 }
 
 }  // namespace
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

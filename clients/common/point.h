@@ -1,4 +1,4 @@
-// Parsing of the points in time and durations pitrctl takes as arguments.
+// Parsing of the points in time and durations clients take as arguments.
 //
 // A point (--at) is one of
 //   an LSN            0/16B3748 or 23803720 (base/lsn.h)
@@ -9,18 +9,16 @@
 //
 // Errors are INVALID_ARGUMENT with a message that names the text and the
 // accepted forms.
-#ifndef PITR_TOOLS_PITRCTL_POINT_H_
-#define PITR_TOOLS_PITRCTL_POINT_H_
+#ifndef PITR_CLIENTS_COMMON_POINT_H_
+#define PITR_CLIENTS_COMMON_POINT_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "google/protobuf/duration.pb.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "proto/resources.pb.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 absl::StatusOr<v1::PointInTime> ParsePoint(const std::string& text);
 
@@ -31,9 +29,6 @@ absl::StatusOr<absl::Time> ParseTime(const std::string& text);
 // A duration that is not negative and not infinite.
 absl::StatusOr<absl::Duration> ParseDuration(const std::string& text);
 
-google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
-google::protobuf::Duration ToProtoDuration(absl::Duration d);
+}  // namespace pitr::clients
 
-}  // namespace pitr::ctl
-
-#endif  // PITR_TOOLS_PITRCTL_POINT_H_
+#endif  // PITR_CLIENTS_COMMON_POINT_H_

@@ -1,8 +1,8 @@
-#include "tools/pitrctl/point.h"
+#include "clients/common/point.h"
 
 #include "gtest/gtest.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 TEST(ParsePointTest, Lsns) {
@@ -69,23 +69,13 @@ TEST(ParseDurationTest, UnitsAndDays) {
 }
 
 TEST(ParseDurationTest, BadInputs) {
-  for (const char* bad :
-       {"", "d", "7", "7x", "-1s", "1d-1h", "inf", "xd", "1d2d", "7 d",
-        "99999999999999999d"}) {
+  for (const char* bad : {"", "d", "7", "7x", "-1s", "1d-1h", "inf", "xd",
+                          "1d2d", "7 d", "99999999999999999d"}) {
     auto d = ParseDuration(bad);
     ASSERT_FALSE(d.ok()) << bad;
     EXPECT_NE(d.status().message().find("e.g. 7d"), absl::string_view::npos);
   }
 }
 
-TEST(ProtoConversionTest, TimestampBeforeEpochHasPositiveNanos) {
-  auto ts = ToProtoTimestamp(absl::FromUnixMicros(-1));
-  EXPECT_EQ(ts.seconds(), -1);
-  EXPECT_EQ(ts.nanos(), 999999000);
-  auto d = ToProtoDuration(absl::Milliseconds(1500));
-  EXPECT_EQ(d.seconds(), 1);
-  EXPECT_EQ(d.nanos(), 500000000);
-}
-
 }  // namespace
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

@@ -1,10 +1,10 @@
-#include "tools/pitrctl/format.h"
+#include "clients/common/format.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/timestamp.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 std::string FormatTime(const google::protobuf::Timestamp& t) {
   return FormatTimestampUs(t.seconds() * 1000000 + t.nanos() / 1000);
@@ -36,4 +36,4 @@ std::string FormatBytes(uint64_t bytes) {
   return absl::StrFormat("%.1f %s", value, kUnits[unit]);
 }
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

@@ -1,8 +1,8 @@
-#include "tools/pitrctl/format.h"
+#include "clients/common/format.h"
 
 #include "gtest/gtest.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 TEST(FormatTest, Time) {
@@ -32,4 +32,4 @@ TEST(FormatTest, Bytes) {
 }
 
 }  // namespace
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

@@ -1,4 +1,4 @@
-#include "server/read_file.h"
+#include "proto/read_file.h"
 
 #include <cerrno>
 #include <cstring>
@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace pitr {
@@ -23,6 +24,16 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
   std::stringstream text;
   text << file.rdbuf();
   return text.str();
+}
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& path,
+                                        absl::string_view what) {
+  absl::StatusOr<std::string> pem = ReadFileToString(path, what);
+  if (pem.ok() && !absl::StrContains(*pem, "-----BEGIN ")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " ", path, " holds no PEM block (-----BEGIN ...)"));
+  }
+  return pem;
 }
 
 }  // namespace pitr

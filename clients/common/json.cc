@@ -1,8 +1,8 @@
-#include "tools/pitrctl/json.h"
+#include "clients/common/json.h"
 
 #include <cstdio>
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 // The length of the valid UTF-8 sequence starting at s[i], or 0.
@@ -114,4 +114,4 @@ std::string JsonQuote(const std::string& s) {
   return out;
 }
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

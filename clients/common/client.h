@@ -1,10 +1,11 @@
-// pitrctl's connection to a pitrd server: the channel (TLS when a CA
+// A client's connection to a pitrd server: the channel (TLS when a CA
 // certificate is given), one stub per service, and per-call contexts that
-// carry the bearer token and the deadline.
+// carry the bearer token and the deadline. pitrctl and pitr-wal both talk
+// to pitrd through it.
 //
-// Thread-compatible; pitrctl makes one Client and calls it from main.
-#ifndef PITR_TOOLS_PITRCTL_CLIENT_H_
-#define PITR_TOOLS_PITRCTL_CLIENT_H_
+// Thread-compatible; each tool makes one Client and calls it from main.
+#ifndef PITR_CLIENTS_COMMON_CLIENT_H_
+#define PITR_CLIENTS_COMMON_CLIENT_H_
 
 #include <memory>
 #include <string>
@@ -20,7 +21,7 @@
 #include "proto/snapshot_service.grpc.pb.h"
 #include "proto/wal_service.grpc.pb.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 struct ClientOptions {
   // host:port of the server.
@@ -42,9 +43,9 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 
 class Client {
  public:
-  // Makes the channel (server/tls.h); it connects on the first call, so an
-  // unreachable server shows as UNAVAILABLE then. Fails only if the CA
-  // file is unreadable or holds no certificate.
+  // Makes the channel (clients/common/channel_credentials.h); it connects on
+  // the first call, so an unreachable server shows as UNAVAILABLE then. Fails
+  // only if the CA file is unreadable or holds no certificate.
   static absl::StatusOr<std::unique_ptr<Client>> Connect(
       const ClientOptions& options);
 
@@ -111,6 +112,6 @@ inline v1::RetentionService::Stub& Client::StubOf() {
   return *retention_;
 }
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients
 
-#endif  // PITR_TOOLS_PITRCTL_CLIENT_H_
+#endif  // PITR_CLIENTS_COMMON_CLIENT_H_

@@ -6,8 +6,8 @@
 // (both follow google.rpc.Code), so the code passes through unchanged.
 //
 // Thread-safe: pure functions.
-#ifndef PITR_SERVER_STATUS_UTIL_H_
-#define PITR_SERVER_STATUS_UTIL_H_
+#ifndef PITR_PROTO_STATUS_UTIL_H_
+#define PITR_PROTO_STATUS_UTIL_H_
 
 #include <cstddef>
 
@@ -33,4 +33,4 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace pitr
 
-#endif  // PITR_SERVER_STATUS_UTIL_H_
+#endif  // PITR_PROTO_STATUS_UTIL_H_

@@ -3,7 +3,7 @@
 // through gRPC's client and server stacks over loopback TCP; the in-process
 // figures call the same Engine directly, in the same run, for the ratios.
 //
-//   bazel run -c opt //tools/bench:server_bench [-- --dir=/path]
+//   bazel run -c opt //server:server_bench [-- --dir=/path]
 //
 // 0. Load: --data_mib of page images (--page_size bytes, content derived
 //    from the page number) written to main through AppendStream,
@@ -70,9 +70,9 @@
 #include "grpcpp/grpcpp.h"
 #include "proto/branch_service.grpc.pb.h"
 #include "proto/page_service.grpc.pb.h"
+#include "proto/status_util.h"
 #include "proto/wal_service.grpc.pb.h"
 #include "server/server.h"
-#include "server/status_util.h"
 #include "spdlog/spdlog.h"
 #include "tools/bench/bench_util.h"
 #include "wal/batch.h"
@@ -855,7 +855,7 @@ int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "GetPage, Append and CreateBranch through pitrd's gRPC API over "
       "loopback, against the engine in-process.\n"
-      "  bazel run -c opt //tools/bench:server_bench");
+      "  bazel run -c opt //server:server_bench");
   absl::ParseCommandLine(argc, argv);
   if (!absl::GetFlag(FLAGS_deadlock_detection)) SetPitrdProcessDefaults();
   spdlog::set_level(spdlog::level::warn);

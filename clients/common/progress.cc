@@ -1,12 +1,12 @@
-#include "tools/pitrctl/progress.h"
+#include "clients/common/progress.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "tools/pitrctl/format.h"
+#include "clients/common/format.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 constexpr int kBarWidth = 20;
@@ -66,4 +66,4 @@ void ProgressBar::Draw() {
   std::fflush(out_);
 }
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

@@ -1,4 +1,4 @@
-#include "server/status_util.h"
+#include "proto/status_util.h"
 
 #include <string>
 #include <utility>
@@ -45,7 +45,8 @@ TEST(StatusUtilTest, EveryCodeMapsBothWays) {
     const std::string message =
         absl_code == absl::StatusCode::kOk ? "" : "page 7 at LSN 0/10";
     const grpc::Status to = ToGrpcStatus(absl::Status(absl_code, message));
-    EXPECT_EQ(to.error_code(), grpc_code) << absl::StatusCodeToString(absl_code);
+    EXPECT_EQ(to.error_code(), grpc_code)
+        << absl::StatusCodeToString(absl_code);
     EXPECT_EQ(to.error_message(), message);
 
     const absl::Status from = FromGrpcStatus(grpc::Status(grpc_code, message));
@@ -72,8 +73,9 @@ TEST(StatusUtilTest, ShortMessageIsKept) {
 
 TEST(StatusUtilTest, LongMessageIsCutAndMarked) {
   const std::string message(kMaxGrpcMessageBytes + 100, 'a');
-  EXPECT_EQ(ToGrpcStatus(absl::InternalError(message)).error_message(),
-            std::string(kMaxGrpcMessageBytes, 'a') + "...[truncated 100 bytes]");
+  EXPECT_EQ(
+      ToGrpcStatus(absl::InternalError(message)).error_message(),
+      std::string(kMaxGrpcMessageBytes, 'a') + "...[truncated 100 bytes]");
 }
 
 TEST(StatusUtilTest, CutNeverSplitsAUtf8Character) {
@@ -84,9 +86,9 @@ TEST(StatusUtilTest, CutNeverSplitsAUtf8Character) {
       ToGrpcStatus(absl::InternalError(message)).error_message();
   const size_t kept = kMaxGrpcMessageBytes - 1;
   EXPECT_EQ(cut.substr(0, kept), message.substr(0, kept));
-  EXPECT_EQ(cut.substr(kept), "...[truncated " +
-                                  std::to_string(message.size() - kept) +
-                                  " bytes]");
+  EXPECT_EQ(
+      cut.substr(kept),
+      "...[truncated " + std::to_string(message.size() - kept) + " bytes]");
 }
 
 }  // namespace

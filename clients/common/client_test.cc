@@ -1,11 +1,11 @@
-#include "tools/pitrctl/client.h"
+#include "clients/common/client.h"
 
 #include <cstdlib>
 #include <fstream>
 
 #include "gtest/gtest.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 namespace {
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
@@ -57,4 +57,4 @@ TEST(ClientTest, MissingCaFileFailsConnect) {
 }
 
 }  // namespace
-}  // namespace pitr::ctl
+}  // namespace pitr::clients

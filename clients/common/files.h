@@ -1,12 +1,12 @@
-// Whole-file reads and writes for pitrctl (payloads, token files, pages).
-#ifndef PITR_TOOLS_PITRCTL_FILES_H_
-#define PITR_TOOLS_PITRCTL_FILES_H_
+// Whole-file reads and writes for clients (payloads, token files, pages).
+#ifndef PITR_CLIENTS_COMMON_FILES_H_
+#define PITR_CLIENTS_COMMON_FILES_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
 
-namespace pitr::ctl {
+namespace pitr::clients {
 
 // NOT_FOUND if there is no such file, another error naming the path and
 // the reason if it cannot be read.
@@ -20,6 +20,6 @@ absl::Status WriteStringToFile(const std::string& path,
 // NOT_FOUND: "cannot open x: No such file or directory".
 absl::Status FileError(const std::string& what, const std::string& path);
 
-}  // namespace pitr::ctl
+}  // namespace pitr::clients
 
-#endif  // PITR_TOOLS_PITRCTL_FILES_H_
+#endif  // PITR_CLIENTS_COMMON_FILES_H_
