@@ -9,16 +9,65 @@
 #define PITR_BASE_IDS_H_
 
 #include <cstdint>
+#include <functional>
+#include <ostream>
 #include <tuple>
+#include <utility>
 
 namespace pitr {
 
 using BranchId = uint64_t;
-using TimelineId = uint64_t;
+
+// The id of a timeline: a number of its own type, so that a branch id cannot
+// be passed where a timeline is meant (or the other way round) without an
+// explicit TimelineId(n) or .value(). The two are often equal (main's branch
+// id and its first timeline are both 1), which is why a mix-up would
+// otherwise compile and pass until the first restore.
+class TimelineId {
+ public:
+  constexpr TimelineId() = default;
+  constexpr explicit TimelineId(uint64_t value) : value_(value) {}
+
+  constexpr uint64_t value() const { return value_; }
+  // The id allocated after this one (ids are handed out in order).
+  constexpr TimelineId Next() const { return TimelineId(value_ + 1); }
+
+  friend constexpr bool operator==(TimelineId a, TimelineId b) {
+    return a.value_ == b.value_;
+  }
+  friend constexpr bool operator!=(TimelineId a, TimelineId b) {
+    return a.value_ != b.value_;
+  }
+  friend constexpr bool operator<(TimelineId a, TimelineId b) {
+    return a.value_ < b.value_;
+  }
+  friend constexpr bool operator>(TimelineId a, TimelineId b) {
+    return a.value_ > b.value_;
+  }
+  friend constexpr bool operator<=(TimelineId a, TimelineId b) {
+    return a.value_ <= b.value_;
+  }
+  friend constexpr bool operator>=(TimelineId a, TimelineId b) {
+    return a.value_ >= b.value_;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, TimelineId id) {
+    return H::combine(std::move(h), id.value_);
+  }
+  // "timeline N", for logs and test failures.
+  friend std::ostream& operator<<(std::ostream& out, TimelineId id) {
+    return out << "timeline " << id.value_;
+  }
+
+ private:
+  uint64_t value_ = 0;
+};
 
 // The root branch, and the timeline it writes when a store is created.
 inline constexpr BranchId kMainBranchId = 1;
-inline constexpr TimelineId kMainTimeline = 1;
+inline constexpr TimelineId kMainTimeline{1};
+// No timeline: the parent of a root timeline. Ids of real ones start at 1.
+inline constexpr TimelineId kNoTimeline{};
 
 // A page of the client's database: page `page` of space (file/relation)
 // `space`.
@@ -38,5 +87,12 @@ struct PageKey {
 };
 
 }  // namespace pitr
+
+template <>
+struct std::hash<pitr::TimelineId> {
+  size_t operator()(pitr::TimelineId id) const {
+    return std::hash<uint64_t>()(id.value());
+  }
+};
 
 #endif  // PITR_BASE_IDS_H_

@@ -59,14 +59,14 @@ absl::Status Catalog::Load() {
   for (const auto& [key, value] : timeline_rows) {
     PITR_ASSIGN_OR_RETURN(Timeline t, cr::DecodeTimeline(key, value));
     timelines_[t.id] = t;
-    next_timeline_ = std::max(next_timeline_, t.id + 1);
+    next_timeline_ = std::max(next_timeline_, t.id.Next());
   }
   for (const auto& [key, value] : branch_rows) {
     PITR_ASSIGN_OR_RETURN(Branch b, cr::DecodeBranch(key, value));
     if (timelines_.count(b.timeline) == 0) {
-      return absl::DataLossError(absl::StrCat("catalog: branch \"", b.name,
-                                              "\" reads timeline ", b.timeline,
-                                              ", which does not exist"));
+      return absl::DataLossError(
+          absl::StrCat("catalog: branch \"", b.name, "\" reads timeline ",
+                       b.timeline.value(), ", which does not exist"));
     }
     owners_[b.timeline] = b.id;
     branches_[b.id] = b;
@@ -79,7 +79,7 @@ absl::Status Catalog::Load() {
   }
   // A new store: main is created now.
   const int64_t now_us = NowMicros();
-  Timeline main_timeline{kMainTimeline, 0, 0, now_us, 0};
+  Timeline main_timeline{kMainTimeline, kNoTimeline, 0, now_us, 0};
   Branch main{kMainBranchId, "main", kMainTimeline, now_us, {}, 0, 0};
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
@@ -96,7 +96,8 @@ Branch Catalog::Describe(const Branch& stored) const {
   Branch out = stored;
   const Timeline& t = timelines_.at(stored.timeline);
   auto owner = owners_.find(t.parent);
-  out.parent = t.parent != 0 && owner != owners_.end() ? owner->second : 0;
+  out.parent =
+      t.parent != kNoTimeline && owner != owners_.end() ? owner->second : 0;
   out.branch_point = t.branch_point;
   return out;
 }
@@ -150,7 +151,7 @@ absl::StatusOr<Timeline> Catalog::GetTimeline(TimelineId id) const {
   auto it = timelines_.find(id);
   if (it == timelines_.end()) {
     return absl::NotFoundError(
-        absl::StrCat("timeline ", id, " does not exist"));
+        absl::StrCat("timeline ", id.value(), " does not exist"));
   }
   return it->second;
 }
@@ -161,7 +162,7 @@ std::shared_ptr<const Catalog::Ancestry> Catalog::AncestryOf(
   if (cached != ancestries_.end()) return cached->second;
   auto ancestry = std::make_shared<Ancestry>();
   Lsn cap = ~Lsn{0};
-  for (TimelineId t = timeline; t != 0;) {
+  for (TimelineId t = timeline; t != kNoTimeline;) {
     ancestry->emplace_back(t, cap);
     const Timeline& info = timelines_.at(t);
     cap = info.branch_point;
@@ -200,7 +201,7 @@ absl::StatusOr<std::vector<ReadStep>> Catalog::TimelinePath(TimelineId timeline,
     MutexLock l(&mu_);
     if (timelines_.count(timeline) == 0) {
       return absl::NotFoundError(
-          absl::StrCat("timeline ", timeline, " does not exist"));
+          absl::StrCat("timeline ", timeline.value(), " does not exist"));
     }
     ancestry = AncestryOf(timeline);
   }
@@ -232,7 +233,7 @@ absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
     }
     return absl::AlreadyExistsError(absl::StrCat(
         "branch \"", name, "\" already exists (branched from timeline ",
-        t.parent, " at lsn ", FormatLsn(t.branch_point), ")"));
+        t.parent.value(), " at lsn ", FormatLsn(t.branch_point), ")"));
   }
   const Timeline timeline{next_timeline_, parent, point, now_us, 0};
   const Branch branch{
@@ -241,7 +242,7 @@ absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
       {{cr::TimelineKey(timeline.id), cr::EncodeTimeline(timeline)},
        {cr::BranchKey(branch.id), cr::EncodeBranch(branch)}},
       {}));
-  ++next_timeline_;
+  next_timeline_ = next_timeline_.Next();
   ++next_branch_;
   timelines_[timeline.id] = timeline;
   branches_[branch.id] = branch;
@@ -428,7 +429,7 @@ absl::StatusOr<Catalog::Restored> Catalog::RestoreOnTimeline(BranchId branch,
        {cr::BranchKey(restored.id), cr::EncodeBranch(restored)},
        {cr::BranchKey(backup.id), cr::EncodeBranch(backup)}},
       {}));
-  ++next_timeline_;
+  next_timeline_ = next_timeline_.Next();
   ++next_branch_;
   timelines_[timeline.id] = timeline;
   owners_[backup.timeline] = backup.id;
@@ -501,7 +502,8 @@ std::vector<BranchId> Catalog::Subtree(BranchId id) const {
   std::multimap<BranchId, BranchId> children;
   for (const auto& [child_id, child] : branches_) {
     const BranchId parent = Describe(child).parent;
-    if (parent != 0 && parent != child_id) children.emplace(parent, child_id);
+    if (parent != 0 && parent != child_id)
+      children.emplace(parent, child_id);
   }
   std::vector<BranchId> out;
   // Depth first, deepest first: a branch comes after all of its children.
@@ -550,7 +552,7 @@ std::vector<TimelineId> Catalog::UnusedTimelines() const {
   MutexLock l(&mu_);
   std::set<TimelineId> used;
   auto use = [&](TimelineId from) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    for (TimelineId t = from; t != 0 && used.insert(t).second;
+    for (TimelineId t = from; t != kNoTimeline && used.insert(t).second;
          t = timelines_.at(t).parent) {
     }
   };
@@ -593,8 +595,8 @@ absl::Status Catalog::ForgetTimelines(
   std::vector<std::string> deletes;
   for (TimelineId id : timelines) {
     if (owners_.count(id) > 0 || holds_.count(id) > 0 || id == kMainTimeline) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("timeline ", id, " is still read by a branch or held"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "timeline ", id.value(), " is still read by a branch or held"));
     }
     deletes.push_back(cr::TimelineKey(id));
   }

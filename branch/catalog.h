@@ -50,9 +50,9 @@ struct Retention {
 };
 
 struct Timeline {
-  TimelineId id = 0;
-  TimelineId parent = 0;  // 0: none (main's first timeline, an import's)
-  Lsn branch_point = 0;   // on the parent
+  TimelineId id;
+  TimelineId parent;  // kNoTimeline: none (main's first timeline, an import's)
+  Lsn branch_point = 0;  // on the parent
   int64_t created_us = 0;
   // GC has removed what only reads below this LSN needed; it never goes
   // back down.
@@ -62,7 +62,7 @@ struct Timeline {
 struct Branch {
   BranchId id = 0;
   std::string name;
-  TimelineId timeline = 0;
+  TimelineId timeline;
   int64_t created_us = 0;
   Retention retention;
   // Derived from the timelines: the branch owning the parent timeline (0 for
@@ -78,7 +78,7 @@ struct Snapshot {
   uint64_t id = 0;
   std::string name;
   BranchId branch = 0;  // the branch it was taken on
-  TimelineId timeline = 0;
+  TimelineId timeline;
   Lsn lsn = 0;
   int64_t created_us = 0;
   Kind kind = Kind::kOnDemand;
@@ -262,7 +262,7 @@ class Catalog {
   std::map<TimelineId, int> holds_ ABSL_GUARDED_BY(mu_);  // count per timeline
   uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;
   BranchId next_branch_ ABSL_GUARDED_BY(mu_) = kMainBranchId + 1;
-  TimelineId next_timeline_ ABSL_GUARDED_BY(mu_) = kMainTimeline + 1;
+  TimelineId next_timeline_ ABSL_GUARDED_BY(mu_) = kMainTimeline.Next();
 };
 
 // A branch name: 1 to 128 characters from [A-Za-z0-9_.-], not starting with

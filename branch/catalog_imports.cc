@@ -21,10 +21,10 @@ void Catalog::Release(TimelineId timeline) {
 
 absl::StatusOr<TimelineId> Catalog::CreateRootTimeline(int64_t now_us) {
   MutexLock l(&mu_);
-  const Timeline timeline{next_timeline_, 0, 0, now_us, 0};
+  const Timeline timeline{next_timeline_, kNoTimeline, 0, now_us, 0};
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::TimelineKey(timeline.id), cr::EncodeTimeline(timeline)}}, {}));
-  ++next_timeline_;
+  next_timeline_ = next_timeline_.Next();
   timelines_[timeline.id] = timeline;
   ++holds_[timeline.id];
   return timeline.id;
@@ -37,10 +37,10 @@ absl::StatusOr<Catalog::Imported> Catalog::CreateImportedBranch(
   PITR_RETURN_IF_ERROR(CheckBranchName(snapshot));
   MutexLock l(&mu_);
   auto t = timelines_.find(timeline);
-  if (t == timelines_.end() || t->second.parent != 0 ||
+  if (t == timelines_.end() || t->second.parent != kNoTimeline ||
       owners_.count(timeline) > 0 || holds_.count(timeline) == 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("timeline ", timeline,
+        absl::StrCat("timeline ", timeline.value(),
                      " is not a held root timeline that no branch reads yet"));
   }
   if (FindByName(name) != nullptr) {

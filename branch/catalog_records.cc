@@ -55,7 +55,9 @@ Retention GetRetention(const char* p) {
 }  // namespace
 
 std::string BranchKey(BranchId id) { return Key(kBranchPrefix, id); }
-std::string TimelineKey(TimelineId id) { return Key(kTimelinePrefix, id); }
+std::string TimelineKey(TimelineId id) {
+  return Key(kTimelinePrefix, id.value());
+}
 std::string SnapshotKey(uint64_t id) { return Key(kSnapshotPrefix, id); }
 
 namespace {
@@ -66,7 +68,7 @@ constexpr size_t kScheduleSize = 1 + 8 + 8 + 1 + 4 + 8 + 8;
 std::string EncodeSnapshot(const Snapshot& s) {
   std::string out(1, static_cast<char>(kVersion));
   PutFixed64(&out, s.branch);
-  PutFixed64(&out, s.timeline);
+  PutFixed64(&out, s.timeline.value());
   PutFixed64(&out, s.lsn);
   PutFixed64(&out, static_cast<uint64_t>(s.created_us));
   out.push_back(static_cast<char>(s.kind));
@@ -91,7 +93,7 @@ absl::StatusOr<Snapshot> DecodeSnapshot(absl::string_view key,
   Snapshot s;
   s.id = *id;
   s.branch = DecodeFixed64(p);
-  s.timeline = DecodeFixed64(p + 8);
+  s.timeline = TimelineId(DecodeFixed64(p + 8));
   s.lsn = DecodeFixed64(p + 16);
   s.created_us = static_cast<int64_t>(DecodeFixed64(p + 24));
   s.kind = static_cast<Snapshot::Kind>(p[32]);
@@ -164,7 +166,7 @@ absl::StatusOr<Retention> DecodeDefaultRetention(absl::string_view value) {
 
 std::string EncodeBranch(const Branch& branch) {
   std::string out(1, static_cast<char>(kVersion));
-  PutFixed64(&out, branch.timeline);
+  PutFixed64(&out, branch.timeline.value());
   PutFixed64(&out, static_cast<uint64_t>(branch.created_us));
   PutRetention(&out, branch.retention);
   out += branch.name;
@@ -173,7 +175,7 @@ std::string EncodeBranch(const Branch& branch) {
 
 std::string EncodeTimeline(const Timeline& timeline) {
   std::string out(1, static_cast<char>(kVersion));
-  PutFixed64(&out, timeline.parent);
+  PutFixed64(&out, timeline.parent.value());
   PutFixed64(&out, timeline.branch_point);
   PutFixed64(&out, static_cast<uint64_t>(timeline.created_us));
   PutFixed64(&out, timeline.gc_horizon);
@@ -190,7 +192,7 @@ absl::StatusOr<Branch> DecodeBranch(absl::string_view key,
   const char* p = value.data() + 1;
   Branch branch;
   branch.id = *id;
-  branch.timeline = DecodeFixed64(p);
+  branch.timeline = TimelineId(DecodeFixed64(p));
   branch.created_us = static_cast<int64_t>(DecodeFixed64(p + 8));
   branch.retention = GetRetention(p + 16);
   branch.name = std::string(value.substr(kBranchFixed));
@@ -206,9 +208,9 @@ absl::StatusOr<Timeline> DecodeTimeline(absl::string_view key,
         absl::StrCat("catalog: malformed timeline ", *id));
   }
   const char* p = value.data() + 1;
-  return Timeline{*id, DecodeFixed64(p), DecodeFixed64(p + 8),
-                  static_cast<int64_t>(DecodeFixed64(p + 16)),
-                  DecodeFixed64(p + 24)};
+  return Timeline{
+      TimelineId(*id), TimelineId(DecodeFixed64(p)), DecodeFixed64(p + 8),
+      static_cast<int64_t>(DecodeFixed64(p + 16)), DecodeFixed64(p + 24)};
 }
 
 }  // namespace pitr::catalog_records

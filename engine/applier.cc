@@ -26,78 +26,79 @@ absl::Status Applier::Load() {
   return absl::OkStatus();
 }
 
-bool Applier::MayHaveTruncations(BranchId branch, uint32_t space) const {
+bool Applier::MayHaveTruncations(TimelineId timeline, uint32_t space) const {
   MutexLock l(&mu_);
-  return truncated_.count({branch, space}) > 0;
+  return truncated_.count({timeline, space}) > 0;
 }
 
-absl::StatusOr<uint32_t> Applier::CurrentSize(BranchId branch, uint32_t space) {
-  auto it = sizes_.find({branch, space});
+absl::StatusOr<uint32_t> Applier::CurrentSize(TimelineId timeline,
+                                              uint32_t space) {
+  auto it = sizes_.find({timeline, space});
   if (it != sizes_.end()) return it->second;
   // A new timeline starts with its parent's spaces as of the branch point.
   PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
-                        ancestry_(branch, std::numeric_limits<Lsn>::max()));
+                        ancestry_(timeline, std::numeric_limits<Lsn>::max()));
   PITR_ASSIGN_OR_RETURN(uint32_t size, store_->SpaceSize(space, path));
-  sizes_[{branch, space}] = size;
+  sizes_[{timeline, space}] = size;
   return size;
 }
 
-absl::StatusOr<uint32_t*> Applier::DeltasSinceImage(BranchId branch,
+absl::StatusOr<uint32_t*> Applier::DeltasSinceImage(TimelineId timeline,
                                                     PageKey key) {
-  auto it = deltas_since_image_.find({branch, key});
+  auto it = deltas_since_image_.find({timeline, key});
   if (it != deltas_since_image_.end()) return &it->second;
   // Bounded memory: forget every count at once; they are recounted.
   constexpr size_t kMaxTrackedPages = 1 << 20;
   if (deltas_since_image_.size() >= kMaxTrackedPages)
     deltas_since_image_.clear();
   PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
-                        ancestry_(branch, std::numeric_limits<Lsn>::max()));
+                        ancestry_(timeline, std::numeric_limits<Lsn>::max()));
   PITR_ASSIGN_OR_RETURN(uint32_t count,
                         store_->ChainLength(key, path, image_after_deltas_));
-  return &(deltas_since_image_[{branch, key}] = count);
+  return &(deltas_since_image_[{timeline, key}] = count);
 }
 
 absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
   if (batches.empty()) return absl::OkStatus();
   rocksdb::WriteBatch write;
   std::vector<ImageTask> long_chains;
-  std::vector<std::pair<BranchId, uint32_t>> new_truncations;
+  std::vector<std::pair<TimelineId, uint32_t>> new_truncations;
   for (const BatchToApply& batch : batches) {
     for (uint32_t seq = 0; seq < batch.records.size(); ++seq) {
       const WalRecordView& record = batch.records[seq];
       const sk::Position at{batch.commit_lsn, seq};
       const uint32_t space = record.key.space;
-      PITR_ASSIGN_OR_RETURN(uint32_t size, CurrentSize(batch.branch, space));
+      PITR_ASSIGN_OR_RETURN(uint32_t size, CurrentSize(batch.timeline, space));
       if (record.kind == RecordKind::kSpaceTruncate) {
-        write.Put(sk::TruncationKey(batch.branch, space, at),
+        write.Put(sk::TruncationKey(batch.timeline, space, at),
                   sk::EncodeU32(record.page_count));
-        new_truncations.emplace_back(batch.branch, space);
+        new_truncations.emplace_back(batch.timeline, space);
         if (record.page_count < size) {
-          sizes_[{batch.branch, space}] = record.page_count;
-          write.Put(sk::SizeKey(batch.branch, space, at),
+          sizes_[{batch.timeline, space}] = record.page_count;
+          write.Put(sk::SizeKey(batch.timeline, space, at),
                     sk::EncodeU32(record.page_count));
         }
         continue;
       }
       if (record.key.page >= size) {
-        sizes_[{batch.branch, space}] = record.key.page + 1;
-        write.Put(sk::SizeKey(batch.branch, space, at),
+        sizes_[{batch.timeline, space}] = record.key.page + 1;
+        write.Put(sk::SizeKey(batch.timeline, space, at),
                   sk::EncodeU32(record.key.page + 1));
       }
       const bool image = record.kind == RecordKind::kPageImage;
       const std::string key = sk::VersionKey(
-          batch.branch, record.key, at,
+          batch.timeline, record.key, at,
           image ? sk::VersionKeyKind::kImage : sk::VersionKeyKind::kDelta);
       if (image) {
         write.Put(key, sk::ImageValue(record.data));
-        deltas_since_image_[{batch.branch, record.key}] = 0;
+        deltas_since_image_[{batch.timeline, record.key}] = 0;
       } else {
         write.Put(key, sk::DeltaValue(record.offset, record.data));
         PITR_ASSIGN_OR_RETURN(uint32_t * counted,
-                              DeltasSinceImage(batch.branch, record.key));
+                              DeltasSinceImage(batch.timeline, record.key));
         uint32_t& run = *counted;
         if (++run >= image_after_deltas_) {
-          long_chains.push_back({batch.branch, record.key, at});
+          long_chains.push_back({batch.timeline, record.key, at});
           run = 0;
         }
       }

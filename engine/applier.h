@@ -31,14 +31,14 @@ namespace pitr {
 
 // A page whose delta chain reached the threshold at `at`.
 struct ImageTask {
-  BranchId branch;
+  TimelineId timeline;
   PageKey key;
   store_keys::Position at;
 };
 
-// One batch to apply: its branch, commit LSN and records.
+// One batch to apply: its timeline, commit LSN and records.
 struct BatchToApply {
-  BranchId branch;
+  TimelineId timeline;
   Lsn commit_lsn;
   std::vector<WalRecordView> records;
 };
@@ -62,28 +62,28 @@ class Applier {
   absl::Status Apply(const std::vector<BatchToApply>& batches);
 
   // False if no change ever truncated this space: reads can skip looking.
-  bool MayHaveTruncations(BranchId branch, uint32_t space) const;
+  bool MayHaveTruncations(TimelineId timeline, uint32_t space) const;
   // False if no change ever truncated any space (no lock taken).
   bool AnyTruncations() const { return any_truncations_.load(); }
 
  private:
   // The size of a space now, from the cache or the store.
-  absl::StatusOr<uint32_t> CurrentSize(BranchId branch, uint32_t space);
+  absl::StatusOr<uint32_t> CurrentSize(TimelineId timeline, uint32_t space);
   // The page's deltas since its last image now, from the cache or counted
   // from the store (after a restart, or when the cache was trimmed), so the
   // count is exact whatever the process forgot.
-  absl::StatusOr<uint32_t*> DeltasSinceImage(BranchId branch, PageKey key);
+  absl::StatusOr<uint32_t*> DeltasSinceImage(TimelineId timeline, PageKey key);
 
   PageStore* const store_;
   const Ancestry ancestry_;
   const uint32_t image_after_deltas_;
   const std::function<void(const ImageTask&)> on_long_chain_;
   // Touched only by Apply's thread.
-  std::map<std::pair<BranchId, uint32_t>, uint32_t> sizes_;
-  std::map<std::pair<BranchId, PageKey>, uint32_t> deltas_since_image_;
+  std::map<std::pair<TimelineId, uint32_t>, uint32_t> sizes_;
+  std::map<std::pair<TimelineId, PageKey>, uint32_t> deltas_since_image_;
 
   mutable Mutex mu_;
-  std::set<std::pair<BranchId, uint32_t>> truncated_ ABSL_GUARDED_BY(mu_);
+  std::set<std::pair<TimelineId, uint32_t>> truncated_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> any_truncations_{false};
 };
 

@@ -215,7 +215,7 @@ TEST_F(ApplierTest, ReportsAnImageTaskAtTheDeltaThatReachesTheThreshold) {
   EXPECT_TRUE(tasks_.empty());
   Apply(kParent, 400, {Image({7, 4}, 'b'), Delta(kKey, 0, "3")});
   ASSERT_EQ(tasks_.size(), 1u);
-  EXPECT_EQ(tasks_[0].branch, kParent);
+  EXPECT_EQ(tasks_[0].timeline, kParent);
   EXPECT_EQ(tasks_[0].key, kKey);
   EXPECT_EQ(tasks_[0].at, (sk::Position{400, 1}));
 }
@@ -248,7 +248,7 @@ TEST_F(ApplierTest, TheTaskIsReportedOnceTheDeltaIsInTheStore) {
       1,
       [&](const ImageTask& task) {
         absl::StatusOr<PageRead> read = store_->ReadPage(
-            task.key, {{task.branch, task.at, std::nullopt}}, 64);
+            task.key, {{task.timeline, task.at, std::nullopt}}, 64);
         seen.push_back(read.ok() ? read->page : std::nullopt);
       });
   Apply(kParent, 100, {Delta(kKey, 0, "x")});
@@ -271,7 +271,7 @@ TEST_F(ApplierTest, AChildCountsTheDeltasItInheritsFromItsParent) {
   Apply(kParent, 1500, {Image(kKey, 'b')});  // after the branch point
   Apply(kChild, 2000, {Delta(kKey, 0, "3")});
   ASSERT_EQ(tasks_.size(), 1u);
-  EXPECT_EQ(tasks_[0].branch, kChild);
+  EXPECT_EQ(tasks_[0].timeline, kChild);
   EXPECT_EQ(tasks_[0].at, (sk::Position{2000, 0}));
 }
 

@@ -15,11 +15,12 @@ absl::StatusOr<WalBatch> Engine::NewBatch(BranchId branch) const {
 }
 
 absl::StatusOr<AppendResult> Engine::Append(const WalBatch& batch) {
-  std::optional<BranchId> owner = catalog_->OwnerOf(batch.branch());
+  std::optional<BranchId> owner = catalog_->OwnerOf(batch.timeline());
   if (!owner) {
-    return absl::NotFoundError(absl::StrCat(
-        "branch #", batch.branch(),
-        " does not exist (no branch writes timeline ", batch.branch(), ")"));
+    return absl::NotFoundError(
+        absl::StrCat("branch #", batch.timeline().value(),
+                     " does not exist (no branch writes timeline ",
+                     batch.timeline().value(), ")"));
   }
   return Append(*owner, batch);
 }
@@ -29,10 +30,10 @@ absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
   PITR_RETURN_IF_ERROR(Validate(batch));
   ReaderMutexLock l(&branch_mu_);
   PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
-  if (b.timeline != batch.branch()) {
+  if (b.timeline != batch.timeline()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the batch was made for timeline ", batch.branch(), " but branch \"",
-        b.name, "\" now writes timeline ", b.timeline,
+        "the batch was made for timeline ", batch.timeline().value(),
+        " but branch \"", b.name, "\" now writes timeline ", b.timeline.value(),
         " (was it restored?); make the batch again with NewBatch"));
   }
   return wal_->Append(batch);

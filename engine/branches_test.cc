@@ -97,11 +97,11 @@ TEST_F(BranchesTest, ATruncationOnAChildHidesTheParentsPages) {
 }
 
 TEST_F(BranchesTest, BranchesAtATimestampAndAtTheLatest) {
-  WalBatch early(kMainBranch);
+  WalBatch early(kMainTimeline);
   ASSERT_TRUE(early.PutPageImage({1, 1}, Filled('e')).ok());
   early.SetTimestamp(1'000'000);
   ASSERT_TRUE(engine_->Append(early).ok());
-  WalBatch late(kMainBranch);
+  WalBatch late(kMainTimeline);
   ASSERT_TRUE(late.PutPageImage({1, 1}, Filled('l')).ok());
   late.SetTimestamp(2'000'000);
   ASSERT_TRUE(engine_->Append(late).ok());

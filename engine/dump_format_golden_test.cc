@@ -64,7 +64,7 @@ TEST(DumpFormatGoldenTest, TheWorkedExampleHasTheDocumentedBytes) {
   auto engine = Engine::Open(options);
   ASSERT_TRUE(engine.ok()) << engine.status();
   // The store of docs/storage-format.md, section 7.
-  WalBatch batch(kMainBranch);
+  WalBatch batch(kMainTimeline);
   ASSERT_TRUE(batch.PutPageImage({7, 3}, std::string(512, '\0')).ok());
   ASSERT_TRUE(batch.PutPageDelta({7, 3}, 16, "abcd").ok());
   batch.SetTimestamp(1700000000000000);

@@ -285,7 +285,7 @@ TEST_F(DumpTest, ADumpWithAFlippedByteImportsNothing) {
 
 TEST_F(DumpTest, ADumpOfAnotherPageSizeIsRefused) {
   std::unique_ptr<Engine> big = OpenEngine(NewTestDir("dump_big"), 1024);
-  WalBatch batch(kMainBranch);
+  WalBatch batch(kMainTimeline);
   ASSERT_TRUE(batch.PutPageImage({1, 1}, std::string(1024, 'a')).ok());
   ASSERT_TRUE(big->Append(batch).ok());
   std::string bytes;
@@ -322,7 +322,7 @@ TEST_F(DumpTest, ATakenNameIsRefusedBeforeAnythingIsWritten) {
 // Enough pages for several WAL batches of the import.
 void WriteManyPages(Engine* engine) {
   for (uint32_t p = 0; p < 6000; p += 500) {
-    WalBatch batch(kMainBranch);
+    WalBatch batch(kMainTimeline);
     for (uint32_t i = p; i < p + 500; ++i) {
       ASSERT_TRUE(batch.PutPageImage({1, i}, std::string(kPage, 'p')).ok());
     }

@@ -150,13 +150,13 @@ absl::Status Engine::Recover() {
   while (true) {
     PITR_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
     if (!more) break;
-    BatchToApply apply{batch.branch, batch.commit_lsn, {}};
+    BatchToApply apply{batch.timeline, batch.commit_lsn, {}};
     // A timeline the catalog no longer knows was collected by GC on
     // purpose: its batches only move applied_lsn on.
-    const bool collected = !catalog_->GetTimeline(batch.branch).ok();
+    const bool collected = !catalog_->GetTimeline(batch.timeline).ok();
     for (const WalRecord& record : batch.records) {
       if (collected) break;
-      apply.records.push_back(WalRecordView{0, record.kind, record.branch,
+      apply.records.push_back(WalRecordView{0, record.kind, record.timeline,
                                             record.key, record.offset,
                                             record.page_count, record.data});
     }
@@ -254,7 +254,7 @@ absl::Status Engine::ApplyDurable(const std::vector<DurableBatch>& group) {
   batches.reserve(group.size());
   for (const DurableBatch& d : group) {
     batches.push_back(
-        {d.batch->branch(), d.result.commit_lsn, d.batch->RecordViews()});
+        {d.batch->timeline(), d.result.commit_lsn, d.batch->RecordViews()});
   }
   PITR_RETURN_IF_ERROR(applier_->Apply(batches));
   latest_lsn_ = group.back().result.commit_lsn;

@@ -211,7 +211,7 @@ class Engine {
   // (Wal::Append).
   absl::StatusOr<AppendResult> Append(BranchId branch, const WalBatch& batch);
   // Appends to the branch that writes the batch's timeline now (for main,
-  // WalBatch(kMainBranch)).
+  // WalBatch(kMainTimeline)).
   absl::StatusOr<AppendResult> Append(const WalBatch& batch);
 
   // Branches. Each is a metadata-only change, atomic across crashes.

@@ -29,13 +29,13 @@ class EngineTest : public testing::EngineFixture {
   }
 
   Lsn Image(PageKey key, char c) {
-    WalBatch batch(kMainBranch);
+    WalBatch batch(kMainTimeline);
     EXPECT_TRUE(batch.PutPageImage(key, Filled(c)).ok());
     return Commit(batch);
   }
 
   Lsn Delta(PageKey key, uint32_t offset, absl::string_view bytes) {
-    WalBatch batch(kMainBranch);
+    WalBatch batch(kMainTimeline);
     EXPECT_TRUE(batch.PutPageDelta(key, offset, bytes).ok());
     return Commit(batch);
   }
@@ -78,7 +78,7 @@ TEST_F(EngineTest, ReadsAPageAtEveryLsnOfItsHistory) {
 }
 
 TEST_F(EngineTest, ABatchIsVisibleWhole) {
-  WalBatch batch(kMainBranch);
+  WalBatch batch(kMainTimeline);
   ASSERT_TRUE(batch.PutPageImage({1, 1}, Filled('x')).ok());
   ASSERT_TRUE(batch.PutPageDelta({1, 1}, 0, "ab").ok());
   ASSERT_TRUE(batch.PutPageDelta({1, 1}, 1, "c").ok());
@@ -107,7 +107,7 @@ TEST_F(EngineTest, TruncationRemovesPagesAndShrinksTheSpace) {
   Image({3, 1}, 'b');
   const Lsn before = Image({3, 2}, 'c');
   EXPECT_EQ(*engine_->GetSpaceSize(kMainBranch, 3), 3u);
-  WalBatch truncate(kMainBranch);
+  WalBatch truncate(kMainTimeline);
   truncate.PutSpaceTruncate(3, 1);
   const Lsn truncated = Commit(truncate);
 
@@ -137,21 +137,21 @@ TEST_F(EngineTest, RefusesBadInputAndChangesNothing) {
     EXPECT_THAT(r.status().message(), HasSubstr(std::string(text)));
     EXPECT_EQ(engine_->latest_lsn(), latest);
   };
-  expect_refused(WalBatch(kMainBranch), absl::StatusCode::kInvalidArgument,
+  expect_refused(WalBatch(kMainTimeline), absl::StatusCode::kInvalidArgument,
                  "empty batch");
-  WalBatch wrong_size(kMainBranch);
+  WalBatch wrong_size(kMainTimeline);
   ASSERT_TRUE(wrong_size.PutPageImage({1, 1}, "short").ok());
   expect_refused(wrong_size, absl::StatusCode::kInvalidArgument,
                  "the image has 5 bytes but pages have 512");
-  WalBatch past_end(kMainBranch);
+  WalBatch past_end(kMainTimeline);
   ASSERT_TRUE(past_end.PutPageImage({1, 2}, Filled('b')).ok());  // fine...
   ASSERT_TRUE(past_end.PutPageDelta({1, 1}, 510, "abc").ok());   // ...not this
   expect_refused(past_end, absl::StatusCode::kInvalidArgument,
                  "covers bytes 510 to 513, past the end of the 512-byte page");
-  WalBatch reserved(kMainBranch);
+  WalBatch reserved(kMainTimeline);
   ASSERT_TRUE(reserved.PutPageImage({1, kInvalidPageNumber}, Filled('c')).ok());
   expect_refused(reserved, absl::StatusCode::kInvalidArgument, "reserved");
-  WalBatch unknown(42);
+  WalBatch unknown(TimelineId(42));
   ASSERT_TRUE(unknown.PutPageImage({1, 1}, Filled('d')).ok());
   expect_refused(unknown, absl::StatusCode::kNotFound,
                  "branch #42 does not exist");
@@ -291,7 +291,7 @@ TEST_F(EngineTest, InMemoryLayersStayBoundedWhenAppendsOutrunFlushing) {
   const uint64_t bound =
       2 * options_.memtable_bytes + options_.memtable_bytes / 2;
   uint64_t most = 0;
-  WalBatch batch(kMainBranch);
+  WalBatch batch(kMainTimeline);
   for (int i = 0; i < 4000; ++i) {  // 32 MiB of images
     batch.Clear();
     for (uint32_t p = 0; p < 16; ++p) {
@@ -312,7 +312,7 @@ TEST_F(EngineTest, EveryCallAfterCloseIsRefused) {
   ASSERT_TRUE(engine_->Close().ok());
   EXPECT_EQ(engine_->GetPage(kMainBranch, {1, 1}).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  WalBatch batch(kMainBranch);
+  WalBatch batch(kMainTimeline);
   ASSERT_TRUE(batch.PutPageImage({1, 1}, Filled('b')).ok());
   EXPECT_EQ(engine_->Append(batch).status().code(),
             absl::StatusCode::kFailedPrecondition);

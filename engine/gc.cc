@@ -187,9 +187,9 @@ absl::StatusOr<GcReport> Engine::RunGc(bool compact) {
   PITR_RETURN_IF_ERROR(store_->ForEachVersion([&](const sk::ParsedVersionKey& v,
                                                   absl::string_view key) {
     ++report.versions_examined;
-    if (!current || current->first != v.key || current->second != v.branch) {
+    if (!current || current->first != v.key || current->second != v.timeline) {
       finish_group();
-      current = std::make_pair(v.key, v.branch);
+      current = std::make_pair(v.key, v.timeline);
       if (pending >= kDeleteBatch) {
         status = store_->Write(&deletes);
         deletes.Clear();

@@ -41,9 +41,9 @@ TEST(RetentionCutoffTest, WindowDistanceBothAndNeither) {
 }
 
 TEST(FloorsTest, ChildrenPullTheirParentsFloorDownToTheirBranchPoint) {
-  Branch main{1, "main", 1, 0, {}, 0, 0};
-  Branch a{2, "a", 2, 0, {}, 1, 500};
-  Branch b{3, "b", 3, 0, {}, 2, 700};
+  Branch main{1, "main", TimelineId(1), 0, {}, 0, 0};
+  Branch a{2, "a", TimelineId(2), 0, {}, 1, 500};
+  Branch b{3, "b", TimelineId(3), 0, {}, 2, 700};
   std::map<BranchId, Lsn> floors =
       Floors({main, a, b}, {{1, 900}, {2, 800}, {3, 750}});
   EXPECT_EQ(floors[1], 500u);
@@ -54,17 +54,18 @@ TEST(FloorsTest, ChildrenPullTheirParentsFloorDownToTheirBranchPoint) {
 TEST(HorizonsTest, EachTimelineKeepsWhatItsLowestReaderNeeds) {
   // main (timeline 1) floor 900; a (timeline 2, from 1 at 500) floor 300.
   std::vector<Reader> readers = {
-      {1, {{1, 10'000}}, 900},
-      {2, {{2, 10'000}, {1, 500}}, 300},
+      {1, {{TimelineId(1), 10'000}}, 900},
+      {2, {{TimelineId(2), 10'000}, {TimelineId(1), 500}}, 300},
   };
   std::map<TimelineId, Lsn> h = Horizons(readers);
-  EXPECT_EQ(h[1], 300u);  // a reads main's history back to its own floor
-  EXPECT_EQ(h[2], 300u);
+  EXPECT_EQ(h[TimelineId(1)],
+            300u);  // a reads main's history back to its own floor
+  EXPECT_EQ(h[TimelineId(2)], 300u);
   readers[1].floor =
       800;  // a's window no longer reaches before its branch point
   h = Horizons(readers);
-  EXPECT_EQ(h[1], 500u);  // main keeps a's branch point
-  EXPECT_EQ(h.count(3), 0u);
+  EXPECT_EQ(h[TimelineId(1)], 500u);  // main keeps a's branch point
+  EXPECT_EQ(h.count(TimelineId(3)), 0u);
 }
 
 std::vector<Version> V(std::initializer_list<std::pair<Lsn, char>> list) {

@@ -236,11 +236,11 @@ TEST_F(GcTest, ExactInsideTheWindowWithDeltasAndImages) {
   // Deltas on one page; images get materialised every 3.
   std::vector<std::pair<Lsn, std::string>> states;
   std::string page(kPage, '.');
-  WalBatch first(kMainBranch);
+  WalBatch first(kMainTimeline);
   ASSERT_TRUE(first.PutPageImage({2, 0}, page).ok());
   states.push_back({engine_->Append(first)->commit_lsn, page});
   for (int i = 0; i < 40; ++i) {
-    WalBatch batch(kMainBranch);
+    WalBatch batch(kMainTimeline);
     std::string bytes = absl::StrCat(i % 10);
     ASSERT_TRUE(batch.PutPageDelta({2, 0}, i, bytes).ok());
     page.replace(i, 1, bytes);

@@ -26,21 +26,21 @@ absl::Status Engine::MaterializeImage(const ImageTask& task) {
     // GC may already have removed versions this image would be built from;
     // no read needs an image there any more.
     ReaderMutexLock gc(&gc_mu_);
-    auto h = horizons_.find(task.branch);
+    auto h = horizons_.find(task.timeline);
     if (h != horizons_.end() && task.at <= sk::AsOf(h->second)) {
       return absl::OkStatus();
     }
   }
   PITR_ASSIGN_OR_RETURN(
       std::vector<ReadStep> path,
-      catalog_->TimelinePath(task.branch, task.at.commit_lsn));
+      catalog_->TimelinePath(task.timeline, task.at.commit_lsn));
   PITR_ASSIGN_OR_RETURN(std::vector<PageStore::Step> steps,
                         ReadSteps(task.key, path, task.at));
   PITR_ASSIGN_OR_RETURN(PageRead read,
                         store_->ReadPage(task.key, steps, page_size_));
   if (!read.page) return absl::OkStatus();
   rocksdb::WriteBatch write;
-  write.Put(sk::VersionKey(task.branch, task.key, task.at,
+  write.Put(sk::VersionKey(task.timeline, task.key, task.at,
                            sk::VersionKeyKind::kMaterialized),
             sk::ImageValue(*read.page));
   PITR_RETURN_IF_ERROR(store_->Write(&write));

@@ -128,8 +128,8 @@ absl::Status PageStore::WalkBack(
       if (!at || at->key != key) break;  // no older version of the page
       // Nothing of this timeline lies between here and the previous
       // position, which was after every key of this timeline.
-      if (at->branch < step.timeline) continue;
-      seek = at->branch > step.timeline || step.as_of < at->at;
+      if (at->timeline < step.timeline) continue;
+      seek = at->timeline > step.timeline || step.as_of < at->at;
     }
     if (seek) {
       it->Seek(sk::VersionKey(step.timeline, key, step.as_of,
@@ -140,7 +140,7 @@ absl::Status PageStore::WalkBack(
     for (; it->Valid(); it->Next()) {
       std::optional<sk::ParsedVersionKey> parsed =
           sk::ParseVersionKey(View(it->key()));
-      if (!parsed || parsed->branch != step.timeline || parsed->key != key) {
+      if (!parsed || parsed->timeline != step.timeline || parsed->key != key) {
         at = parsed;
         break;
       }
@@ -272,11 +272,11 @@ PageStore::Scan(absl::string_view prefix) const {
 }
 
 absl::StatusOr<std::optional<sk::Position>> PageStore::LastTruncationOf(
-    BranchId branch, PageKey key, sk::Position as_of) const {
-  const std::string prefix = sk::SpacePrefix('t', branch, key.space);
+    TimelineId timeline, PageKey key, sk::Position as_of) const {
+  const std::string prefix = sk::SpacePrefix('t', timeline, key.space);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->SeekForPrev(sk::TruncationKey(branch, key.space, as_of));
+  for (it->SeekForPrev(sk::TruncationKey(timeline, key.space, as_of));
        it->Valid() && it->key().starts_with(prefix); it->Prev()) {
     std::optional<uint32_t> page_count = sk::DecodeU32(View(it->value()));
     if (!page_count)
@@ -327,19 +327,21 @@ absl::StatusOr<std::optional<uint32_t>> PageStore::NextPage(
   return std::optional<uint32_t>(parsed->key.page);
 }
 
-absl::StatusOr<std::vector<std::pair<BranchId, uint32_t>>>
+absl::StatusOr<std::vector<std::pair<TimelineId, uint32_t>>>
 PageStore::TruncatedSpaces() const {
-  std::vector<std::pair<BranchId, uint32_t>> spaces;
+  std::vector<std::pair<TimelineId, uint32_t>> spaces;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek("t"); it->Valid() && it->key().starts_with("t"); it->Next()) {
     absl::string_view k = View(it->key());
-    std::optional<uint64_t> branch = sk::DecodeU64(k.substr(1, 8));
+    std::optional<uint64_t> timeline = sk::DecodeU64(k.substr(1, 8));
     std::optional<uint32_t> space = sk::DecodeU32(k.substr(9, 4));
-    if (!branch || !space)
+    if (!timeline || !space)
       return absl::DataLossError("page store: malformed truncation key");
-    if (spaces.empty() || spaces.back() != std::make_pair(*branch, *space)) {
-      spaces.emplace_back(*branch, *space);
+    const std::pair<TimelineId, uint32_t> truncated(TimelineId(*timeline),
+                                                    *space);
+    if (spaces.empty() || spaces.back() != truncated) {
+      spaces.push_back(truncated);
     }
   }
   PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
@@ -363,7 +365,7 @@ absl::Status PageStore::RewriteVersionKeysV1(
           absl::StrCat("page store: malformed format 1 version key ",
                        absl::BytesToHexString(View(it->key()))));
     }
-    batch.Put(sk::VersionKey(v->branch, v->key, v->at, v->kind), it->value());
+    batch.Put(sk::VersionKey(v->timeline, v->key, v->at, v->kind), it->value());
     batch.Delete(it->key());
     ++rewritten;
     if (batch.GetDataSize() >= kBatchBytes) {
@@ -405,7 +407,7 @@ absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines(
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
   // Counts runs of one timeline without a map lookup per record: versions
   // of a page are grouped by timeline, events entirely so.
-  TimelineId run_timeline = 0;
+  TimelineId run_timeline;
   uint64_t run_bytes = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const absl::string_view key = View(it->key());
@@ -413,11 +415,13 @@ absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines(
     if (++bytes.records % 4096 == 0 && cancelled && cancelled()) {
       return absl::CancelledError("measuring the page store: cancelled");
     }
-    std::optional<uint64_t> timeline;
+    std::optional<TimelineId> timeline;
     if (std::optional<sk::ParsedVersionKey> v = sk::ParseVersionKey(key)) {
-      timeline = v->branch;
+      timeline = v->timeline;
     } else if (key.size() == 25 && (key[0] == 's' || key[0] == 't')) {
-      timeline = sk::DecodeU64(key.substr(1, 8));
+      if (std::optional<uint64_t> id = sk::DecodeU64(key.substr(1, 8))) {
+        timeline = TimelineId(*id);
+      }
     }
     if (!timeline) {
       bytes.other += size;
@@ -439,7 +443,7 @@ absl::Status PageStore::DeleteSpaceEvents(TimelineId timeline) {
   rocksdb::WriteBatch batch;
   for (char kind : {'s', 't'}) {
     std::string begin = sk::SpacePrefix(kind, timeline, 0).substr(0, 9);
-    std::string end = sk::SpacePrefix(kind, timeline + 1, 0).substr(0, 9);
+    std::string end = sk::SpacePrefix(kind, timeline.Next(), 0).substr(0, 9);
     batch.DeleteRange(begin, end);
   }
   return Write(&batch);

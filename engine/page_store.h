@@ -101,7 +101,7 @@ class PageStore : public CatalogStore {
   // The last truncation of key.space at or before `as_of` that removed
   // key.page, if any.
   absl::StatusOr<std::optional<store_keys::Position>> LastTruncationOf(
-      BranchId branch, PageKey key, store_keys::Position as_of) const;
+      TimelineId timeline, PageKey key, store_keys::Position as_of) const;
 
   // Enumeration, for exports (one seek each, constant memory). NextSpace:
   // the first space >= from with a size event on a timeline of `path`.
@@ -112,8 +112,8 @@ class PageStore : public CatalogStore {
   absl::StatusOr<std::optional<uint32_t>> NextPage(uint32_t space,
                                                    uint32_t from) const;
 
-  // Every (branch, space) that has ever been truncated.
-  absl::StatusOr<std::vector<std::pair<BranchId, uint32_t>>> TruncatedSpaces()
+  // Every (timeline, space) that has ever been truncated.
+  absl::StatusOr<std::vector<std::pair<TimelineId, uint32_t>>> TruncatedSpaces()
       const;
 
   // Rewrites format 1's version keys ('v', oldest first) as format 2's

@@ -24,7 +24,7 @@ class SnapshotsTest : public testing::EngineFixture {
     Reopen();
   }
   Lsn Write(char c) {
-    WalBatch batch(kMainBranch);
+    WalBatch batch(kMainTimeline);
     EXPECT_TRUE(batch.PutPageImage({1, 1}, Filled(c)).ok());
     return engine_->Append(batch)->commit_lsn;
   }

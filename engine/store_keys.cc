@@ -43,10 +43,10 @@ std::string SpaceVersionsPrefix(uint32_t space) {
   return PagePrefix({space, 0}).substr(0, 5);
 }
 
-std::string VersionKey(BranchId branch, PageKey key, Position at,
+std::string VersionKey(TimelineId timeline, PageKey key, Position at,
                        VersionKeyKind kind) {
   std::string out = PagePrefix(key);
-  PutBig64(&out, ~branch);
+  PutBig64(&out, ~timeline.value());
   PutBig64(&out, ~at.commit_lsn);
   PutBig32(&out, ~at.seq);
   out.push_back(static_cast<char>(Complement(static_cast<uint8_t>(kind))));
@@ -60,7 +60,7 @@ std::optional<ParsedVersionKey> ParseVersionKey(absl::string_view key) {
   const char* p = key.data() + 1;
   ParsedVersionKey parsed;
   parsed.key = PageKey{GetBig32(p), GetBig32(p + 4)};
-  parsed.branch = ~GetBig64(p + 8);
+  parsed.timeline = TimelineId(~GetBig64(p + 8));
   parsed.at = Position{~GetBig64(p + 16), ~GetBig32(p + 24)};
   parsed.kind =
       static_cast<VersionKeyKind>(Complement(static_cast<uint8_t>(p[28])));
@@ -74,7 +74,7 @@ std::optional<ParsedVersionKey> ParseVersionKeyV1(absl::string_view key) {
   const char* p = key.data() + 1;
   ParsedVersionKey parsed;
   parsed.key = PageKey{GetBig32(p), GetBig32(p + 4)};
-  parsed.branch = GetBig64(p + 8);
+  parsed.timeline = TimelineId(GetBig64(p + 8));
   parsed.at = Position{GetBig64(p + 16), GetBig32(p + 24)};
   parsed.kind = static_cast<VersionKeyKind>(p[28]);
   return parsed;
@@ -110,31 +110,31 @@ std::optional<ParsedVersionValue> ParseVersionValue(absl::string_view value) {
   return std::nullopt;
 }
 
-std::string SpacePrefix(char kind, BranchId branch, uint32_t space) {
+std::string SpacePrefix(char kind, TimelineId timeline, uint32_t space) {
   std::string out;
   out.reserve(kSpaceEventKeySize);
   out.push_back(kind);
-  PutBig64(&out, branch);
+  PutBig64(&out, timeline.value());
   PutBig32(&out, space);
   return out;
 }
 
 namespace {
-std::string SpaceEventKey(char kind, BranchId branch, uint32_t space,
+std::string SpaceEventKey(char kind, TimelineId timeline, uint32_t space,
                           Position at) {
-  std::string out = SpacePrefix(kind, branch, space);
+  std::string out = SpacePrefix(kind, timeline, space);
   PutBig64(&out, at.commit_lsn);
   PutBig32(&out, at.seq);
   return out;
 }
 }  // namespace
 
-std::string SizeKey(BranchId branch, uint32_t space, Position at) {
-  return SpaceEventKey('s', branch, space, at);
+std::string SizeKey(TimelineId timeline, uint32_t space, Position at) {
+  return SpaceEventKey('s', timeline, space, at);
 }
 
-std::string TruncationKey(BranchId branch, uint32_t space, Position at) {
-  return SpaceEventKey('t', branch, space, at);
+std::string TruncationKey(TimelineId timeline, uint32_t space, Position at) {
+  return SpaceEventKey('t', timeline, space, at);
 }
 
 Position SpaceEventPosition(absl::string_view key) {

@@ -4,16 +4,16 @@
 // All integers in keys are big-endian so that RocksDB's bytewise order is
 // numeric order. Four kinds of key, told apart by their first byte:
 //
-//   'V' space:4 page:4 ~branch:8 ~commit_lsn:8 ~seq:4 ~kind:1  a page version
-//   's' branch:8 space:4 commit_lsn:8 seq:4                    a space's size
-//   't' branch:8 space:4 commit_lsn:8 seq:4                    a truncation
+//   'V' space:4 page:4 ~timeline:8 ~commit_lsn:8 ~seq:4 ~kind:1  page version
+//   's' timeline:8 space:4 commit_lsn:8 seq:4                  a space's size
+//   't' timeline:8 space:4 commit_lsn:8 seq:4                  a truncation
 //   'm' name                                                   store metadata
 //
-// Versions are keyed page first: all versions of one page, on every branch,
+// Versions are keyed page first: all versions of one page, on every timeline,
 // are contiguous, so a read that falls through a branch's ancestors stays
 // within the same few blocks. After the page, a version key holds the
 // bitwise complement (~) of its fields, so a page's versions sort newest
-// first and its newest branch first: reading a page as of a position is a
+// first and its newest timeline first: reading a page as of a position is a
 // forward Seek and a few Next, RocksDB's cheap direction (format 1 keyed
 // them oldest first, under 'v', and read with SeekForPrev and Prev).
 //
@@ -71,7 +71,7 @@ inline constexpr char kVersionTag = 'V';
 // The tag of format 1's version keys (same fields, not complemented).
 inline constexpr char kVersionTagV1 = 'v';
 
-std::string VersionKey(BranchId branch, PageKey key, Position at,
+std::string VersionKey(TimelineId timeline, PageKey key, Position at,
                        VersionKeyKind kind);
 // The 9-byte prefix shared by every version of one page, on every branch.
 std::string PagePrefix(PageKey key);
@@ -79,7 +79,7 @@ std::string PagePrefix(PageKey key);
 std::string SpaceVersionsPrefix(uint32_t space);
 
 struct ParsedVersionKey {
-  BranchId branch;
+  TimelineId timeline;
   PageKey key;
   Position at;
   VersionKeyKind kind;
@@ -106,11 +106,11 @@ std::optional<ParsedVersionValue> ParseVersionValue(absl::string_view value);
 // ---------------------------------
 
 // A size event: the number of pages of the space from this position on.
-std::string SizeKey(BranchId branch, uint32_t space, Position at);
+std::string SizeKey(TimelineId timeline, uint32_t space, Position at);
 // A truncation: pages >= the value's page count stopped existing here.
-std::string TruncationKey(BranchId branch, uint32_t space, Position at);
+std::string TruncationKey(TimelineId timeline, uint32_t space, Position at);
 // The 13-byte prefix of a space's size or truncation keys.
-std::string SpacePrefix(char kind, BranchId branch, uint32_t space);
+std::string SpacePrefix(char kind, TimelineId timeline, uint32_t space);
 // The position in a size or truncation key.
 Position SpaceEventPosition(absl::string_view key);
 

@@ -17,15 +17,17 @@ std::string Hex(absl::string_view bytes) {
 
 TEST(StoreKeysTest, WorkedExampleOfTheFormatDocument) {
   const Position image{0x257, 0}, delta{0x257, 1};
-  EXPECT_EQ(Hex(VersionKey(1, {7, 3}, image, VersionKeyKind::kImage)),
-            "56"
-            "00000007"
-            "00000003"
-            "fffffffffffffffe"
-            "fffffffffffffda8"
-            "ffffffff"
-            "b6");
-  EXPECT_EQ(Hex(VersionKey(1, {7, 3}, delta, VersionKeyKind::kMaterialized)),
+  EXPECT_EQ(
+      Hex(VersionKey(TimelineId(1), {7, 3}, image, VersionKeyKind::kImage)),
+      "56"
+      "00000007"
+      "00000003"
+      "fffffffffffffffe"
+      "fffffffffffffda8"
+      "ffffffff"
+      "b6");
+  EXPECT_EQ(Hex(VersionKey(TimelineId(1), {7, 3}, delta,
+                           VersionKeyKind::kMaterialized)),
             "56"
             "00000007"
             "00000003"
@@ -40,13 +42,13 @@ TEST(StoreKeysTest, WorkedExampleOfTheFormatDocument) {
   EXPECT_EQ(Hex(ImageValue("xy")),
             "49"
             "7879");
-  EXPECT_EQ(Hex(SizeKey(1, 7, image)),
+  EXPECT_EQ(Hex(SizeKey(TimelineId(1), 7, image)),
             "73"
             "0000000000000001"
             "00000007"
             "0000000000000257"
             "00000000");
-  EXPECT_EQ(Hex(TruncationKey(1, 7, image)),
+  EXPECT_EQ(Hex(TruncationKey(TimelineId(1), 7, image)),
             "74"
             "0000000000000001"
             "00000007"
@@ -62,7 +64,7 @@ TEST(StoreKeysTest, TheExampleBatchCommitsAtLsn599) {
   options.page_size = 512;
   auto engine = Engine::Open(options);
   ASSERT_TRUE(engine.ok());
-  WalBatch batch(kMainBranch);
+  WalBatch batch(kMainTimeline);
   ASSERT_TRUE(batch.PutPageImage({7, 3}, std::string(512, 'x')).ok());
   ASSERT_TRUE(batch.PutPageDelta({7, 3}, 16, "abcd").ok());
   absl::StatusOr<AppendResult> r = (*engine)->Append(batch);
@@ -72,12 +74,14 @@ TEST(StoreKeysTest, TheExampleBatchCommitsAtLsn599) {
 }
 
 TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
-  const std::string a = VersionKey(2, {1, 9}, {100, 3}, VersionKeyKind::kDelta);
-  const std::string b =
-      VersionKey(2, {1, 9}, {100, 3}, VersionKeyKind::kMaterialized);
-  const std::string c = VersionKey(2, {1, 9}, {100, 4}, VersionKeyKind::kDelta);
-  const std::string d =
-      VersionKey(2, {1, 9}, {0x100000000ull, 0}, VersionKeyKind::kDelta);
+  const std::string a =
+      VersionKey(TimelineId(2), {1, 9}, {100, 3}, VersionKeyKind::kDelta);
+  const std::string b = VersionKey(TimelineId(2), {1, 9}, {100, 3},
+                                   VersionKeyKind::kMaterialized);
+  const std::string c =
+      VersionKey(TimelineId(2), {1, 9}, {100, 4}, VersionKeyKind::kDelta);
+  const std::string d = VersionKey(TimelineId(2), {1, 9}, {0x100000000ull, 0},
+                                   VersionKeyKind::kDelta);
   // Newest first: a materialised image before the change it summarises,
   // later positions before earlier ones.
   EXPECT_GT(a, b);
@@ -85,14 +89,15 @@ TEST(StoreKeysTest, KeysRoundTripAndSortByPosition) {
   EXPECT_GT(c, d);
   // Within a page, the newest timeline first; pages in order, every
   // timeline of a page together.
-  EXPECT_LT(VersionKey(3, {1, 9}, {0, 0}, VersionKeyKind::kDelta), d);
-  EXPECT_LT(VersionKey(1, {1, 9}, {0, 0}, VersionKeyKind::kDelta),
-            VersionKey(9, {1, 10}, {0, 0}, VersionKeyKind::kDelta));
+  EXPECT_LT(VersionKey(TimelineId(3), {1, 9}, {0, 0}, VersionKeyKind::kDelta),
+            d);
+  EXPECT_LT(VersionKey(TimelineId(1), {1, 9}, {0, 0}, VersionKeyKind::kDelta),
+            VersionKey(TimelineId(9), {1, 10}, {0, 0}, VersionKeyKind::kDelta));
   EXPECT_TRUE(absl::StartsWith(a, PagePrefix({1, 9})));
   EXPECT_TRUE(absl::StartsWith(a, SpaceVersionsPrefix(1)));
   std::optional<ParsedVersionKey> parsed = ParseVersionKey(b);
   ASSERT_TRUE(parsed.has_value());
-  EXPECT_EQ(parsed->branch, 2u);
+  EXPECT_EQ(parsed->timeline, TimelineId(2));
   EXPECT_EQ(parsed->key, (PageKey{1, 9}));
   EXPECT_EQ(parsed->at, (Position{100, 3}));
   EXPECT_EQ(parsed->kind, VersionKeyKind::kMaterialized);

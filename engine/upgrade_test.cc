@@ -34,7 +34,7 @@ std::string VersionKeyV1(const sk::ParsedVersionKey& v) {
   };
   put(v.key.space, 4);
   put(v.key.page, 4);
-  put(v.branch, 8);
+  put(v.timeline.value(), 8);
   put(v.at.commit_lsn, 8);
   put(v.at.seq, 4);
   out.push_back(static_cast<char>(v.kind));

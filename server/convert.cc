@@ -47,7 +47,7 @@ v1::Branch BranchProto(const Branch& branch, const std::string& parent_name,
   proto.set_branch_point_lsn(branch.branch_point);
   *proto.mutable_create_time() = TimestampProto(branch.created_us);
   *proto.mutable_retention() = RetentionProto(branch.retention);
-  proto.set_timeline_id(branch.timeline);
+  proto.set_timeline_id(branch.timeline.value());
   proto.set_depth(depth);
   return proto;
 }
@@ -74,7 +74,7 @@ v1::Snapshot SnapshotProto(const Snapshot& snapshot,
     *proto.mutable_expire_time() = TimestampProto(*snapshot.expires_us);
   }
   proto.set_schedule(snapshot.schedule);
-  proto.set_timeline_id(snapshot.timeline);
+  proto.set_timeline_id(snapshot.timeline.value());
   return proto;
 }
 

@@ -79,10 +79,10 @@ absl::StatusOr<std::optional<Lsn>> ReadLsn(Engine& engine, const Branch& branch,
       if (snapshot.timeline != branch.timeline) {
         return absl::FailedPreconditionError(absl::StrCat(
             "snapshot \"", snapshot.name, "\" (lsn ", FormatLsn(snapshot.lsn),
-            ", timeline ", snapshot.timeline,
+            ", timeline ", snapshot.timeline.value(),
             ") is not in the history of "
             "branch \"",
-            branch.name, "\" (timeline ", branch.timeline,
+            branch.name, "\" (timeline ", branch.timeline.value(),
             "); create a branch from the snapshot to read it"));
       }
       return std::optional<Lsn>(snapshot.lsn);

@@ -149,8 +149,8 @@ grpc::Status WalServiceImpl::ReadWal(grpc::ServerContext* context,
       message.Clear();
       message.set_start_lsn(batch.start_lsn);
       message.set_commit_lsn(batch.commit_lsn);
-      message.set_timeline_id(batch.branch);
-      message.set_branch(names.NameOf(batch.branch));
+      message.set_timeline_id(batch.timeline.value());
+      message.set_branch(names.NameOf(batch.timeline));
       *message.mutable_commit_time() = TimestampProto(batch.timestamp_us);
       for (const WalRecord& record : batch.records) {
         *message.add_records() = RecordProto(record);

@@ -40,7 +40,7 @@ absl::Status WalBatch::PutImage(PageKey key, absl::string_view image,
   view.position = encoded_size();
   view.kind = RecordKind::kPageImage;
   view.key = key;
-  record_codec::AppendPageImage(&encoded_, branch_, key, image,
+  record_codec::AppendPageImage(&encoded_, timeline_, key, image,
                                 copy ? record_codec::DataBytes::kCopy
                                      : record_codec::DataBytes::kLeaveOut);
   AddRecord(view, image, copy);
@@ -55,7 +55,7 @@ absl::Status WalBatch::PutPageDelta(PageKey key, uint32_t offset,
   view.kind = RecordKind::kPageDelta;
   view.key = key;
   view.offset = offset;
-  record_codec::AppendPageDelta(&encoded_, branch_, key, offset, bytes);
+  record_codec::AppendPageDelta(&encoded_, timeline_, key, offset, bytes);
   AddRecord(view, bytes, /*copied=*/true);
   return absl::OkStatus();
 }
@@ -66,7 +66,7 @@ void WalBatch::PutSpaceTruncate(uint32_t space, uint32_t page_count) {
   view.kind = RecordKind::kSpaceTruncate;
   view.key = PageKey{space, 0};
   view.page_count = page_count;
-  record_codec::AppendSpaceTruncate(&encoded_, branch_, space, page_count);
+  record_codec::AppendSpaceTruncate(&encoded_, timeline_, space, page_count);
   AddRecord(view, {}, /*copied=*/true);
 }
 
@@ -74,7 +74,7 @@ void WalBatch::AddRecord(WalRecordView view, absl::string_view data,
                          bool copied) {
   AddedRecord& record = records_.emplace_back();
   record.view = view;
-  record.view.branch = branch_;
+  record.view.timeline = timeline_;
   record.copied = copied;
   record.data_size = data.size();
   if (copied) {

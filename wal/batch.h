@@ -1,6 +1,7 @@
 // WalBatch: the changes a client appends to the log as one atomic unit.
 //
-// A batch belongs to one branch and holds page images, page deltas and space
+// A batch belongs to one timeline (the one its branch writes; see
+// base/ids.h) and holds page images, page deltas and space
 // truncations in order; Wal::Append adds the commit record that ends it.
 // Records are encoded (framed and checksummed) as they are added, in the
 // caller's thread. PutPageImage copies the image into the batch;
@@ -9,7 +10,7 @@
 // already holds in memory. Not thread-safe; a batch may be appended more
 // than once.
 //
-//   WalBatch batch(kMainBranch);
+//   WalBatch batch(kMainTimeline);
 //   PITR_RETURN_IF_ERROR(batch.PutPageImage({space, page}, image));
 //   PITR_ASSIGN_OR_RETURN(AppendResult r, wal->Append(batch));
 #ifndef PITR_WAL_BATCH_H_
@@ -28,7 +29,7 @@ namespace pitr {
 
 class WalBatch {
  public:
-  explicit WalBatch(BranchId branch) : branch_(branch) {}
+  explicit WalBatch(TimelineId timeline) : timeline_(timeline) {}
 
   // Each Put returns INVALID_ARGUMENT, and leaves the batch unchanged, if
   // the bytes are empty or larger than a record can hold (MaxDataSize()).
@@ -52,7 +53,7 @@ class WalBatch {
   // the log stamps the batch with the current time when it is appended.
   void SetTimestamp(int64_t timestamp_us) { timestamp_us_ = timestamp_us; }
 
-  BranchId branch() const { return branch_; }
+  TimelineId timeline() const { return timeline_; }
   std::optional<int64_t> timestamp_us() const { return timestamp_us_; }
   uint32_t record_count() const {
     return static_cast<uint32_t>(records_.size());
@@ -93,7 +94,7 @@ class WalBatch {
   // if copied).
   void AddRecord(WalRecordView view, absl::string_view data, bool copied);
 
-  BranchId branch_;
+  TimelineId timeline_;
   std::optional<int64_t> timestamp_us_;
   std::string encoded_;  // the frames, but for the data not copied
   std::vector<AddedRecord> records_;

@@ -28,9 +28,9 @@ using ::pitr::testing::MakeBatch;
 using ::pitr::testing::NewTestDir;
 using ::pitr::testing::ReadAll;
 
-// Each batch is MakeBatch(seed % 7 + 1, seed): its seed says what it holds.
+// Each batch is MakeBatch(TimelineId(seed % 7 + 1), seed): its seed says what it holds.
 WalBatch SeededBatch(uint64_t seed) {
-  return MakeBatch(seed % 7 + 1, seed, 1 + seed % 5);
+  return MakeBatch(TimelineId(seed % 7 + 1), seed, 1 + seed % 5);
 }
 
 // Checks the recovered log: every acknowledged batch is there and exact,

@@ -142,7 +142,7 @@ TEST(FormatGoldenTest, WorkedExampleOfTheFormatDocument) {
   absl::StatusOr<std::unique_ptr<Wal>> wal = Wal::Open(options);
   ASSERT_TRUE(wal.ok()) << wal.status();
 
-  WalBatch batch(1);
+  WalBatch batch(TimelineId(1));
   ASSERT_TRUE(batch.PutPageDelta({7, 3}, 16, "abcd").ok());
   batch.SetTimestamp(kTimestampUs);
   absl::StatusOr<AppendResult> result = (*wal)->Append(batch);

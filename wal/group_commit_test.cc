@@ -27,7 +27,7 @@ using ::testing::HasSubstr;
 
 // A batch of `records` deltas, each carrying "<thread>:<seq>:<record>".
 WalBatch TaggedBatch(int thread, int seq, int records) {
-  WalBatch batch(static_cast<BranchId>(thread));
+  WalBatch batch{TimelineId(thread)};
   for (int r = 0; r < records; ++r) {
     EXPECT_TRUE(batch
                     .PutPageDelta({static_cast<uint32_t>(thread),
@@ -73,7 +73,7 @@ TEST(GroupCommitTest, ConcurrentBatchesNeverInterleave) {
   for (const CommittedBatch& batch : read) {
     EXPECT_EQ(batch.start_lsn, expected_start);
     expected_start = batch.commit_lsn;
-    const int t = static_cast<int>(batch.branch);
+    const int t = static_cast<int>(batch.timeline.value());
     const int seq = next_seq[t]++;
     EXPECT_EQ(results[t][seq].commit_lsn, batch.commit_lsn);
     ASSERT_EQ(batch.records.size(), size_t(1 + (t + seq) % 4));
@@ -175,14 +175,14 @@ TEST_F(PoisonTest, AFailedSyncFailsThatAppendAndEveryLaterOne) {
   auto wal = Wal::Open(options_);
   ASSERT_TRUE(wal.ok());
   std::vector<AppendResult> acked;
-  for (int i = 0; i < 3; ++i) acked.push_back(*(*wal)->Append(MakeBatch(1, i)));
+  for (int i = 0; i < 3; ++i) acked.push_back(*(*wal)->Append(MakeBatch(TimelineId(1), i)));
 
   int syncs = 0;
   fs_.SetSyncHook([&](const std::string&) {
     return ++syncs == 1 ? absl::InternalError("fdatasync: Input/output error")
                         : absl::OkStatus();
   });
-  absl::StatusOr<AppendResult> failed = (*wal)->Append(MakeBatch(1, 3));
+  absl::StatusOr<AppendResult> failed = (*wal)->Append(MakeBatch(TimelineId(1), 3));
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(failed.status().message(), HasSubstr("poisoned"));
@@ -191,7 +191,7 @@ TEST_F(PoisonTest, AFailedSyncFailsThatAppendAndEveryLaterOne) {
   // The sync would work now, but the log must not carry on: its state on
   // disk is unknown.
   for (int i = 4; i < 7; ++i) {
-    absl::StatusOr<AppendResult> later = (*wal)->Append(MakeBatch(1, i));
+    absl::StatusOr<AppendResult> later = (*wal)->Append(MakeBatch(TimelineId(1), i));
     EXPECT_EQ(later.status().code(), absl::StatusCode::kInternal);
     EXPECT_THAT(later.status().message(), HasSubstr("poisoned"));
   }
@@ -209,20 +209,20 @@ TEST_F(PoisonTest, AFailedSyncFailsThatAppendAndEveryLaterOne) {
   for (size_t i = 0; i < acked.size(); ++i) {
     EXPECT_EQ(read[i].commit_lsn, acked[i].commit_lsn);
   }
-  EXPECT_TRUE((*reopened)->Append(MakeBatch(1, 9)).ok());
+  EXPECT_TRUE((*reopened)->Append(MakeBatch(TimelineId(1), 9)).ok());
 }
 
 TEST_F(PoisonTest, AFailedWritePoisonsTheLogToo) {
   auto wal = Wal::Open(options_);
   ASSERT_TRUE(wal.ok());
-  ASSERT_TRUE((*wal)->Append(MakeBatch(1, 0)).ok());
+  ASSERT_TRUE((*wal)->Append(MakeBatch(TimelineId(1), 0)).ok());
   fs_.SetWriteHook([](const std::string&) {
     return absl::ResourceExhaustedError("write: No space left on device");
   });
-  EXPECT_EQ((*wal)->Append(MakeBatch(1, 1)).status().code(),
+  EXPECT_EQ((*wal)->Append(MakeBatch(TimelineId(1), 1)).status().code(),
             absl::StatusCode::kResourceExhausted);
   fs_.SetWriteHook(nullptr);
-  absl::StatusOr<AppendResult> later = (*wal)->Append(MakeBatch(1, 2));
+  absl::StatusOr<AppendResult> later = (*wal)->Append(MakeBatch(TimelineId(1), 2));
   EXPECT_EQ(later.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(later.status().message(), HasSubstr("No space left"));
 }
@@ -239,11 +239,11 @@ TEST_F(PoisonTest, AnyOtherIoErrorIsReportedAsInternal) {
     fs_.SetSyncHook([error](const std::string& path) {
       return absl::ErrnoToStatus(error, "fdatasync " + path);
     });
-    absl::StatusOr<AppendResult> failed = (*wal)->Append(MakeBatch(1, 0));
+    absl::StatusOr<AppendResult> failed = (*wal)->Append(MakeBatch(TimelineId(1), 0));
     fs_.SetSyncHook(nullptr);
     EXPECT_EQ(failed.status().code(), absl::StatusCode::kInternal);
     EXPECT_THAT(failed.status().message(), HasSubstr(std::strerror(error)));
-    EXPECT_EQ((*wal)->Append(MakeBatch(1, 1)).status().code(),
+    EXPECT_EQ((*wal)->Append(MakeBatch(TimelineId(1), 1)).status().code(),
               absl::StatusCode::kInternal);
   }
 }

@@ -43,15 +43,15 @@ inline constexpr uint32_t kMaxPayloadSize = 1 << 20;
 // if kIgnorableBit is set and refuses the log otherwise, so a later version
 // can add optional record kinds without breaking older readers.
 enum RecordType : uint8_t {
-  kPageImage = 1,      // branch u64, space u32, page u32, image bytes
-  kPageDelta = 2,      // branch u64, space u32, page u32, offset u32, bytes
-  kSpaceTruncate = 3,  // branch u64, space u32, page_count u32
-  kCommit = 4,         // branch u64, timestamp_us i64, record_count u32
+  kPageImage = 1,      // timeline u64, space u32, page u32, image bytes
+  kPageDelta = 2,      // timeline u64, space u32, page u32, offset u32, bytes
+  kSpaceTruncate = 3,  // timeline u64, space u32, page_count u32
+  kCommit = 4,         // timeline u64, timestamp_us i64, record_count u32
 };
 inline constexpr uint8_t kIgnorableBit = 0x80;
 
 // Payload sizes (fixed part) of each record type.
-inline constexpr size_t kPageRecordPrefix = 16;   // branch, space, page
+inline constexpr size_t kPageRecordPrefix = 16;   // timeline, space, page
 inline constexpr size_t kDeltaRecordPrefix = 20;  // ... and offset
 inline constexpr size_t kTruncatePayload = 16;
 inline constexpr size_t kCommitPayload = 20;

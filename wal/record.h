@@ -26,16 +26,16 @@ enum class RecordKind : uint8_t {
 struct WalRecord {
   Lsn lsn = 0;  // position of the record's first byte
   RecordKind kind = RecordKind::kPageImage;
-  BranchId branch = 0;
+  TimelineId timeline;
   PageKey key;              // image and delta; truncate uses key.space only
   uint32_t offset = 0;      // delta
   uint32_t page_count = 0;  // truncate
   std::string data;         // image or delta bytes
 
   friend bool operator==(const WalRecord& a, const WalRecord& b) {
-    return std::tie(a.lsn, a.kind, a.branch, a.key.space, a.key.page, a.offset,
+    return std::tie(a.lsn, a.kind, a.timeline, a.key.space, a.key.page, a.offset,
                     a.page_count, a.data) ==
-           std::tie(b.lsn, b.kind, b.branch, b.key.space, b.key.page, b.offset,
+           std::tie(b.lsn, b.kind, b.timeline, b.key.space, b.key.page, b.offset,
                     b.page_count, b.data);
   }
 };
@@ -45,7 +45,7 @@ struct WalRecord {
 struct WalRecordView {
   size_t position = 0;  // byte offset of the record within the batch
   RecordKind kind = RecordKind::kPageImage;
-  BranchId branch = 0;
+  TimelineId timeline;
   PageKey key;
   uint32_t offset = 0;
   uint32_t page_count = 0;
@@ -56,7 +56,7 @@ struct WalRecordView {
 struct CommittedBatch {
   Lsn start_lsn = 0;   // where the batch's first record starts
   Lsn commit_lsn = 0;  // just past its commit record; where the next starts
-  BranchId branch = 0;
+  TimelineId timeline;
   int64_t timestamp_us = 0;  // commit time, microseconds since the Unix epoch
   std::vector<WalRecord> records;
 };

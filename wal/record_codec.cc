@@ -13,8 +13,8 @@ namespace lf = ::pitr::log_format;
 // The fixed part of an image or delta payload, built on the stack: this
 // runs once per record.
 struct PagePrefix {
-  PagePrefix(BranchId branch, PageKey key, uint32_t offset = 0) {
-    EncodeFixed64(bytes, branch);
+  PagePrefix(TimelineId timeline, PageKey key, uint32_t offset = 0) {
+    EncodeFixed64(bytes, timeline.value());
     EncodeFixed32(bytes + 8, key.space);
     EncodeFixed32(bytes + 12, key.page);
     EncodeFixed32(bytes + 16, offset);
@@ -48,31 +48,31 @@ void AppendFrame(std::string* dst, uint8_t type, absl::string_view fixed,
   if (data_bytes == DataBytes::kCopy) dst->append(data.data(), data.size());
 }
 
-void AppendPageImage(std::string* dst, BranchId branch, PageKey key,
+void AppendPageImage(std::string* dst, TimelineId timeline, PageKey key,
                      absl::string_view image, DataBytes data_bytes) {
-  AppendFrame(dst, lf::kPageImage, PagePrefix(branch, key).image(), image,
+  AppendFrame(dst, lf::kPageImage, PagePrefix(timeline, key).image(), image,
               data_bytes);
 }
 
-void AppendPageDelta(std::string* dst, BranchId branch, PageKey key,
+void AppendPageDelta(std::string* dst, TimelineId timeline, PageKey key,
                      uint32_t offset, absl::string_view bytes) {
-  AppendFrame(dst, lf::kPageDelta, PagePrefix(branch, key, offset).delta(),
+  AppendFrame(dst, lf::kPageDelta, PagePrefix(timeline, key, offset).delta(),
               bytes);
 }
 
-void AppendSpaceTruncate(std::string* dst, BranchId branch, uint32_t space,
+void AppendSpaceTruncate(std::string* dst, TimelineId timeline, uint32_t space,
                          uint32_t page_count) {
   std::string fixed;
-  PutFixed64(&fixed, branch);
+  PutFixed64(&fixed, timeline.value());
   PutFixed32(&fixed, space);
   PutFixed32(&fixed, page_count);
   AppendFrame(dst, lf::kSpaceTruncate, fixed, {});
 }
 
-void AppendCommit(std::string* dst, BranchId branch, int64_t timestamp_us,
+void AppendCommit(std::string* dst, TimelineId timeline, int64_t timestamp_us,
                   uint32_t record_count) {
   std::string fixed;
-  PutFixed64(&fixed, branch);
+  PutFixed64(&fixed, timeline.value());
   PutFixed64(&fixed, static_cast<uint64_t>(timestamp_us));
   PutFixed32(&fixed, record_count);
   AppendFrame(dst, lf::kCommit, fixed, {});
@@ -107,7 +107,7 @@ absl::Status DecodeCommit(const Frame& frame, Commit* commit) {
     return BadPayload(frame, absl::StrCat("exactly ", lf::kCommitPayload));
   }
   const char* p = frame.payload.data();
-  commit->branch = DecodeFixed64(p);
+  commit->timeline = TimelineId(DecodeFixed64(p));
   commit->timestamp_us = static_cast<int64_t>(DecodeFixed64(p + 8));
   commit->record_count = DecodeFixed32(p + 16);
   return absl::OkStatus();
@@ -126,7 +126,7 @@ absl::Status DecodeChange(const Frame& frame, WalRecordView* view) {
         return BadPayload(frame, absl::StrCat("at least ", prefix + 1));
       }
       view->kind = delta ? RecordKind::kPageDelta : RecordKind::kPageImage;
-      view->branch = DecodeFixed64(p);
+      view->timeline = TimelineId(DecodeFixed64(p));
       view->key = PageKey{DecodeFixed32(p + 8), DecodeFixed32(p + 12)};
       view->offset = delta ? DecodeFixed32(p + 16) : 0;
       view->page_count = 0;
@@ -139,7 +139,7 @@ absl::Status DecodeChange(const Frame& frame, WalRecordView* view) {
                           absl::StrCat("exactly ", lf::kTruncatePayload));
       }
       view->kind = RecordKind::kSpaceTruncate;
-      view->branch = DecodeFixed64(p);
+      view->timeline = TimelineId(DecodeFixed64(p));
       view->key = PageKey{DecodeFixed32(p + 8), 0};
       view->offset = 0;
       view->page_count = DecodeFixed32(p + 12);
@@ -155,7 +155,7 @@ WalRecord ToRecord(const WalRecordView& view, Lsn lsn) {
   WalRecord record;
   record.lsn = lsn;
   record.kind = view.kind;
-  record.branch = view.branch;
+  record.timeline = view.timeline;
   record.key = view.key;
   record.offset = view.offset;
   record.page_count = view.page_count;

@@ -23,14 +23,14 @@ void AppendFrame(std::string* dst, uint8_t type, absl::string_view fixed,
                  absl::string_view data,
                  DataBytes data_bytes = DataBytes::kCopy);
 
-void AppendPageImage(std::string* dst, BranchId branch, PageKey key,
+void AppendPageImage(std::string* dst, TimelineId timeline, PageKey key,
                      absl::string_view image,
                      DataBytes data_bytes = DataBytes::kCopy);
-void AppendPageDelta(std::string* dst, BranchId branch, PageKey key,
+void AppendPageDelta(std::string* dst, TimelineId timeline, PageKey key,
                      uint32_t offset, absl::string_view bytes);
-void AppendSpaceTruncate(std::string* dst, BranchId branch, uint32_t space,
+void AppendSpaceTruncate(std::string* dst, TimelineId timeline, uint32_t space,
                          uint32_t page_count);
-void AppendCommit(std::string* dst, BranchId branch, int64_t timestamp_us,
+void AppendCommit(std::string* dst, TimelineId timeline, int64_t timestamp_us,
                   uint32_t record_count);
 
 enum class FrameResult {
@@ -50,7 +50,7 @@ FrameResult ParseFrame(absl::string_view buf, Frame* frame,
                        std::string* reason);
 
 struct Commit {
-  BranchId branch = 0;
+  TimelineId timeline;
   int64_t timestamp_us = 0;
   uint32_t record_count = 0;
 };

@@ -39,7 +39,7 @@ class RecoveryTest : public ::testing::Test {
     auto wal = Wal::Open(options_);
     ASSERT_TRUE(wal.ok()) << wal.status();
     for (int i = 0; i < n; ++i) {
-      WalBatch batch = MakeBatch(1 + i % 2, i, 1 + i % 3);
+      WalBatch batch = MakeBatch(TimelineId(1 + i % 2), i, 1 + i % 3);
       absl::StatusOr<AppendResult> r = (*wal)->Append(batch);
       ASSERT_TRUE(r.ok()) << r.status();
       written_.push_back({batch, *r});
@@ -69,7 +69,7 @@ class RecoveryTest : public ::testing::Test {
     }
     const Lsn end = count == 0 ? 0 : written_[count - 1].result.commit_lsn;
     EXPECT_EQ(wal->end_lsn(), end);
-    absl::StatusOr<AppendResult> next = wal->Append(MakeBatch(9, 9));
+    absl::StatusOr<AppendResult> next = wal->Append(MakeBatch(TimelineId(9), 9));
     ASSERT_TRUE(next.ok()) << next.status();
     EXPECT_EQ(next->start_lsn, end);
   }
@@ -155,7 +155,7 @@ TEST_F(RecoveryTest, AChecksummedButInvalidLastRecordIsCorruptionNotATornTail) {
   std::string bytes =
       ReadFileBytes(path) +
       testing::RawFrame(lf::kSpaceTruncate, std::string(16, '\0')) +
-      testing::RawCommit(0, written_.back().result.timestamp_us, 7);
+      testing::RawCommit(TimelineId(0), written_.back().result.timestamp_us, 7);
   auto wal = OpenDamaged(0, bytes);
   EXPECT_EQ(wal.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(wal.status().message(), HasSubstr("commit record counts 7"));
@@ -168,7 +168,7 @@ TEST_F(RecoveryTest, ADecreasingCommitTimestampIsRefusedAndRepairCutsBeforeIt) {
   std::string bytes =
       ReadFileBytes(path) +
       testing::RawFrame(lf::kSpaceTruncate, std::string(16, '\0')) +
-      testing::RawCommit(0, earlier, 1);
+      testing::RawCommit(TimelineId(0), earlier, 1);
   auto refused = OpenDamaged(0, bytes);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(refused.status().message(),

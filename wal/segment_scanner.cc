@@ -102,13 +102,14 @@ absl::StatusOr<bool> SegmentScanner::Next(CommittedBatch* batch) {
                          " records but its batch has ", frames));
       }
       for (const WalRecord& record : batch->records) {
-        if (record.branch != commit.branch) {
+        if (record.timeline != commit.timeline) {
           return Problem(record.lsn, false, absl::StatusCode::kDataLoss,
-                         absl::StrCat("record of branch ", record.branch,
-                                      " in a batch of branch ", commit.branch));
+                         absl::StrCat("record of timeline ", record.timeline.value(),
+                                      " in a batch of timeline ",
+                                      commit.timeline.value()));
         }
       }
-      batch->branch = commit.branch;
+      batch->timeline = commit.timeline;
       batch->timestamp_us = commit.timestamp_us;
       batch->commit_lsn = lsn + frame.size;
       position_ = batch->commit_lsn;

@@ -215,7 +215,7 @@ absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
   uint64_t group_bytes = 0;
   for (Writer* w : group) {
     const WalBatch& batch = *w->batch;
-    record_codec::AppendCommit(&commit_records_, batch.branch(),
+    record_codec::AppendCommit(&commit_records_, batch.timeline(),
                                w->result->timestamp_us, batch.record_count());
     entries.push_back({w->result->timestamp_us, w->result->commit_lsn});
     group_bytes += batch.encoded_size() + lf::kCommitRecordSize;

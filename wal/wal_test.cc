@@ -52,7 +52,7 @@ TEST_F(WalTest, NewLogIsEmptyAtLsnZero) {
 
 TEST_F(WalTest, RoundTripsEveryRecordType) {
   auto wal = OpenWal();
-  WalBatch batch(7);
+  WalBatch batch(TimelineId(7));
   ASSERT_TRUE(batch.PutPageImage({1, 2}, std::string(8192, 'i')).ok());
   ASSERT_TRUE(batch.PutPageDelta({1, 2}, 100, "delta bytes").ok());
   batch.PutSpaceTruncate(1, 5);
@@ -75,14 +75,14 @@ TEST_F(WalTest, RoundTripsEveryRecordType) {
   EXPECT_EQ(records[2].kind, RecordKind::kSpaceTruncate);
   EXPECT_EQ(records[2].key.space, 1u);
   EXPECT_EQ(records[2].page_count, 5u);
-  for (const WalRecord& record : records) EXPECT_EQ(record.branch, 7u);
+  for (const WalRecord& record : records) EXPECT_EQ(record.timeline, TimelineId(7));
 }
 
 TEST_F(WalTest, LsnsAreContiguousAndIncreasing) {
   auto wal = OpenWal();
   Lsn expected_start = 0;
   for (int i = 0; i < 50; ++i) {
-    AppendResult r = AppendOk(wal.get(), MakeBatch(1, i, 1 + i % 4));
+    AppendResult r = AppendOk(wal.get(), MakeBatch(TimelineId(1), i, 1 + i % 4));
     EXPECT_EQ(r.start_lsn, expected_start);
     EXPECT_GT(r.commit_lsn, r.start_lsn);
     expected_start = r.commit_lsn;
@@ -97,7 +97,7 @@ TEST_F(WalTest, SurvivesReopenCycles) {
     Lsn end = written.empty() ? 0 : written.back().second.commit_lsn;
     EXPECT_EQ(wal->end_lsn(), end);
     for (int i = 0; i < 10; ++i) {
-      WalBatch batch = MakeBatch(cycle, cycle * 100 + i);
+      WalBatch batch = MakeBatch(TimelineId(cycle), cycle * 100 + i);
       written.emplace_back(batch, AppendOk(wal.get(), batch));
     }
     std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
@@ -114,7 +114,7 @@ TEST_F(WalTest, RollsSegmentsAndReadsAcrossThem) {
   {
     auto wal = OpenWal();
     for (int i = 0; i < 40; ++i) {
-      WalBatch batch = MakeBatch(1, i, 4);
+      WalBatch batch = MakeBatch(TimelineId(1), i, 4);
       written.emplace_back(batch, AppendOk(wal.get(), batch));
     }
     EXPECT_GT(wal->stats().segments, 3u);
@@ -137,13 +137,13 @@ TEST_F(WalTest, RollsSegmentsAndReadsAcrossThem) {
 TEST_F(WalTest, OneBatchLargerThanASegmentGetsItsOwnSegment) {
   options_.segment_size = 4096;
   auto wal = OpenWal();
-  AppendOk(wal.get(), MakeBatch(1, 1));
-  WalBatch big(1);
+  AppendOk(wal.get(), MakeBatch(TimelineId(1), 1));
+  WalBatch big(TimelineId(1));
   for (uint32_t p = 0; p < 4; ++p) {
     ASSERT_TRUE(big.PutPageImage({0, p}, std::string(8192, 'b')).ok());
   }
   AppendResult r = AppendOk(wal.get(), big);
-  AppendOk(wal.get(), MakeBatch(1, 2));
+  AppendOk(wal.get(), MakeBatch(TimelineId(1), 2));
   EXPECT_EQ(wal->stats().segments, 3u);
   std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
   ASSERT_EQ(read.size(), 3u);
@@ -153,14 +153,14 @@ TEST_F(WalTest, OneBatchLargerThanASegmentGetsItsOwnSegment) {
 TEST_F(WalTest, RefusesEmptyAndOversizedBatchesChangingNothing) {
   options_.max_batch_bytes = 10000;
   auto wal = OpenWal();
-  AppendOk(wal.get(), MakeBatch(1, 1));
+  AppendOk(wal.get(), MakeBatch(TimelineId(1), 1));
   const Lsn end = wal->end_lsn();
 
-  absl::StatusOr<AppendResult> r = wal->Append(WalBatch(1));
+  absl::StatusOr<AppendResult> r = wal->Append(WalBatch(TimelineId(1)));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("empty batch"));
 
-  WalBatch big(1);
+  WalBatch big(TimelineId(1));
   ASSERT_TRUE(big.PutPageImage({0, 0}, std::string(20000, 'x')).ok());
   r = wal->Append(big);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
@@ -168,11 +168,11 @@ TEST_F(WalTest, RefusesEmptyAndOversizedBatchesChangingNothing) {
 
   EXPECT_EQ(wal->end_lsn(), end);
   EXPECT_EQ(ReadAll(wal.get(), 0).size(), 1u);
-  AppendOk(wal.get(), MakeBatch(1, 2));  // the log still works
+  AppendOk(wal.get(), MakeBatch(TimelineId(1), 2));  // the log still works
 }
 
 TEST_F(WalTest, BatchRefusesEmptyAndOversizedRecords) {
-  WalBatch batch(1);
+  WalBatch batch(TimelineId(1));
   absl::Status s = batch.PutPageImage({0, 0}, "");
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   s = batch.PutPageDelta({0, 0}, 0,
@@ -200,7 +200,7 @@ TEST_F(WalTest, OnDurableSeesEachGroupInOrderBeforeAppendReturns) {
   };
   auto wal = OpenWal();
   for (int i = 0; i < 5; ++i) {
-    AppendResult r = AppendOk(wal.get(), MakeBatch(1, i));
+    AppendResult r = AppendOk(wal.get(), MakeBatch(TimelineId(1), i));
     ASSERT_FALSE(applied.empty());
     EXPECT_EQ(applied.back(), r.commit_lsn);  // applied before returning
   }
@@ -212,15 +212,15 @@ TEST_F(WalTest, AFailingOnDurablePoisonsTheLog) {
     return absl::InternalError("cannot apply");
   };
   auto wal = OpenWal();
-  absl::StatusOr<AppendResult> r = wal->Append(MakeBatch(1, 1));
+  absl::StatusOr<AppendResult> r = wal->Append(MakeBatch(TimelineId(1), 1));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(r.status().message(), HasSubstr("cannot apply"));
-  EXPECT_THAT(wal->Append(MakeBatch(1, 2)).status().message(),
+  EXPECT_THAT(wal->Append(MakeBatch(TimelineId(1), 2)).status().message(),
               HasSubstr("poisoned"));
 }
 
 TEST_F(WalTest, RecordViewsPointIntoTheBatch) {
-  WalBatch batch = MakeBatch(2, 5, 3);
+  WalBatch batch = MakeBatch(TimelineId(2), 5, 3);
   std::vector<WalRecordView> views = batch.RecordViews();
   std::vector<WalRecord> records = batch.Records(100);
   std::vector<absl::string_view> pieces;
@@ -240,7 +240,7 @@ TEST_F(WalTest, RecordViewsPointIntoTheBatch) {
 
 TEST_F(WalTest, ImagesAddedWithoutCopyAreWrittenFromTheCallersMemory) {
   const std::string first(300, 'a'), second(5000, 'b');
-  WalBatch batch(3);
+  WalBatch batch(TimelineId(3));
   ASSERT_TRUE(batch.PutPageDelta({1, 1}, 8, "delta").ok());
   ASSERT_TRUE(batch.PutPageImageNoCopy({1, 2}, first).ok());
   ASSERT_TRUE(batch.PutPageImage({1, 3}, "copied image").ok());
@@ -267,7 +267,7 @@ TEST_F(WalTest, ImagesAddedWithoutCopyAreWrittenFromTheCallersMemory) {
   EXPECT_EQ(views[3].data.data(), second.data());
 
   // The log holds the same records as a batch that copied everything.
-  WalBatch copied(3);
+  WalBatch copied(TimelineId(3));
   ASSERT_TRUE(copied.PutPageDelta({1, 1}, 8, "delta").ok());
   ASSERT_TRUE(copied.PutPageImage({1, 2}, first).ok());
   ASSERT_TRUE(copied.PutPageImage({1, 3}, "copied image").ok());
@@ -289,13 +289,13 @@ TEST_F(WalTest, ImagesAddedWithoutCopyAreWrittenFromTheCallersMemory) {
 
 TEST_F(WalTest, AClearedBatchIsReusable) {
   auto wal = OpenWal();
-  WalBatch batch = MakeBatch(4, 1);
+  WalBatch batch = MakeBatch(TimelineId(4), 1);
   batch.SetTimestamp(77);
   batch.Clear();
   EXPECT_TRUE(batch.empty());
   EXPECT_EQ(batch.encoded_size(), 0u);
   EXPECT_FALSE(batch.timestamp_us().has_value());
-  EXPECT_EQ(batch.branch(), 4u);
+  EXPECT_EQ(batch.timeline(), TimelineId(4));
   ASSERT_TRUE(batch.PutPageDelta({1, 1}, 0, "again").ok());
   AppendResult r = AppendOk(wal.get(), batch);
   std::vector<CommittedBatch> read = ReadAll(wal.get(), 0);
@@ -307,29 +307,29 @@ TEST_F(WalTest, StampsBatchesWithTheClockWithoutGoingBackwards) {
   int64_t now = 5'000'000;
   options_.clock_us = [&now] { return now; };
   auto wal = OpenWal();
-  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 1)).timestamp_us, 5'000'000);
+  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(TimelineId(1), 1)).timestamp_us, 5'000'000);
   now = 4'000'000;  // the wall clock stepped back
-  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 2)).timestamp_us, 5'000'000);
+  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(TimelineId(1), 2)).timestamp_us, 5'000'000);
   now = 6'000'000;
-  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 3)).timestamp_us, 6'000'000);
+  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(TimelineId(1), 3)).timestamp_us, 6'000'000);
   EXPECT_EQ(wal->last_timestamp_us(), 6'000'000);
 }
 
 TEST_F(WalTest, RefusesAnEarlierTimestampAndKeepsEqualOnes) {
   auto wal = OpenWal();
-  WalBatch first = MakeBatch(1, 1);
+  WalBatch first = MakeBatch(TimelineId(1), 1);
   first.SetTimestamp(2'000);
   AppendOk(wal.get(), first);
   const Lsn end = wal->end_lsn();
 
-  WalBatch earlier = MakeBatch(1, 2);
+  WalBatch earlier = MakeBatch(TimelineId(1), 2);
   earlier.SetTimestamp(1'999);
   absl::StatusOr<AppendResult> r = wal->Append(earlier);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kOutOfRange);
   EXPECT_THAT(r.status().message(), HasSubstr("must not decrease"));
   EXPECT_EQ(wal->end_lsn(), end);
 
-  WalBatch same = MakeBatch(1, 3);
+  WalBatch same = MakeBatch(TimelineId(1), 3);
   same.SetTimestamp(2'000);
   EXPECT_EQ(AppendOk(wal.get(), same).timestamp_us, 2'000);
 }
@@ -337,24 +337,24 @@ TEST_F(WalTest, RefusesAnEarlierTimestampAndKeepsEqualOnes) {
 TEST_F(WalTest, TimestampsStayMonotonicAcrossReopen) {
   {
     auto wal = OpenWal();
-    WalBatch batch = MakeBatch(1, 1);
+    WalBatch batch = MakeBatch(TimelineId(1), 1);
     batch.SetTimestamp(9'000);
     AppendOk(wal.get(), batch);
   }
   options_.clock_us = [] { return int64_t{10}; };
   auto wal = OpenWal();
   EXPECT_EQ(wal->last_timestamp_us(), 9'000);
-  WalBatch earlier = MakeBatch(1, 2);
+  WalBatch earlier = MakeBatch(TimelineId(1), 2);
   earlier.SetTimestamp(8'999);
   EXPECT_EQ(wal->Append(earlier).status().code(),
             absl::StatusCode::kOutOfRange);
-  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(1, 3)).timestamp_us, 9'000);
+  EXPECT_EQ(AppendOk(wal.get(), MakeBatch(TimelineId(1), 3)).timestamp_us, 9'000);
 }
 
 TEST_F(WalTest, ReaderRefusesLsnsInsideBatchesAndPastTheEnd) {
   auto wal = OpenWal();
-  AppendResult a = AppendOk(wal.get(), MakeBatch(1, 1));
-  AppendOk(wal.get(), MakeBatch(1, 2));
+  AppendResult a = AppendOk(wal.get(), MakeBatch(TimelineId(1), 1));
+  AppendOk(wal.get(), MakeBatch(TimelineId(1), 2));
 
   auto inside = wal->NewReader(a.start_lsn + 1);
   EXPECT_EQ(inside.status().code(), absl::StatusCode::kInvalidArgument);
@@ -378,7 +378,7 @@ TEST_F(WalTest, TailingReaderWaitsForNewBatches) {
   EXPECT_EQ((*reader)->WaitForMore(absl::Now() + absl::Milliseconds(20)).code(),
             absl::StatusCode::kDeadlineExceeded);
 
-  WalBatch written = MakeBatch(3, 3);
+  WalBatch written = MakeBatch(TimelineId(3), 3);
   AppendResult r;
   std::thread appender([&] {
     absl::SleepFor(absl::Milliseconds(50));
@@ -403,7 +403,7 @@ TEST_F(WalTest, CloseWakesWaitingReadersAndRefusesAppends) {
   EXPECT_EQ((*reader)->WaitForMore(absl::InfiniteFuture()).code(),
             absl::StatusCode::kCancelled);
   closer.join();
-  EXPECT_EQ(wal->Append(MakeBatch(1, 1)).status().code(),
+  EXPECT_EQ(wal->Append(MakeBatch(TimelineId(1), 1)).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(wal->Close().ok());  // idempotent
 }
@@ -432,7 +432,7 @@ class WalTimestampTest : public WalTest {
   // Commits at 1000, 2000, 2000, 3000 us.
   void AppendCommits(Wal* wal) {
     for (int64_t ts : {1000, 2000, 2000, 3000}) {
-      WalBatch batch = MakeBatch(1, static_cast<uint64_t>(ts));
+      WalBatch batch = MakeBatch(TimelineId(1), static_cast<uint64_t>(ts));
       batch.SetTimestamp(ts);
       commits_.push_back(AppendOk(wal, batch).commit_lsn);
     }
@@ -486,7 +486,7 @@ TEST_F(WalTimestampTest, OutlivesTrimmedSegments) {
   auto wal = OpenWal();
   AppendCommits(wal.get());
   for (int i = 0; i < 20; ++i) {
-    WalBatch batch = MakeBatch(1, i);
+    WalBatch batch = MakeBatch(TimelineId(1), i);
     batch.SetTimestamp(4000 + i);
     AppendOk(wal.get(), batch);
   }
@@ -505,7 +505,7 @@ TEST_F(WalTest, TrimRemovesWholeSegmentsBelowTheLsn) {
   auto wal = OpenWal();
   std::vector<AppendResult> results;
   for (int i = 0; i < 40; ++i)
-    results.push_back(AppendOk(wal.get(), MakeBatch(1, i)));
+    results.push_back(AppendOk(wal.get(), MakeBatch(TimelineId(1), i)));
   const size_t segments = SegmentPaths(options_.dir).size();
   ASSERT_GT(segments, 4u);
 
@@ -534,17 +534,17 @@ TEST_F(WalTest, TrimRemovesWholeSegmentsBelowTheLsn) {
 TEST_F(WalTest, TrimNeverRemovesTheActiveSegment) {
   options_.segment_size = 1024;
   auto wal = OpenWal();
-  for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(1, i));
+  for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(TimelineId(1), i));
   ASSERT_TRUE(wal->Trim(wal->end_lsn()).ok());
   EXPECT_EQ(SegmentPaths(options_.dir).size(), 1u);
-  AppendResult r = AppendOk(wal.get(), MakeBatch(1, 99));
+  AppendResult r = AppendOk(wal.get(), MakeBatch(TimelineId(1), 99));
   EXPECT_EQ(ReadAll(wal.get(), wal->oldest_lsn()).back().commit_lsn,
             r.commit_lsn);
 }
 
 TEST_F(WalTest, TrimPastTheEndIsRefused) {
   auto wal = OpenWal();
-  AppendOk(wal.get(), MakeBatch(1, 1));
+  AppendOk(wal.get(), MakeBatch(TimelineId(1), 1));
   absl::Status s = wal->Trim(wal->end_lsn() + 1);
   EXPECT_EQ(s.code(), absl::StatusCode::kOutOfRange);
   EXPECT_THAT(s.message(), HasSubstr("past the end"));
@@ -553,7 +553,7 @@ TEST_F(WalTest, TrimPastTheEndIsRefused) {
 TEST_F(WalTest, AReaderWhoseSegmentWasTrimmedGetsOutOfRange) {
   options_.segment_size = 1024;
   auto wal = OpenWal();
-  for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(1, i));
+  for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(TimelineId(1), i));
   auto reader = wal->NewReader(0);
   ASSERT_TRUE(reader.ok());
   ASSERT_TRUE(wal->Trim(wal->end_lsn()).ok());
@@ -567,7 +567,7 @@ TEST_F(WalTest, AReaderReportsDamageFoundAfterOpen) {
   auto wal = OpenWal();
   std::vector<AppendResult> results;
   for (int i = 0; i < 4; ++i)
-    results.push_back(AppendOk(wal.get(), MakeBatch(1, i)));
+    results.push_back(AppendOk(wal.get(), MakeBatch(TimelineId(1), i)));
   const std::string segment = SegmentPaths(options_.dir)[0];
   std::string bytes = testing::ReadFileBytes(segment);
   bytes[log_format::kSegmentHeaderSize + results[2].start_lsn + 30] ^= 1;
@@ -589,7 +589,7 @@ TEST_F(WalTest, AReaderReportsDamageFoundAfterOpen) {
 TEST_F(WalTest, LostSegmentsAreRefusedWhenTheIndexRemembersCommits) {
   {
     auto wal = OpenWal();
-    AppendOk(wal.get(), MakeBatch(1, 1));
+    AppendOk(wal.get(), MakeBatch(TimelineId(1), 1));
   }
   for (const std::string& path : SegmentPaths(options_.dir))
     std::remove(path.c_str());
@@ -602,7 +602,7 @@ TEST_F(WalTest, AnIndexMissingTrimmedHistoryIsRefused) {
   options_.segment_size = 512;
   {
     auto wal = OpenWal();
-    for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(1, i));
+    for (int i = 0; i < 20; ++i) AppendOk(wal.get(), MakeBatch(TimelineId(1), i));
     ASSERT_TRUE(wal->Trim(wal->end_lsn()).ok());
   }
   std::remove((options_.dir + "/" + log_format::kIndexFileName).c_str());
@@ -621,7 +621,7 @@ void AppendForeignBatch(const std::string& segment, uint8_t type) {
   testing::WriteFileBytes(segment,
                           testing::ReadFileBytes(segment) +
                               testing::RawFrame(type, "from the future") +
-                              testing::RawCommit(1, 123456, 1));
+                              testing::RawCommit(TimelineId(1), 123456, 1));
 }
 
 TEST_F(WalTest, SkipsUnknownRecordsMarkedIgnorable) {
@@ -632,7 +632,7 @@ TEST_F(WalTest, SkipsUnknownRecordsMarkedIgnorable) {
   ASSERT_EQ(read.size(), 1u);
   EXPECT_TRUE(read[0].records.empty());
   EXPECT_EQ(read[0].timestamp_us, 123456);
-  AppendOk(wal.get(), MakeBatch(1, 1));
+  AppendOk(wal.get(), MakeBatch(TimelineId(1), 1));
 }
 
 TEST_F(WalTest, RefusesUnknownRecordsNotMarkedIgnorable) {

@@ -142,7 +142,7 @@ class EngineConcurrencyTest : public testing::EngineFixture {
     const uint32_t space = SpaceOf(appender);
     SpaceState state;
     while (!stop_.load()) {
-      WalBatch batch(kMainBranch);
+      WalBatch batch(kMainTimeline);
       const int records = 1 + static_cast<int>(rng() % 3);
       for (int r = 0; r < records; ++r) {
         const uint32_t page = static_cast<uint32_t>(rng() % kPagesPerAppender);

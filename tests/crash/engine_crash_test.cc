@@ -478,7 +478,7 @@ TEST(EngineRestartTest, DeltaChainsStayShortAcrossRestarts) {
     absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options);
     ASSERT_TRUE(engine.ok()) << engine.status();
     for (int i = 0; i < 3; ++i) {
-      WalBatch batch(kMainBranch);
+      WalBatch batch(kMainTimeline);
       if (run == 0 && i == 0) {
         ASSERT_TRUE(batch.PutPageImage(key, std::string(kPageSize, 'x')).ok());
       }

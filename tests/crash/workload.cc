@@ -53,7 +53,7 @@ std::vector<Op> SeededOps(uint64_t seed) {
 }
 
 WalBatch ToBatch(const std::vector<Op>& ops) {
-  WalBatch batch(kMainBranch);
+  WalBatch batch(kMainTimeline);
   for (const Op& op : ops) {
     absl::Status s;
     switch (op.kind) {

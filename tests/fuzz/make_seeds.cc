@@ -79,7 +79,7 @@ std::string WalSegment() {
   auto wal = Wal::Open(options);
   Check(wal.status());
   for (int i = 0; i < 3; ++i) {
-    WalBatch batch(i == 2 ? 7 : 1);
+    WalBatch batch(TimelineId(i == 2 ? 7 : 1));
     Check(
         batch.PutPageImage({1, static_cast<uint32_t>(i)}, Bytes(64, 'a' + i)));
     Check(batch.PutPageDelta({1, 0}, 8 * i, Bytes(5, 'x')));

@@ -117,8 +117,8 @@ class Store {
     for (const Branch& b : engine_->ListBranches()) {
       absl::StatusOr<HistoryBounds> bounds = engine_->GetHistoryBounds(b.id);
       absl::StrAppend(&out, "branch ", b.id, " ", b.name, " timeline ",
-                      b.timeline, " parent ", b.parent, "@", b.branch_point,
-                      " latest ",
+                      b.timeline.value(), " parent ", b.parent, "@",
+                      b.branch_point, " latest ",
                       bounds.ok() ? absl::StrCat(bounds->latest_lsn)
                                   : bounds.status().ToString(),
                       "\n");
@@ -205,7 +205,7 @@ void CheckConversions(fuzz::RequestKind kind, const std::string& bytes) {
       v1::AppendRequest r;
       if (!r.ParseFromString(bytes)) return;
       if (r.has_commit_time()) CheckTimestamp(r.commit_time());
-      WalBatch batch(1);
+      WalBatch batch(kMainTimeline);
       CheckRefusal(AddRecords(r.records(), &batch), "AddRecords");
       break;
     }

@@ -149,7 +149,7 @@ void CheckBatches(Wal* wal, const testing::MemFileSystem& fs,
         static_cast<unsigned long long>(expected_start));
     expected_start = read.commit_lsn;
     for (const WalRecord& r : read.records) {
-      FUZZ_CHECK(r.branch == read.branch, "record of another branch");
+      FUZZ_CHECK(r.timeline == read.timeline, "record of another timeline");
       FUZZ_CHECK(r.lsn >= read.start_lsn && r.lsn < read.commit_lsn,
                  "record LSN outside its batch");
     }
@@ -159,7 +159,7 @@ void CheckBatches(Wal* wal, const testing::MemFileSystem& fs,
                "TimestampAtLsn(commit %llu) is not the batch's timestamp",
                static_cast<unsigned long long>(read.commit_lsn));
 
-    WalBatch batch(read.branch);
+    WalBatch batch(read.timeline);
     if (!Reencode(read, &batch)) continue;
     std::vector<WalRecord> records = batch.Records(read.start_lsn);
     const uint64_t size = read.commit_lsn - read.start_lsn;
@@ -185,7 +185,7 @@ void CheckBatches(Wal* wal, const testing::MemFileSystem& fs,
         lf::kSegmentHeaderSize + (read.start_lsn - wal->oldest_lsn());
     FUZZ_CHECK(offset + size <= file.size(), "batch beyond its segment");
     std::string commit;
-    PutFixed64(&commit, read.branch);
+    PutFixed64(&commit, read.timeline.value());
     PutFixed64(&commit, static_cast<uint64_t>(read.timestamp_us));
     PutFixed32(&commit, batch.record_count());
     std::vector<absl::string_view> pieces;
@@ -240,7 +240,7 @@ void Run(const uint8_t* data, size_t size) {
   // batches plus that one (corpus/wal_decoder_fuzz/known-lsn-wrap-on-append:
   // a segment claiming LSNs near 2^64 once took a batch past 2^64 and then
   // no longer opened; Append now refuses it).
-  WalBatch extra(batches.empty() ? 0 : batches.back().branch);
+  WalBatch extra(batches.empty() ? kNoTimeline : batches.back().timeline);
   FUZZ_CHECK(extra.PutPageImage({1, 2}, "fuzz").ok(), "PutPageImage");
   extra.SetTimestamp((*wal)->last_timestamp_us().value_or(0));
   absl::StatusOr<AppendResult> appended = (*wal)->Append(extra);

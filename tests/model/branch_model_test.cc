@@ -676,7 +676,8 @@ class BranchModelRun {
     ++refused_;
     if (r.status().code() != absl::StatusCode::kFailedPrecondition) {
       Fail(absl::StrCat(op, ": appending a batch made for the old timeline ",
-                        backup.timeline, ": want FAILED_PRECONDITION, got ",
+                        backup.timeline.value(),
+                        ": want FAILED_PRECONDITION, got ",
                         r.status().ToString()));
       return;
     }

@@ -361,7 +361,7 @@ class ModelRun {
   }
 
   void AppendRandomBatch() {
-    WalBatch batch(kMainBranch);
+    WalBatch batch(kMainTimeline);
     std::vector<PageKey> keys;
     std::string what;
     const int records = static_cast<int>(1 + Below(kMaxRecords));

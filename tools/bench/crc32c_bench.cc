@@ -79,7 +79,7 @@ void BuildBatch(benchmark::State& state, bool copy, Source source) {
   constexpr size_t kPages = 512;
   const std::string& pool = Pool();
   const size_t pool_pages = source.bytes / kPageSize;
-  WalBatch batch(1);
+  WalBatch batch(kMainTimeline);
   uint32_t page = 0;
   for (auto _ : state) {
     batch.Clear();

@@ -103,7 +103,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kPageSize = 8 << 10;
 constexpr size_t kDeltaSize = 64;
-constexpr BranchId kBranch = 1;
+constexpr TimelineId kTimeline = kMainTimeline;
 constexpr double kMiB = 1 << 20;
 // Targets (docs/performance.md).
 constexpr double kBandwidthTargetRatio = 0.8;
@@ -254,7 +254,7 @@ absl::StatusOr<Sample> PitrAppend(const std::string& dir,
   Clock::time_point now = start;
   Clock::duration build{};
   // One batch object reused with Clear(), as a bulk-ingest client would.
-  WalBatch batch(kBranch);
+  WalBatch batch(kTimeline);
   while (now < deadline && s.bytes < max_bytes) {
     batch.Clear();
     for (size_t i = 0; i < pages; ++i, ++page_no) {
@@ -427,7 +427,7 @@ absl::StatusOr<Sample> PitrCommits(const std::string& dir,
       for (uint32_t i = 0;; ++i) {
         const Clock::time_point t0 = Clock::now();
         if (t0 >= deadline) break;
-        WalBatch batch(kBranch);
+        WalBatch batch(kTimeline);
         const size_t at =
             (static_cast<size_t>(i) * 4099 + static_cast<size_t>(t) * 7919) *
             kDeltaSize % (pool.size() - kDeltaSize);

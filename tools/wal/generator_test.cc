@@ -50,9 +50,9 @@ TEST(GeneratorTest, TimelinesFileDescribesTheBranches) {
   EXPECT_EQ(tree->page_size(), o.page_size);
   ASSERT_EQ(tree->timelines().size(), 1 + o.branches);
   for (const TimelineInfo& t : tree->timelines()) {
-    if (t.id == 1) continue;
+    if (t.id == kMainTimeline) continue;
     EXPECT_NE(tree->Find(t.parent), nullptr);
-    EXPECT_EQ(t.name, "gen-" + std::to_string(t.id - 1));
+    EXPECT_EQ(t.name, "gen-" + std::to_string(t.id.value() - 1));
   }
   auto parsed = TimelineTree::Parse(tree->Serialize());
   ASSERT_TRUE(parsed.ok());

@@ -107,7 +107,7 @@ absl::Status Dump(const std::string& path) {
     PITR_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
     if (!more || batch.start_lsn > to) break;
     if (batch.commit_lsn <= from) continue;
-    if (timeline != 0 && batch.branch != timeline) continue;
+    if (timeline != 0 && batch.timeline.value() != timeline) continue;
     std::cout << FormatBatch(batch, tree, json);
   }
   std::cout.flush();

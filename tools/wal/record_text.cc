@@ -45,8 +45,8 @@ Line Start(Lsn lsn, absl::string_view type, const CommittedBatch& batch,
   Line line;
   line.Add("lsn", FormatLsn(lsn));
   line.Add("type", std::string(type));
-  line.Add("timeline", batch.branch);
-  if (const TimelineInfo* t = tree.Find(batch.branch)) {
+  line.Add("timeline", batch.timeline.value());
+  if (const TimelineInfo* t = tree.Find(batch.timeline)) {
     line.Add("branch", t->name);
   }
   return line;

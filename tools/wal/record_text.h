@@ -2,8 +2,9 @@
 // record included, as text or as a JSON object.
 //
 // Text (the LSN and the type first, then key=value fields):
-//   0/0 delta timeline=1 branch=main space=7 page=3 offset=16 size=4 time=2023-11-14T22:13:20.000000Z
-//   0/21 commit timeline=1 branch=main records=1 batch_bytes=62 time=2023-11-14T22:13:20.000000Z
+//   0/0 delta timeline=1 branch=main space=7 page=3 offset=16 size=4
+//   time=2023-11-14T22:13:20.000000Z 0/21 commit timeline=1 branch=main
+//   records=1 batch_bytes=62 time=2023-11-14T22:13:20.000000Z
 // JSON (the same fields; LSNs and times as strings, the rest numbers):
 //   {"lsn":"0/0","type":"delta","timeline":1,"branch":"main","space":7,...}
 //

@@ -19,17 +19,17 @@ class RecordTextTest : public ::testing::Test {
     options.dir = dir_;
     auto wal = Wal::Open(options);
     ASSERT_TRUE(wal.ok());
-    WalBatch first(1);
+    WalBatch first(TimelineId(1));
     ASSERT_TRUE(first.PutPageDelta({7, 3}, 16, "abcd").ok());
     first.SetTimestamp(1700000000000000);
     ASSERT_TRUE((*wal)->Append(first).ok());
-    WalBatch second(2);
+    WalBatch second(TimelineId(2));
     ASSERT_TRUE(second.PutPageImage({1, 2}, "hello").ok());
     second.PutSpaceTruncate(1, 4);
     second.SetTimestamp(1700000000250000);
     ASSERT_TRUE((*wal)->Append(second).ok());
     ASSERT_TRUE((*wal)->Close().ok());
-    ASSERT_TRUE(tree_.Add({2, 1, 0x3E, "dev"}).ok());
+    ASSERT_TRUE(tree_.Add({TimelineId(2), kMainTimeline, 0x3E, "dev"}).ok());
   }
 
   std::string DumpAll(bool json) {

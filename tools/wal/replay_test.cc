@@ -1,11 +1,10 @@
 // Replay of a generated WAL into a fresh store reproduces the reference
 // store (the same workload applied to an engine directly): the same LSNs,
 // branches and pages at every commit LSN; --until stops exactly.
-#include "tools/wal/replayer.h"
-
 #include "gtest/gtest.h"
 #include "spdlog/spdlog.h"
 #include "tools/wal/engine_target.h"
+#include "tools/wal/replayer.h"
 #include "tools/wal/source_tree.h"
 #include "tools/wal/test_util.h"
 #include "tools/wal/wal_source.h"
@@ -79,7 +78,8 @@ TEST_F(ReplayTest, TimestampsArePreserved) {
 
 TEST_F(ReplayTest, UntilStopsAtTheLastCommitAtOrBeforeIt) {
   const Lsn middle = commits_[commits_.size() / 2];
-  for (Lsn until : {middle, middle + 1, commits_[commits_.size() / 2 + 1] - 1}) {
+  for (Lsn until :
+       {middle, middle + 1, commits_[commits_.size() / 2 + 1] - 1}) {
     ReplayOptions options;
     options.until = until;
     ReplaySummary summary;

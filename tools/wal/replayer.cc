@@ -13,7 +13,7 @@ class Replayer {
  public:
   Replayer(const TimelineTree& tree, Target* target, ReplaySummary* summary)
       : tree_(tree), target_(target), summary_(summary) {
-    created_.insert(1);  // main
+    created_.insert(kMainTimeline);
   }
 
   // Creates the branches of every timeline whose point is at or before
@@ -34,11 +34,11 @@ class Replayer {
 
   absl::Status Apply(const CommittedBatch& batch) {
     PITR_RETURN_IF_ERROR(CreateBranchesUpTo(batch.start_lsn));
-    const TimelineInfo* t = tree_.Find(batch.branch);
+    const TimelineInfo* t = tree_.Find(batch.timeline);
     if (t == nullptr || !created_.count(t->id)) {
       return absl::FailedPreconditionError(absl::StrCat(
           "the batch at lsn ", FormatLsn(batch.start_lsn), " writes timeline ",
-          batch.branch, ", which ",
+          batch.timeline.value(), ", which ",
           t == nullptr ? "the timeline tree does not know (no "
                        : "has a branch point after the batch (check ",
           kTimelineFileName, " in the WAL directory)"));
@@ -61,7 +61,7 @@ class Replayer {
   const TimelineTree& tree_;
   Target* const target_;
   ReplaySummary* const summary_;
-  std::set<uint64_t> created_;
+  std::set<TimelineId> created_;
 };
 
 }  // namespace

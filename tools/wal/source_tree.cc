@@ -63,10 +63,10 @@ uint64_t DecodeBigEndian(absl::string_view bytes) {
   return n;
 }
 
-absl::StatusOr<TimelineTree> TreeFromCatalog(const Catalog& catalog,
-                                             const std::vector<uint64_t>& ids) {
-  std::map<uint64_t, Timeline> timelines;
-  for (uint64_t id : ids) {
+absl::StatusOr<TimelineTree> TreeFromCatalog(
+    const Catalog& catalog, const std::vector<TimelineId>& ids) {
+  std::map<TimelineId, Timeline> timelines;
+  for (TimelineId id : ids) {
     PITR_ASSIGN_OR_RETURN(timelines[id], catalog.GetTimeline(id));
   }
   TimelineTree tree;
@@ -82,11 +82,12 @@ absl::StatusOr<TimelineTree> TreeFromCatalog(const Catalog& catalog,
         it = t.id == kMainTimeline ? timelines.erase(it) : std::next(it);
         continue;
       }
-      std::string name = absl::StrCat("timeline-", t.id);
+      std::string name = absl::StrCat("timeline-", t.id.value());
       if (std::optional<BranchId> owner = catalog.OwnerOf(t.id)) {
         PITR_ASSIGN_OR_RETURN(Branch branch, catalog.Get(*owner));
-        name = names.count(branch.name) ? absl::StrCat(branch.name, "-tl", t.id)
-                                        : branch.name;
+        name = names.count(branch.name)
+                   ? absl::StrCat(branch.name, "-tl", t.id.value())
+                   : branch.name;
       }
       names.insert(name);
       PITR_RETURN_IF_ERROR(tree.Add({t.id, t.parent, t.branch_point, name}));
@@ -109,9 +110,10 @@ absl::StatusOr<TimelineTree> ReadCatalogTree(const std::string& pages_dir) {
   PITR_ASSIGN_OR_RETURN(auto rows, store.Scan(kTimelinePrefix));
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<Catalog> catalog,
                         Catalog::Open(&store));
-  std::vector<uint64_t> ids;
+  std::vector<TimelineId> ids;
   for (const auto& row : rows) {
-    ids.push_back(DecodeBigEndian(absl::string_view(row.first).substr(2, 8)));
+    ids.push_back(
+        TimelineId(DecodeBigEndian(absl::string_view(row.first).substr(2, 8))));
   }
   PITR_ASSIGN_OR_RETURN(TimelineTree tree, TreeFromCatalog(*catalog, ids));
   PITR_ASSIGN_OR_RETURN(auto meta, store.Scan(kPageSizeKey));

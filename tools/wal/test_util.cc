@@ -47,8 +47,8 @@ std::vector<Lsn> CommitLsns(const std::string& dir) {
   auto source = WalSource::Open({dir, false});
   EXPECT_TRUE(source.ok()) << source.status();
   std::vector<Lsn> lsns;
-  for (const CommittedBatch& batch :
-       pitr::testing::ReadAll(&(*source)->wal(), (*source)->wal().oldest_lsn())) {
+  for (const CommittedBatch& batch : pitr::testing::ReadAll(
+           &(*source)->wal(), (*source)->wal().oldest_lsn())) {
     lsns.push_back(batch.commit_lsn);
   }
   return lsns;

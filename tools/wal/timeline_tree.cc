@@ -24,12 +24,16 @@ absl::Status BadLine(int number, absl::string_view line,
 absl::StatusOr<TimelineInfo> ParseTimeline(
     const std::vector<absl::string_view>& words) {
   TimelineInfo t;
+  uint64_t id = 0;
+  uint64_t parent = 0;
   if (words.size() != 8 || words[2] != "parent" || words[4] != "point" ||
-      words[6] != "name" || !absl::SimpleAtoi(words[1], &t.id) ||
-      !absl::SimpleAtoi(words[3], &t.parent)) {
+      words[6] != "name" || !absl::SimpleAtoi(words[1], &id) ||
+      !absl::SimpleAtoi(words[3], &parent)) {
     return absl::InvalidArgumentError(
         "expected \"timeline ID parent ID point LSN name NAME\"");
   }
+  t.id = TimelineId(id);
+  t.parent = TimelineId(parent);
   PITR_ASSIGN_OR_RETURN(t.branch_point, ParseLsn(words[5]));
   t.name = std::string(words[7]);
   return t;
@@ -37,23 +41,25 @@ absl::StatusOr<TimelineInfo> ParseTimeline(
 
 }  // namespace
 
-TimelineTree::TimelineTree() { timelines_.push_back({1, 0, 0, "main"}); }
+TimelineTree::TimelineTree() {
+  timelines_.push_back({kMainTimeline, kNoTimeline, 0, "main"});
+}
 
 absl::Status TimelineTree::Add(TimelineInfo timeline) {
-  if (timeline.id == 1) {
-    if (timeline.parent != 0 || timeline.name != "main") {
+  if (timeline.id == kMainTimeline) {
+    if (timeline.parent != kNoTimeline || timeline.name != "main") {
       return absl::InvalidArgumentError("timeline 1 must be root \"main\"");
     }
     return absl::OkStatus();
   }
   if (Find(timeline.id) != nullptr) {
     return absl::InvalidArgumentError(
-        absl::StrCat("timeline ", timeline.id, " appears twice"));
+        absl::StrCat("timeline ", timeline.id.value(), " appears twice"));
   }
   if (Find(timeline.parent) == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("timeline ", timeline.id,
-                                                   " comes before its parent ",
-                                                   timeline.parent));
+    return absl::InvalidArgumentError(
+        absl::StrCat("timeline ", timeline.id.value(),
+                     " comes before its parent ", timeline.parent.value()));
   }
   for (const TimelineInfo& t : timelines_) {
     if (t.name == timeline.name) {
@@ -65,7 +71,7 @@ absl::Status TimelineTree::Add(TimelineInfo timeline) {
   return absl::OkStatus();
 }
 
-const TimelineInfo* TimelineTree::Find(uint64_t id) const {
+const TimelineInfo* TimelineTree::Find(TimelineId id) const {
   for (const TimelineInfo& t : timelines_) {
     if (t.id == id) return &t;
   }
@@ -99,8 +105,9 @@ std::string TimelineTree::Serialize() const {
   std::string out = "# pitr-wal timelines v1\n";
   if (page_size_ != 0) absl::StrAppend(&out, "page_size ", page_size_, "\n");
   for (const TimelineInfo& t : timelines_) {
-    absl::StrAppend(&out, "timeline ", t.id, " parent ", t.parent, " point ",
-                    FormatLsn(t.branch_point), " name ", t.name, "\n");
+    absl::StrAppend(&out, "timeline ", t.id.value(), " parent ",
+                    t.parent.value(), " point ", FormatLsn(t.branch_point),
+                    " name ", t.name, "\n");
   }
   return out;
 }

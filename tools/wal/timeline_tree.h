@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "base/ids.h"
 #include "base/lsn.h"
 
 namespace pitr::waltool {
@@ -31,8 +32,8 @@ namespace pitr::waltool {
 inline constexpr char kTimelineFileName[] = "timelines.txt";
 
 struct TimelineInfo {
-  uint64_t id = 0;
-  uint64_t parent = 0;  // 0: root (only main)
+  TimelineId id;
+  TimelineId parent;  // kNoTimeline: root (only main)
   Lsn branch_point = 0;
   std::string name;
 };
@@ -50,7 +51,7 @@ class TimelineTree {
   // Adds a child timeline; same errors as Parse.
   absl::Status Add(TimelineInfo timeline);
   // nullptr if unknown.
-  const TimelineInfo* Find(uint64_t id) const;
+  const TimelineInfo* Find(TimelineId id) const;
   // Every timeline, main first, parents before children.
   const std::vector<TimelineInfo>& timelines() const { return timelines_; }
 

@@ -25,7 +25,7 @@ absl::StatusOr<std::unique_ptr<WalDirTarget>> WalDirTarget::Create(
       new WalDirTarget(dir, std::move(wal), std::move(tree)));
 }
 
-absl::StatusOr<uint64_t> WalDirTarget::TimelineOf(
+absl::StatusOr<TimelineId> WalDirTarget::TimelineOf(
     const std::string& name) const {
   for (const TimelineInfo& t : tree_.timelines()) {
     if (t.name == name) return t.id;
@@ -37,18 +37,19 @@ absl::StatusOr<Lsn> WalDirTarget::EndLsn() { return wal_->end_lsn(); }
 
 absl::Status WalDirTarget::CreateBranch(const std::string& name,
                                         const std::string& parent, Lsn point) {
-  PITR_ASSIGN_OR_RETURN(uint64_t parent_id, TimelineOf(parent));
+  PITR_ASSIGN_OR_RETURN(TimelineId parent_id, TimelineOf(parent));
   if (point > wal_->end_lsn()) {
     return absl::OutOfRangeError(absl::StrCat("branch point ", FormatLsn(point),
                                               " is past the end ",
                                               FormatLsn(wal_->end_lsn())));
   }
-  return tree_.Add({tree_.timelines().size() + 1, parent_id, point, name});
+  return tree_.Add(
+      {TimelineId(tree_.timelines().size() + 1), parent_id, point, name});
 }
 
 absl::StatusOr<AppendResult> WalDirTarget::Append(const std::string& branch,
                                                   const CommittedBatch& batch) {
-  PITR_ASSIGN_OR_RETURN(uint64_t timeline, TimelineOf(branch));
+  PITR_ASSIGN_OR_RETURN(TimelineId timeline, TimelineOf(branch));
   WalBatch wal_batch(timeline);
   PITR_RETURN_IF_ERROR(FillBatch(batch, &wal_batch));
   return wal_->Append(wal_batch);

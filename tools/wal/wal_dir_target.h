@@ -30,9 +30,8 @@ class WalDirTarget : public Target {
   absl::Status Close() override;
 
  private:
-  WalDirTarget(std::string dir, std::unique_ptr<Wal> wal,
-               TimelineTree tree);
-  absl::StatusOr<uint64_t> TimelineOf(const std::string& name) const;
+  WalDirTarget(std::string dir, std::unique_ptr<Wal> wal, TimelineTree tree);
+  absl::StatusOr<TimelineId> TimelineOf(const std::string& name) const;
 
   const std::string dir_;
   std::unique_ptr<Wal> wal_;

@@ -26,8 +26,8 @@ std::vector<std::string> SegmentPaths(const std::string& dir) {
   return paths;
 }
 
-WalBatch MakeBatch(BranchId branch, uint64_t seed, int records) {
-  WalBatch batch(branch);
+WalBatch MakeBatch(TimelineId timeline, uint64_t seed, int records) {
+  WalBatch batch(timeline);
   for (int i = 0; i < records; ++i) {
     PageKey key{static_cast<uint32_t>(seed % 5),
                 static_cast<uint32_t>(seed + i)};
@@ -76,10 +76,10 @@ std::string RawFrame(uint8_t type, absl::string_view payload) {
   return out;
 }
 
-std::string RawCommit(BranchId branch, int64_t timestamp_us,
+std::string RawCommit(TimelineId timeline, int64_t timestamp_us,
                       uint32_t record_count) {
   std::string payload;
-  PutFixed64(&payload, branch);
+  PutFixed64(&payload, timeline.value());
   PutFixed64(&payload, static_cast<uint64_t>(timestamp_us));
   PutFixed32(&payload, record_count);
   return RawFrame(log_format::kCommit, payload);
@@ -90,7 +90,7 @@ void ExpectBatchEq(const WalBatch& written, const AppendResult& result,
   EXPECT_EQ(read.start_lsn, result.start_lsn);
   EXPECT_EQ(read.commit_lsn, result.commit_lsn);
   EXPECT_EQ(read.timestamp_us, result.timestamp_us);
-  EXPECT_EQ(read.branch, written.branch());
+  EXPECT_EQ(read.timeline, written.timeline());
   EXPECT_TRUE(read.records == written.Records(result.start_lsn))
       << "records of the batch at " << FormatLsn(result.start_lsn) << " differ";
 }

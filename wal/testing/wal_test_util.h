@@ -22,7 +22,7 @@ std::vector<std::string> SegmentPaths(const std::string& dir);
 
 // A batch of `records` changes (images, deltas and truncates in turn) whose
 // content is determined by seed.
-WalBatch MakeBatch(BranchId branch, uint64_t seed, int records = 3);
+WalBatch MakeBatch(TimelineId timeline, uint64_t seed, int records = 3);
 
 // Every batch from `from` to the end of the log. Fails the test on error.
 std::vector<CommittedBatch> ReadAll(Wal* wal, Lsn from);
@@ -31,7 +31,7 @@ std::vector<CommittedBatch> ReadAll(Wal* wal, Lsn from);
 // different (e.g. later) version of pitr might have written.
 std::string RawFrame(uint8_t type, absl::string_view payload);
 // A commit record frame.
-std::string RawCommit(BranchId branch, int64_t timestamp_us,
+std::string RawCommit(TimelineId timeline, int64_t timestamp_us,
                       uint32_t record_count);
 
 // Checks that `read` is `written` as appended with `result`.
