@@ -16,12 +16,12 @@ namespace pitr {
 absl::StatusOr<uint64_t> Engine::LogicalSize(BranchId branch) {
   std::vector<ReadStep> path;
   {
-    ReaderMutexLock gc(&gc_mu_);
+    ReaderMutexLock gc(&history_.mu());
     PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, std::nullopt));
     PITR_ASSIGN_OR_RETURN(path, catalog_->ReadPath(branch, at));
   }
   // GC never removes what a read at the latest LSN needs, so the path stays
-  // readable without holding gc_mu_ across the whole enumeration (which
+  // readable without holding history_.mu() across the whole enumeration (which
   // would hold up GC's publishing of floors, and every read behind it).
   uint64_t pages = 0;
   std::optional<uint32_t> space;

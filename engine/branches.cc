@@ -56,16 +56,15 @@ absl::StatusOr<Branch> Engine::CreateBranch(absl::string_view name,
   MutexLock l(&branch_mu_);
   Lsn point, parent_floor;
   {
-    ReaderMutexLock gc(&gc_mu_);
+    ReaderMutexLock gc(&history_.mu());
     PITR_ASSIGN_OR_RETURN(point, ResolvePoint(parent, at));
-    parent_floor = FloorOf(parent);
+    parent_floor = history_.FloorOf(parent);
   }
   PITR_ASSIGN_OR_RETURN(Branch branch,
                         catalog_->Create(name, parent, point, NowMicros()));
   {
     // The child reads its parent's history from where the parent can.
-    MutexLock gc(&gc_mu_);
-    floors_.emplace(branch.id, parent_floor);
+    history_.SetFloors({{branch.id, parent_floor}});
   }
   spdlog::info("pitr: branch \"{}\" (#{}) from #{} at lsn {}", branch.name,
                branch.id, parent, FormatLsn(point));
@@ -78,18 +77,15 @@ absl::StatusOr<Catalog::Restored> Engine::RestoreBranch(BranchId branch,
   MutexLock l(&branch_mu_);
   Lsn point, source_floor, old_floor;
   {
-    ReaderMutexLock gc(&gc_mu_);
+    ReaderMutexLock gc(&history_.mu());
     PITR_ASSIGN_OR_RETURN(point, ResolvePoint(source, at));
-    source_floor = FloorOf(source);
-    old_floor = FloorOf(branch);
+    source_floor = history_.FloorOf(source);
+    old_floor = history_.FloorOf(branch);
   }
   PITR_ASSIGN_OR_RETURN(Catalog::Restored restored,
                         catalog_->Restore(branch, source, point, NowMicros()));
-  {
-    MutexLock gc(&gc_mu_);
-    floors_[restored.branch.id] = source_floor;
-    floors_[restored.backup.id] = old_floor;
-  }
+  history_.SetFloors(
+      {{restored.branch.id, source_floor}, {restored.backup.id, old_floor}});
   spdlog::info(
       "pitr: restored branch \"{}\" to #{} at lsn {}; its old state is "
       "branch \"{}\" (#{})",
@@ -103,10 +99,7 @@ absl::StatusOr<std::vector<BranchId>> Engine::DeleteBranch(BranchId branch,
   MutexLock l(&branch_mu_);
   PITR_ASSIGN_OR_RETURN(std::vector<BranchId> deleted,
                         catalog_->Delete(branch, cascade));
-  {
-    MutexLock gc(&gc_mu_);
-    for (BranchId id : deleted) floors_.erase(id);
-  }
+  history_.ForgetFloors(deleted);
   spdlog::info("pitr: deleted {} branches (#{} and below)", deleted.size(),
                branch);
   return deleted;

@@ -274,7 +274,7 @@ absl::StatusOr<Lsn> Engine::ResolveLsn(BranchId branch,
         absl::StrCat("lsn ", FormatLsn(*lsn), " is past the latest lsn ",
                      FormatLsn(latest), " of branch \"", b.name, "\""));
   }
-  if (const Lsn floor = FloorOf(branch); *lsn < floor) {
+  if (const Lsn floor = history_.FloorOf(branch); *lsn < floor) {
     return absl::OutOfRangeError(absl::StrCat(
         "lsn ", FormatLsn(*lsn), " is below the GC horizon ", FormatLsn(floor),
         " of branch \"", b.name, "\" (retention ",
@@ -337,7 +337,7 @@ absl::StatusOr<PageRead> Engine::ReadPageOnPath(
 
 absl::StatusOr<std::string> Engine::GetPage(BranchId branch, PageKey key,
                                             std::optional<Lsn> lsn) {
-  ReaderMutexLock gc(&gc_mu_);
+  ReaderMutexLock gc(&history_.mu());
   PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
   return PageOrNotFound(branch, key, at);
 }
@@ -356,7 +356,7 @@ absl::StatusOr<std::string> Engine::PageOrNotFound(BranchId branch, PageKey key,
 
 absl::StatusOr<std::vector<absl::StatusOr<std::string>>> Engine::GetPages(
     BranchId branch, const std::vector<PageKey>& keys, std::optional<Lsn> lsn) {
-  ReaderMutexLock gc(&gc_mu_);
+  ReaderMutexLock gc(&history_.mu());
   PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
   std::vector<absl::StatusOr<std::string>> pages;
   pages.reserve(keys.size());
@@ -366,7 +366,7 @@ absl::StatusOr<std::vector<absl::StatusOr<std::string>>> Engine::GetPages(
 
 absl::StatusOr<uint32_t> Engine::GetSpaceSize(BranchId branch, uint32_t space,
                                               std::optional<Lsn> lsn) {
-  ReaderMutexLock gc(&gc_mu_);
+  ReaderMutexLock gc(&history_.mu());
   PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, lsn));
   PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
                         catalog_->ReadPath(branch, at));

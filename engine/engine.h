@@ -40,6 +40,7 @@
 #include "branch/catalog.h"
 #include "engine/applier.h"
 #include "engine/dump_format.h"
+#include "engine/history_guard.h"
 #include "engine/page_store.h"
 #include "wal/batch.h"
 #include "wal/wal.h"
@@ -353,7 +354,7 @@ class Engine {
   absl::Status Recover();
   absl::Status Validate(const WalBatch& batch) const;
   absl::StatusOr<Lsn> ResolvePoint(BranchId branch, const PointInTime& at) const
-      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+      ABSL_SHARED_LOCKS_REQUIRED(history_.mu());
   // The steps of a read of `key` along `path`, each with the truncation
   // that hides older versions, if any.
   absl::StatusOr<std::vector<PageStore::Step>> ReadSteps(
@@ -361,18 +362,18 @@ class Engine {
       store_keys::Position first_as_of) const;
   // The LSN a read asks for, checked against the branch's history.
   absl::StatusOr<Lsn> ResolveLsn(BranchId branch, std::optional<Lsn> lsn) const
-      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+      ABSL_SHARED_LOCKS_REQUIRED(history_.mu());
   absl::StatusOr<PageRead> ReadPage(BranchId branch, PageKey key, Lsn lsn)
-      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+      ABSL_SHARED_LOCKS_REQUIRED(history_.mu());
   // The same along a read path (Catalog::ReadPath or TimelinePath) to lsn.
   absl::StatusOr<PageRead> ReadPageOnPath(PageKey key,
                                           const std::vector<ReadStep>& path,
                                           Lsn lsn)
-      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+      ABSL_SHARED_LOCKS_REQUIRED(history_.mu());
   // The page, or NOT_FOUND naming it.
   absl::StatusOr<std::string> PageOrNotFound(BranchId branch, PageKey key,
                                              Lsn at)
-      ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
+      ABSL_SHARED_LOCKS_REQUIRED(history_.mu());
   // WalOptions::on_durable.
   absl::Status ApplyDurable(const std::vector<DurableBatch>& group);
 
@@ -389,7 +390,6 @@ class Engine {
   static Retention EffectiveRetention(const Branch& branch,
                                       const Retention& default_retention);
   std::string DescribeRetention(const Retention& retention) const;
-  Lsn FloorOf(BranchId branch) const ABSL_SHARED_LOCKS_REQUIRED(gc_mu_);
 
   // Dumps (export.cc, import.cc). Pin keeps (timeline, lsn) readable and
   // the timeline known until Unpin, whatever happens to its branch.
@@ -422,21 +422,12 @@ class Engine {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<Applier> applier_;
   // Appends hold it shared from the branch check to the WAL append; catalog
-  // changes and GC planning hold it exclusively, so no append straddles a
-  // restore and no branch is created at a point GC is about to collect.
-  mutable Mutex branch_mu_ ABSL_ACQUIRED_BEFORE(gc_mu_);
-  // Reads hold it shared from the history check to the end of the read; GC
-  // holds it exclusively to publish new floors before it deletes anything.
-  mutable Mutex gc_mu_;
-  std::map<BranchId, Lsn> floors_ ABSL_GUARDED_BY(gc_mu_);
-  struct Lease {
-    TimelineId timeline;
-    Lsn lsn;
-    absl::Time expires;
-  };
-  std::map<uint64_t, Lease> leases_ ABSL_GUARDED_BY(branch_mu_);
-  uint64_t next_lease_ ABSL_GUARDED_BY(branch_mu_) = 1;
-  std::map<TimelineId, Lsn> horizons_ ABSL_GUARDED_BY(gc_mu_);
+  // changes, GC planning and new leases hold it exclusively, so no append
+  // straddles a restore and no branch is created at a point GC is about to
+  // collect. Taken before history_'s locks.
+  mutable Mutex branch_mu_;
+  // Floors, horizons, leases and export pins (history_guard.h).
+  HistoryGuard history_;
   Mutex gc_run_mu_;  // one GC run at a time
   std::optional<absl::Time> last_gc_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Wal> wal_;

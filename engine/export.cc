@@ -18,18 +18,16 @@
 namespace pitr {
 
 uint64_t Engine::Pin(TimelineId timeline, Lsn lsn) {
-  const uint64_t id = next_lease_++;
-  leases_[id] = Lease{timeline, lsn, absl::InfiniteFuture()};
+  const uint64_t pin = history_.AddPin(timeline, lsn, absl::InfiniteFuture());
   catalog_->Hold(timeline);
-  return id;
+  return pin;
 }
 
 void Engine::Unpin(uint64_t pin) {
   MutexLock l(&branch_mu_);
-  auto it = leases_.find(pin);
-  if (it == leases_.end()) return;
-  catalog_->Release(it->second.timeline);
-  leases_.erase(it);
+  if (std::optional<TimelineId> timeline = history_.RemovePin(pin)) {
+    catalog_->Release(*timeline);
+  }
 }
 
 absl::StatusOr<ExportSummary> Engine::ExportBranch(
@@ -42,7 +40,7 @@ absl::StatusOr<ExportSummary> Engine::ExportBranch(
     MutexLock l(&branch_mu_);
     PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
     {
-      ReaderMutexLock gc(&gc_mu_);
+      ReaderMutexLock gc(&history_.mu());
       PITR_ASSIGN_OR_RETURN(header.lsn, ResolvePoint(branch, at));
     }
     header.source_branch = b.id;
@@ -99,7 +97,7 @@ absl::StatusOr<ExportSummary> Engine::ExportPinned(
     for (; page && *page < size;) {
       PageRead read;
       {
-        ReaderMutexLock gc(&gc_mu_);
+        ReaderMutexLock gc(&history_.mu());
         PITR_ASSIGN_OR_RETURN(read, ReadPageOnPath({*space, *page}, path, lsn));
       }
       if (read.page) {

@@ -2,10 +2,10 @@
 //
 // A run: under branch_mu_ (no branch changes meanwhile), compute every
 // branch's floor and every timeline's horizon, record the horizons durably
-// in the catalog, and publish the floors under gc_mu_ (waiting for reads
-// checked against the old ones). Only then delete, in batches: versions
-// below each horizon that no longer matter, and all data of timelines no
-// branch reads. Deletes are ordinary RocksDB deletes; compaction (forced by
+// in the catalog, and publish the floors (HistoryGuard::Publish, which waits
+// for reads checked against the old ones). Only then delete, in batches:
+// versions below each horizon that no longer matter, and all data of timelines
+// no branch reads. Deletes are ordinary RocksDB deletes; compaction (forced by
 // RunGc(compact=true)) gives the space back.
 #include <algorithm>
 #include <set>
@@ -43,11 +43,6 @@ std::string Engine::DescribeRetention(const Retention& r) const {
   return out.empty() ? "keep everything" : out;
 }
 
-Lsn Engine::FloorOf(BranchId branch) const {
-  auto it = floors_.find(branch);
-  return it == floors_.end() ? 0 : it->second;
-}
-
 absl::Status Engine::SetDefaultRetention(const Retention& retention) {
   return catalog_->SetDefaultRetention(retention);
 }
@@ -65,8 +60,8 @@ absl::StatusOr<HistoryBounds> Engine::GetHistoryBounds(BranchId branch) const {
   PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
   HistoryBounds bounds;
   {
-    ReaderMutexLock l(&gc_mu_);
-    bounds.oldest_lsn = FloorOf(branch);
+    ReaderMutexLock l(&history_.mu());
+    bounds.oldest_lsn = history_.FloorOf(branch);
   }
   bounds.latest_lsn = latest_lsn();
   PITR_ASSIGN_OR_RETURN(bounds.oldest_timestamp_us,
@@ -92,15 +87,10 @@ absl::StatusOr<Engine::GcPlan> Engine::PlanAndPublishGc() {
       PITR_RETURN_IF_ERROR(catalog_->DeleteSnapshot(s.name));
     }
   }
-  for (auto it = leases_.begin(); it != leases_.end();) {
-    it = it->second.expires <= now ? leases_.erase(it) : std::next(it);
-  }
   // Pins: exact points that must stay readable.
-  std::vector<std::pair<TimelineId, Lsn>> pins;
+  std::vector<std::pair<TimelineId, Lsn>> pins = history_.LivePins(now);
   for (const Snapshot& s : catalog_->ListSnapshots())
     pins.emplace_back(s.timeline, s.lsn);
-  for (const auto& [id, lease] : leases_)
-    pins.emplace_back(lease.timeline, lease.lsn);
 
   const std::vector<Branch> branches = catalog_->List();
   const Retention defaults = default_retention();
@@ -134,9 +124,7 @@ absl::StatusOr<Engine::GcPlan> Engine::PlanAndPublishGc() {
   plan.horizons = gc_policy::Horizons(readers);
   plan.unused = catalog_->UnusedTimelines();
   PITR_RETURN_IF_ERROR(catalog_->RaiseGcHorizons(plan.horizons));
-  MutexLock l(&gc_mu_);
-  floors_ = plan.floors;
-  horizons_ = plan.horizons;
+  history_.Publish(plan.floors, plan.horizons);
   return plan;
 }
 

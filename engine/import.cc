@@ -121,10 +121,7 @@ absl::StatusOr<ImportSummary> Engine::ImportDump(absl::string_view name,
       Catalog::Imported imported,
       catalog_->CreateImportedBranch(name, timeline, lsn, name, NowMicros()));
   visible = true;
-  {
-    MutexLock gc(&gc_mu_);
-    floors_[imported.branch.id] = lsn;  // its history starts there
-  }
+  history_.SetFloors({{imported.branch.id, lsn}});  // its history starts there
   summary.branch = imported.branch;
   summary.snapshot = imported.snapshot;
   spdlog::info(

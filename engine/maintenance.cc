@@ -25,9 +25,7 @@ absl::Status Engine::MaterializeImage(const ImageTask& task) {
   {
     // GC may already have removed versions this image would be built from;
     // no read needs an image there any more.
-    ReaderMutexLock gc(&gc_mu_);
-    auto h = horizons_.find(task.timeline);
-    if (h != horizons_.end() && task.at <= sk::AsOf(h->second)) {
+    if (history_.MayBeCollected(task.timeline, task.at.commit_lsn)) {
       return absl::OkStatus();
     }
   }

@@ -15,7 +15,7 @@ absl::StatusOr<Snapshot> Engine::CreateSnapshot(
   MutexLock l(&branch_mu_);
   Lsn lsn;
   {
-    ReaderMutexLock gc(&gc_mu_);
+    ReaderMutexLock gc(&history_.mu());
     PITR_ASSIGN_OR_RETURN(lsn, ResolvePoint(branch, at));
   }
   const int64_t now = NowMicros();
@@ -49,8 +49,7 @@ absl::StatusOr<Branch> Engine::CreateBranchFromSnapshot(
   PITR_ASSIGN_OR_RETURN(Snapshot snap, catalog_->GetSnapshot(snapshot));
   PITR_ASSIGN_OR_RETURN(
       Branch branch, catalog_->CreateFromSnapshot(name, snapshot, NowMicros()));
-  MutexLock gc(&gc_mu_);
-  floors_.emplace(branch.id, snap.lsn);  // its history starts there
+  history_.SetFloors({{branch.id, snap.lsn}});  // its history starts there
   return branch;
 }
 
@@ -60,15 +59,14 @@ absl::StatusOr<Catalog::Restored> Engine::RestoreBranchFromSnapshot(
   PITR_ASSIGN_OR_RETURN(Snapshot snap, catalog_->GetSnapshot(snapshot));
   Lsn old_floor;
   {
-    ReaderMutexLock gc(&gc_mu_);
-    old_floor = FloorOf(branch);
+    ReaderMutexLock gc(&history_.mu());
+    old_floor = history_.FloorOf(branch);
   }
   PITR_ASSIGN_OR_RETURN(
       Catalog::Restored restored,
       catalog_->RestoreFromSnapshot(branch, snapshot, NowMicros()));
-  MutexLock gc(&gc_mu_);
-  floors_[restored.branch.id] = snap.lsn;
-  floors_[restored.backup.id] = old_floor;
+  history_.SetFloors(
+      {{restored.branch.id, snap.lsn}, {restored.backup.id, old_floor}});
   return restored;
 }
 
@@ -134,29 +132,20 @@ absl::StatusOr<uint64_t> Engine::CreateLease(BranchId branch, Lsn lsn,
                                              absl::Duration ttl) {
   MutexLock l(&branch_mu_);
   {
-    ReaderMutexLock gc(&gc_mu_);
+    ReaderMutexLock gc(&history_.mu());
     PITR_RETURN_IF_ERROR(ResolveLsn(branch, lsn).status());
   }
   PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
-  const uint64_t id = next_lease_++;
-  leases_[id] = Lease{b.timeline, lsn, absl::Now() + ttl};
-  return id;
+  return history_.AddPin(b.timeline, lsn, absl::Now() + ttl);
 }
 
 absl::Status Engine::RenewLease(uint64_t lease, absl::Duration ttl) {
-  MutexLock l(&branch_mu_);
-  auto it = leases_.find(lease);
-  if (it == leases_.end() || it->second.expires <= absl::Now()) {
-    return absl::NotFoundError(
-        absl::StrCat("lease ", lease, " does not exist or has expired"));
-  }
-  it->second.expires = absl::Now() + ttl;
-  return absl::OkStatus();
+  const absl::Time now = absl::Now();
+  return history_.RenewPin(lease, now, now + ttl);
 }
 
 absl::Status Engine::ReleaseLease(uint64_t lease) {
-  MutexLock l(&branch_mu_);
-  if (leases_.erase(lease) == 0) {
+  if (!history_.RemovePin(lease)) {
     return absl::NotFoundError(
         absl::StrCat("lease ", lease, " does not exist"));
   }
