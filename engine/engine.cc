@@ -82,8 +82,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   auto engine = std::unique_ptr<Engine>(
       new Engine(std::move(options), std::move(store), page_size));
   PITR_RETURN_IF_ERROR(engine->Recover());
-  engine->maintenance_ =
-      std::thread([e = engine.get()] { e->MaintenanceLoop(); });
+  engine->maintenance_->Start();
   return engine;
 }
 
@@ -108,7 +107,7 @@ absl::Status Engine::Recover() {
         return catalog_->TimelinePath(timeline, lsn);
       },
       options_.image_after_deltas,
-      [this](const ImageTask& task) { EnqueueImage(task); });
+      [this](const ImageTask& task) { maintenance_->EnqueueImage(task); });
   PITR_RETURN_IF_ERROR(applier_->Load());
   PITR_ASSIGN_OR_RETURN(std::optional<std::string> applied_meta,
                         store_->GetMeta(sk::kMetaAppliedLsn));
@@ -134,6 +133,23 @@ absl::Status Engine::Recover() {
         " but the WAL covers lsn ", FormatLsn(wal_->oldest_lsn()), " to ",
         FormatLsn(wal_->end_lsn()), ": one of them lost data"));
   }
+  MaintenanceOptions maintenance_options;
+  maintenance_options.flush_age = options_.flush_age;
+  maintenance_options.flush_wal_bytes = options_.flush_wal_bytes;
+  maintenance_options.gc_period = options_.gc_period;
+  maintenance_options.max_pending_images = options_.max_pending_images;
+  maintenance_options.interval = options_.maintenance_interval;
+  MaintenanceWork work;
+  work.materialize = [this](const ImageTask& task) {
+    return MaterializeImage(task);
+  };
+  work.run_snapshot_schedules = [this](absl::Time now) {
+    return RunSnapshotSchedules(now).status();
+  };
+  work.run_gc = [this] { return RunGc().status(); };
+  work.latest_lsn = [this] { return latest_lsn(); };
+  maintenance_ = std::make_unique<Maintenance>(
+      maintenance_options, store_.get(), wal_.get(), std::move(work), applied);
 
   // Replay what the flushed layers do not hold yet.
   const Lsn end = wal_->end_lsn();
@@ -172,15 +188,10 @@ absl::Status Engine::Recover() {
   if (batches > 0) {
     spdlog::info("pitr: replayed {} batches in {}", batches,
                  absl::FormatDuration(absl::Now() - started));
-    MutexLock l(&mu_);
-    dirty_since_ = absl::Now();
-    stats_.batches_replayed = batches;
+    maintenance_->MarkDirty();
+    batches_replayed_ = batches;
   }
   latest_lsn_ = end;
-  {
-    MutexLock l(&mu_);
-    stats_.flushed_lsn = applied;
-  }
   {
     MutexLock l(&branch_mu_);
     PITR_RETURN_IF_ERROR(PlanAndPublishGc().status());
@@ -198,18 +209,15 @@ Engine::~Engine() {
 
 absl::Status Engine::Close() {
   if (closed_.exchange(true)) return absl::OkStatus();
-  {
-    MutexLock l(&mu_);
-    stopping_ = true;
-    work_available_.SignalAll();
-  }
-  if (maintenance_.joinable()) maintenance_.join();
   absl::Status status = absl::OkStatus();
-  if (wal_ != nullptr) {
+  if (maintenance_ != nullptr) {
+    maintenance_->Stop();
     // Queued images would otherwise be lost (they are re-derived, but
     // only when the page next changes).
-    status = MaterializePendingImages();
-    if (status.ok()) status = Flush();
+    status = maintenance_->MaterializePendingImages();
+    if (status.ok()) status = maintenance_->Flush();
+  }
+  if (wal_ != nullptr) {
     absl::Status closed = wal_->Close();
     if (status.ok()) status = closed;
   }
@@ -258,8 +266,7 @@ absl::Status Engine::ApplyDurable(const std::vector<DurableBatch>& group) {
   }
   PITR_RETURN_IF_ERROR(applier_->Apply(batches));
   latest_lsn_ = group.back().result.commit_lsn;
-  MutexLock l(&mu_);
-  if (!dirty_since_) dirty_since_ = absl::Now();
+  maintenance_->MarkDirty();
   return absl::OkStatus();
 }
 
@@ -373,12 +380,44 @@ absl::StatusOr<uint32_t> Engine::GetSpaceSize(BranchId branch, uint32_t space,
   return store_->SpaceSize(space, path);
 }
 
+absl::StatusOr<bool> Engine::MaterializeImage(const ImageTask& task) {
+  // GC may already have removed versions this image would be built from;
+  // no read needs an image there any more.
+  if (history_.MayBeCollected(task.timeline, task.at.commit_lsn)) return false;
+  PITR_ASSIGN_OR_RETURN(
+      std::vector<ReadStep> path,
+      catalog_->TimelinePath(task.timeline, task.at.commit_lsn));
+  PITR_ASSIGN_OR_RETURN(std::vector<PageStore::Step> steps,
+                        ReadSteps(task.key, path, task.at));
+  PITR_ASSIGN_OR_RETURN(PageRead read,
+                        store_->ReadPage(task.key, steps, page_size_));
+  if (!read.page) return false;
+  rocksdb::WriteBatch write;
+  write.Put(sk::VersionKey(task.timeline, task.key, task.at,
+                           sk::VersionKeyKind::kMaterialized),
+            sk::ImageValue(*read.page));
+  PITR_RETURN_IF_ERROR(store_->Write(&write));
+  return true;
+}
+
+absl::Status Engine::Flush() { return maintenance_->Flush(); }
+
+absl::Status Engine::MaterializePendingImages() {
+  return maintenance_->MaterializePendingImages();
+}
+
 EngineStats Engine::stats() const {
   EngineStats stats;
-  {
-    MutexLock l(&mu_);
-    stats = stats_;
-  }
+  const MaintenanceStats background = maintenance_->stats();
+  stats.images_materialized = background.images_materialized;
+  stats.images_dropped = background.images_dropped;
+  stats.flushes = background.flushes;
+  stats.flushed_lsn = background.flushed_lsn;
+  stats.batches_replayed = batches_replayed_;
+  stats.gc_runs = gc_runs_;
+  stats.gc_versions_removed = gc_versions_removed_;
+  stats.gc_timelines_removed = gc_timelines_removed_;
+  stats.gc_bytes_reclaimed = gc_bytes_reclaimed_;
   stats.pages_read = pages_read_;
   stats.deltas_applied_by_reads = deltas_applied_by_reads_;
   stats.longest_chain_read = longest_chain_read_;

@@ -41,6 +41,7 @@
 #include "engine/applier.h"
 #include "engine/dump_format.h"
 #include "engine/history_guard.h"
+#include "engine/maintenance.h"
 #include "engine/page_store.h"
 #include "wal/batch.h"
 #include "wal/wal.h"
@@ -409,12 +410,8 @@ class Engine {
   // The logical size of `branch` at its latest LSN (branch_sizes.cc).
   absl::StatusOr<uint64_t> LogicalSize(BranchId branch);
 
-  // Background work (maintenance.cc).
-  void EnqueueImage(const ImageTask& task);
-  void MaintenanceLoop();
-  absl::Status MaterializeImage(const ImageTask& task);
-  bool FlushDue() const;
-  bool GcDue();
+  // Writes the image `task` asks for (MaintenanceWork::materialize).
+  absl::StatusOr<bool> MaterializeImage(const ImageTask& task);
 
   const EngineOptions options_;
   const std::unique_ptr<PageStore> store_;
@@ -429,24 +426,20 @@ class Engine {
   // Floors, horizons, leases and export pins (history_guard.h).
   HistoryGuard history_;
   Mutex gc_run_mu_;  // one GC run at a time
-  std::optional<absl::Time> last_gc_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Wal> wal_;
   std::atomic<Lsn> latest_lsn_{0};
 
-  mutable Mutex mu_;
-  CondVar work_available_;
-  std::deque<ImageTask> pending_images_ ABSL_GUARDED_BY(mu_);
-  std::optional<absl::Time> dirty_since_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  EngineStats stats_ ABSL_GUARDED_BY(mu_);  // except the read counters:
+  // Background work: flushes, images, schedules, GC (maintenance.h).
+  std::unique_ptr<Maintenance> maintenance_;
+  uint64_t batches_replayed_ = 0;  // set by Recover
   std::atomic<bool> closed_{false};
   std::atomic<uint64_t> pages_read_{0};
   std::atomic<uint64_t> deltas_applied_by_reads_{0};
   std::atomic<uint64_t> longest_chain_read_{0};
-  std::thread maintenance_;
-
-  // Serialises flushes (background and Flush()).
-  Mutex flush_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  std::atomic<uint64_t> gc_runs_{0};
+  std::atomic<uint64_t> gc_versions_removed_{0};
+  std::atomic<uint64_t> gc_timelines_removed_{0};
+  std::atomic<uint64_t> gc_bytes_reclaimed_{0};
 };
 
 }  // namespace pitr

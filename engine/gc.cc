@@ -207,16 +207,12 @@ absl::StatusOr<GcReport> Engine::RunGc(bool compact) {
   }
   report.store_bytes_after = store_->LiveBytes();
   report.took = absl::Now() - started;
-  {
-    MutexLock l(&mu_);
-    last_gc_ = absl::Now();
-    ++stats_.gc_runs;
-    stats_.gc_versions_removed += report.versions_removed;
-    stats_.gc_timelines_removed += report.timelines_removed;
-    if (report.store_bytes_before > report.store_bytes_after) {
-      stats_.gc_bytes_reclaimed +=
-          report.store_bytes_before - report.store_bytes_after;
-    }
+  maintenance_->GcRan(absl::Now());
+  ++gc_runs_;
+  gc_versions_removed_ += report.versions_removed;
+  gc_timelines_removed_ += report.timelines_removed;
+  if (report.store_bytes_before > report.store_bytes_after) {
+    gc_bytes_reclaimed_ += report.store_bytes_before - report.store_bytes_after;
   }
   spdlog::info(
       "pitr GC: removed {} of {} versions and {} timelines in {}; store {} -> "
