@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/file_system.h"
 #include "base/status_macros.h"
+#include "engine/recovery.h"
 #include "engine/upgrade.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
@@ -109,15 +110,7 @@ absl::Status Engine::Recover() {
       options_.image_after_deltas,
       [this](const ImageTask& task) { maintenance_->EnqueueImage(task); });
   PITR_RETURN_IF_ERROR(applier_->Load());
-  PITR_ASSIGN_OR_RETURN(std::optional<std::string> applied_meta,
-                        store_->GetMeta(sk::kMetaAppliedLsn));
-  Lsn applied = 0;
-  if (applied_meta) {
-    std::optional<uint64_t> decoded = sk::DecodeU64(*applied_meta);
-    if (!decoded)
-      return absl::DataLossError("page store: malformed applied lsn");
-    applied = *decoded;
-  }
+  PITR_ASSIGN_OR_RETURN(const Lsn applied, AppliedLsn(*store_));
 
   WalOptions wal_options;
   wal_options.dir = JoinPath(options_.dir, "wal");
@@ -127,12 +120,7 @@ absl::Status Engine::Recover() {
     return ApplyDurable(group);
   };
   PITR_ASSIGN_OR_RETURN(wal_, Wal::Open(wal_options));
-  if (applied < wal_->oldest_lsn() || applied > wal_->end_lsn()) {
-    return absl::DataLossError(absl::StrCat(
-        "the page store holds the WAL up to lsn ", FormatLsn(applied),
-        " but the WAL covers lsn ", FormatLsn(wal_->oldest_lsn()), " to ",
-        FormatLsn(wal_->end_lsn()), ": one of them lost data"));
-  }
+  PITR_RETURN_IF_ERROR(CheckWalCoversStore(applied, *wal_));
   MaintenanceOptions maintenance_options;
   maintenance_options.flush_age = options_.flush_age;
   maintenance_options.flush_wal_bytes = options_.flush_wal_bytes;
@@ -153,44 +141,10 @@ absl::Status Engine::Recover() {
 
   // Replay what the flushed layers do not hold yet.
   const Lsn end = wal_->end_lsn();
-  if (applied < end) {
-    spdlog::info("pitr: replaying the WAL from lsn {} to {} ({} bytes)",
-                 FormatLsn(applied), FormatLsn(end), end - applied);
-  }
-  PITR_ASSIGN_OR_RETURN(std::unique_ptr<WalReader> reader,
-                        wal_->NewReader(applied));
-  uint64_t batches = 0;
-  const absl::Time started = absl::Now();
-  absl::Time last_report = started;
-  CommittedBatch batch;
-  while (true) {
-    PITR_ASSIGN_OR_RETURN(bool more, reader->Next(&batch));
-    if (!more) break;
-    BatchToApply apply{batch.timeline, batch.commit_lsn, {}};
-    // A timeline the catalog no longer knows was collected by GC on
-    // purpose: its batches only move applied_lsn on.
-    const bool collected = !catalog_->GetTimeline(batch.timeline).ok();
-    for (const WalRecord& record : batch.records) {
-      if (collected) break;
-      apply.records.push_back(WalRecordView{0, record.kind, record.timeline,
-                                            record.key, record.offset,
-                                            record.page_count, record.data});
-    }
-    PITR_RETURN_IF_ERROR(applier_->Apply({apply}));
-    ++batches;
-    if (absl::Now() - last_report > absl::Seconds(5)) {
-      last_report = absl::Now();
-      spdlog::info("pitr: replay at lsn {} of {} ({:.0f}%)",
-                   FormatLsn(batch.commit_lsn), FormatLsn(end),
-                   100.0 * (batch.commit_lsn - applied) / (end - applied));
-    }
-  }
-  if (batches > 0) {
-    spdlog::info("pitr: replayed {} batches in {}", batches,
-                 absl::FormatDuration(absl::Now() - started));
-    maintenance_->MarkDirty();
-    batches_replayed_ = batches;
-  }
+  PITR_ASSIGN_OR_RETURN(
+      batches_replayed_,
+      ReplayWal(wal_.get(), applied, *catalog_, applier_.get()));
+  if (batches_replayed_ > 0) maintenance_->MarkDirty();
   latest_lsn_ = end;
   {
     MutexLock l(&branch_mu_);
