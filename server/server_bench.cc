@@ -77,9 +77,10 @@
 #include "tools/bench/bench_util.h"
 #include "wal/batch.h"
 
-ABSL_FLAG(std::string, dir, "/work",
+ABSL_FLAG(std::string, dir, "",
           "Parent directory of the scratch directory (a fresh "
-          "server_bench.XXXXXX is made under it and deleted at the end).");
+          "server_bench.XXXXXX is made under it and deleted at the end). "
+          "Default: $TEST_TMPDIR, else $TMPDIR, else /tmp.");
 ABSL_FLAG(int, data_mib, 128, "Page data loaded on main before the reads.");
 ABSL_FLAG(int, page_size, 8192, "Store page size in bytes.");
 ABSL_FLAG(int, load_batch_pages, 32, "Load: page images per batch.");
