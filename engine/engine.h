@@ -5,7 +5,7 @@
 // its commit LSN. GetPage(branch, key, lsn) returns the page as of that LSN:
 // its newest image at or before it plus the deltas after, from the
 // in-memory layer and the flushed layers (page_store.h). Background work
-// (engine/maintenance.cc) flushes old or large in-memory layers, trims the
+// (engine/maintenance.h) flushes old or large in-memory layers, trims the
 // WAL below what is flushed, and materialises an image wherever a page's
 // delta chain grows long, so a read stays cheap at every LSN. Reads never
 // wait for it.
@@ -25,13 +25,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
