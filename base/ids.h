@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <ostream>
+#include <string>
 #include <tuple>
 #include <utility>
 
@@ -85,6 +86,15 @@ struct PageKey {
     return std::tie(a.space, a.page) < std::tie(b.space, b.page);
   }
 };
+
+// "space/page", as messages name a page.
+inline std::string FormatPageKey(PageKey key) {
+  return std::to_string(key.space) + "/" + std::to_string(key.page);
+}
+
+// The page number that names no page (as PostgreSQL's InvalidBlockNumber):
+// pages are 0 to kInvalidPageNumber - 1.
+inline constexpr uint32_t kInvalidPageNumber = 0xFFFFFFFF;
 
 }  // namespace pitr
 

@@ -9,41 +9,47 @@
 // does (engine/export.cc), one seek per space.
 #include "base/status_macros.h"
 #include "engine/engine.h"
+#include "engine/engine_core.h"
 #include "spdlog/spdlog.h"
 
 namespace pitr {
 
-absl::StatusOr<uint64_t> Engine::LogicalSize(BranchId branch) {
+namespace {
+
+// The logical size of `branch` at its latest LSN.
+absl::StatusOr<uint64_t> LogicalSize(EngineCore* core, BranchId branch) {
   std::vector<ReadStep> path;
   {
-    ReaderMutexLock gc(&history_.mu());
-    PITR_ASSIGN_OR_RETURN(Lsn at, ResolveLsn(branch, std::nullopt));
-    PITR_ASSIGN_OR_RETURN(path, catalog_->ReadPath(branch, at));
+    ReaderMutexLock gc(&core->history.mu());
+    PITR_ASSIGN_OR_RETURN(Lsn at, core->ResolveLsn(branch, std::nullopt));
+    PITR_ASSIGN_OR_RETURN(path, core->catalog->ReadPath(branch, at));
   }
   // GC never removes what a read at the latest LSN needs, so the path stays
-  // readable without holding history_.mu() across the whole enumeration (which
+  // readable without holding core->history.mu() across the whole enumeration (which
   // would hold up GC's publishing of floors, and every read behind it).
   uint64_t pages = 0;
   std::optional<uint32_t> space;
-  PITR_ASSIGN_OR_RETURN(space, store_->NextSpace(path, 0));
+  PITR_ASSIGN_OR_RETURN(space, core->store->NextSpace(path, 0));
   while (space) {
-    PITR_ASSIGN_OR_RETURN(uint32_t size, store_->SpaceSize(*space, path));
+    PITR_ASSIGN_OR_RETURN(uint32_t size, core->store->SpaceSize(*space, path));
     pages += size;
     if (*space == UINT32_MAX) break;
-    PITR_ASSIGN_OR_RETURN(space, store_->NextSpace(path, *space + 1));
+    PITR_ASSIGN_OR_RETURN(space, core->store->NextSpace(path, *space + 1));
   }
-  return pages * page_size_;
+  return pages * core->page_size;
 }
+
+}  // namespace
 
 absl::StatusOr<BranchSizes> Engine::MeasureBranchSizes(
     const std::function<bool()>& cancelled) {
-  if (closed_) return absl::FailedPreconditionError("the store is closed");
+  if (core_->closed) return absl::FailedPreconditionError("the store is closed");
   const absl::Time start = absl::Now();
   // Branches first, then the scan: a branch made in between has its first
   // bytes counted as unowned, never lost.
-  const std::vector<Branch> branches = catalog_->List();
+  const std::vector<Branch> branches = core_->catalog->List();
   PITR_ASSIGN_OR_RETURN(PageStore::TimelineBytes physical,
-                        store_->MeasureTimelines(cancelled));
+                        core_->store->MeasureTimelines(cancelled));
   BranchSizes sizes;
   sizes.metadata_bytes = physical.other;
   sizes.records_scanned = physical.records;
@@ -51,7 +57,7 @@ absl::StatusOr<BranchSizes> Engine::MeasureBranchSizes(
     if (cancelled && cancelled()) {
       return absl::CancelledError("measuring branch sizes: cancelled");
     }
-    absl::StatusOr<uint64_t> logical = LogicalSize(branch.id);
+    absl::StatusOr<uint64_t> logical = LogicalSize(core_.get(), branch.id);
     if (absl::IsNotFound(logical.status())) continue;  // deleted meanwhile
     PITR_RETURN_IF_ERROR(logical.status());
     BranchSize size;

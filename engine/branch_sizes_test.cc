@@ -147,7 +147,7 @@ TEST_F(BranchSizesTest, ADeletedBranchsBytesAreUnownedUntilGc) {
   EXPECT_EQ(deleted.unowned_physical_bytes, dev_bytes);
   EXPECT_EQ(TotalPhysical(deleted), TotalPhysical(before));
 
-  ASSERT_TRUE(engine_->RunGc(/*compact=*/true).ok());
+  ASSERT_TRUE(engine_->gc().Run(/*compact=*/true).ok());
   BranchSizes collected = Measure();
   EXPECT_EQ(collected.unowned_physical_bytes, 0u);
   EXPECT_EQ(Physical(collected, kMainBranch), kImageBytes + kEventBytes);

@@ -5,17 +5,18 @@
 #include "base/status_macros.h"
 #include "base/timestamp.h"
 #include "engine/engine.h"
+#include "engine/engine_core.h"
 #include "spdlog/spdlog.h"
 
 namespace pitr {
 
 absl::StatusOr<WalBatch> Engine::NewBatch(BranchId branch) const {
-  PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
+  PITR_ASSIGN_OR_RETURN(Branch b, core_->catalog->Get(branch));
   return WalBatch(b.timeline);
 }
 
 absl::StatusOr<AppendResult> Engine::Append(const WalBatch& batch) {
-  std::optional<BranchId> owner = catalog_->OwnerOf(batch.timeline());
+  std::optional<BranchId> owner = core_->catalog->OwnerOf(batch.timeline());
   if (!owner) {
     return absl::NotFoundError(
         absl::StrCat("branch #", batch.timeline().value(),
@@ -27,44 +28,33 @@ absl::StatusOr<AppendResult> Engine::Append(const WalBatch& batch) {
 
 absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
                                             const WalBatch& batch) {
-  PITR_RETURN_IF_ERROR(Validate(batch));
-  ReaderMutexLock l(&branch_mu_);
-  PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
+  PITR_RETURN_IF_ERROR(core_->ValidateBatch(batch));
+  ReaderMutexLock l(&core_->branch_mu);
+  PITR_ASSIGN_OR_RETURN(Branch b, core_->catalog->Get(branch));
   if (b.timeline != batch.timeline()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "the batch was made for timeline ", batch.timeline().value(),
         " but branch \"", b.name, "\" now writes timeline ", b.timeline.value(),
         " (was it restored?); make the batch again with NewBatch"));
   }
-  return wal_->Append(batch);
-}
-
-absl::StatusOr<Lsn> Engine::ResolvePoint(BranchId branch,
-                                         const PointInTime& at) const {
-  if (at.lsn && at.timestamp_us) {
-    return absl::InvalidArgumentError(
-        "give a point in history as an lsn or a timestamp, not both");
-  }
-  if (!at.timestamp_us) return ResolveLsn(branch, at.lsn);
-  PITR_ASSIGN_OR_RETURN(Lsn lsn, wal_->LsnAtTimestamp(*at.timestamp_us));
-  return ResolveLsn(branch, lsn);  // inside the branch's history?
+  return core_->wal->Append(batch);
 }
 
 absl::StatusOr<Branch> Engine::CreateBranch(absl::string_view name,
                                             BranchId parent,
                                             const PointInTime& at) {
-  MutexLock l(&branch_mu_);
+  MutexLock l(&core_->branch_mu);
   Lsn point, parent_floor;
   {
-    ReaderMutexLock gc(&history_.mu());
-    PITR_ASSIGN_OR_RETURN(point, ResolvePoint(parent, at));
-    parent_floor = history_.FloorOf(parent);
+    ReaderMutexLock gc(&core_->history.mu());
+    PITR_ASSIGN_OR_RETURN(point, core_->ResolvePoint(parent, at));
+    parent_floor = core_->history.FloorOf(parent);
   }
   PITR_ASSIGN_OR_RETURN(Branch branch,
-                        catalog_->Create(name, parent, point, NowMicros()));
+                        core_->catalog->Create(name, parent, point, NowMicros()));
   {
     // The child reads its parent's history from where the parent can.
-    history_.SetFloors({{branch.id, parent_floor}});
+    core_->history.SetFloors({{branch.id, parent_floor}});
   }
   spdlog::info("pitr: branch \"{}\" (#{}) from #{} at lsn {}", branch.name,
                branch.id, parent, FormatLsn(point));
@@ -74,17 +64,17 @@ absl::StatusOr<Branch> Engine::CreateBranch(absl::string_view name,
 absl::StatusOr<Catalog::Restored> Engine::RestoreBranch(BranchId branch,
                                                         BranchId source,
                                                         const PointInTime& at) {
-  MutexLock l(&branch_mu_);
+  MutexLock l(&core_->branch_mu);
   Lsn point, source_floor, old_floor;
   {
-    ReaderMutexLock gc(&history_.mu());
-    PITR_ASSIGN_OR_RETURN(point, ResolvePoint(source, at));
-    source_floor = history_.FloorOf(source);
-    old_floor = history_.FloorOf(branch);
+    ReaderMutexLock gc(&core_->history.mu());
+    PITR_ASSIGN_OR_RETURN(point, core_->ResolvePoint(source, at));
+    source_floor = core_->history.FloorOf(source);
+    old_floor = core_->history.FloorOf(branch);
   }
   PITR_ASSIGN_OR_RETURN(Catalog::Restored restored,
-                        catalog_->Restore(branch, source, point, NowMicros()));
-  history_.SetFloors(
+                        core_->catalog->Restore(branch, source, point, NowMicros()));
+  core_->history.SetFloors(
       {{restored.branch.id, source_floor}, {restored.backup.id, old_floor}});
   spdlog::info(
       "pitr: restored branch \"{}\" to #{} at lsn {}; its old state is "
@@ -96,23 +86,23 @@ absl::StatusOr<Catalog::Restored> Engine::RestoreBranch(BranchId branch,
 
 absl::StatusOr<std::vector<BranchId>> Engine::DeleteBranch(BranchId branch,
                                                            bool cascade) {
-  MutexLock l(&branch_mu_);
+  MutexLock l(&core_->branch_mu);
   PITR_ASSIGN_OR_RETURN(std::vector<BranchId> deleted,
-                        catalog_->Delete(branch, cascade));
-  history_.ForgetFloors(deleted);
+                        core_->catalog->Delete(branch, cascade));
+  core_->history.ForgetFloors(deleted);
   spdlog::info("pitr: deleted {} branches (#{} and below)", deleted.size(),
                branch);
   return deleted;
 }
 
 absl::StatusOr<Branch> Engine::GetBranch(BranchId branch) const {
-  return catalog_->Get(branch);
+  return core_->catalog->Get(branch);
 }
 
 absl::StatusOr<Branch> Engine::FindBranch(absl::string_view name) const {
-  return catalog_->GetByName(name);
+  return core_->catalog->GetByName(name);
 }
 
-std::vector<Branch> Engine::ListBranches() const { return catalog_->List(); }
+std::vector<Branch> Engine::ListBranches() const { return core_->catalog->List(); }
 
 }  // namespace pitr

@@ -114,7 +114,7 @@ class DumpTest : public testing::EngineFixture {
   // of the WAL.
   void ExpectNothingImported(size_t branches, size_t snapshots) {
     EXPECT_EQ(engine_->ListBranches().size(), branches);
-    EXPECT_EQ(engine_->ListSnapshots().size(), snapshots);
+    EXPECT_EQ(engine_->snapshots().List().size(), snapshots);
     EXPECT_FALSE(engine_->FindBranch("imported").ok());
   }
 
@@ -184,7 +184,7 @@ TEST_F(DumpTest, ARoundTripGivesEveryPageAndSpaceSizeOfTheSource) {
   // It survives a restart and a GC.
   other.reset();
   other = OpenEngine(other_dir);
-  ASSERT_TRUE(other->RunGc(true).ok());
+  ASSERT_TRUE(other->gc().Run(true).ok());
   EXPECT_TRUE(StateOf(other.get(), other->FindBranch("imported")->id,
                       std::nullopt) == expected);
 }
@@ -206,7 +206,7 @@ TEST_F(DumpTest, ExportsAtATimestampAndAtASnapshot) {
   absl::SleepFor(absl::Milliseconds(2));
   const int64_t time = NowMicros();
   absl::SleepFor(absl::Milliseconds(2));
-  ASSERT_TRUE(engine_->CreateSnapshot("snap", kMainBranch, {a, {}}).ok());
+  ASSERT_TRUE(engine_->snapshots().Create("snap", kMainBranch, {a, {}}).ok());
   Image(kMainBranch, {1, 1}, 'b');
   Image(kMainBranch, {2, 1}, 'b');
 
@@ -244,7 +244,7 @@ TEST_F(DumpTest, AnExportStaysExactWhileGcCollectsAroundIt) {
       Export(kMainBranch, {at, {}}, [&](uint64_t done, uint64_t) {
         if (done != 5) return absl::OkStatus();
         for (uint32_t p = 0; p < 10; ++p) Image(kMainBranch, {1, p}, 'z');
-        absl::StatusOr<GcReport> gc = engine_->RunGc(true);
+        absl::StatusOr<GcReport> gc = engine_->gc().Run(true);
         EXPECT_TRUE(gc.ok()) << gc.status();
         return absl::OkStatus();
       });
@@ -253,7 +253,7 @@ TEST_F(DumpTest, AnExportStaysExactWhileGcCollectsAroundIt) {
   EXPECT_TRUE(StateOf(engine_.get(), engine_->FindBranch("imported")->id,
                       std::nullopt) == expected);
   // Once the export is over, its point is no longer kept.
-  ASSERT_TRUE(engine_->RunGc(true).ok());
+  ASSERT_TRUE(engine_->gc().Run(true).ok());
   EXPECT_TRUE(
       absl::IsOutOfRange(engine_->GetPage(kMainBranch, {1, 1}, at).status()));
 }
@@ -306,7 +306,7 @@ TEST_F(DumpTest, ATakenNameIsRefusedBeforeAnythingIsWritten) {
   Image(kMainBranch, {1, 1}, 'a');
   ASSERT_TRUE(Export(kMainBranch, {}).ok());
   ASSERT_TRUE(engine_->CreateBranch("dev", kMainBranch, {}).ok());
-  ASSERT_TRUE(engine_->CreateSnapshot("snap", kMainBranch, {}).ok());
+  ASSERT_TRUE(engine_->snapshots().Create("snap", kMainBranch, {}).ok());
   const Lsn end = engine_->latest_lsn();
   for (const char* name : {"dev", "snap", "main"}) {
     absl::Status s = engine_->ImportDump(name, dump_).status();
@@ -316,7 +316,7 @@ TEST_F(DumpTest, ATakenNameIsRefusedBeforeAnythingIsWritten) {
       absl::IsInvalidArgument(engine_->ImportDump("-bad", dump_).status()));
   EXPECT_EQ(engine_->latest_lsn(), end);
   EXPECT_EQ(engine_->ListBranches().size(), 2u);
-  EXPECT_EQ(engine_->ListSnapshots().size(), 1u);
+  EXPECT_EQ(engine_->snapshots().List().size(), 1u);
 }
 
 // Enough pages for several WAL batches of the import.
@@ -346,7 +346,7 @@ TEST_F(DumpTest, ACancelledImportLeavesNothingAndGcReclaimsItsPages) {
   EXPECT_TRUE(absl::IsCancelled(s)) << s;
   EXPECT_GT(engine_->latest_lsn(), end);  // batches were written
   ExpectNothingImported(1, 0);
-  absl::StatusOr<GcReport> gc = engine_->RunGc(true);
+  absl::StatusOr<GcReport> gc = engine_->gc().Run(true);
   ASSERT_TRUE(gc.ok()) << gc.status();
   EXPECT_EQ(gc->timelines_removed, 1u);
   EXPECT_GE(gc->versions_removed, 3000u);  // whole 1 MiB batches
@@ -377,7 +377,7 @@ TEST_F(DumpTest, AnImportKilledHalfWayLeavesNothingAfterRestart) {
       ::testing::ExitedWithCode(3), "");
   Reopen();
   ExpectNothingImported(1, 0);
-  absl::StatusOr<GcReport> gc = engine_->RunGc(true);
+  absl::StatusOr<GcReport> gc = engine_->gc().Run(true);
   ASSERT_TRUE(gc.ok()) << gc.status();
   EXPECT_EQ(gc->timelines_removed, 1u);
   EXPECT_TRUE(engine_->ImportDump("imported", dump_).ok());

@@ -13,92 +13,58 @@
 #include "base/status_macros.h"
 #include "engine/dump_writer.h"
 #include "engine/engine.h"
+#include "engine/engine_core.h"
 #include "spdlog/spdlog.h"
 
 namespace pitr {
 
-uint64_t Engine::Pin(TimelineId timeline, Lsn lsn) {
-  const uint64_t pin = history_.AddPin(timeline, lsn, absl::InfiniteFuture());
-  catalog_->Hold(timeline);
+namespace {
+
+// Keeps (timeline, lsn) readable and the timeline known until Unpin,
+// whatever happens to its branch.
+uint64_t Pin(EngineCore* core, TimelineId timeline, Lsn lsn)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(core->branch_mu) {
+  const uint64_t pin = core->history.AddPin(timeline, lsn, absl::InfiniteFuture());
+  core->catalog->Hold(timeline);
   return pin;
 }
 
-void Engine::Unpin(uint64_t pin) {
-  MutexLock l(&branch_mu_);
-  if (std::optional<TimelineId> timeline = history_.RemovePin(pin)) {
-    catalog_->Release(*timeline);
+void Unpin(EngineCore* core, uint64_t pin) {
+  MutexLock l(&core->branch_mu);
+  if (std::optional<TimelineId> timeline = core->history.RemovePin(pin)) {
+    core->catalog->Release(*timeline);
   }
 }
 
-absl::StatusOr<ExportSummary> Engine::ExportBranch(
-    BranchId branch, const PointInTime& at, const DumpSink& sink,
-    const DumpProgress& progress) {
-  DumpHeader header;
-  TimelineId timeline;
-  uint64_t pin;
-  {
-    MutexLock l(&branch_mu_);
-    PITR_ASSIGN_OR_RETURN(Branch b, catalog_->Get(branch));
-    {
-      ReaderMutexLock gc(&history_.mu());
-      PITR_ASSIGN_OR_RETURN(header.lsn, ResolvePoint(branch, at));
-    }
-    header.source_branch = b.id;
-    header.source_branch_name = b.name;
-    timeline = b.timeline;
-    pin = Pin(timeline, header.lsn);
-  }
-  absl::Cleanup unpin = [&] { Unpin(pin); };
-  return ExportPinned(timeline, std::move(header), sink, progress);
-}
-
-absl::StatusOr<ExportSummary> Engine::ExportSnapshot(
-    absl::string_view snapshot, const DumpSink& sink,
-    const DumpProgress& progress) {
-  if (closed_) return absl::FailedPreconditionError("the store is closed");
-  DumpHeader header;
-  TimelineId timeline;
-  uint64_t pin;
-  {
-    MutexLock l(&branch_mu_);
-    PITR_ASSIGN_OR_RETURN(Snapshot snap, catalog_->GetSnapshot(snapshot));
-    header.lsn = snap.lsn;
-    header.source_branch = snap.branch;
-    absl::StatusOr<Branch> b = catalog_->Get(snap.branch);
-    if (b.ok()) header.source_branch_name = b->name;  // else deleted since
-    timeline = snap.timeline;
-    pin = Pin(timeline, snap.lsn);
-  }
-  absl::Cleanup unpin = [&] { Unpin(pin); };
-  return ExportPinned(timeline, std::move(header), sink, progress);
-}
-
-absl::StatusOr<ExportSummary> Engine::ExportPinned(
-    TimelineId timeline, DumpHeader header, const DumpSink& sink,
-    const DumpProgress& progress) {
+// The export itself, of a point pinned by the caller.
+absl::StatusOr<ExportSummary> ExportPinned(EngineCore* core,
+                                           TimelineId timeline,
+                                           DumpHeader header,
+                                           const DumpSink& sink,
+                                           const DumpProgress& progress) {
   const Lsn lsn = header.lsn;
   PITR_ASSIGN_OR_RETURN(std::optional<int64_t> timestamp,
-                        wal_->TimestampAtLsn(lsn));
+                        core->wal->TimestampAtLsn(lsn));
   header.timestamp_us = timestamp.value_or(0);
-  header.page_size = page_size_;
+  header.page_size = core->page_size;
   PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
-                        catalog_->TimelinePath(timeline, lsn));
+                        core->catalog->TimelinePath(timeline, lsn));
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<DumpWriter> writer,
                         DumpWriter::Start(header, sink));
   std::optional<uint32_t> space;
-  PITR_ASSIGN_OR_RETURN(space, store_->NextSpace(path, 0));
+  PITR_ASSIGN_OR_RETURN(space, core->store->NextSpace(path, 0));
   for (; space;) {
-    PITR_ASSIGN_OR_RETURN(uint32_t size, store_->SpaceSize(*space, path));
+    PITR_ASSIGN_OR_RETURN(uint32_t size, core->store->SpaceSize(*space, path));
     // A space of no pages holds none, and pages at or past a space's size
     // do not exist (docs/storage-format.md, "Values").
     if (size > 0) PITR_RETURN_IF_ERROR(writer->AddSpace(*space, size));
     std::optional<uint32_t> page;
-    PITR_ASSIGN_OR_RETURN(page, store_->NextPage(*space, 0));
+    PITR_ASSIGN_OR_RETURN(page, core->store->NextPage(*space, 0));
     for (; page && *page < size;) {
       PageRead read;
       {
-        ReaderMutexLock gc(&history_.mu());
-        PITR_ASSIGN_OR_RETURN(read, ReadPageOnPath({*space, *page}, path, lsn));
+        ReaderMutexLock gc(&core->history.mu());
+        PITR_ASSIGN_OR_RETURN(read, core->reader.Read({*space, *page}, path, lsn));
       }
       if (read.page) {
         PITR_RETURN_IF_ERROR(writer->AddPage(*page, *read.page));
@@ -107,10 +73,10 @@ absl::StatusOr<ExportSummary> Engine::ExportPinned(
         }
       }
       if (*page == kInvalidPageNumber - 1) break;
-      PITR_ASSIGN_OR_RETURN(page, store_->NextPage(*space, *page + 1));
+      PITR_ASSIGN_OR_RETURN(page, core->store->NextPage(*space, *page + 1));
     }
     if (*space == UINT32_MAX) break;
-    PITR_ASSIGN_OR_RETURN(space, store_->NextSpace(path, *space + 1));
+    PITR_ASSIGN_OR_RETURN(space, core->store->NextSpace(path, *space + 1));
   }
   PITR_RETURN_IF_ERROR(writer->Finish());
   const DumpTrailer& counts = writer->counts();
@@ -121,6 +87,51 @@ absl::StatusOr<ExportSummary> Engine::ExportPinned(
       writer->bytes_written());
   return ExportSummary{lsn, header.timestamp_us, counts.spaces, counts.pages,
                        writer->bytes_written()};
+}
+
+}  // namespace
+
+absl::StatusOr<ExportSummary> Engine::ExportBranch(
+    BranchId branch, const PointInTime& at, const DumpSink& sink,
+    const DumpProgress& progress) {
+  DumpHeader header;
+  TimelineId timeline;
+  uint64_t pin;
+  {
+    MutexLock l(&core_->branch_mu);
+    PITR_ASSIGN_OR_RETURN(Branch b, core_->catalog->Get(branch));
+    {
+      ReaderMutexLock gc(&core_->history.mu());
+      PITR_ASSIGN_OR_RETURN(header.lsn, core_->ResolvePoint(branch, at));
+    }
+    header.source_branch = b.id;
+    header.source_branch_name = b.name;
+    timeline = b.timeline;
+    pin = Pin(core_.get(), timeline, header.lsn);
+  }
+  absl::Cleanup unpin = [&] { Unpin(core_.get(), pin); };
+  return ExportPinned(core_.get(), timeline, std::move(header), sink, progress);
+}
+
+absl::StatusOr<ExportSummary> Engine::ExportSnapshot(
+    absl::string_view snapshot, const DumpSink& sink,
+    const DumpProgress& progress) {
+  if (core_->closed) return absl::FailedPreconditionError("the store is closed");
+  DumpHeader header;
+  TimelineId timeline;
+  uint64_t pin;
+  {
+    MutexLock l(&core_->branch_mu);
+    PITR_ASSIGN_OR_RETURN(Snapshot snap, core_->catalog->GetSnapshot(snapshot));
+    header.lsn = snap.lsn;
+    header.source_branch = snap.branch;
+    absl::StatusOr<Branch> b = core_->catalog->Get(snap.branch);
+    if (b.ok()) header.source_branch_name = b->name;  // else deleted since
+    timeline = snap.timeline;
+    pin = Pin(core_.get(), timeline, snap.lsn);
+  }
+  absl::Cleanup unpin = [&] { Unpin(core_.get(), pin); };
+  return ExportPinned(core_.get(), timeline, std::move(header), sink, progress);
 }
 
 }  // namespace pitr

@@ -2,7 +2,29 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+
 namespace pitr::gc_policy {
+
+Retention EffectiveRetention(const Branch& branch,
+                             const Retention& default_retention) {
+  if (branch.retention.window || branch.retention.lsn_distance) {
+    return branch.retention;
+  }
+  return default_retention;
+}
+
+std::string DescribeRetention(const Retention& retention) {
+  std::string out;
+  if (retention.window) {
+    absl::StrAppend(&out, absl::FormatDuration(*retention.window));
+  }
+  if (retention.lsn_distance) {
+    absl::StrAppend(&out, out.empty() ? "" : " or ", *retention.lsn_distance,
+                    " bytes of WAL");
+  }
+  return out.empty() ? "keep everything" : out;
+}
 
 Lsn RetentionCutoff(
     const Retention& retention, Lsn latest, absl::Time now,

@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -24,6 +25,14 @@
 #include "engine/store_keys.h"
 
 namespace pitr::gc_policy {
+
+// The retention in force on `branch`: its own if it sets any field (it then
+// replaces the default whole), else `default_retention`.
+Retention EffectiveRetention(const Branch& branch,
+                             const Retention& default_retention);
+// The retention in words, for messages: "168h", "1000 bytes of WAL",
+// "1h or 1000 bytes of WAL", "keep everything".
+std::string DescribeRetention(const Retention& retention);
 
 // The oldest LSN the window keeps readable, given the latest LSN and
 // `lsn_at_time(t)`: the LSN of the last commit at or before t, or nullopt if

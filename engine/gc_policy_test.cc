@@ -40,6 +40,28 @@ TEST(RetentionCutoffTest, WindowDistanceBothAndNeither) {
             0u);
 }
 
+TEST(EffectiveRetentionTest, ABranchsOwnRetentionReplacesTheDefaultWhole) {
+  const Retention defaults{absl::Hours(1), 1000};
+  Branch inherits;
+  EXPECT_EQ(EffectiveRetention(inherits, defaults), defaults);
+  Branch own_window;
+  own_window.retention.window = absl::Minutes(5);
+  // Not merged: the default's lsn_distance does not carry over.
+  EXPECT_EQ(EffectiveRetention(own_window, defaults),
+            (Retention{absl::Minutes(5), std::nullopt}));
+  Branch own_distance;
+  own_distance.retention.lsn_distance = 7;
+  EXPECT_EQ(EffectiveRetention(own_distance, defaults),
+            (Retention{std::nullopt, 7}));
+}
+
+TEST(DescribeRetentionTest, NamesEachFieldOrKeepEverything) {
+  EXPECT_EQ(DescribeRetention({absl::Hours(2), std::nullopt}), "2h");
+  EXPECT_EQ(DescribeRetention({std::nullopt, 1000}), "1000 bytes of WAL");
+  EXPECT_EQ(DescribeRetention({absl::Minutes(1), 5}), "1m or 5 bytes of WAL");
+  EXPECT_EQ(DescribeRetention({}), "keep everything");
+}
+
 TEST(FloorsTest, ChildrenPullTheirParentsFloorDownToTheirBranchPoint) {
   Branch main{1, "main", TimelineId(1), 0, {}, 0, 0};
   Branch a{2, "a", TimelineId(2), 0, {}, 1, 500};

@@ -66,7 +66,7 @@ TEST_F(GcTest, KeepsTheWindowRefusesBelowItAndReclaimsTheRest) {
                                            engine_->latest_lsn() - keep_from})
                   .ok());
 
-  absl::StatusOr<GcReport> report = engine_->RunGc(/*compact=*/true);
+  absl::StatusOr<GcReport> report = engine_->gc().Run(/*compact=*/true);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->versions_examined, 480u);
   EXPECT_EQ(report->versions_removed, 8u * 50);
@@ -106,7 +106,7 @@ TEST_F(GcTest, TheDataDirectoryShrinksToAboutTheLatestState) {
   const uint64_t before = DirectoryBytes(options_.dir);
   ASSERT_TRUE(
       engine_->SetRetention(kMainBranch, Retention{std::nullopt, 1}).ok());
-  absl::StatusOr<GcReport> report = engine_->RunGc(true);
+  absl::StatusOr<GcReport> report = engine_->gc().Run(true);
   ASSERT_TRUE(report.ok()) << report.status();
   const EngineStats stats = engine_->stats();
   EXPECT_EQ(stats.gc_runs, 1u);
@@ -133,7 +133,7 @@ TEST_F(GcTest, AChildsBranchPointStaysReadable) {
   ASSERT_TRUE(
       engine_->SetRetention(kMainBranch, Retention{std::nullopt, 1}).ok());
   ASSERT_TRUE(engine_->SetRetention(child.id, Retention{std::nullopt, 1}).ok());
-  ASSERT_TRUE(engine_->RunGc(true).ok());
+  ASSERT_TRUE(engine_->gc().Run(true).ok());
 
   // main keeps its history from the child's branch point on.
   EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn, point);
@@ -143,7 +143,7 @@ TEST_F(GcTest, AChildsBranchPointStaysReadable) {
   }
   // Deleting the child lets main's history go.
   ASSERT_TRUE(engine_->DeleteBranch(child.id, false).ok());
-  ASSERT_TRUE(engine_->RunGc(true).ok());
+  ASSERT_TRUE(engine_->gc().Run(true).ok());
   EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn,
             engine_->latest_lsn() - 1);
   ExpectHistoryFrom(kMainBranch, engine_->latest_lsn(), 4);
@@ -157,7 +157,7 @@ TEST_F(GcTest, ADeletedBranchsDataGoesAway) {
   ASSERT_TRUE(engine_->Flush().ok());
   const uint64_t with_dev = engine_->stats().store_bytes;
   ASSERT_TRUE(engine_->DeleteBranch(dev.id, false).ok());
-  absl::StatusOr<GcReport> report = engine_->RunGc(true);
+  absl::StatusOr<GcReport> report = engine_->gc().Run(true);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->timelines_removed, 1u);
   EXPECT_EQ(report->versions_removed, 16u * 20);
@@ -173,7 +173,7 @@ TEST_F(GcTest, HorizonsSurviveRestartsAndNeverGoBack) {
                                  Retention{std::nullopt,
                                            engine_->latest_lsn() - keep_from})
                   .ok());
-  ASSERT_TRUE(engine_->RunGc(false).ok());
+  ASSERT_TRUE(engine_->gc().Run(false).ok());
   // Keeping everything again cannot bring collected history back.
   ASSERT_TRUE(engine_
                   ->SetRetention(kMainBranch,
@@ -191,7 +191,7 @@ TEST_F(GcTest, BranchesCannotStartBelowTheHorizon) {
   Churn(kMainBranch, 1, 10);
   ASSERT_TRUE(
       engine_->SetRetention(kMainBranch, Retention{std::nullopt, 1}).ok());
-  ASSERT_TRUE(engine_->RunGc(false).ok());
+  ASSERT_TRUE(engine_->gc().Run(false).ok());
   absl::StatusOr<Branch> old = engine_->CreateBranch(
       "old", kMainBranch, {history_[2].first, std::nullopt});
   EXPECT_EQ(old.status().code(), absl::StatusCode::kOutOfRange);
@@ -203,7 +203,7 @@ TEST_F(GcTest, BranchesCannotStartBelowTheHorizon) {
 TEST_F(GcTest, DefaultRetentionAppliesToBranchesWithoutTheirOwn) {
   Churn(kMainBranch, 1, 10);
   ASSERT_TRUE(engine_->SetDefaultRetention(Retention{std::nullopt, 1}).ok());
-  ASSERT_TRUE(engine_->RunGc(false).ok());
+  ASSERT_TRUE(engine_->gc().Run(false).ok());
   EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->retention.lsn_distance, 1u);
   EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn,
             engine_->latest_lsn() - 1);
@@ -217,7 +217,7 @@ TEST_F(GcTest, ASetDefaultRetentionOutlivesRestartsAndTheOptions) {
   options_.default_retention = Retention{std::nullopt, 1};
   Reopen();
   EXPECT_EQ(engine_->default_retention(), Retention{});
-  ASSERT_TRUE(engine_->RunGc(true).ok());
+  ASSERT_TRUE(engine_->gc().Run(true).ok());
   EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn, 0u);
   ExpectHistoryFrom(kMainBranch, 0, 2);
 
@@ -225,7 +225,7 @@ TEST_F(GcTest, ASetDefaultRetentionOutlivesRestartsAndTheOptions) {
   ASSERT_TRUE(engine_->SetDefaultRetention(Retention{std::nullopt, 1}).ok());
   options_.default_retention = Retention{};
   Reopen();
-  ASSERT_TRUE(engine_->RunGc(false).ok());
+  ASSERT_TRUE(engine_->gc().Run(false).ok());
   EXPECT_EQ(engine_->GetHistoryBounds(kMainBranch)->oldest_lsn,
             engine_->latest_lsn() - 1);
 }
@@ -253,7 +253,7 @@ TEST_F(GcTest, ExactInsideTheWindowWithDeltasAndImages) {
                                  Retention{std::nullopt,
                                            engine_->latest_lsn() - keep_from})
                   .ok());
-  absl::StatusOr<GcReport> report = engine_->RunGc(true);
+  absl::StatusOr<GcReport> report = engine_->gc().Run(true);
   ASSERT_TRUE(report.ok());
   EXPECT_GT(report->versions_removed, 0u);
   for (const auto& [lsn, state] : states) {

@@ -17,6 +17,7 @@
 #include "base/timestamp.h"
 #include "engine/dump_reader.h"
 #include "engine/engine.h"
+#include "engine/engine_core.h"
 #include "spdlog/spdlog.h"
 
 namespace pitr {
@@ -81,77 +82,26 @@ absl::StatusOr<std::unique_ptr<DumpReader>> VerifyDump(const std::string& path,
   return reader;
 }
 
-}  // namespace
-
-absl::StatusOr<ImportSummary> Engine::ImportDump(absl::string_view name,
-                                                 const std::string& dump_path,
-                                                 const DumpProgress& progress) {
-  if (closed_) return absl::FailedPreconditionError("the store is closed");
-  PITR_RETURN_IF_ERROR(CheckBranchName(name));
-  if (catalog_->GetByName(name).ok()) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("branch \"", name, "\" already exists"));
-  }
-  if (catalog_->GetSnapshot(name).ok()) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "snapshot \"", name,
-        "\" already exists (an import makes a snapshot named as its branch)"));
-  }
-  PITR_ASSIGN_OR_RETURN(std::unique_ptr<DumpReader> verified,
-                        VerifyDump(dump_path, page_size_));
-  ImportSummary summary;
-  summary.source = verified->header();
-  summary.spaces = verified->trailer().spaces;
-  summary.pages = verified->trailer().pages;
-  verified.reset();
-
-  TimelineId timeline;
-  {
-    MutexLock l(&branch_mu_);
-    PITR_ASSIGN_OR_RETURN(timeline, catalog_->CreateRootTimeline(NowMicros()));
-  }
-  bool visible = false;
-  absl::Cleanup release = [&] {
-    if (!visible) catalog_->Release(timeline);
-  };
-  PITR_ASSIGN_OR_RETURN(
-      Lsn lsn, WriteImport(dump_path, timeline, summary.pages, progress));
-  MutexLock l(&branch_mu_);
-  PITR_ASSIGN_OR_RETURN(
-      Catalog::Imported imported,
-      catalog_->CreateImportedBranch(name, timeline, lsn, name, NowMicros()));
-  visible = true;
-  history_.SetFloors({{imported.branch.id, lsn}});  // its history starts there
-  summary.branch = imported.branch;
-  summary.snapshot = imported.snapshot;
-  spdlog::info(
-      "pitr: imported {} pages of {} spaces from {} (branch \"{}\" at lsn {}) "
-      "as branch \"{}\" (#{}) at lsn {}",
-      summary.pages, summary.spaces, dump_path,
-      summary.source.source_branch_name, FormatLsn(summary.source.lsn),
-      summary.branch.name, summary.branch.id, FormatLsn(lsn));
-  return summary;
-}
-
-absl::StatusOr<Lsn> Engine::WriteImport(const std::string& dump_path,
-                                        TimelineId timeline,
-                                        uint64_t total_pages,
-                                        const DumpProgress& progress) {
+// Step 2: the dump's pages written to `timeline` through the WAL; returns
+// the commit LSN of the last batch.
+absl::StatusOr<Lsn> WriteImport(EngineCore* core, const std::string& dump_path,
+                                TimelineId timeline, uint64_t total_pages,
+                                const DumpProgress& progress) {
   // Read again, checked again: the file may have changed since step 1.
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<DumpReader> reader,
                         DumpReader::OpenFile(dump_path));
-  if (reader->header().page_size != page_size_) {
+  if (reader->header().page_size != core->page_size) {
     return absl::DataLossError(
         absl::StrCat("the dump ", dump_path, " changed while it was imported"));
   }
-  Lsn last = latest_lsn();
+  Lsn last = core->latest_lsn.load();
   WalBatch batch(timeline);
-  batch.Reserve(kBatchBytes + page_size_);
+  batch.Reserve(kBatchBytes + core->page_size);
   auto append = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    PITR_RETURN_IF_ERROR(Validate(batch));
-    ReaderMutexLock l(&branch_mu_);
-    PITR_ASSIGN_OR_RETURN(AppendResult result, wal_->Append(batch));
+    PITR_RETURN_IF_ERROR(core->ValidateBatch(batch));
+    ReaderMutexLock l(&core->branch_mu);
+    PITR_ASSIGN_OR_RETURN(AppendResult result, core->wal->Append(batch));
     last = result.commit_lsn;
     batch.Clear();
     return absl::OkStatus();
@@ -163,7 +113,7 @@ absl::StatusOr<Lsn> Engine::WriteImport(const std::string& dump_path,
     PITR_ASSIGN_OR_RETURN(bool more, reader->Next(&entry));
     if (!more || entry.kind == DumpEntry::Kind::kSpace) {
       if (space)
-        PITR_RETURN_IF_ERROR(space->AddSizeRecords(&batch, page_size_));
+        PITR_RETURN_IF_ERROR(space->AddSizeRecords(&batch, core->page_size));
       if (!more) break;
       space = ImportedSpace{entry.space, entry.page_count, std::nullopt};
     } else {
@@ -177,6 +127,58 @@ absl::StatusOr<Lsn> Engine::WriteImport(const std::string& dump_path,
   }
   PITR_RETURN_IF_ERROR(append());
   return last;
+}
+
+}  // namespace
+
+absl::StatusOr<ImportSummary> Engine::ImportDump(absl::string_view name,
+                                                 const std::string& dump_path,
+                                                 const DumpProgress& progress) {
+  if (core_->closed) return absl::FailedPreconditionError("the store is closed");
+  PITR_RETURN_IF_ERROR(CheckBranchName(name));
+  if (core_->catalog->GetByName(name).ok()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("branch \"", name, "\" already exists"));
+  }
+  if (core_->catalog->GetSnapshot(name).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "snapshot \"", name,
+        "\" already exists (an import makes a snapshot named as its branch)"));
+  }
+  PITR_ASSIGN_OR_RETURN(std::unique_ptr<DumpReader> verified,
+                        VerifyDump(dump_path, core_->page_size));
+  ImportSummary summary;
+  summary.source = verified->header();
+  summary.spaces = verified->trailer().spaces;
+  summary.pages = verified->trailer().pages;
+  verified.reset();
+
+  TimelineId timeline;
+  {
+    MutexLock l(&core_->branch_mu);
+    PITR_ASSIGN_OR_RETURN(timeline, core_->catalog->CreateRootTimeline(NowMicros()));
+  }
+  bool visible = false;
+  absl::Cleanup release = [&] {
+    if (!visible) core_->catalog->Release(timeline);
+  };
+  PITR_ASSIGN_OR_RETURN(
+      Lsn lsn, WriteImport(core_.get(), dump_path, timeline, summary.pages, progress));
+  MutexLock l(&core_->branch_mu);
+  PITR_ASSIGN_OR_RETURN(
+      Catalog::Imported imported,
+      core_->catalog->CreateImportedBranch(name, timeline, lsn, name, NowMicros()));
+  visible = true;
+  core_->history.SetFloors({{imported.branch.id, lsn}});  // its history starts there
+  summary.branch = imported.branch;
+  summary.snapshot = imported.snapshot;
+  spdlog::info(
+      "pitr: imported {} pages of {} spaces from {} (branch \"{}\" at lsn {}) "
+      "as branch \"{}\" (#{}) at lsn {}",
+      summary.pages, summary.spaces, dump_path,
+      summary.source.source_branch_name, FormatLsn(summary.source.lsn),
+      summary.branch.name, summary.branch.id, FormatLsn(lsn));
+  return summary;
 }
 
 }  // namespace pitr

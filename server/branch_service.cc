@@ -55,7 +55,7 @@ grpc::Status BranchServiceImpl::CreateBranch(
         if (request->point().point_case() == v1::PointInTime::kSnapshot) {
           PITR_ASSIGN_OR_RETURN(
               Snapshot snapshot,
-              engine.GetSnapshot(request->point().snapshot()));
+              engine.snapshots().Get(request->point().snapshot()));
           const std::string owner = BranchNameOf(engine, snapshot.branch);
           if (!request->parent().empty() && request->parent() != owner) {
             return absl::InvalidArgumentError(absl::StrCat(
@@ -63,7 +63,7 @@ grpc::Status BranchServiceImpl::CreateBranch(
                 owner, "\", not \"", request->parent(),
                 "\": leave parent empty or name the snapshot's branch"));
           }
-          PITR_ASSIGN_OR_RETURN(made, engine.CreateBranchFromSnapshot(
+          PITR_ASSIGN_OR_RETURN(made, engine.snapshots().CreateBranch(
                                           request->name(), snapshot.name));
         } else {
           PITR_ASSIGN_OR_RETURN(Branch parent,
@@ -146,7 +146,7 @@ grpc::Status BranchServiceImpl::RestoreBranch(
                 "a restore needs a point: an lsn, a timestamp or a snapshot");
           case v1::PointInTime::kSnapshot: {
             PITR_ASSIGN_OR_RETURN(restored,
-                                  engine.RestoreBranchFromSnapshot(
+                                  engine.snapshots().RestoreBranch(
                                       branch.id, request->point().snapshot()));
             break;
           }

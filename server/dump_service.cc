@@ -24,7 +24,7 @@ grpc::Status DumpServiceImpl::ExportBranch(
         Lsn lsn;
         if (request->point().point_case() == v1::PointInTime::kSnapshot) {
           PITR_ASSIGN_OR_RETURN(
-              snapshot, engine.GetSnapshot(request->point().snapshot()));
+              snapshot, engine.snapshots().Get(request->point().snapshot()));
           lsn = snapshot->lsn;
         } else {
           PITR_ASSIGN_OR_RETURN(branch, BranchNamed(engine, request->branch()));

@@ -172,7 +172,7 @@ grpc::Status RetentionServiceImpl::RunGc(grpc::ServerContext* context,
                                          v1::GcReport* response) {
   return Serve(env_, context, Role::kAdmin, "RunGc", [&]() -> absl::Status {
     PITR_ASSIGN_OR_RETURN(GcReport report,
-                          env_.engine->RunGc(request->compact()));
+                          env_.engine->gc().Run(request->compact()));
     response->set_versions_examined(report.versions_examined);
     response->set_versions_removed(report.versions_removed);
     response->set_timelines_removed(report.timelines_removed);

@@ -137,7 +137,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
       server->http_server_ ? absl::StrCat("on port ", server->metrics_port())
                            : std::string("off"),
       options.engine.dir, engine.page_size(), FormatLsn(engine.latest_lsn()),
-      engine.ListBranches().size(), engine.ListSnapshots().size());
+      engine.ListBranches().size(), engine.snapshots().List().size());
   return server;
 }
 

@@ -75,7 +75,7 @@ absl::StatusOr<std::optional<Lsn>> ReadLsn(Engine& engine, const Branch& branch,
     }
     case v1::PointInTime::kSnapshot: {
       PITR_ASSIGN_OR_RETURN(Snapshot snapshot,
-                            engine.GetSnapshot(point.snapshot()));
+                            engine.snapshots().Get(point.snapshot()));
       if (snapshot.timeline != branch.timeline) {
         return absl::FailedPreconditionError(absl::StrCat(
             "snapshot \"", snapshot.name, "\" (lsn ", FormatLsn(snapshot.lsn),

@@ -26,7 +26,7 @@ grpc::Status SnapshotServiceImpl::CreateSnapshot(
         }
         PITR_ASSIGN_OR_RETURN(
             Snapshot snapshot,
-            engine.CreateSnapshot(request->name(), branch.id, at, keep_for));
+            engine.snapshots().Create(request->name(), branch.id, at, keep_for));
         *response = SnapshotProto(snapshot, branch.name);
         return absl::OkStatus();
       });
@@ -38,7 +38,7 @@ grpc::Status SnapshotServiceImpl::GetSnapshot(
   return Serve(
       env_, context, Role::kRead, "GetSnapshot", [&]() -> absl::Status {
         PITR_ASSIGN_OR_RETURN(Snapshot snapshot,
-                              env_.engine->GetSnapshot(request->name()));
+                              env_.engine->snapshots().Get(request->name()));
         *response = SnapshotProto(snapshot,
                                   BranchNameOf(*env_.engine, snapshot.branch));
         return absl::OkStatus();
@@ -57,7 +57,7 @@ grpc::Status SnapshotServiceImpl::ListSnapshots(
                                 BranchNamed(engine, request->branch()));
           only = branch.id;
         }
-        std::vector<Snapshot> snapshots = engine.ListSnapshots();
+        std::vector<Snapshot> snapshots = engine.snapshots().List();
         snapshots.erase(std::remove_if(snapshots.begin(), snapshots.end(),
                                        [&](const Snapshot& s) {
                                          return only && s.branch != *only;
@@ -79,7 +79,7 @@ grpc::Status SnapshotServiceImpl::DeleteSnapshot(
     grpc::ServerContext* context, const v1::DeleteSnapshotRequest* request,
     google::protobuf::Empty* /*response*/) {
   return Serve(env_, context, Role::kAdmin, "DeleteSnapshot",
-               [&] { return env_.engine->DeleteSnapshot(request->name()); });
+               [&] { return env_.engine->snapshots().Delete(request->name()); });
 }
 
 grpc::Status SnapshotServiceImpl::CreateSchedule(
@@ -102,7 +102,7 @@ grpc::Status SnapshotServiceImpl::CreateSchedule(
               schedule.keep_for,
               ToDuration(wanted.keep_for(), "schedule.keep_for"));
         }
-        PITR_RETURN_IF_ERROR(engine.CreateSnapshotSchedule(schedule));
+        PITR_RETURN_IF_ERROR(engine.snapshots().CreateSchedule(schedule));
         *response = ScheduleProto(schedule, branch.name);
         return absl::OkStatus();
       });
@@ -114,7 +114,7 @@ grpc::Status SnapshotServiceImpl::ListSchedules(
   return Serve(env_, context, Role::kRead, "ListSchedules",
                [&]() -> absl::Status {
                  for (const SnapshotSchedule& schedule :
-                      env_.engine->ListSnapshotSchedules()) {
+                      env_.engine->snapshots().ListSchedules()) {
                    *response->add_schedules() = ScheduleProto(
                        schedule, BranchNameOf(*env_.engine, schedule.branch));
                  }
@@ -126,7 +126,7 @@ grpc::Status SnapshotServiceImpl::DeleteSchedule(
     grpc::ServerContext* context, const v1::DeleteScheduleRequest* request,
     google::protobuf::Empty* /*response*/) {
   return Serve(env_, context, Role::kAdmin, "DeleteSchedule", [&] {
-    return env_.engine->DeleteSnapshotSchedule(request->name());
+    return env_.engine->snapshots().DeleteSchedule(request->name());
   });
 }
 

@@ -71,7 +71,7 @@ void Send(uint64_t type, uint64_t a = 0, uint64_t b = 0) {
       }
       case 3: {
         const std::string name = absl::StrCat("s", seed, "-", step);
-        if (engine.CreateSnapshot(name, pick.id, {}).ok())
+        if (engine.snapshots().Create(name, pick.id, {}).ok())
           Send(kSnapshotted, pick.id);
         break;
       }
@@ -82,7 +82,7 @@ void Send(uint64_t type, uint64_t a = 0, uint64_t b = 0) {
                  .ok()) {
           Fail(3, absl::InternalError("SetRetention failed"));
         }
-        absl::StatusOr<GcReport> gc = engine.RunGc(rng() % 2 == 0);
+        absl::StatusOr<GcReport> gc = engine.gc().Run(rng() % 2 == 0);
         if (!gc.ok()) Fail(3, gc.status());
         break;
       }

@@ -109,8 +109,8 @@ TEST(CatalogCrashTest, KillsDuringBranchChangesLeaveAConsistentCatalog) {
         }
       }
     }
-    for (const Snapshot& s : (*engine)->ListSnapshots()) {
-      absl::StatusOr<Branch> from = (*engine)->CreateBranchFromSnapshot(
+    for (const Snapshot& s : (*engine)->snapshots().List()) {
+      absl::StatusOr<Branch> from = (*engine)->snapshots().CreateBranch(
           absl::StrCat("check-", round, "-", s.id), s.name);
       ASSERT_TRUE(from.ok()) << from.status();
       EXPECT_TRUE(

@@ -123,7 +123,7 @@ class Store {
                                   : bounds.status().ToString(),
                       "\n");
     }
-    for (const Snapshot& s : engine_->ListSnapshots()) {
+    for (const Snapshot& s : engine_->snapshots().List()) {
       absl::StrAppend(&out, "snapshot ", s.name, " ", s.branch, "@", s.lsn,
                       "\n");
     }
@@ -148,7 +148,7 @@ class Store {
     absl::StatusOr<Branch> dev = engine_->CreateBranch("dev", main->id, {});
     Must(dev.status(), "CreateBranch dev");
     Write(dev->id, 0, 'c');
-    Must(engine_->CreateSnapshot("snap", main->id, {}).status(),
+    Must(engine_->snapshots().Create("snap", main->id, {}).status(),
          "CreateSnapshot");
     Write(main->id, 0, 'd');
   }

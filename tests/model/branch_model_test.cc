@@ -697,7 +697,7 @@ class BranchModelRun {
     const std::string op = absl::StrCat("CreateSnapshot \"", name, "\" of ",
                                         BranchName(id), " at ", how);
     Note(op);
-    absl::StatusOr<Snapshot> snap = engine_->CreateSnapshot(name, id, at);
+    absl::StatusOr<Snapshot> snap = engine_->snapshots().Create(name, id, at);
     if (!resolved) {
       if (snap.ok()) {
         Fail(absl::StrCat(op, ": want OUT_OF_RANGE, the engine took it at ",
@@ -732,7 +732,7 @@ class BranchModelRun {
     std::optional<std::string> name = RandomSnapshot();
     if (!name) return;
     Note(absl::StrCat("DeleteSnapshot \"", *name, "\""));
-    absl::Status s = engine_->DeleteSnapshot(*name);
+    absl::Status s = engine_->snapshots().Delete(*name);
     if (!s.ok()) {
       Fail(absl::StrCat("DeleteSnapshot \"", *name, "\": ", s.ToString()));
       return;
@@ -755,7 +755,7 @@ class BranchModelRun {
                        *name, "\" (lsn ", snap.lsn, ")");
       Note(op);
       absl::StatusOr<Branch> made =
-          engine_->CreateBranchFromSnapshot(branch, *name);
+          engine_->snapshots().CreateBranch(branch, *name);
       if (!made.ok()) {
         Fail(absl::StrCat(op, ": ", made.status().ToString()));
         return;
@@ -777,7 +777,7 @@ class BranchModelRun {
                      *name, "\" (lsn ", snap.lsn, ")");
     Note(op);
     absl::StatusOr<Catalog::Restored> restored =
-        engine_->RestoreBranchFromSnapshot(id, *name);
+        engine_->snapshots().RestoreBranch(id, *name);
     if (!restored.ok()) {
       Fail(absl::StrCat(op, ": ", restored.status().ToString()));
       return;
@@ -837,7 +837,7 @@ class BranchModelRun {
         return;
       }
     }
-    const size_t listed = engine_->ListSnapshots().size();
+    const size_t listed = engine_->snapshots().List().size();
     if (listed != snapshots_.size()) {
       Fail(absl::StrCat(op, ": the engine lists ", listed,
                         " snapshots after the delete, the model ",
@@ -861,7 +861,7 @@ class BranchModelRun {
   void Gc() {
     const bool compact = Chance(30);
     Note(absl::StrCat("RunGc", compact ? " (compact)" : ""));
-    absl::StatusOr<GcReport> report = engine_->RunGc(compact);
+    absl::StatusOr<GcReport> report = engine_->gc().Run(compact);
     if (!report.ok()) {
       Fail(absl::StrCat("RunGc: ", report.status().ToString()));
       return;

@@ -745,7 +745,7 @@ absl::Status RunGcSection(const std::string& scratch) {
   const double settle_s = Settle();
 
   const Io io0 = ProcessIo();
-  PITR_ASSIGN_OR_RETURN(GcReport report, e->RunGc(/*compact=*/true));
+  PITR_ASSIGN_OR_RETURN(GcReport report, e->gc().Run(/*compact=*/true));
   const Io io1 = ProcessIo();
   PITR_ASSIGN_OR_RETURN(HistoryBounds bounds, e->GetHistoryBounds(kMainBranch));
 
@@ -771,7 +771,7 @@ absl::Status RunGcSection(const std::string& scratch) {
       "with probability %d%%, else a %d-byte delta): %d images,\n   %d deltas, "
       "%d images materialised by the engine, %.1f s. Retention of main set "
       "to the WAL\n   bytes of the last %d rounds (lsn_distance %d); Flush, "
-      "settle %.1f s, then RunGc(compact=true).\n\n",
+      "settle %.1f s, then gc().Run(compact=true).\n\n",
       pages, versions, batch_pages, image_pct, delta_bytes, images, deltas,
       before.images_materialized, churn_s, keep_rounds, distance, settle_s);
   absl::PrintF("   versions examined   %10d\n", report.versions_examined);

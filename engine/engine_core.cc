@@ -1,0 +1,98 @@
+#include "engine/engine_core.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "engine/gc_policy.h"
+
+namespace pitr {
+
+EngineCore::EngineCore(EngineOptions options_in,
+                       std::unique_ptr<PageStore> store_in,
+                       uint32_t page_size_in)
+    : options(std::move(options_in)),
+      store(std::move(store_in)),
+      page_size(page_size_in),
+      applier(std::make_unique<Applier>(
+          store.get(),
+          [this](TimelineId timeline, Lsn lsn) {
+            return catalog->TimelinePath(timeline, lsn);
+          },
+          options.image_after_deltas,
+          [this](const ImageTask& task) { maintenance->EnqueueImage(task); })),
+      reader(store.get(), applier.get(), page_size),
+      snapshots(this),
+      gc(this) {}
+
+Retention EngineCore::default_retention() const {
+  return catalog->default_retention().value_or(options.default_retention);
+}
+
+absl::StatusOr<Lsn> EngineCore::ResolveLsn(BranchId branch,
+                                           std::optional<Lsn> lsn) const {
+  if (closed) return absl::FailedPreconditionError("the store is closed");
+  PITR_ASSIGN_OR_RETURN(Branch b, catalog->Get(branch));
+  const Lsn latest = latest_lsn;
+  if (!lsn) return latest;
+  if (*lsn > latest) {
+    return absl::OutOfRangeError(
+        absl::StrCat("lsn ", FormatLsn(*lsn), " is past the latest lsn ",
+                     FormatLsn(latest), " of branch \"", b.name, "\""));
+  }
+  if (const Lsn floor = history.FloorOf(branch); *lsn < floor) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "lsn ", FormatLsn(*lsn), " is below the GC horizon ", FormatLsn(floor),
+        " of branch \"", b.name, "\" (retention ",
+        gc_policy::DescribeRetention(
+            gc_policy::EffectiveRetention(b, default_retention())),
+        "); readable: ", FormatLsn(floor), " to ", FormatLsn(latest)));
+  }
+  return *lsn;
+}
+
+absl::StatusOr<Lsn> EngineCore::ResolvePoint(BranchId branch,
+                                             const PointInTime& at) const {
+  if (at.lsn && at.timestamp_us) {
+    return absl::InvalidArgumentError(
+        "give a point in history as an lsn or a timestamp, not both");
+  }
+  if (!at.timestamp_us) return ResolveLsn(branch, at.lsn);
+  PITR_ASSIGN_OR_RETURN(Lsn lsn, wal->LsnAtTimestamp(*at.timestamp_us));
+  return ResolveLsn(branch, lsn);  // inside the branch's history?
+}
+
+absl::Status EngineCore::ValidateBatch(const WalBatch& batch) const {
+  if (batch.empty()) {
+    return absl::InvalidArgumentError(
+        "empty batch: a batch needs at least one record");
+  }
+  std::vector<WalRecordView> records = batch.RecordViews();
+  for (size_t i = 0; i < records.size(); ++i) {
+    const WalRecordView& r = records[i];
+    auto bad = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("record ", i, " of the batch (", RecordKindName(r.kind),
+                       " of page ", FormatPageKey(r.key), "): ", why));
+    };
+    if (r.kind != RecordKind::kSpaceTruncate &&
+        r.key.page == kInvalidPageNumber) {
+      return bad(
+          "page number 4294967295 is reserved; pages are 0 to 4294967294");
+    }
+    if (r.kind == RecordKind::kPageImage && r.data.size() != page_size) {
+      return bad(absl::StrCat("the image has ", r.data.size(),
+                              " bytes but pages have ", page_size));
+    }
+    if (r.kind == RecordKind::kPageDelta &&
+        uint64_t{r.offset} + r.data.size() > page_size) {
+      return bad(absl::StrCat("the delta covers bytes ", r.offset, " to ",
+                              uint64_t{r.offset} + r.data.size(),
+                              ", past the end of the ", page_size,
+                              "-byte page"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace pitr

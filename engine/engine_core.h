@@ -1,0 +1,91 @@
+// EngineCore: the engine's private state, shared by its rooms. Engine
+// (engine.h) owns one behind a pointer; the rooms it holds (PageReader,
+// Maintenance, Snapshots, GarbageCollector) work on the page store, the
+// catalog and the WAL it holds. Internal to engine/: nothing outside the
+// engine includes it.
+//
+// Locks, in the order they are taken (each documented where it lives):
+//   GarbageCollector::run_mu_    one GC run at a time
+//   EngineCore::branch_mu        (below)
+//   HistoryGuard::mu()           floors and horizons; reads hold it shared
+//   HistoryGuard::pins_mu_       leases and export pins; never with mu()
+// Maintenance's flush_mu_ and mu_, and the WAL's and the catalog's own
+// locks, are taken inside calls into those classes and never around a call
+// back into the engine.
+//
+// branch_mu: appends hold it shared from the branch check to the WAL append;
+// catalog changes (branches, snapshots, schedules, retention), GC planning
+// and new leases and pins hold it exclusively, so no append straddles a
+// restore and no branch is created at a point GC is about to collect.
+#ifndef PITR_ENGINE_ENGINE_CORE_H_
+#define PITR_ENGINE_ENGINE_CORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "base/mutex.h"
+#include "branch/catalog.h"
+#include "engine/applier.h"
+#include "engine/gc.h"
+#include "engine/history_guard.h"
+#include "engine/maintenance.h"
+#include "engine/options.h"
+#include "engine/page_reader.h"
+#include "engine/page_store.h"
+#include "engine/point_in_time.h"
+#include "engine/snapshots.h"
+#include "wal/batch.h"
+#include "wal/wal.h"
+
+namespace pitr {
+
+struct EngineCore {
+  EngineCore(EngineOptions options, std::unique_ptr<PageStore> store,
+             uint32_t page_size);
+  EngineCore(const EngineCore&) = delete;
+  EngineCore& operator=(const EngineCore&) = delete;
+
+  // The LSN a read of `branch` asks for (nullopt: the latest), checked
+  // against the branch's history: FAILED_PRECONDITION once closed,
+  // NOT_FOUND for an unknown branch, OUT_OF_RANGE past the latest LSN or
+  // below the branch's floor (the messages name the readable range).
+  absl::StatusOr<Lsn> ResolveLsn(BranchId branch, std::optional<Lsn> lsn) const
+      ABSL_SHARED_LOCKS_REQUIRED(history.mu());
+  // The same for a point given as an LSN or a time.
+  absl::StatusOr<Lsn> ResolvePoint(BranchId branch, const PointInTime& at) const
+      ABSL_SHARED_LOCKS_REQUIRED(history.mu());
+  // Checks a batch against the store: not empty, images of the page size,
+  // deltas inside the page, no reserved page number (INVALID_ARGUMENT
+  // naming the record).
+  absl::Status ValidateBatch(const WalBatch& batch) const;
+  // The store-wide default retention: the one last set durably, else the
+  // configured one.
+  Retention default_retention() const;
+
+  const EngineOptions options;
+  const std::unique_ptr<PageStore> store;
+  const uint32_t page_size;
+  std::unique_ptr<Catalog> catalog;
+  const std::unique_ptr<Applier> applier;
+  std::unique_ptr<Wal> wal;
+  // The LSN of the last applied batch: what "latest" means.
+  std::atomic<Lsn> latest_lsn{0};
+  std::atomic<bool> closed{false};
+  uint64_t batches_replayed = 0;  // by recovery, at open
+
+  mutable Mutex branch_mu;  // see the header comment
+  HistoryGuard history;
+
+  // The rooms.
+  PageReader reader;
+  std::unique_ptr<Maintenance> maintenance;
+  Snapshots snapshots;
+  GarbageCollector gc;
+};
+
+}  // namespace pitr
+
+#endif  // PITR_ENGINE_ENGINE_CORE_H_

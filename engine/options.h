@@ -1,0 +1,64 @@
+// EngineOptions: how an engine is opened (Engine::Open). Every field has a
+// default that suits a server; tests shrink the sizes and periods.
+#ifndef PITR_ENGINE_OPTIONS_H_
+#define PITR_ENGINE_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "branch/catalog.h"
+#include "wal/wal.h"
+
+namespace pitr {
+
+struct EngineOptions {
+  // Data directory: the WAL in dir/wal, the page store in dir/pages.
+  // Created if missing.
+  std::string dir;
+  // Page size in bytes, fixed when the store is created: a power of two from
+  // 512 to 65536. 0 means 8192 for a new store, and whatever the store has
+  // for an existing one (a different non-zero value is refused).
+  uint32_t page_size = 0;
+
+  // WAL.
+  uint64_t wal_segment_size = 64 << 20;
+  SyncPolicy sync = SyncPolicy::kEveryBatch;
+
+  // In-memory layer: each memtable holds up to memtable_bytes; at most
+  // max_memtables exist (the one being written and those waiting to be
+  // flushed), after which appends slow down until flushing catches up.
+  size_t memtable_bytes = 64 << 20;
+  int max_memtables = 4;
+  // A flush also happens when the oldest unflushed batch is this old, or
+  // when the WAL holds this many bytes that are not flushed yet (which bounds
+  // the replay after a crash).
+  absl::Duration flush_age = absl::Seconds(60);
+  uint64_t flush_wal_bytes = 256 << 20;
+
+  // Cache of hot blocks and page images.
+  size_t cache_bytes = 256 << 20;
+  // Page images in RocksDB blob files (less write amplification).
+  bool blob_files = true;
+  // Materialise an image after this many deltas on a page.
+  uint32_t image_after_deltas = 16;
+  // History kept readable on branches that set no retention of their own,
+  // until a default is set with Engine::SetDefaultRetention (which the
+  // store keeps, and which then applies instead).
+  Retention default_retention{absl::Hours(24 * 7), std::nullopt};
+  // How often the background runs GC (absl::InfiniteDuration(): never; GC
+  // then runs only when asked, Engine::gc().Run).
+  absl::Duration gc_period = absl::Minutes(10);
+
+  // Images waiting to be materialised, at most (more are dropped; the page
+  // is picked up again after its next image_after_deltas deltas).
+  size_t max_pending_images = 100000;
+  // How often background work looks for something to do.
+  absl::Duration maintenance_interval = absl::Milliseconds(100);
+};
+
+}  // namespace pitr
+
+#endif  // PITR_ENGINE_OPTIONS_H_
