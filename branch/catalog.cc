@@ -38,7 +38,6 @@ absl::Status Catalog::Load() {
   PITR_ASSIGN_OR_RETURN(auto timeline_rows, store_->Scan(cr::kTimelinePrefix));
   PITR_ASSIGN_OR_RETURN(auto branch_rows, store_->Scan(cr::kBranchPrefix));
   PITR_ASSIGN_OR_RETURN(auto snapshot_rows, store_->Scan(cr::kSnapshotPrefix));
-  PITR_ASSIGN_OR_RETURN(auto schedule_rows, store_->Scan(cr::kSchedulePrefix));
   PITR_ASSIGN_OR_RETURN(auto default_rows,
                         store_->Scan(cr::kDefaultRetentionKey));
   MutexLock l(&mu_);
@@ -47,10 +46,6 @@ absl::Status Catalog::Load() {
     PITR_ASSIGN_OR_RETURN(default_retention_,
                           cr::DecodeDefaultRetention(value));
   }
-  for (const auto& [key, value] : schedule_rows) {
-    PITR_ASSIGN_OR_RETURN(SnapshotSchedule s, cr::DecodeSchedule(key, value));
-    schedules_[s.name] = s;
-  }
   for (const auto& [key, value] : snapshot_rows) {
     PITR_ASSIGN_OR_RETURN(Snapshot snap, cr::DecodeSnapshot(key, value));
     next_snapshot_ = std::max(next_snapshot_, snap.id + 1);
@@ -58,23 +53,23 @@ absl::Status Catalog::Load() {
   }
   for (const auto& [key, value] : timeline_rows) {
     PITR_ASSIGN_OR_RETURN(Timeline t, cr::DecodeTimeline(key, value));
-    timelines_[t.id] = t;
+    tree_.timelines[t.id] = t;
     next_timeline_ = std::max(next_timeline_, t.id.Next());
   }
   for (const auto& [key, value] : branch_rows) {
     PITR_ASSIGN_OR_RETURN(Branch b, cr::DecodeBranch(key, value));
-    if (timelines_.count(b.timeline) == 0) {
+    if (tree_.timelines.count(b.timeline) == 0) {
       return absl::DataLossError(
           absl::StrCat("catalog: branch \"", b.name, "\" reads timeline ",
                        b.timeline.value(), ", which does not exist"));
     }
-    owners_[b.timeline] = b.id;
-    branches_[b.id] = b;
-    names_[b.name] = b.id;
+    tree_.owners[b.timeline] = b.id;
+    tree_.branches[b.id] = b;
+    tree_.names[b.name] = b.id;
     next_branch_ = std::max(next_branch_, b.id + 1);
   }
-  if (branches_.count(kMainBranchId) > 0) return absl::OkStatus();
-  if (!branches_.empty() || !timelines_.empty()) {
+  if (tree_.branches.count(kMainBranchId) > 0) return absl::OkStatus();
+  if (!tree_.branches.empty() || !tree_.timelines.empty()) {
     return absl::DataLossError("catalog: the branch \"main\" is missing");
   }
   // A new store: main is created now.
@@ -85,56 +80,33 @@ absl::Status Catalog::Load() {
       {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
        {cr::BranchKey(kMainBranchId), cr::EncodeBranch(main)}},
       {}));
-  timelines_[kMainTimeline] = main_timeline;
-  branches_[kMainBranchId] = main;
-  names_[main.name] = kMainBranchId;
-  owners_[kMainTimeline] = kMainBranchId;
+  tree_.timelines[kMainTimeline] = main_timeline;
+  tree_.branches[kMainBranchId] = main;
+  tree_.names[main.name] = kMainBranchId;
+  tree_.owners[kMainTimeline] = kMainBranchId;
   return absl::OkStatus();
-}
-
-Branch Catalog::Describe(const Branch& stored) const {
-  Branch out = stored;
-  const Timeline& t = timelines_.at(stored.timeline);
-  auto owner = owners_.find(t.parent);
-  out.parent =
-      t.parent != kNoTimeline && owner != owners_.end() ? owner->second : 0;
-  out.branch_point = t.branch_point;
-  return out;
-}
-
-absl::StatusOr<const Branch*> Catalog::Find(BranchId id) const {
-  auto it = branches_.find(id);
-  if (it == branches_.end()) {
-    return absl::NotFoundError(absl::StrCat("branch #", id, " does not exist"));
-  }
-  return &it->second;
-}
-
-const Branch* Catalog::FindByName(absl::string_view name) const {
-  auto it = names_.find(std::string(name));
-  return it == names_.end() ? nullptr : &branches_.at(it->second);
 }
 
 absl::StatusOr<Branch> Catalog::Get(BranchId id) const {
   MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* branch, Find(id));
-  return Describe(*branch);
+  PITR_ASSIGN_OR_RETURN(const Branch* branch, tree_.Find(id));
+  return tree_.Describe(*branch);
 }
 
 absl::StatusOr<Branch> Catalog::GetByName(absl::string_view name) const {
   MutexLock l(&mu_);
-  const Branch* branch = FindByName(name);
+  const Branch* branch = tree_.FindByName(name);
   if (branch == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("branch \"", name, "\" does not exist"));
   }
-  return Describe(*branch);
+  return tree_.Describe(*branch);
 }
 
 std::vector<Branch> Catalog::List() const {
   MutexLock l(&mu_);
   std::vector<Branch> out;
-  for (const auto& [id, branch] : branches_) out.push_back(Describe(branch));
+  for (const auto& [id, branch] : tree_.branches) out.push_back(tree_.Describe(branch));
   return out;
 }
 
@@ -148,70 +120,43 @@ std::vector<Branch> Catalog::Children(BranchId id) const {
 
 absl::StatusOr<Timeline> Catalog::GetTimeline(TimelineId id) const {
   MutexLock l(&mu_);
-  auto it = timelines_.find(id);
-  if (it == timelines_.end()) {
+  auto it = tree_.timelines.find(id);
+  if (it == tree_.timelines.end()) {
     return absl::NotFoundError(
         absl::StrCat("timeline ", id.value(), " does not exist"));
   }
   return it->second;
 }
 
-std::shared_ptr<const Catalog::Ancestry> Catalog::AncestryOf(
-    TimelineId timeline) const {
-  auto cached = ancestries_.find(timeline);
-  if (cached != ancestries_.end()) return cached->second;
-  auto ancestry = std::make_shared<Ancestry>();
-  Lsn cap = ~Lsn{0};
-  for (TimelineId t = timeline; t != kNoTimeline;) {
-    ancestry->emplace_back(t, cap);
-    const Timeline& info = timelines_.at(t);
-    cap = info.branch_point;
-    t = info.parent;
-  }
-  ancestries_[timeline] = ancestry;
-  return ancestry;
-}
-
-std::vector<ReadStep> Catalog::PathFrom(const Ancestry& ancestry, Lsn lsn) {
-  std::vector<ReadStep> path;
-  path.reserve(ancestry.size());
-  Lsn up_to = lsn;
-  for (const auto& [timeline, cap] : ancestry) {
-    up_to = std::min(up_to, cap);
-    path.push_back({timeline, up_to});
-  }
-  return path;
-}
-
 absl::StatusOr<std::vector<ReadStep>> Catalog::ReadPath(BranchId branch,
                                                         Lsn lsn) const {
-  std::shared_ptr<const Ancestry> ancestry;
+  std::shared_ptr<const CatalogTree::Ancestry> ancestry;
   {
     MutexLock l(&mu_);
-    PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
-    ancestry = AncestryOf(b->timeline);
+    PITR_ASSIGN_OR_RETURN(const Branch* b, tree_.Find(branch));
+    ancestry = tree_.AncestryOf(b->timeline);
   }
-  return PathFrom(*ancestry, lsn);
+  return CatalogTree::PathFrom(*ancestry, lsn);
 }
 
 absl::StatusOr<std::vector<ReadStep>> Catalog::TimelinePath(TimelineId timeline,
                                                             Lsn lsn) const {
-  std::shared_ptr<const Ancestry> ancestry;
+  std::shared_ptr<const CatalogTree::Ancestry> ancestry;
   {
     MutexLock l(&mu_);
-    if (timelines_.count(timeline) == 0) {
+    if (tree_.timelines.count(timeline) == 0) {
       return absl::NotFoundError(
           absl::StrCat("timeline ", timeline.value(), " does not exist"));
     }
-    ancestry = AncestryOf(timeline);
+    ancestry = tree_.AncestryOf(timeline);
   }
-  return PathFrom(*ancestry, lsn);
+  return CatalogTree::PathFrom(*ancestry, lsn);
 }
 
 std::optional<BranchId> Catalog::OwnerOf(TimelineId timeline) const {
   MutexLock l(&mu_);
-  auto it = owners_.find(timeline);
-  if (it == owners_.end()) return std::nullopt;
+  auto it = tree_.owners.find(timeline);
+  if (it == tree_.owners.end()) return std::nullopt;
   return it->second;
 }
 
@@ -219,17 +164,17 @@ absl::StatusOr<Branch> Catalog::Create(absl::string_view name, BranchId parent,
                                        Lsn point, int64_t now_us) {
   PITR_RETURN_IF_ERROR(CheckBranchName(name));
   MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* source, Find(parent));
+  PITR_ASSIGN_OR_RETURN(const Branch* source, tree_.Find(parent));
   return CreateOnTimeline(name, source->timeline, point, now_us);
 }
 
 absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
                                                  TimelineId parent, Lsn point,
                                                  int64_t now_us) {
-  if (const Branch* existing = FindByName(name)) {
-    const Timeline& t = timelines_.at(existing->timeline);
+  if (const Branch* existing = tree_.FindByName(name)) {
+    const Timeline& t = tree_.timelines.at(existing->timeline);
     if (t.parent == parent && t.branch_point == point) {
-      return Describe(*existing);  // the same request again
+      return tree_.Describe(*existing);  // the same request again
     }
     return absl::AlreadyExistsError(absl::StrCat(
         "branch \"", name, "\" already exists (branched from timeline ",
@@ -244,11 +189,11 @@ absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
       {}));
   next_timeline_ = next_timeline_.Next();
   ++next_branch_;
-  timelines_[timeline.id] = timeline;
-  branches_[branch.id] = branch;
-  names_[branch.name] = branch.id;
-  owners_[timeline.id] = branch.id;
-  return Describe(branch);
+  tree_.timelines[timeline.id] = timeline;
+  tree_.branches[branch.id] = branch;
+  tree_.names[branch.name] = branch.id;
+  tree_.owners[timeline.id] = branch.id;
+  return tree_.Describe(branch);
 }
 
 absl::StatusOr<Snapshot> Catalog::CreateSnapshot(
@@ -257,7 +202,7 @@ absl::StatusOr<Snapshot> Catalog::CreateSnapshot(
     absl::string_view schedule) {
   PITR_RETURN_IF_ERROR(CheckBranchName(name));
   MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* b, Find(branch));
+  PITR_ASSIGN_OR_RETURN(const Branch* b, tree_.Find(branch));
   if (snapshots_.count(std::string(name)) > 0) {
     return absl::AlreadyExistsError(
         absl::StrCat("snapshot \"", name, "\" already exists"));
@@ -276,63 +221,6 @@ absl::StatusOr<Snapshot> Catalog::CreateSnapshot(
   ++next_snapshot_;
   snapshots_[snap.name] = snap;
   return snap;
-}
-
-absl::Status Catalog::CreateSchedule(const SnapshotSchedule& schedule) {
-  PITR_RETURN_IF_ERROR(CheckBranchName(schedule.name));
-  if (schedule.every < absl::Seconds(1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "snapshot schedule \"", schedule.name, "\": every ",
-        absl::FormatDuration(schedule.every), " is too often (at least 1s)"));
-  }
-  if (!schedule.keep_last && !schedule.keep_for) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "snapshot schedule \"", schedule.name,
-        "\" keeps snapshots forever: give keep_last, keep_for or both"));
-  }
-  MutexLock l(&mu_);
-  PITR_RETURN_IF_ERROR(Find(schedule.branch).status());
-  if (schedules_.count(schedule.name) > 0) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "snapshot schedule \"", schedule.name, "\" already exists"));
-  }
-  PITR_RETURN_IF_ERROR(store_->Commit(
-      {{cr::ScheduleKey(schedule.name), cr::EncodeSchedule(schedule)}}, {}));
-  schedules_[schedule.name] = schedule;
-  return absl::OkStatus();
-}
-
-std::vector<SnapshotSchedule> Catalog::ListSchedules() const {
-  MutexLock l(&mu_);
-  std::vector<SnapshotSchedule> out;
-  for (const auto& [name, s] : schedules_) out.push_back(s);
-  return out;
-}
-
-absl::Status Catalog::DeleteSchedule(absl::string_view name) {
-  MutexLock l(&mu_);
-  if (schedules_.count(std::string(name)) == 0) {
-    return absl::NotFoundError(
-        absl::StrCat("snapshot schedule \"", name, "\" does not exist"));
-  }
-  PITR_RETURN_IF_ERROR(store_->Commit({}, {cr::ScheduleKey(name)}));
-  schedules_.erase(std::string(name));
-  return absl::OkStatus();
-}
-
-absl::Status Catalog::MarkScheduleRun(absl::string_view name, int64_t now_us) {
-  MutexLock l(&mu_);
-  auto it = schedules_.find(std::string(name));
-  if (it == schedules_.end()) {
-    return absl::NotFoundError(
-        absl::StrCat("snapshot schedule \"", name, "\" does not exist"));
-  }
-  SnapshotSchedule updated = it->second;
-  updated.last_taken_us = now_us;
-  PITR_RETURN_IF_ERROR(store_->Commit(
-      {{cr::ScheduleKey(name), cr::EncodeSchedule(updated)}}, {}));
-  it->second = updated;
-  return absl::OkStatus();
 }
 
 absl::StatusOr<Snapshot> Catalog::GetSnapshot(absl::string_view name) const {
@@ -377,24 +265,11 @@ absl::StatusOr<Branch> Catalog::CreateFromSnapshot(absl::string_view name,
   return CreateOnTimeline(name, it->second.timeline, it->second.lsn, now_us);
 }
 
-std::string Catalog::UniqueBackupName(const std::string& name,
-                                      int64_t now_us) const {
-  const std::string base = absl::StrCat(
-      name, "_old_",
-      absl::FormatTime("%Y%m%dT%H%M%SZ", absl::FromUnixMicros(now_us),
-                       absl::UTCTimeZone()));
-  std::string candidate = base;
-  for (int n = 2; FindByName(candidate) != nullptr; ++n) {
-    candidate = absl::StrCat(base, "_", n);
-  }
-  return candidate;
-}
-
 absl::StatusOr<Catalog::Restored> Catalog::Restore(BranchId branch,
                                                    BranchId source, Lsn point,
                                                    int64_t now_us) {
   MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* from, Find(source));
+  PITR_ASSIGN_OR_RETURN(const Branch* from, tree_.Find(source));
   return RestoreOnTimeline(branch, from->timeline, point, now_us);
 }
 
@@ -413,12 +288,12 @@ absl::StatusOr<Catalog::Restored> Catalog::RestoreOnTimeline(BranchId branch,
                                                              TimelineId source,
                                                              Lsn point,
                                                              int64_t now_us) {
-  PITR_ASSIGN_OR_RETURN(const Branch* target, Find(branch));
+  PITR_ASSIGN_OR_RETURN(const Branch* target, tree_.Find(branch));
   const Timeline timeline{next_timeline_, source, point, now_us, 0};
   Branch restored = *target;
   restored.timeline = timeline.id;
   Branch backup{next_branch_,
-                UniqueBackupName(target->name, now_us),
+                tree_.UniqueBackupName(target->name, now_us),
                 target->timeline,
                 now_us,
                 target->retention,
@@ -431,25 +306,25 @@ absl::StatusOr<Catalog::Restored> Catalog::RestoreOnTimeline(BranchId branch,
       {}));
   next_timeline_ = next_timeline_.Next();
   ++next_branch_;
-  timelines_[timeline.id] = timeline;
-  owners_[backup.timeline] = backup.id;
-  owners_[restored.timeline] = restored.id;
-  branches_[restored.id] = restored;
-  branches_[backup.id] = backup;
-  names_[backup.name] = backup.id;
-  return Restored{Describe(restored), Describe(backup)};
+  tree_.timelines[timeline.id] = timeline;
+  tree_.owners[backup.timeline] = backup.id;
+  tree_.owners[restored.timeline] = restored.id;
+  tree_.branches[restored.id] = restored;
+  tree_.branches[backup.id] = backup;
+  tree_.names[backup.name] = backup.id;
+  return Restored{tree_.Describe(restored), tree_.Describe(backup)};
 }
 
 absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
                                                       bool cascade) {
   MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* branch, Find(id));
+  PITR_ASSIGN_OR_RETURN(const Branch* branch, tree_.Find(id));
   if (id == kMainBranchId) {
     return absl::FailedPreconditionError(
         "the branch \"main\" cannot be deleted");
   }
   // The branch and, depth first, every branch below it.
-  const std::vector<BranchId> doomed = Subtree(id);
+  const std::vector<BranchId> doomed = tree_.Subtree(id);
   if (std::find(doomed.begin(), doomed.end(), kMainBranchId) != doomed.end()) {
     // main was restored from this branch (or one below it), so it descends
     // from it; it cannot go.
@@ -461,7 +336,7 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   std::vector<std::string> doomed_snapshots;
   for (BranchId d : doomed) {
     for (const auto& [name, snap] : snapshots_) {
-      if (snap.timeline == branches_.at(d).timeline)
+      if (snap.timeline == tree_.branches.at(d).timeline)
         doomed_snapshots.push_back(name);
     }
   }
@@ -476,7 +351,7 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
     for (BranchId d : doomed) {
       if (d != id)
         absl::StrAppend(&names, names.empty() ? "" : ", ", "\"",
-                        branches_.at(d).name, "\"");
+                        tree_.branches.at(d).name, "\"");
     }
     return absl::FailedPreconditionError(
         absl::StrCat("branch \"", branch->name, "\" has ", doomed.size() - 1,
@@ -491,47 +366,21 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   PITR_RETURN_IF_ERROR(store_->Commit({}, deletes));
   for (const std::string& name : doomed_snapshots) snapshots_.erase(name);
   for (BranchId d : doomed) {
-    owners_.erase(branches_.at(d).timeline);
-    names_.erase(branches_.at(d).name);
-    branches_.erase(d);
+    tree_.owners.erase(tree_.branches.at(d).timeline);
+    tree_.names.erase(tree_.branches.at(d).name);
+    tree_.branches.erase(d);
   }
   return doomed;
 }
 
-std::vector<BranchId> Catalog::Subtree(BranchId id) const {
-  std::multimap<BranchId, BranchId> children;
-  for (const auto& [child_id, child] : branches_) {
-    const BranchId parent = Describe(child).parent;
-    if (parent != 0 && parent != child_id)
-      children.emplace(parent, child_id);
-  }
-  std::vector<BranchId> out;
-  // Depth first, deepest first: a branch comes after all of its children.
-  std::vector<std::pair<BranchId, bool>> stack = {{id, false}};
-  while (!stack.empty()) {
-    auto [branch, expanded] = stack.back();
-    stack.pop_back();
-    if (expanded) {
-      out.push_back(branch);
-      continue;
-    }
-    stack.push_back({branch, true});
-    auto range = children.equal_range(branch);
-    for (auto it = range.first; it != range.second; ++it) {
-      stack.push_back({it->second, false});
-    }
-  }
-  return out;
-}
-
 absl::Status Catalog::SetRetention(BranchId id, const Retention& retention) {
   MutexLock l(&mu_);
-  PITR_ASSIGN_OR_RETURN(const Branch* branch, Find(id));
+  PITR_ASSIGN_OR_RETURN(const Branch* branch, tree_.Find(id));
   Branch updated = *branch;
   updated.retention = retention;
   PITR_RETURN_IF_ERROR(
       store_->Commit({{cr::BranchKey(id), cr::EncodeBranch(updated)}}, {}));
-  branches_[id] = updated;
+  tree_.branches[id] = updated;
   return absl::OkStatus();
 }
 
@@ -553,14 +402,14 @@ std::vector<TimelineId> Catalog::UnusedTimelines() const {
   std::set<TimelineId> used;
   auto use = [&](TimelineId from) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     for (TimelineId t = from; t != kNoTimeline && used.insert(t).second;
-         t = timelines_.at(t).parent) {
+         t = tree_.timelines.at(t).parent) {
     }
   };
-  for (const auto& [id, branch] : branches_) use(branch.timeline);
+  for (const auto& [id, branch] : tree_.branches) use(branch.timeline);
   for (const auto& [name, snap] : snapshots_) use(snap.timeline);
   for (const auto& [timeline, count] : holds_) use(timeline);
   std::vector<TimelineId> unused;
-  for (const auto& [id, timeline] : timelines_) {
+  for (const auto& [id, timeline] : tree_.timelines) {
     if (used.count(id) == 0) unused.push_back(id);
   }
   return unused;
@@ -576,8 +425,8 @@ absl::Status Catalog::RaiseGcHorizons(
   std::vector<std::pair<std::string, std::string>> puts;
   std::vector<Timeline> raised;
   for (const auto& [id, horizon] : horizons) {
-    auto it = timelines_.find(id);
-    if (it == timelines_.end() || horizon <= it->second.gc_horizon) continue;
+    auto it = tree_.timelines.find(id);
+    if (it == tree_.timelines.end() || horizon <= it->second.gc_horizon) continue;
     Timeline t = it->second;
     t.gc_horizon = horizon;
     puts.emplace_back(cr::TimelineKey(id), cr::EncodeTimeline(t));
@@ -585,7 +434,7 @@ absl::Status Catalog::RaiseGcHorizons(
   }
   if (puts.empty()) return absl::OkStatus();
   PITR_RETURN_IF_ERROR(store_->Commit(puts, {}));
-  for (const Timeline& t : raised) timelines_[t.id] = t;
+  for (const Timeline& t : raised) tree_.timelines[t.id] = t;
   return absl::OkStatus();
 }
 
@@ -594,7 +443,7 @@ absl::Status Catalog::ForgetTimelines(
   MutexLock l(&mu_);
   std::vector<std::string> deletes;
   for (TimelineId id : timelines) {
-    if (owners_.count(id) > 0 || holds_.count(id) > 0 || id == kMainTimeline) {
+    if (tree_.owners.count(id) > 0 || holds_.count(id) > 0 || id == kMainTimeline) {
       return absl::FailedPreconditionError(absl::StrCat(
           "timeline ", id.value(), " is still read by a branch or held"));
     }
@@ -602,7 +451,7 @@ absl::Status Catalog::ForgetTimelines(
   }
   if (deletes.empty()) return absl::OkStatus();
   PITR_RETURN_IF_ERROR(store_->Commit({}, deletes));
-  for (TimelineId id : timelines) timelines_.erase(id);
+  for (TimelineId id : timelines) tree_.timelines.erase(id);
   return absl::OkStatus();
 }
 

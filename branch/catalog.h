@@ -35,73 +35,11 @@
 #include "base/lsn.h"
 #include "base/mutex.h"
 #include "branch/catalog_store.h"
+#include "branch/catalog_tree.h"
+#include "branch/catalog_types.h"
 #include "wal/record.h"
 
 namespace pitr {
-
-// How much history a branch keeps readable; unset fields mean "the store's
-// default".
-struct Retention {
-  std::optional<absl::Duration> window;  // e.g. 7 days
-  std::optional<uint64_t> lsn_distance;  // bytes of WAL behind the latest
-  friend bool operator==(const Retention& a, const Retention& b) {
-    return a.window == b.window && a.lsn_distance == b.lsn_distance;
-  }
-};
-
-struct Timeline {
-  TimelineId id;
-  TimelineId parent;  // kNoTimeline: none (main's first timeline, an import's)
-  Lsn branch_point = 0;  // on the parent
-  int64_t created_us = 0;
-  // GC has removed what only reads below this LSN needed; it never goes
-  // back down.
-  Lsn gc_horizon = 0;
-};
-
-struct Branch {
-  BranchId id = 0;
-  std::string name;
-  TimelineId timeline;
-  int64_t created_us = 0;
-  Retention retention;
-  // Derived from the timelines: the branch owning the parent timeline (0 for
-  // none) and the branch point on it.
-  BranchId parent = 0;
-  Lsn branch_point = 0;
-};
-
-// A named, read-only point in history. It records the timeline, so it
-// keeps naming the same state after its branch is restored.
-struct Snapshot {
-  enum class Kind : uint8_t { kOnDemand = 1, kScheduled = 2, kImport = 3 };
-  uint64_t id = 0;
-  std::string name;
-  BranchId branch = 0;  // the branch it was taken on
-  TimelineId timeline;
-  Lsn lsn = 0;
-  int64_t created_us = 0;
-  Kind kind = Kind::kOnDemand;
-  std::optional<int64_t> expires_us;  // deleted by the engine after this
-  std::string schedule;               // the schedule that took it, if any
-};
-
-// Takes a snapshot of `branch` every `every`, keeping the last `keep_last`
-// and/or those younger than `keep_for` (at least one must be set).
-struct SnapshotSchedule {
-  std::string name;
-  BranchId branch = 0;
-  absl::Duration every;
-  std::optional<uint32_t> keep_last;
-  std::optional<absl::Duration> keep_for;
-  int64_t last_taken_us = 0;  // 0: never
-};
-
-// One step of a read: look in `timeline` at positions up to `up_to`.
-struct ReadStep {
-  TimelineId timeline;
-  Lsn up_to;
-};
 
 class Catalog {
  public:
@@ -136,13 +74,6 @@ class Catalog {
                                           int64_t now_us,
                                           absl::string_view schedule = "");
 
-  // Schedules. INVALID_ARGUMENT for a bad name, an interval under one
-  // second, or no keep rule; ALREADY_EXISTS for a taken name.
-  absl::Status CreateSchedule(const SnapshotSchedule& schedule);
-  std::vector<SnapshotSchedule> ListSchedules() const;
-  absl::Status DeleteSchedule(absl::string_view name);
-  // Records that the schedule took a snapshot at now_us.
-  absl::Status MarkScheduleRun(absl::string_view name, int64_t now_us);
   absl::StatusOr<Snapshot> GetSnapshot(absl::string_view name) const;
   std::vector<Snapshot> ListSnapshots() const;
   absl::Status DeleteSnapshot(absl::string_view name);
@@ -230,34 +161,10 @@ class Catalog {
                                           TimelineId parent, Lsn point,
                                           int64_t now_us)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  Branch Describe(const Branch& stored) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<const Branch*> Find(BranchId id) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  const Branch* FindByName(absl::string_view name) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Every branch below `id`, deepest first, then `id`.
-  std::vector<BranchId> Subtree(BranchId id) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // A timeline and its ancestors, newest first, each with the branch point
-  // on it of the step before (timelines are immutable: computed once).
-  using Ancestry = std::vector<std::pair<TimelineId, Lsn>>;
-  std::shared_ptr<const Ancestry> AncestryOf(TimelineId timeline) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  static std::vector<ReadStep> PathFrom(const Ancestry& ancestry, Lsn lsn);
-  std::string UniqueBackupName(const std::string& name, int64_t now_us) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
   CatalogStore* const store_;
   mutable Mutex mu_;
-  std::map<BranchId, Branch> branches_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, BranchId> names_ ABSL_GUARDED_BY(mu_);  // index
-  std::map<TimelineId, Timeline> timelines_ ABSL_GUARDED_BY(mu_);
-  std::map<TimelineId, BranchId> owners_ ABSL_GUARDED_BY(mu_);
-  mutable std::map<TimelineId, std::shared_ptr<const Ancestry>> ancestries_
-      ABSL_GUARDED_BY(mu_);
+  CatalogTree tree_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, SnapshotSchedule> schedules_ ABSL_GUARDED_BY(mu_);
   std::optional<Retention> default_retention_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, int> holds_ ABSL_GUARDED_BY(mu_);  // count per timeline
   uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;

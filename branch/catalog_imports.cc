@@ -25,7 +25,7 @@ absl::StatusOr<TimelineId> Catalog::CreateRootTimeline(int64_t now_us) {
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::TimelineKey(timeline.id), cr::EncodeTimeline(timeline)}}, {}));
   next_timeline_ = next_timeline_.Next();
-  timelines_[timeline.id] = timeline;
+  tree_.timelines[timeline.id] = timeline;
   ++holds_[timeline.id];
   return timeline.id;
 }
@@ -36,14 +36,14 @@ absl::StatusOr<Catalog::Imported> Catalog::CreateImportedBranch(
   PITR_RETURN_IF_ERROR(CheckBranchName(name));
   PITR_RETURN_IF_ERROR(CheckBranchName(snapshot));
   MutexLock l(&mu_);
-  auto t = timelines_.find(timeline);
-  if (t == timelines_.end() || t->second.parent != kNoTimeline ||
-      owners_.count(timeline) > 0 || holds_.count(timeline) == 0) {
+  auto t = tree_.timelines.find(timeline);
+  if (t == tree_.timelines.end() || t->second.parent != kNoTimeline ||
+      tree_.owners.count(timeline) > 0 || holds_.count(timeline) == 0) {
     return absl::FailedPreconditionError(
         absl::StrCat("timeline ", timeline.value(),
                      " is not a held root timeline that no branch reads yet"));
   }
-  if (FindByName(name) != nullptr) {
+  if (tree_.FindByName(name) != nullptr) {
     return absl::AlreadyExistsError(
         absl::StrCat("branch \"", name, "\" already exists"));
   }
@@ -66,12 +66,12 @@ absl::StatusOr<Catalog::Imported> Catalog::CreateImportedBranch(
   ++next_branch_;
   ++next_snapshot_;
   t->second = updated;
-  branches_[branch.id] = branch;
-  names_[branch.name] = branch.id;
-  owners_[timeline] = branch.id;
+  tree_.branches[branch.id] = branch;
+  tree_.names[branch.name] = branch.id;
+  tree_.owners[timeline] = branch.id;
   snapshots_[snap.name] = snap;
   if (--holds_[timeline] == 0) holds_.erase(timeline);
-  return Imported{Describe(branch), snap};
+  return Imported{tree_.Describe(branch), snap};
 }
 
 }  // namespace pitr

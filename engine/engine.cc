@@ -100,11 +100,13 @@ MaintenanceWork MaintenanceWorkOf(EngineCore* core) {
   return work;
 }
 
-// Brings the store in `core` up to date: the catalog, the applier's state,
+// Brings the store in `core` up to date: the catalogs, the applier's state,
 // the WAL (replayed from the LSN the flushed layers hold), the background
 // work (not started yet) and GC's first floors.
 absl::Status Recover(EngineCore* core) {
   PITR_ASSIGN_OR_RETURN(core->catalog, Catalog::Open(core->store.get()));
+  PITR_ASSIGN_OR_RETURN(core->schedules,
+                        ScheduleCatalog::Open(core->store.get()));
   if (std::optional<Retention> stored = core->catalog->default_retention()) {
     spdlog::info(
         "pitr: default retention {}, as last set with SetDefaultRetention "

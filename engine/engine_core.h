@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "base/mutex.h"
 #include "branch/catalog.h"
+#include "branch/schedule_catalog.h"
 #include "engine/applier.h"
 #include "engine/gc.h"
 #include "engine/history_guard.h"
@@ -69,6 +70,7 @@ struct EngineCore {
   const std::unique_ptr<PageStore> store;
   const uint32_t page_size;
   std::unique_ptr<Catalog> catalog;
+  std::unique_ptr<ScheduleCatalog> schedules;
   const std::unique_ptr<Applier> applier;
   std::unique_ptr<Wal> wal;
   // The LSN of the last applied batch: what "latest" means.

@@ -113,23 +113,25 @@ absl::Status Snapshots::ExpireDue(absl::Time now) {
 }
 
 absl::Status Snapshots::CreateSchedule(const SnapshotSchedule& schedule) {
-  MutexLock l(&core_->branch_mu);
-  return core_->catalog->CreateSchedule(schedule);
+  PITR_RETURN_IF_ERROR(ScheduleCatalog::Check(schedule));
+  MutexLock l(&core_->branch_mu);  // the branch stays while it is checked
+  PITR_RETURN_IF_ERROR(core_->catalog->Get(schedule.branch).status());
+  return core_->schedules->Create(schedule);
 }
 
 std::vector<SnapshotSchedule> Snapshots::ListSchedules() const {
-  return core_->catalog->ListSchedules();
+  return core_->schedules->List();
 }
 
 absl::Status Snapshots::DeleteSchedule(absl::string_view name) {
-  MutexLock l(&core_->branch_mu);
-  return core_->catalog->DeleteSchedule(name);
+  MutexLock l(&core_->branch_mu);  // not in the middle of RunSchedules' step
+  return core_->schedules->Delete(name);
 }
 
 absl::StatusOr<int> Snapshots::RunSchedules(absl::Time now) {
   const int64_t now_us = absl::ToUnixMicros(now);
   int taken = 0;
-  for (const SnapshotSchedule& s : core_->catalog->ListSchedules()) {
+  for (const SnapshotSchedule& s : core_->schedules->List()) {
     if (s.last_taken_us != 0 &&
         now_us - s.last_taken_us < absl::ToInt64Microseconds(s.every)) {
       continue;
@@ -148,7 +150,7 @@ absl::StatusOr<int> Snapshots::RunSchedules(absl::Time now) {
                                               Snapshot::Kind::kScheduled,
                                               expires, now_us, s.name)
                              .status());
-    PITR_RETURN_IF_ERROR(core_->catalog->MarkScheduleRun(s.name, now_us));
+    PITR_RETURN_IF_ERROR(core_->schedules->MarkRun(s.name, now_us));
     ++taken;
     PITR_RETURN_IF_ERROR(Prune(core_->catalog.get(), s, now_us));
   }
