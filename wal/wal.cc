@@ -370,6 +370,21 @@ absl::StatusOr<std::optional<int64_t>> Wal::TimestampAtLsn(Lsn lsn) const {
   return std::optional<int64_t>(entry->timestamp_us);
 }
 
+std::vector<Wal::Segment> Wal::Segments() const {
+  MutexLock l(&mu_);
+  std::vector<Segment> segments;
+  segments.reserve(segment_starts_.size());
+  for (size_t i = 0; i < segment_starts_.size(); ++i) {
+    Segment segment;
+    segment.start = segment_starts_[i];
+    segment.sealed = i + 1 < segment_starts_.size();
+    segment.end = segment.sealed ? segment_starts_[i + 1] : end_lsn_;
+    segment.path = SegmentPath(segment.start);
+    segments.push_back(std::move(segment));
+  }
+  return segments;
+}
+
 Lsn Wal::oldest_lsn() const {
   MutexLock l(&mu_);
   return segment_starts_.front();

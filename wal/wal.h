@@ -144,6 +144,19 @@ class Wal {
   // with CANCELLED. Idempotent.
   absl::Status Close();
 
+  // A segment file as the log holds it now: the records of [start, end)
+  // are durable in it, from file offset log_format::kSegmentHeaderSize
+  // (log_format.h) on. `end` is the next segment's start once it is
+  // sealed, else the end of the log; a sealed segment never changes again.
+  struct Segment {
+    Lsn start = 0;
+    Lsn end = 0;
+    bool sealed = false;
+    std::string path;
+  };
+  // The segments, oldest first (the last is the one being written).
+  std::vector<Segment> Segments() const;
+
   // The oldest LSN still readable (the start of the oldest segment).
   Lsn oldest_lsn() const;
   // The commit LSN of the last durable batch (the end of the log).

@@ -134,6 +134,35 @@ TEST_F(WalTest, RollsSegmentsAndReadsAcrossThem) {
   }
 }
 
+TEST_F(WalTest, SegmentsListTheFilesAndTheDurableRangeOfEach) {
+  options_.segment_size = 1024;
+  auto wal = OpenWal();
+  std::vector<Wal::Segment> segments = wal->Segments();
+  ASSERT_EQ(segments.size(), 1u);
+  EXPECT_EQ(segments[0].start, 0u);
+  EXPECT_EQ(segments[0].end, 0u);
+  EXPECT_FALSE(segments[0].sealed);
+  for (int i = 0; i < 40; ++i) AppendOk(wal.get(), MakeBatch(TimelineId(1), i));
+  segments = wal->Segments();
+  EXPECT_EQ(segments.size(), wal->stats().segments);
+  ASSERT_GT(segments.size(), 3u);
+  EXPECT_EQ(SegmentPaths(options_.dir).size(), segments.size());
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const Wal::Segment& s = segments[i];
+    const bool last = i + 1 == segments.size();
+    EXPECT_EQ(s.sealed, !last);
+    EXPECT_EQ(s.end, last ? wal->end_lsn() : segments[i + 1].start);
+    EXPECT_EQ(s.path, SegmentPaths(options_.dir)[i]);
+    // The file holds exactly the header and the records of [start, end).
+    absl::StatusOr<uint64_t> size = FileSystem::Default()->FileSize(s.path);
+    ASSERT_TRUE(size.ok()) << size.status();
+    EXPECT_EQ(*size, log_format::kSegmentHeaderSize + (s.end - s.start))
+        << s.path;
+  }
+  ASSERT_TRUE(wal->Trim(segments[2].start).ok());
+  EXPECT_EQ(wal->Segments().front().start, segments[2].start);
+}
+
 TEST_F(WalTest, OneBatchLargerThanASegmentGetsItsOwnSegment) {
   options_.segment_size = 4096;
   auto wal = OpenWal();
