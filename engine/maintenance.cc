@@ -1,5 +1,7 @@
 #include "engine/maintenance.h"
 
+#include <algorithm>
+
 #include <utility>
 
 #include "base/status_macros.h"
@@ -70,7 +72,9 @@ absl::Status Maintenance::Flush() {
     dirty_since_.reset();
   }
   PITR_RETURN_IF_ERROR(store_->Flush());
-  PITR_RETURN_IF_ERROR(wal_->Trim(lsn));
+  const Lsn trim_to =
+      work_.wal_needed_from ? std::min(lsn, work_.wal_needed_from()) : lsn;
+  PITR_RETURN_IF_ERROR(wal_->Trim(trim_to));
   MutexLock l(&mu_);
   ++stats_.flushes;
   stats_.flushed_lsn = lsn;

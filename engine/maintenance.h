@@ -53,6 +53,11 @@ struct MaintenanceWork {
   std::function<absl::Status()> run_gc;
   // The LSN of the last applied batch.
   std::function<Lsn()> latest_lsn;
+  // The oldest LSN the WAL must keep for someone other than the store (an
+  // archiver: what has not reached object storage yet); a flush trims the
+  // WAL below the smaller of it and what the store holds. Unset: only the
+  // store counts.
+  std::function<Lsn()> wal_needed_from;
 };
 
 // What the background has done since open.
@@ -84,7 +89,8 @@ class Maintenance {
   absl::Status MaterializePendingImages();
   // Notes that the in-memory layer holds changes not yet flushed.
   void MarkDirty();
-  // Makes the in-memory layer persistent and trims the WAL below it.
+  // Makes the in-memory layer persistent and trims the WAL below it (and
+  // below MaintenanceWork::wal_needed_from).
   absl::Status Flush();
   // Notes a GC run (by the background or not): the next is a period later.
   void GcRan(absl::Time when);

@@ -94,6 +94,30 @@ TEST_F(MaintenanceTest, FlushRecordsTheLatestLsn) {
   EXPECT_EQ(maintenance->stats().flushed_lsn, latest_);
 }
 
+TEST_F(MaintenanceTest, AFlushKeepsTheWalThatSomeoneElseStillNeeds) {
+  WalOptions small;  // segments of one batch each, so trims are visible
+  small.dir = testing::NewTestDir("maintenance_wal");
+  small.segment_size = 16;
+  auto wal = Wal::Open(small);
+  ASSERT_TRUE(wal.ok()) << wal.status();
+  wal_ = *std::move(wal);
+  std::vector<Lsn> commits;
+  for (int i = 0; i < 6; ++i) commits.push_back(Append());
+  std::atomic<Lsn> needed_from{commits[1]};
+  work_.wal_needed_from = [&] { return needed_from.load(); };
+  auto maintenance = Make();
+  latest_ = commits.back();
+  ASSERT_TRUE(maintenance->Flush().ok());
+  // The store holds everything, but the WAL from commits[1] on is kept.
+  EXPECT_EQ(maintenance->stats().flushed_lsn, commits.back());
+  EXPECT_LE(wal_->oldest_lsn(), commits[1]);
+  EXPECT_GT(wal_->oldest_lsn(), 0u);
+  // Once nobody needs it, the next flush trims up to the store.
+  needed_from = commits.back();
+  ASSERT_TRUE(maintenance->Flush().ok());
+  EXPECT_GT(wal_->oldest_lsn(), commits[1]);
+}
+
 TEST_F(MaintenanceTest, TheQueueIsBoundedAndCountsWhatItDrops) {
   options_.max_pending_images = 2;
   auto maintenance = Make();
