@@ -33,11 +33,13 @@ class FileStorage : public RemoteStorage {
 
   absl::StatusOr<std::vector<ObjectInfo>> List(
       absl::string_view prefix) override;
-  absl::StatusOr<ObjectInfo> Put(absl::string_view key, absl::string_view data,
-                                 const WriteCondition& condition) override;
-  absl::StatusOr<ObjectInfo> PutFile(absl::string_view key,
-                                     const std::string& path,
-                                     const WriteCondition& condition) override;
+  // The same default condition as RemoteStorage's.
+  absl::StatusOr<ObjectInfo> Put(
+      absl::string_view key, absl::string_view data,
+      const WriteCondition& condition = WriteCondition::None()) override;
+  absl::StatusOr<ObjectInfo> PutFile(
+      absl::string_view key, const std::string& path,
+      const WriteCondition& condition = WriteCondition::None()) override;
   absl::StatusOr<Object> Get(absl::string_view key) override;
   absl::StatusOr<ObjectInfo> GetToFile(absl::string_view key,
                                        const std::string& path) override;
