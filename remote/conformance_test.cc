@@ -29,6 +29,10 @@ using ::testing::NotNull;
 
 enum class Backend { kFile, kS3 };
 
+void PrintTo(Backend backend, std::ostream* os) {
+  *os << (backend == Backend::kFile ? "file" : "s3");
+}
+
 class ConformanceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {

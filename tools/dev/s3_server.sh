@@ -23,6 +23,7 @@ access_key=pitr-test-access-key
 secret_key=pitr-test-secret-key
 bucket=pitr-test
 conf=$dir/ceph.conf
+setup_log=$dir/log/setup.log
 rgw_name=client.rgw.pitr
 
 say() { echo "s3_server: $*" >&2; }
@@ -117,32 +118,33 @@ start() {
   # A monmap naming mon.a at its address: one derived from "mon host" alone
   # has an unnamed monitor, and mon.a then waits to join a cluster forever.
   monmaptool --create --fsid "$fsid" --addv a "[v1:127.0.0.1:$mon_port]" \
-    "$dir/monmap" >/dev/null
-  ceph-mon --conf "$conf" --id a --mkfs --monmap "$dir/monmap" --keyring /dev/null
-  ceph-mon --conf "$conf" --id a
+    "$dir/monmap" >>"$setup_log" 2>&1
+  ceph-mon --conf "$conf" --id a --mkfs --monmap "$dir/monmap" \
+    --keyring /dev/null >>"$setup_log" 2>&1
+  ceph-mon --conf "$conf" --id a >>"$setup_log" 2>&1
   wait_for 'ceph_cmd mon stat >/dev/null 2>&1' 30 || {
-    say "the monitor did not come up; see $dir/log"
+    say "the monitor did not come up; see $dir/log/"
     exit 1
   }
 
   local osd_id
   osd_id=$(ceph_cmd osd create)
-  ceph_cmd osd crush add "osd.$osd_id" 1 root=default >/dev/null
-  ceph-osd --conf "$conf" --id "$osd_id" --mkfs >"$dir/log/osd-mkfs.out" 2>&1
-  ceph-osd --conf "$conf" --id "$osd_id"
+  ceph_cmd osd crush add "osd.$osd_id" 1 root=default >>"$setup_log" 2>&1
+  ceph-osd --conf "$conf" --id "$osd_id" --mkfs >>"$setup_log" 2>&1
+  ceph-osd --conf "$conf" --id "$osd_id" >>"$setup_log" 2>&1
   wait_for "ceph_cmd osd stat 2>/dev/null | grep -q '1 up'" 60 || {
-    say "the OSD did not come up; see $dir/log"
+    say "the OSD did not come up; see $dir/log/"
     exit 1
   }
 
-  radosgw --conf "$conf" --name "$rgw_name"
+  radosgw --conf "$conf" --name "$rgw_name" >>"$setup_log" 2>&1
   wait_for answers 90 || {
-    say "radosgw did not answer on port $s3_port; see $dir/log"
+    say "radosgw did not answer on port $s3_port; see $dir/log/"
     exit 1
   }
   radosgw-admin --conf "$conf" user create --uid=pitr-test \
     --display-name="pitr tests" --access-key="$access_key" \
-    --secret-key="$secret_key" >/dev/null
+    --secret-key="$secret_key" >>"$setup_log" 2>&1
   # The bucket, signed with the test keys by curl itself.
   curl -sf -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" \
     --user "$access_key:$secret_key" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
@@ -155,12 +157,15 @@ start() {
 }
 
 # Stops every daemon whose pid file is in DIR/run, waiting for each to exit.
+# A pid is signalled only if it is still one of our daemons (its command
+# line names our ceph.conf): a stale file's pid may belong to anything now.
 stop_daemons() {
   local f pid i
   for f in "$dir"/run/*.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f")
-    if kill "$pid" 2>/dev/null; then
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$conf" &&
+      kill "$pid" 2>/dev/null; then
       for ((i = 0; i < 100; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
