@@ -103,6 +103,7 @@ EOF
 }
 
 start() {
+  trap 'say "start failed at line $LINENO; see $dir/log/"' ERR
   if [ -f "$dir/env" ] && answers; then
     say "already running on port $s3_port ($dir)"
     return 0
@@ -127,10 +128,14 @@ start() {
     exit 1
   }
 
-  local osd_id
-  osd_id=$(ceph_cmd osd create)
+  # The OSD's uuid is given to both sides: an OSD made with a uuid of its
+  # own is at times refused by the monitor at boot ("wrong fsid").
+  local osd_id osd_uuid
+  osd_uuid=$(cat /proc/sys/kernel/random/uuid)
+  osd_id=$(ceph_cmd osd create "$osd_uuid")
   ceph_cmd osd crush add "osd.$osd_id" 1 root=default >>"$setup_log" 2>&1
-  ceph-osd --conf "$conf" --id "$osd_id" --mkfs >>"$setup_log" 2>&1
+  ceph-osd --conf "$conf" --id "$osd_id" --mkfs --osd-uuid "$osd_uuid" \
+    >>"$setup_log" 2>&1
   ceph-osd --conf "$conf" --id "$osd_id" >>"$setup_log" 2>&1
   wait_for "ceph_cmd osd stat 2>/dev/null | grep -q '1 up'" 60 || {
     say "the OSD did not come up; see $dir/log/"
