@@ -28,6 +28,8 @@ struct RemoteOptions {
   absl::Duration connect_timeout = absl::Seconds(10);
   // A request that moves fewer than 1 byte a second for this long is given
   // up (and retried): a timeout for stalls that does not cap big transfers.
+  // libcurl averages the speed over about 5 s, so a stall that follows
+  // moving bytes is seen up to about 5 s later than this.
   absl::Duration stall_timeout = absl::Seconds(30);
   RetryPolicy retry;
 

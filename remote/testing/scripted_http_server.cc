@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
 namespace pitr::remote::testing {
@@ -108,6 +109,14 @@ void ScriptedHttpServer::Answer1(int fd) {
     index = std::min(requests_.size(), script_.size()) - 1;
   }
   const Answer& answer = script_[index];
+  // Silent, but not past the server's own end.
+  for (int waited = 0; waited < answer.silence_ms; waited += 20) {
+    {
+      MutexLock lock(&mu_);
+      if (stop_) return;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
   if (answer.drop) return;
   std::string out = absl::StrCat("HTTP/1.1 ", answer.status, " Scripted\r\n",
                                  "Content-Length: ", answer.body.size(),
