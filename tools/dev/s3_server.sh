@@ -90,6 +90,10 @@ public addr = v1:127.0.0.1:$mon_port
 [osd.0]
 osd data = $dir/osd
 osd objectstore = memstore
+# The OSD is placed in the CRUSH map here, by start; left to itself at boot it
+# is at times refused by the monitor ("wrong fsid") and exits.
+osd crush update on start = false
+osd class update on start = false
 memstore device bytes = 4294967296
 osd max object name len = 256
 osd max object namespace len = 64
@@ -102,8 +106,15 @@ rgw dns name = 127.0.0.1
 EOF
 }
 
+# Stops what a failed start left running (its logs stay) and exits.
+fail() {
+  say "$1; see $dir/log/"
+  stop_daemons
+  exit 1
+}
+
 start() {
-  trap 'say "start failed at line $LINENO; see $dir/log/"' ERR
+  trap 'fail "start failed at line $LINENO"' ERR
   if [ -f "$dir/env" ] && answers; then
     say "already running on port $s3_port ($dir)"
     return 0
@@ -123,13 +134,9 @@ start() {
   ceph-mon --conf "$conf" --id a --mkfs --monmap "$dir/monmap" \
     --keyring /dev/null >>"$setup_log" 2>&1
   ceph-mon --conf "$conf" --id a >>"$setup_log" 2>&1
-  wait_for 'ceph_cmd mon stat >/dev/null 2>&1' 30 || {
-    say "the monitor did not come up; see $dir/log/"
-    exit 1
-  }
+  wait_for 'ceph_cmd mon stat >/dev/null 2>&1' 30 || fail "the monitor did not come up"
 
-  # The OSD's uuid is given to both sides: an OSD made with a uuid of its
-  # own is at times refused by the monitor at boot ("wrong fsid").
+  # The OSD's uuid is given to both sides.
   local osd_id osd_uuid
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
   osd_id=$(ceph_cmd osd create "$osd_uuid")
@@ -137,26 +144,18 @@ start() {
   ceph-osd --conf "$conf" --id "$osd_id" --mkfs --osd-uuid "$osd_uuid" \
     >>"$setup_log" 2>&1
   ceph-osd --conf "$conf" --id "$osd_id" >>"$setup_log" 2>&1
-  wait_for "ceph_cmd osd stat 2>/dev/null | grep -q '1 up'" 60 || {
-    say "the OSD did not come up; see $dir/log/"
-    exit 1
-  }
+  wait_for "ceph_cmd osd stat 2>/dev/null | grep -q '1 up'" 60 || fail "the OSD did not come up"
 
   radosgw --conf "$conf" --name "$rgw_name" >>"$setup_log" 2>&1
-  wait_for answers 90 || {
-    say "radosgw did not answer on port $s3_port; see $dir/log/"
-    exit 1
-  }
+  wait_for answers 90 || fail "radosgw did not answer on port $s3_port"
   radosgw-admin --conf "$conf" user create --uid=pitr-test \
     --display-name="pitr tests" --access-key="$access_key" \
     --secret-key="$secret_key" >>"$setup_log" 2>&1
   # The bucket, signed with the test keys by curl itself.
   curl -sf -X PUT --aws-sigv4 "aws:amz:us-east-1:s3" \
     --user "$access_key:$secret_key" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
-    "http://127.0.0.1:$s3_port/$bucket" >/dev/null || {
-    say "could not create bucket $bucket"
-    exit 1
-  }
+    "http://127.0.0.1:$s3_port/$bucket" >/dev/null ||
+    fail "could not create bucket $bucket"
   print_env >"$dir/env"
   say "S3 ready on http://127.0.0.1:$s3_port in $((SECONDS - started)) s ($dir)"
 }

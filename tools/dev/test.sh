@@ -25,8 +25,10 @@ done
 [ ${#patterns[@]} -gt 0 ] || patterns=(//...)
 
 if ! tools/dev/s3_server.sh status; then
-  tools/dev/s3_server.sh start
   trap 'tools/dev/s3_server.sh stop' EXIT
+  # Without the server the other tests still run; those tagged s3 fail.
+  tools/dev/s3_server.sh start ||
+    echo "test.sh: the S3 server did not start: the tests tagged s3 will fail" >&2
 fi
 s3_env=()
 while read -r line; do
