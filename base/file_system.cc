@@ -16,6 +16,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"
+#include "base/status_macros.h"
 
 namespace pitr {
 
@@ -286,6 +287,30 @@ FileSystem* FileSystem::Default() {
 std::string JoinPath(absl::string_view dir, absl::string_view name) {
   if (!dir.empty() && dir.back() == '/') return absl::StrCat(dir, name);
   return absl::StrCat(dir, "/", name);
+}
+
+absl::Status WriteFileDurably(FileSystem* fs, const std::string& path,
+                              absl::string_view data) {
+  const std::string temp = path + ".tmp";
+  PITR_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                        fs->NewWritableFile(temp));
+  PITR_RETURN_IF_ERROR(file->Append(data));
+  PITR_RETURN_IF_ERROR(file->Sync());
+  PITR_RETURN_IF_ERROR(file->Close());
+  PITR_RETURN_IF_ERROR(fs->RenameFile(temp, path));
+  const size_t slash = path.rfind('/');
+  return fs->SyncDir(slash == std::string::npos ? "." : path.substr(0, slash));
+}
+
+absl::StatusOr<std::string> ReadWholeFile(FileSystem* fs,
+                                          const std::string& path) {
+  PITR_ASSIGN_OR_RETURN(uint64_t size, fs->FileSize(path));
+  PITR_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
+                        fs->NewRandomAccessFile(path));
+  std::string data(size, '\0');
+  PITR_ASSIGN_OR_RETURN(size_t read, file->Read(0, size, data.data()));
+  data.resize(read);
+  return data;
 }
 
 }  // namespace pitr

@@ -89,6 +89,15 @@ class FileSystem {
 // dir + "/" + name.
 std::string JoinPath(absl::string_view dir, absl::string_view name);
 
+// Replaces the file at `path` with `data` durably and atomically: written
+// to path + ".tmp", synced, renamed over `path`, the directory synced. A
+// crash leaves the old file or the new one, never a part.
+absl::Status WriteFileDurably(FileSystem* fs, const std::string& path,
+                              absl::string_view data);
+// The whole file at `path` (for small files: it is read into memory).
+absl::StatusOr<std::string> ReadWholeFile(FileSystem* fs,
+                                          const std::string& path);
+
 }  // namespace pitr
 
 #endif  // PITR_BASE_FILE_SYSTEM_H_

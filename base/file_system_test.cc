@@ -89,6 +89,20 @@ TEST_F(FileSystemTest, ALockIsExclusiveUntilReleased) {
   EXPECT_TRUE(fs_->LockFile(path).ok());
 }
 
+TEST_F(FileSystemTest, WriteFileDurablyReplacesWholeAndLeavesNoTemporary) {
+  const std::string path = JoinPath(dir_, "small");
+  ASSERT_TRUE(WriteFileDurably(fs_, path, "first").ok());
+  ASSERT_TRUE(WriteFileDurably(fs_, path, "second, longer").ok());
+  absl::StatusOr<std::string> read = ReadWholeFile(fs_, path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, "second, longer");
+  absl::StatusOr<std::vector<std::string>> names = fs_->ListDir(dir_);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, std::vector<std::string>{"small"});
+  EXPECT_EQ(ReadWholeFile(fs_, JoinPath(dir_, "none")).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST(JoinPathTest, AddsOneSlash) {
   EXPECT_EQ(JoinPath("a", "b"), "a/b");
   EXPECT_EQ(JoinPath("a/", "b"), "a/b");

@@ -1,5 +1,5 @@
-// Segment files: their names and headers (layout in log_format.h).
-// Internal to wal/.
+// Segment files: their names and headers (layout in log_format.h), for the
+// log and for what copies segment files whole (remote/wal_archiver.h).
 #ifndef PITR_WAL_SEGMENT_H_
 #define PITR_WAL_SEGMENT_H_
 

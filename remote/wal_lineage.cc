@@ -1,0 +1,53 @@
+#include "remote/wal_lineage.h"
+
+#include <algorithm>
+
+#include "base/status_macros.h"
+#include "remote/generation.h"
+
+namespace pitr::remote {
+
+absl::StatusOr<WalPiecesBySegment> PiecesOfLineage(
+    RemoteStorage* storage, uint64_t mine) {
+  PITR_ASSIGN_OR_RETURN(std::vector<Generation> generations,
+                        ListGenerations(storage));
+  PITR_ASSIGN_OR_RETURN(std::vector<ObjectInfo> objects,
+                        storage->List(kWalPrefix));
+  WalPiecesBySegment pieces;
+  for (const ObjectInfo& object : objects) {
+    std::optional<WalPiece> piece = ParseWalPieceKey(object.key);
+    if (!piece || piece->generation > mine) continue;
+    Lsn cutoff = ~Lsn{0};
+    for (const Generation& g : generations) {
+      if (g.number > piece->generation && g.number <= mine) {
+        cutoff = std::min(cutoff, g.start_lsn);
+      }
+    }
+    if (piece->to <= cutoff) pieces[piece->segment].push_back(*piece);
+  }
+  for (auto& [segment, list] : pieces) {
+    std::sort(list.begin(), list.end(),
+              [](const WalPiece& a, const WalPiece& b) {
+                return a.from != b.from ? a.from < b.from : a.to < b.to;
+              });
+  }
+  return pieces;
+}
+
+Lsn CoveredFrom(const WalPiecesBySegment& pieces, Lsn from) {
+  Lsn covered = from;
+  for (bool advanced = true; advanced;) {
+    advanced = false;
+    for (const auto& [segment, list] : pieces) {
+      for (const WalPiece& p : list) {
+        if (p.from <= covered && covered < p.to) {
+          covered = p.to;
+          advanced = true;
+        }
+      }
+    }
+  }
+  return covered;
+}
+
+}  // namespace pitr::remote

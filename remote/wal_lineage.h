@@ -1,0 +1,33 @@
+// The archived WAL of one line of history. After a restore from the bucket
+// to an earlier point, the restored store claims a newer generation and
+// writes its own log from that point on; the older generation's objects
+// past it belong to another line of history. The history of generation G
+// is G's own objects and each older generation's below the start of the
+// next one up to G.
+#ifndef PITR_REMOTE_WAL_LINEAGE_H_
+#define PITR_REMOTE_WAL_LINEAGE_H_
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "base/lsn.h"
+#include "remote/remote_storage.h"
+#include "remote/wal_archive_keys.h"
+
+namespace pitr::remote {
+
+// Pieces by segment start, each segment's in LSN order.
+using WalPiecesBySegment = std::map<Lsn, std::vector<WalPiece>>;
+
+// The pieces in the bucket that belong to the history of `generation`.
+absl::StatusOr<WalPiecesBySegment> PiecesOfLineage(RemoteStorage* storage,
+                                                   uint64_t generation);
+
+// How far `pieces` cover the record stream contiguously from `from`.
+Lsn CoveredFrom(const WalPiecesBySegment& pieces, Lsn from);
+
+}  // namespace pitr::remote
+
+#endif  // PITR_REMOTE_WAL_LINEAGE_H_
