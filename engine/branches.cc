@@ -29,15 +29,33 @@ absl::StatusOr<AppendResult> Engine::Append(const WalBatch& batch) {
 absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
                                             const WalBatch& batch) {
   PITR_RETURN_IF_ERROR(core_->ValidateBatch(batch));
-  ReaderMutexLock l(&core_->branch_mu);
-  PITR_ASSIGN_OR_RETURN(Branch b, core_->catalog->Get(branch));
-  if (b.timeline != batch.timeline()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the batch was made for timeline ", batch.timeline().value(),
-        " but branch \"", b.name, "\" now writes timeline ", b.timeline.value(),
-        " (was it restored?); make the batch again with NewBatch"));
+  AppendResult result;
+  {
+    ReaderMutexLock l(&core_->branch_mu);
+    PITR_ASSIGN_OR_RETURN(Branch b, core_->catalog->Get(branch));
+    if (b.timeline != batch.timeline()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the batch was made for timeline ", batch.timeline().value(),
+          " but branch \"", b.name, "\" now writes timeline ",
+          b.timeline.value(),
+          " (was it restored?); make the batch again with NewBatch"));
+    }
+    PITR_ASSIGN_OR_RETURN(result, core_->wal->Append(batch));
   }
-  return core_->wal->Append(batch);
+  if (core_->options.archive_sync && core_->archiver != nullptr) {
+    absl::Status archived = core_->archiver->WaitArchived(
+        result.commit_lsn, absl::Now() + core_->options.archive_sync_timeout);
+    if (!archived.ok()) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "the batch is committed on this machine at lsn ",
+          FormatLsn(result.commit_lsn),
+          " (readable and durable here; do not append it again) but is not "
+          "in object storage after ",
+          absl::FormatDuration(core_->options.archive_sync_timeout), ": ",
+          archived.message()));
+    }
+  }
+  return result;
 }
 
 absl::StatusOr<Branch> Engine::CreateBranch(absl::string_view name,

@@ -9,6 +9,7 @@
 #include "engine/gc_policy.h"
 #include "engine/recovery.h"
 #include "engine/upgrade.h"
+#include "remote/generation.h"
 #include "rocksdb/write_batch.h"
 #include "spdlog/spdlog.h"
 
@@ -97,6 +98,11 @@ MaintenanceWork MaintenanceWorkOf(EngineCore* core) {
   };
   work.run_gc = [core] { return core->gc.Run().status(); };
   work.latest_lsn = [core] { return core->latest_lsn.load(); };
+  // Set before the background starts (Engine::Open), never changed after.
+  work.wal_needed_from = [core] {
+    return core->archiver != nullptr ? core->archiver->archived_lsn()
+                                     : core->latest_lsn.load();
+  };
   return work;
 }
 
@@ -164,6 +170,32 @@ absl::StatusOr<std::string> PageOrNotFound(EngineCore* core, BranchId branch,
   return std::move(*read.page);
 }
 
+// Claims the next generation of the remote prefix for this data directory
+// and starts archiving the WAL there.
+absl::Status StartArchive(EngineCore* core) {
+  remote::RemoteStorage* storage = core->options.remote;
+  const std::string& dir = core->options.dir;
+  PITR_ASSIGN_OR_RETURN(std::optional<remote::LocalClaim> last,
+                        remote::ReadLocalClaim(dir));
+  PITR_ASSIGN_OR_RETURN(
+      remote::Generation generation,
+      remote::ClaimGeneration(storage, last, core->wal->end_lsn(),
+                              remote::NewHolder(),
+                              [&dir](const remote::LocalClaim& claim) {
+                                return remote::WriteLocalClaim(dir, claim);
+                              }));
+  core->generation = generation.number;
+  remote::WalArchiverOptions options;
+  options.generation = generation.number;
+  options.delay = core->options.archive_delay;
+  PITR_ASSIGN_OR_RETURN(
+      core->archiver,
+      remote::WalArchiver::Start(storage, core->wal.get(), options));
+  spdlog::info("pitr: archiving to {} as generation {}", storage->Describe(),
+               generation.number);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
@@ -192,6 +224,9 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   auto engine = std::unique_ptr<Engine>(new Engine(std::make_unique<EngineCore>(
       std::move(options), std::move(store), page_size)));
   PITR_RETURN_IF_ERROR(Recover(engine->core_.get()));
+  if (engine->core_->options.remote != nullptr) {
+    PITR_RETURN_IF_ERROR(StartArchive(engine->core_.get()));
+  }
   engine->core_->maintenance->Start();
   return engine;
 }
@@ -213,6 +248,16 @@ absl::Status Engine::Close() {
     // only when the page next changes).
     status = core_->maintenance->MaterializePendingImages();
     if (status.ok()) status = core_->maintenance->Flush();
+  }
+  if (core_->archiver != nullptr) {
+    core_->archiver->Stop();
+    // What it has not uploaded yet stays in the WAL for the next start.
+    absl::Status archived = core_->archiver->ArchiveNow();
+    if (!archived.ok()) {
+      spdlog::warn("pitr: closing with the WAL archived up to lsn {}: {}",
+                   FormatLsn(core_->archiver->archived_lsn()),
+                   archived.ToString());
+    }
   }
   if (core_->wal != nullptr) {
     absl::Status closed = core_->wal->Close();
@@ -290,6 +335,11 @@ EngineStats Engine::stats() const {
   stats.catalog_bytes_written = core_->store->CatalogBytesWritten();
   stats.latest_lsn = latest_lsn();
   stats.wal_oldest_lsn = core_->wal->oldest_lsn();
+  if (core_->archiver != nullptr) {
+    stats.archiving = true;
+    stats.archive_generation = core_->generation;
+    stats.archive = core_->archiver->stats();
+  }
   return stats;
 }
 

@@ -45,6 +45,7 @@
 #include "engine/options.h"
 #include "engine/point_in_time.h"
 #include "engine/snapshots.h"
+#include "remote/wal_archiver.h"
 #include "wal/batch.h"
 #include "wal/wal.h"
 
@@ -129,6 +130,10 @@ struct EngineStats {
   uint64_t gc_versions_removed = 0;
   uint64_t gc_timelines_removed = 0;
   uint64_t gc_bytes_reclaimed = 0;  // store bytes before minus after, summed
+  // The WAL archive (EngineOptions::remote), if there is one.
+  bool archiving = false;
+  uint64_t archive_generation = 0;  // this engine's claim on the prefix
+  remote::WalArchiverStats archive;
 };
 
 class Engine {

@@ -38,6 +38,7 @@
 #include "engine/page_store.h"
 #include "engine/point_in_time.h"
 #include "engine/snapshots.h"
+#include "remote/wal_archiver.h"
 #include "wal/batch.h"
 #include "wal/wal.h"
 
@@ -84,6 +85,10 @@ struct EngineCore {
   // The rooms.
   PageReader reader;
   std::unique_ptr<Maintenance> maintenance;
+  // The WAL archive, if EngineOptions::remote is set, and the generation
+  // it writes with.
+  std::unique_ptr<remote::WalArchiver> archiver;
+  uint64_t generation = 0;
   Snapshots snapshots;
   GarbageCollector gc;
 };

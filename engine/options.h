@@ -14,6 +14,10 @@
 
 namespace pitr {
 
+namespace remote {
+class RemoteStorage;
+}  // namespace remote
+
 struct EngineOptions {
   // Data directory: the WAL in dir/wal, the page store in dir/pages.
   // Created if missing.
@@ -57,6 +61,22 @@ struct EngineOptions {
   size_t max_pending_images = 100000;
   // How often background work looks for something to do.
   absl::Duration maintenance_interval = absl::Milliseconds(100);
+
+  // Object storage that keeps the history off this machine
+  // (docs/bucket-format.md), or nullptr for none; it must outlive the
+  // engine. At open the engine claims the next generation of the prefix
+  // (remote/generation.h; recorded in dir/remote_generation first) and
+  // starts archiving the WAL (remote/wal_archiver.h). The WAL is never
+  // trimmed past what is archived.
+  remote::RemoteStorage* remote = nullptr;
+  // A batch reaches object storage within about this of its commit.
+  absl::Duration archive_delay = absl::Seconds(1);
+  // Append returns only once its batch is in object storage too. If it is
+  // not there after archive_sync_timeout, Append fails with
+  // DEADLINE_EXCEEDED saying so: the batch is committed on this machine
+  // (readable, durable) and still goes to object storage when it can.
+  bool archive_sync = false;
+  absl::Duration archive_sync_timeout = absl::Seconds(30);
 };
 
 }  // namespace pitr

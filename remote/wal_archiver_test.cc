@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "remote/generation.h"
+#include "remote/testing/outage_storage.h"
 #include "remote/testing/test_storage.h"
 #include "remote/wal_archive_keys.h"
 #include "remote/wal_fetch.h"
@@ -23,61 +24,6 @@ namespace {
 
 using testing::Backend;
 using ::testing::HasSubstr;
-
-// A RemoteStorage that passes every call to another, or fails it with
-// UNAVAILABLE while `down` is set: an outage of the store.
-class OutageStorage : public RemoteStorage {
- public:
-  explicit OutageStorage(RemoteStorage* real) : real_(real) {}
-  std::atomic<bool> down{false};
-
-  absl::StatusOr<std::vector<ObjectInfo>> List(
-      absl::string_view prefix) override {
-    if (down) return Outage();
-    return real_->List(prefix);
-  }
-  absl::StatusOr<ObjectInfo> Put(absl::string_view key,
-                                 absl::string_view data,
-                                 const WriteCondition& condition) override {
-    if (down) return Outage();
-    return real_->Put(key, data, condition);
-  }
-  absl::StatusOr<ObjectInfo> PutFile(absl::string_view key,
-                                     const std::string& path,
-                                     const WriteCondition& condition) override {
-    if (down) return Outage();
-    return real_->PutFile(key, path, condition);
-  }
-  absl::StatusOr<Object> Get(absl::string_view key) override {
-    if (down) return Outage();
-    return real_->Get(key);
-  }
-  absl::StatusOr<ObjectInfo> GetToFile(absl::string_view key,
-                                       const std::string& path) override {
-    if (down) return Outage();
-    return real_->GetToFile(key, path);
-  }
-  absl::StatusOr<std::string> GetRange(absl::string_view key, uint64_t offset,
-                                       uint64_t length) override {
-    if (down) return Outage();
-    return real_->GetRange(key, offset, length);
-  }
-  absl::Status Delete(absl::string_view key) override {
-    if (down) return Outage();
-    return real_->Delete(key);
-  }
-  absl::Status DeleteBatch(const std::vector<std::string>& keys) override {
-    if (down) return Outage();
-    return real_->DeleteBatch(keys);
-  }
-  std::string Describe() const override { return real_->Describe(); }
-
- private:
-  static absl::Status Outage() {
-    return absl::UnavailableError("the store is down (test)");
-  }
-  RemoteStorage* const real_;
-};
 
 class WalArchiverTest : public ::testing::TestWithParam<Backend> {
  protected:
@@ -260,7 +206,7 @@ TEST_P(WalArchiverTest, ASegmentArchivedInManyPiecesIsUploadedWhole) {
 }
 
 TEST_P(WalArchiverTest, AnOutageHoldsTheArchiveBackAndLosesNothing) {
-  OutageStorage flaky(storage_.get());
+  testing::OutageStorage flaky(storage_.get());
   WalArchiverOptions options;
   options.delay = absl::Milliseconds(20);
   StartArchiver(&flaky, options);
