@@ -339,6 +339,7 @@ EngineStats Engine::stats() const {
     stats.archiving = true;
     stats.archive_generation = core_->generation;
     stats.archive = core_->archiver->stats();
+    stats.archive_lag = core_->archiver->Lag(stats.latest_lsn);
   }
   return stats;
 }

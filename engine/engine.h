@@ -134,6 +134,7 @@ struct EngineStats {
   bool archiving = false;
   uint64_t archive_generation = 0;  // this engine's claim on the prefix
   remote::WalArchiverStats archive;
+  absl::Duration archive_lag;  // WalArchiver::Lag at latest_lsn
 };
 
 class Engine {

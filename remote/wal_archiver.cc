@@ -70,6 +70,7 @@ WalArchiver::WalArchiver(RemoteStorage* storage, Wal* wal,
       pieces_(std::move(pieces)),
       last_fence_check_(absl::Now()) {
   stats_.archived_lsn = archived;
+  stats_.started_at = absl::Now();
 }
 
 WalArchiver::~WalArchiver() { Stop(); }
@@ -91,6 +92,12 @@ Lsn WalArchiver::archived_lsn() const {
 WalArchiverStats WalArchiver::stats() const {
   MutexLock l(&mu_);
   return stats_;
+}
+
+absl::Duration WalArchiver::Lag(Lsn end_lsn) const {
+  MutexLock l(&mu_);
+  if (stats_.archived_lsn >= end_lsn) return absl::ZeroDuration();
+  return absl::Now() - stats_.caught_up_at.value_or(stats_.started_at);
 }
 
 absl::Status WalArchiver::ArchiveNow() {

@@ -62,6 +62,7 @@ struct WalArchiverStats {
   uint64_t bytes_uploaded = 0;
   uint64_t objects_deleted = 0;  // pieces replaced by their whole segment
   uint64_t failures = 0;         // passes that failed
+  absl::Time started_at;
   // When the archive last held everything the log had (nullopt: not yet).
   std::optional<absl::Time> caught_up_at;
   // Of the last pass; OK once an upload succeeds again.
@@ -91,6 +92,10 @@ class WalArchiver {
 
   Lsn archived_lsn() const;
   WalArchiverStats stats() const;
+  // How long the archive has been behind the log that ends at `end_lsn`:
+  // zero once it holds everything, else the time since it last did (or
+  // since it started).
+  absl::Duration Lag(Lsn end_lsn) const;
 
  private:
   WalArchiver(RemoteStorage* storage, Wal* wal, WalArchiverOptions options,

@@ -58,6 +58,29 @@ ABSL_FLAG(absl::Duration, size_interval, absl::Minutes(5),
           "How often the per-branch logical and physical sizes in the "
           "metrics are measured (each time a scan of the whole store); 0 or "
           "'inf' for never.");
+ABSL_FLAG(std::string, remote, "",
+          "Object storage that keeps the store's history off this machine: "
+          "s3://bucket/prefix (AWS S3 or any S3-compatible server) or "
+          "file:///dir. Empty: none. See docs/operations.md.");
+ABSL_FLAG(std::string, remote_endpoint, "",
+          "http(s)://host:port of an S3-compatible server (path-style "
+          "addressing); empty: AWS.");
+ABSL_FLAG(std::string, remote_region, "us-east-1", "S3 region to sign for.");
+ABSL_FLAG(std::string, remote_credentials_file, "",
+          "AWS-style credentials file ([default] profile, or $AWS_PROFILE) "
+          "read when AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; "
+          "empty: ~/.aws/credentials.");
+ABSL_FLAG(absl::Duration, archive_delay, absl::Seconds(1),
+          "With --remote: every batch reaches object storage within about "
+          "this of its commit.");
+ABSL_FLAG(bool, archive_sync, false,
+          "With --remote: an append returns only once its batch is in "
+          "object storage (no acknowledged batch is lost with the machine); "
+          "see --archive_sync_timeout.");
+ABSL_FLAG(absl::Duration, archive_sync_timeout, absl::Seconds(30),
+          "With --archive_sync: an append whose batch is not in object "
+          "storage after this fails with DEADLINE_EXCEEDED (the batch is "
+          "committed locally and still goes to object storage).");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM or SIGINT, how long running calls may take to finish "
           "before they are cancelled.");
@@ -88,6 +111,14 @@ int Main() {
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.max_items_per_request = absl::GetFlag(FLAGS_max_items_per_request);
   options.size_interval = absl::GetFlag(FLAGS_size_interval);
+  options.remote_url = absl::GetFlag(FLAGS_remote);
+  options.remote.endpoint = absl::GetFlag(FLAGS_remote_endpoint);
+  options.remote.region = absl::GetFlag(FLAGS_remote_region);
+  options.remote.credentials_file = absl::GetFlag(FLAGS_remote_credentials_file);
+  options.engine.archive_delay = absl::GetFlag(FLAGS_archive_delay);
+  options.engine.archive_sync = absl::GetFlag(FLAGS_archive_sync);
+  options.engine.archive_sync_timeout =
+      absl::GetFlag(FLAGS_archive_sync_timeout);
 
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);
   if (!server.ok()) {

@@ -11,6 +11,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
+#include "remote/open_remote_storage.h"
 #include "server/branch_service.h"
 #include "server/dump_service.h"
 #include "server/health_service.h"
@@ -71,6 +72,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   if (!options.token_file.empty()) {
     PITR_ASSIGN_OR_RETURN(server->authorizer_,
                           Authorizer::FromFile(options.token_file));
+  }
+  if (!options.remote_url.empty()) {
+    PITR_ASSIGN_OR_RETURN(
+        server->remote_,
+        remote::OpenRemoteStorage(options.remote_url, options.remote));
+    options.engine.remote = server->remote_.get();
   }
   PITR_ASSIGN_OR_RETURN(server->engine_, Engine::Open(options.engine));
   PITR_ASSIGN_OR_RETURN(

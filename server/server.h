@@ -23,6 +23,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "remote/remote_options.h"
+#include "remote/remote_storage.h"
 #include "grpcpp/server.h"
 #include "server/auth.h"
 #include "server/http_server.h"
@@ -50,6 +52,12 @@ struct ServerOptions {
   // How often branch sizes are measured for the metrics (a scan of the
   // store: ServerMetrics); zero or infinite: never.
   absl::Duration size_interval = absl::Minutes(5);
+  // Object storage that keeps the history off this machine
+  // (remote/open_remote_storage.h: s3://bucket/prefix or file:///dir);
+  // empty: none. The server opens it and hands it to the engine
+  // (EngineOptions::remote; archive_delay and archive_sync are there).
+  std::string remote_url;
+  remote::RemoteOptions remote;
 };
 
 // Process-wide settings pitrd runs with. In optimised builds (NDEBUG):
@@ -79,6 +87,8 @@ class Server {
  private:
   Server() = default;
 
+  // Declared before engine_: the engine uses it until it is closed.
+  std::unique_ptr<remote::RemoteStorage> remote_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Authorizer> authorizer_;
   Registry registry_;

@@ -105,6 +105,37 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
        "Page store bytes GC runs gave back (size before minus after).",
        Type::kCounter,
        [](const EngineStats& s) { return s.gc_bytes_reclaimed; }},
+      {"pitr_archive_lag_bytes",
+       "WAL bytes committed but not yet in object storage (0 without "
+       "--remote).",
+       Type::kGauge,
+       [](const EngineStats& s) {
+         return s.archiving ? s.latest_lsn - s.archive.archived_lsn : 0;
+       }},
+      {"pitr_archive_lag_seconds",
+       "How long object storage has been behind the WAL: 0 once it holds "
+       "every commit, else the time since it last did.",
+       Type::kGauge,
+       [](const EngineStats& s) {
+         return absl::ToDoubleSeconds(s.archive_lag);
+       }},
+      {"pitr_archive_objects_uploaded_total",
+       "Objects the WAL archive uploaded.", Type::kCounter,
+       [](const EngineStats& s) { return s.archive.objects_uploaded; }},
+      {"pitr_archive_bytes_uploaded_total", "Bytes the WAL archive uploaded.",
+       Type::kCounter,
+       [](const EngineStats& s) { return s.archive.bytes_uploaded; }},
+      {"pitr_archive_upload_failures_total",
+       "Archive passes that failed (each is retried).", Type::kCounter,
+       [](const EngineStats& s) { return s.archive.failures; }},
+      {"pitr_archive_generation",
+       "The generation this pitrd holds on its object storage prefix.",
+       Type::kGauge,
+       [](const EngineStats& s) { return s.archive_generation; }},
+      {"pitr_archive_fenced",
+       "1 once another pitrd took the object storage prefix over.",
+       Type::kGauge,
+       [](const EngineStats& s) { return s.archive.fenced ? 1 : 0; }},
   };
   for (const Figure& figure : figures) {
     auto value = figure.value;
