@@ -1,17 +1,17 @@
 // EngineCore: the engine's private state, shared by its rooms. Engine
 // (engine.h) owns one behind a pointer; the rooms it holds (PageReader,
-// Maintenance, Snapshots, GarbageCollector) work on the page store, the
-// catalog and the WAL it holds. Internal to engine/: nothing outside the
-// engine includes it.
+// Maintenance, Snapshots, GarbageCollector, and the WAL archiver when there
+// is a remote) work on the page store, the catalogs and the WAL it holds.
+// Internal to engine/: nothing outside the engine includes it.
 //
 // Locks, in the order they are taken (each documented where it lives):
 //   GarbageCollector::run_mu_    one GC run at a time
 //   EngineCore::branch_mu        (below)
 //   HistoryGuard::mu()           floors and horizons; reads hold it shared
 //   HistoryGuard::pins_mu_       leases and export pins; never with mu()
-// Maintenance's flush_mu_ and mu_, and the WAL's and the catalog's own
-// locks, are taken inside calls into those classes and never around a call
-// back into the engine.
+// Maintenance's flush_mu_ and mu_, the WAL archiver's pass_mu_ and mu_,
+// and the WAL's and the catalogs' own locks, are taken inside calls into
+// those classes and never around a call back into the engine.
 //
 // branch_mu: appends hold it shared from the branch check to the WAL append;
 // catalog changes (branches, snapshots, schedules, retention), GC planning
