@@ -337,6 +337,7 @@ EngineStats Engine::stats() const {
   stats.wal_oldest_lsn = core_->wal->oldest_lsn();
   if (core_->archiver != nullptr) {
     stats.archiving = true;
+    stats.archive_remote = core_->options.remote->Describe();
     stats.archive_generation = core_->generation;
     stats.archive = core_->archiver->stats();
     stats.archive_lag = core_->archiver->Lag(stats.latest_lsn);

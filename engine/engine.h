@@ -132,6 +132,7 @@ struct EngineStats {
   uint64_t gc_bytes_reclaimed = 0;  // store bytes before minus after, summed
   // The WAL archive (EngineOptions::remote), if there is one.
   bool archiving = false;
+  std::string archive_remote;       // RemoteStorage::Describe()
   uint64_t archive_generation = 0;  // this engine's claim on the prefix
   remote::WalArchiverStats archive;
   absl::Duration archive_lag;  // WalArchiver::Lag at latest_lsn

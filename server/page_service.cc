@@ -4,6 +4,7 @@
 
 #include "base/status_macros.h"
 #include "proto/record_convert.h"
+#include "proto/time_convert.h"
 
 namespace pitr {
 
@@ -110,6 +111,21 @@ grpc::Status PageServiceImpl::GetStoreInfo(
                  response->set_latest_lsn(engine.latest_lsn());
                  response->set_oldest_wal_lsn(engine.wal().oldest_lsn());
                  response->set_version(kPitrVersion);
+                 const EngineStats stats = engine.stats();
+                 if (stats.archiving) {
+                   v1::ArchiveInfo* archive = response->mutable_archive();
+                   archive->set_remote(stats.archive_remote);
+                   archive->set_generation(stats.archive_generation);
+                   archive->set_archived_lsn(stats.archive.archived_lsn);
+                   archive->set_lag_bytes(stats.latest_lsn -
+                                          stats.archive.archived_lsn);
+                   *archive->mutable_lag() = DurationProto(stats.archive_lag);
+                   archive->set_fenced(stats.archive.fenced);
+                   if (!stats.archive.last_error.ok()) {
+                     archive->set_last_error(
+                         stats.archive.last_error.ToString());
+                   }
+                 }
                  return absl::OkStatus();
                });
 }

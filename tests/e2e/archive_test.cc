@@ -176,6 +176,19 @@ TEST_F(ArchiveTest, WithArchiveSyncEveryAcknowledgedBatchIsInTheBucket) {
     ASSERT_TRUE(status.ok()) << Describe(status);
     last_acknowledged = response.commit_lsn();
   }
+  // GetStoreInfo (pitrctl info) says how far the archive is.
+  v1::StoreInfo info;
+  grpc::Status got = client.pages->GetStoreInfo(
+      CallContext().get(), v1::GetStoreInfoRequest(), &info);
+  ASSERT_TRUE(got.ok()) << Describe(got);
+  ASSERT_TRUE(info.has_archive());
+  EXPECT_EQ(info.archive().remote(), Url() + "/");
+  EXPECT_EQ(info.archive().generation(), 1u);
+  EXPECT_GE(info.archive().archived_lsn(), last_acknowledged);
+  EXPECT_EQ(info.archive().lag_bytes(), 0u);
+  EXPECT_EQ(info.archive().lag().seconds(), 0);
+  EXPECT_FALSE(info.archive().fenced());
+  EXPECT_EQ(info.archive().last_error(), "");
   // The machine is lost: nothing is flushed or archived on the way out.
   (*pitrd)->Kill();
   absl::StatusOr<std::vector<remote::Generation>> generations =

@@ -132,11 +132,23 @@ Json LeaseJson(const v1::Lease& l) {
 }
 
 Json StoreInfoJson(const v1::StoreInfo& i) {
-  return Json::Object()
-      .Set("page_size", Json::Number(i.page_size()))
-      .Set("latest_lsn", LsnJson(i.latest_lsn()))
-      .Set("oldest_wal_lsn", LsnJson(i.oldest_wal_lsn()))
-      .Set("version", Json::String(i.version()));
+  Json out = Json::Object()
+                 .Set("page_size", Json::Number(i.page_size()))
+                 .Set("latest_lsn", LsnJson(i.latest_lsn()))
+                 .Set("oldest_wal_lsn", LsnJson(i.oldest_wal_lsn()))
+                 .Set("version", Json::String(i.version()));
+  if (i.has_archive()) {
+    const v1::ArchiveInfo& a = i.archive();
+    out.Set("archive", Json::Object()
+                           .Set("remote", Json::String(a.remote()))
+                           .Set("generation", Json::Number(a.generation()))
+                           .Set("archived_lsn", LsnJson(a.archived_lsn()))
+                           .Set("lag_bytes", Json::Number(a.lag_bytes()))
+                           .Set("lag", DurationJson(&a.lag()))
+                           .Set("fenced", Json::Bool(a.fenced()))
+                           .Set("last_error", Json::String(a.last_error())));
+  }
+  return out;
 }
 
 Json AppendJson(const v1::AppendResponse& r) {
