@@ -119,6 +119,27 @@ TEST_P(ArchiveTest, AnOutageFailsSyncAppendsClearlyAndHoldsTheWalBack) {
   EXPECT_GT(engine_->wal().oldest_lsn(), archived);
 }
 
+TEST_P(ArchiveTest, ClosingArchivesWhatIsLeft) {
+  options_.archive_sync = false;
+  options_.archive_delay = absl::Hours(1);  // no pass after the first
+  Reopen();
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (!engine_->stats().archive.caught_up_at.has_value() &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_TRUE(engine_->stats().archive.caught_up_at.has_value());
+  const Lsn lsn = Write(0, 'a');
+  EXPECT_LT(engine_->stats().archive.archived_lsn, lsn);
+  const uint64_t generation = engine_->stats().archive_generation;
+  ASSERT_TRUE(engine_->Close().ok());
+  const std::string dir = pitr::testing::NewTestDir("archive_fetch");
+  absl::StatusOr<remote::FetchedWal> fetched =
+      remote::FetchWal(storage_.get(), generation, 0, dir);
+  ASSERT_TRUE(fetched.ok()) << fetched.status();
+  EXPECT_EQ(fetched->end, lsn);
+}
+
 TEST_P(ArchiveTest, EachOpenIsANewGenerationAndACopyStartedLaterIsRefused) {
   Write(0, 'a');
   const std::string copy_dir = pitr::testing::NewTestDir("archive_copy");

@@ -113,6 +113,8 @@ absl::Status Snapshots::ExpireDue(absl::Time now) {
 }
 
 absl::Status Snapshots::CreateSchedule(const SnapshotSchedule& schedule) {
+  // A bad schedule is INVALID_ARGUMENT before an unknown branch is
+  // NOT_FOUND (Create checks it again, for its other callers).
   PITR_RETURN_IF_ERROR(ScheduleCatalog::Check(schedule));
   MutexLock l(&core_->branch_mu);  // the branch stays while it is checked
   PITR_RETURN_IF_ERROR(core_->catalog->Get(schedule.branch).status());

@@ -1,11 +1,13 @@
 // ServerMetrics: the branch size families are empty until a measurement,
 // then carry its figures; the background thread measures on its own and
-// stops promptly.
+// stops promptly; the archive's figures follow an outage of the store.
 #include "server/server_metrics.h"
 
 #include <cstdlib>
 
 #include "base/testing/test_files.h"
+#include "remote/open_remote_storage.h"
+#include "remote/testing/outage_storage.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -106,6 +108,52 @@ TEST_F(ServerMetricsTest, TheThreadMeasuresAndStops) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   // The families keep the last measurement.
   EXPECT_EQ(Sample(registry_.Render(), series), kPage);
+}
+
+TEST(ServerArchiveMetricsTest, LagGrowsDuringAnOutageAndFallsToZeroAfter) {
+  absl::StatusOr<std::unique_ptr<remote::RemoteStorage>> storage =
+      remote::OpenRemoteStorage(
+          "file://" + ::pitr::testing::NewTestDir("server_metrics_bucket"));
+  ASSERT_TRUE(storage.ok()) << storage.status();
+  remote::testing::OutageStorage outage(storage->get());
+  EngineOptions options;
+  options.dir = ::pitr::testing::NewTestDir("server_metrics_archive");
+  options.page_size = kPage;
+  options.remote = &outage;
+  options.archive_delay = absl::Milliseconds(20);
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  Registry registry;
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> metrics =
+      ServerMetrics::Create(&registry, engine->get(), absl::InfiniteDuration());
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_EQ(Sample(registry.Render(), "pitr_archive_generation"), 1);
+
+  outage.down = true;
+  absl::StatusOr<WalBatch> batch = (*engine)->NewBatch(kMainBranch);
+  ASSERT_TRUE(batch.ok());
+  ASSERT_TRUE(batch->PutPageImage({1, 0}, std::string(kPage, 'x')).ok());
+  ASSERT_TRUE((*engine)->Append(kMainBranch, *batch).ok());
+  absl::SleepFor(absl::Milliseconds(1100));
+  std::string text = registry.Render();
+  EXPECT_GT(Sample(text, "pitr_archive_lag_bytes"), 0);
+  EXPECT_GE(Sample(text, "pitr_archive_lag_seconds"), 1);
+  EXPECT_GT(Sample(text, "pitr_archive_upload_failures_total"), 0);
+  EXPECT_EQ(Sample(text, "pitr_archive_fenced"), 0);
+
+  outage.down = false;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (Sample(registry.Render(), "pitr_archive_lag_bytes") != 0 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  text = registry.Render();
+  EXPECT_EQ(Sample(text, "pitr_archive_lag_bytes"), 0);
+  EXPECT_EQ(Sample(text, "pitr_archive_lag_seconds"), 0);
+  EXPECT_GT(Sample(text, "pitr_archive_objects_uploaded_total"), 0);
+  EXPECT_GT(Sample(text, "pitr_archive_bytes_uploaded_total"), 0);
+  metrics->reset();
+  ASSERT_TRUE((*engine)->Close().ok());
 }
 
 }  // namespace

@@ -22,11 +22,13 @@
 #include "remote/generation.h"
 #include "remote/open_remote_storage.h"
 #include "remote/testing/s3_test_env.h"
+#include "remote/testing/test_storage.h"
 #include "remote/wal_fetch.h"
 #include "remote/wal_lineage.h"
 #include "tests/e2e/pitrd_process.h"
 #include "tests/e2e/requests.h"
 #include "tests/e2e/tcp_proxy.h"
+#include "wal/testing/wal_test_util.h"
 #include "wal/wal.h"
 
 namespace pitr::e2e {
@@ -53,12 +55,7 @@ class ArchiveTest : public ::testing::Test {
     storage_ = std::move(*storage);
   }
   void TearDown() override {
-    if (storage_ == nullptr) return;
-    auto objects = storage_->List("");
-    ASSERT_TRUE(objects.ok()) << objects.status();
-    std::vector<std::string> keys;
-    for (const remote::ObjectInfo& o : *objects) keys.push_back(o.key);
-    EXPECT_TRUE(storage_->DeleteBatch(keys).ok());
+    if (storage_ != nullptr) remote::testing::DeleteAllObjects(storage_.get());
   }
 
   std::string Url(const std::string& bucket = "") const {
@@ -130,13 +127,7 @@ class ArchiveTest : public ::testing::Test {
     EXPECT_TRUE(wal.ok()) << wal.status();
     std::vector<Lsn> commits;
     if (!wal.ok()) return commits;
-    absl::StatusOr<std::unique_ptr<WalReader>> reader = (*wal)->NewReader(0);
-    EXPECT_TRUE(reader.ok()) << reader.status();
-    CommittedBatch batch;
-    while (reader.ok()) {
-      absl::StatusOr<bool> more = (*reader)->Next(&batch);
-      EXPECT_TRUE(more.ok()) << more.status();
-      if (!more.ok() || !*more) break;
+    for (const CommittedBatch& batch : pitr::testing::ReadAll(wal->get(), 0)) {
       commits.push_back(batch.commit_lsn);
     }
     return commits;
