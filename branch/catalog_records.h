@@ -27,6 +27,8 @@
 
 namespace pitr::catalog_records {
 
+// Every catalog key starts with this.
+inline constexpr char kCatalogPrefix[] = "c";
 inline constexpr char kBranchPrefix[] = "cb";
 inline constexpr char kTimelinePrefix[] = "ct";
 inline constexpr char kSnapshotPrefix[] = "cs";

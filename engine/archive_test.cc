@@ -12,6 +12,8 @@
 #include "engine/testing/engine_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "branch/catalog_records.h"
+#include "remote/catalog_archive.h"
 #include "remote/generation.h"
 #include "remote/testing/outage_storage.h"
 #include "remote/testing/test_storage.h"
@@ -162,6 +164,47 @@ TEST_P(ArchiveTest, EachOpenIsANewGenerationAndACopyStartedLaterIsRefused) {
   EXPECT_THAT(opened.status().message(), HasSubstr("prefix of its own"));
   Write(2, 'c');  // the original goes on
   ExpectArchivedUpTo(engine_->latest_lsn());
+}
+
+// The branch names in the bucket's newest catalog image at or before `at`.
+std::string BranchesInImage(remote::RemoteStorage* storage,
+                            uint64_t generation, Lsn at) {
+  absl::StatusOr<remote::Lineage> lineage =
+      remote::Lineage::Of(storage, generation);
+  EXPECT_TRUE(lineage.ok()) << lineage.status();
+  absl::StatusOr<std::optional<remote::CatalogImageName>> name =
+      remote::FindCatalogImage(storage, *lineage, at);
+  EXPECT_TRUE(name.ok()) << name.status();
+  if (!name.ok() || !name->has_value()) return "(no image)";
+  absl::StatusOr<remote::CatalogImage> image =
+      remote::ReadCatalogImage(storage, **name);
+  EXPECT_TRUE(image.ok()) << image.status();
+  std::string names;
+  for (const auto& [key, value] : image->records) {
+    if (key.rfind(catalog_records::kBranchPrefix, 0) != 0) continue;
+    absl::StatusOr<Branch> branch = catalog_records::DecodeBranch(key, value);
+    EXPECT_TRUE(branch.ok()) << branch.status();
+    if (branch.ok()) absl::StrAppend(&names, names.empty() ? "" : " ", branch->name);
+  }
+  return names;
+}
+
+TEST_P(ArchiveTest, CatalogChangesReachTheBucketAsImagesAtTheirLsn) {
+  const Lsn before = Write(0, 'a');
+  ASSERT_TRUE(engine_->CreateBranch("dev", kMainBranch, PointInTime{}).ok());
+  const Lsn after = Write(1, 'b');
+  ASSERT_TRUE(engine_->CreateBranch("qa", kMainBranch, PointInTime{}).ok());
+  const uint64_t generation = engine_->stats().archive_generation;
+  ASSERT_TRUE(engine_->Close().ok());  // archives what is left
+  EXPECT_EQ(BranchesInImage(storage_.get(), generation, before - 1), "main");
+  EXPECT_EQ(BranchesInImage(storage_.get(), generation, before), "main dev");
+  EXPECT_EQ(BranchesInImage(storage_.get(), generation, after),
+            "main dev qa");
+  // A restart with the catalog unchanged uploads no image.
+  Reopen();
+  Write(2, 'c');
+  ASSERT_TRUE(engine_->Close().ok());
+  EXPECT_EQ(engine_->stats().archive.catalog_images, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ArchiveTest,

@@ -110,9 +110,9 @@ MaintenanceWork MaintenanceWorkOf(EngineCore* core) {
 // the WAL (replayed from the LSN the flushed layers hold), the background
 // work (not started yet) and GC's first floors.
 absl::Status Recover(EngineCore* core) {
-  PITR_ASSIGN_OR_RETURN(core->catalog, Catalog::Open(core->store.get()));
+  PITR_ASSIGN_OR_RETURN(core->catalog, Catalog::Open(&core->catalog_store));
   PITR_ASSIGN_OR_RETURN(core->schedules,
-                        ScheduleCatalog::Open(core->store.get()));
+                        ScheduleCatalog::Open(&core->catalog_store));
   if (std::optional<Retention> stored = core->catalog->default_retention()) {
     spdlog::info(
         "pitr: default retention {}, as last set with SetDefaultRetention "
@@ -191,6 +191,10 @@ absl::Status StartArchive(EngineCore* core) {
   PITR_ASSIGN_OR_RETURN(
       core->archiver,
       remote::WalArchiver::Start(storage, core->wal.get(), options));
+  PITR_RETURN_IF_ERROR(core->catalog_store.PublishTo(
+      [archiver = core->archiver.get()](remote::CatalogImage image) {
+        archiver->PublishCatalog(std::move(image));
+      }));
   spdlog::info("pitr: archiving to {} as generation {}", storage->Describe(),
                generation.number);
   return absl::OkStatus();

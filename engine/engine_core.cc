@@ -14,6 +14,7 @@ EngineCore::EngineCore(EngineOptions options_in,
     : options(std::move(options_in)),
       store(std::move(store_in)),
       page_size(page_size_in),
+      catalog_store(store.get(), [this] { return latest_lsn.load(); }),
       applier(std::make_unique<Applier>(
           store.get(),
           [this](TimelineId timeline, Lsn lsn) {

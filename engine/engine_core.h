@@ -10,7 +10,8 @@
 //   HistoryGuard::mu()           floors and horizons; reads hold it shared
 //   HistoryGuard::pins_mu_       leases and export pins; never with mu()
 // Maintenance's flush_mu_ and mu_, the WAL archiver's pass_mu_ and mu_,
-// and the WAL's and the catalogs' own locks, are taken inside calls into
+// and the WAL's and the catalogs' own locks (a catalog's, then
+// ArchivedCatalogStore's, then the archiver's mu_ as it publishes), are taken inside calls into
 // those classes and never around a call back into the engine.
 //
 // branch_mu: appends hold it shared from the branch check to the WAL append;
@@ -30,6 +31,7 @@
 #include "branch/catalog.h"
 #include "branch/schedule_catalog.h"
 #include "engine/applier.h"
+#include "engine/archived_catalog_store.h"
 #include "engine/gc.h"
 #include "engine/history_guard.h"
 #include "engine/maintenance.h"
@@ -70,6 +72,8 @@ struct EngineCore {
   const EngineOptions options;
   const std::unique_ptr<PageStore> store;
   const uint32_t page_size;
+  // Where the catalogs below keep their records.
+  ArchivedCatalogStore catalog_store;
   std::unique_ptr<Catalog> catalog;
   std::unique_ptr<ScheduleCatalog> schedules;
   const std::unique_ptr<Applier> applier;

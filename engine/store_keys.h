@@ -126,6 +126,9 @@ std::string MetaKey(absl::string_view name);
 inline constexpr char kMetaPageSize[] = "page_size";            // u32
 inline constexpr char kMetaFormatVersion[] = "format_version";  // u32
 inline constexpr char kMetaAppliedLsn[] = "applied_lsn";        // u64
+// The latest LSN when the catalog last changed (the LSN its image in the
+// bucket is labelled with, remote/catalog_archive.h).
+inline constexpr char kMetaCatalogLsn[] = "catalog_lsn";  // u64
 // 2: version keys newest first ('V'). 1: oldest first ('v'); Engine::Open
 // rewrites a format 1 store's version keys (engine/upgrade.cc).
 inline constexpr uint32_t kFormatVersion = 2;

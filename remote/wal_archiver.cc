@@ -7,6 +7,7 @@
 #include "base/file_system.h"
 #include "base/status_macros.h"
 #include "remote/generation.h"
+#include "remote/lineage.h"
 #include "remote/wal_lineage.h"
 #include "spdlog/spdlog.h"
 
@@ -100,6 +101,11 @@ absl::Duration WalArchiver::Lag(Lsn end_lsn) const {
   return absl::Now() - stats_.caught_up_at.value_or(stats_.started_at);
 }
 
+void WalArchiver::PublishCatalog(CatalogImage image) {
+  MutexLock l(&mu_);
+  catalog_ = std::move(image);
+}
+
 absl::Status WalArchiver::ArchiveNow() {
   MutexLock pass(&pass_mu_);
   return Pass();
@@ -181,6 +187,7 @@ absl::Status WalArchiver::Pass() {
     if (stats_.fenced) return stats_.last_error;
   }
   PITR_RETURN_IF_ERROR(CheckFence(/*now=*/false));
+  PITR_RETURN_IF_ERROR(UploadCatalog());
   const Lsn end_at_start = wal_->end_lsn();
   const std::vector<Wal::Segment> segments = wal_->Segments();
   // Segments trimmed from the log need no more bookkeeping.
@@ -232,6 +239,50 @@ absl::Status WalArchiver::Upload(const Wal::Segment& segment, Lsn from) {
   MutexLock l(&mu_);
   ++stats_.objects_uploaded;
   stats_.bytes_uploaded += put->size;
+  return absl::OkStatus();
+}
+
+absl::Status WalArchiver::UploadCatalog() {
+  std::optional<CatalogImage> image;
+  {
+    MutexLock l(&mu_);
+    if (!catalog_) return absl::OkStatus();
+    image = catalog_;
+  }
+  if (!bucket_catalog_) {
+    PITR_ASSIGN_OR_RETURN(Lineage lineage,
+                          Lineage::Of(storage_, options_.generation));
+    PITR_ASSIGN_OR_RETURN(std::optional<CatalogImageName> newest,
+                          FindCatalogImage(storage_, lineage, ~Lsn{0}));
+    bucket_catalog_ = "";
+    if (newest) {
+      if (newest->generation == options_.generation) {
+        catalog_seq_ = newest->seq;
+      }
+      PITR_ASSIGN_OR_RETURN(Object object,
+                            storage_->Get(CatalogImageKey(*newest)));
+      bucket_catalog_ = std::move(object.data);
+    }
+  }
+  std::string bytes = EncodeCatalogImage(*image);
+  if (bytes != *bucket_catalog_) {
+    const CatalogImageName name{image->lsn, options_.generation,
+                                catalog_seq_ + 1};
+    PITR_ASSIGN_OR_RETURN(ObjectInfo put,
+                          storage_->Put(CatalogImageKey(name), bytes));
+    catalog_seq_ = name.seq;
+    bucket_catalog_ = std::move(bytes);
+    MutexLock l(&mu_);
+    ++stats_.objects_uploaded;
+    ++stats_.catalog_images;
+    stats_.bytes_uploaded += put.size;
+  }
+  MutexLock l(&mu_);
+  // Unless a newer image came meanwhile.
+  if (catalog_ && catalog_->lsn == image->lsn &&
+      catalog_->records == image->records) {
+    catalog_.reset();
+  }
   return absl::OkStatus();
 }
 

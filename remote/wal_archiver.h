@@ -1,11 +1,15 @@
-// WalArchiver: the continuous archive of the WAL in object storage. A
+// WalArchiver: the continuous archive of the WAL, and of the catalog beside
+// it, in object storage. A
 // thread copies every durable batch of the log to the bucket within about
 // `delay` of its commit, as byte ranges of the segment files
 // (wal_archive_keys.h): a sealed segment not yet archived goes whole,
 // streamed from its file; the segment being written goes as pieces, each
 // the records added since the last. A sealed segment archived in more than
 // `max_pieces` pieces is then uploaded whole again and its pieces deleted,
-// so a slow log does not leave thousands of small objects.
+// so a slow log does not leave thousands of small objects. The catalog
+// images handed to PublishCatalog go up in the same passes
+// (catalog_archive.h), the newest one only, and not when the bucket's
+// newest image of this lineage is already the same.
 //
 // archived_lsn() is the end of what is in the bucket, contiguously from the
 // oldest segment the log holds; the engine must not trim the WAL past it
@@ -37,6 +41,7 @@
 #include "absl/time/time.h"
 #include "base/lsn.h"
 #include "base/mutex.h"
+#include "remote/catalog_archive.h"
 #include "remote/remote_storage.h"
 #include "remote/wal_archive_keys.h"
 #include "remote/wal_lineage.h"
@@ -61,6 +66,7 @@ struct WalArchiverStats {
   uint64_t objects_uploaded = 0;
   uint64_t bytes_uploaded = 0;
   uint64_t objects_deleted = 0;  // pieces replaced by their whole segment
+  uint64_t catalog_images = 0;   // catalog images uploaded
   uint64_t failures = 0;         // passes that failed
   absl::Time started_at;
   // When the archive last held everything the log had (nullopt: not yet).
@@ -90,6 +96,11 @@ class WalArchiver {
   // far the archive is), or FAILED_PRECONDITION once fenced or stopped.
   absl::Status WaitArchived(Lsn lsn, absl::Time deadline);
 
+  // The catalog as it stands now, to upload within `delay` (the engine
+  // hands it over after every change and at start). Replaces an image not
+  // uploaded yet.
+  void PublishCatalog(CatalogImage image);
+
   Lsn archived_lsn() const;
   WalArchiverStats stats() const;
   // How long the archive has been behind the log that ends at `end_lsn`:
@@ -105,6 +116,8 @@ class WalArchiver {
   // Uploads [from, segment.end) of `segment`.
   absl::Status Upload(const Wal::Segment& segment, Lsn from)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
+  // Uploads the catalog image published last, if it is new to the bucket.
+  absl::Status UploadCatalog() ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   // Replaces the pieces of a sealed segment by the whole file.
   absl::Status Consolidate(const Wal::Segment& segment)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
@@ -119,6 +132,10 @@ class WalArchiver {
   // log, by segment start.
   WalPiecesBySegment pieces_ ABSL_GUARDED_BY(pass_mu_);
   absl::Time last_fence_check_ ABSL_GUARDED_BY(pass_mu_);
+  // The bytes of the newest catalog image of this lineage in the bucket
+  // (nullopt until looked up), and the seq of the last this one wrote.
+  std::optional<std::string> bucket_catalog_ ABSL_GUARDED_BY(pass_mu_);
+  uint64_t catalog_seq_ ABSL_GUARDED_BY(pass_mu_) = 0;
 
   mutable Mutex mu_;
   CondVar changed_;  // archived_lsn advanced, fenced or stopping
@@ -127,6 +144,7 @@ class WalArchiver {
   // wait out `delay` while it is past archived_lsn.
   Lsn wanted_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<CatalogImage> catalog_ ABSL_GUARDED_BY(mu_);  // to upload
   std::thread thread_;
 };
 

@@ -3,27 +3,21 @@
 #include <algorithm>
 
 #include "base/status_macros.h"
-#include "remote/generation.h"
+#include "remote/lineage.h"
 
 namespace pitr::remote {
 
 absl::StatusOr<WalPiecesBySegment> PiecesOfLineage(
     RemoteStorage* storage, uint64_t mine) {
-  PITR_ASSIGN_OR_RETURN(std::vector<Generation> generations,
-                        ListGenerations(storage));
+  PITR_ASSIGN_OR_RETURN(Lineage lineage, Lineage::Of(storage, mine));
   PITR_ASSIGN_OR_RETURN(std::vector<ObjectInfo> objects,
                         storage->List(kWalPrefix));
   WalPiecesBySegment pieces;
   for (const ObjectInfo& object : objects) {
     std::optional<WalPiece> piece = ParseWalPieceKey(object.key);
-    if (!piece || piece->generation > mine) continue;
-    Lsn cutoff = ~Lsn{0};
-    for (const Generation& g : generations) {
-      if (g.number > piece->generation && g.number <= mine) {
-        cutoff = std::min(cutoff, g.start_lsn);
-      }
+    if (piece && lineage.Holds(piece->generation, piece->to)) {
+      pieces[piece->segment].push_back(*piece);
     }
-    if (piece->to <= cutoff) pieces[piece->segment].push_back(*piece);
   }
   for (auto& [segment, list] : pieces) {
     std::sort(list.begin(), list.end(),

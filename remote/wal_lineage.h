@@ -1,9 +1,5 @@
-// The archived WAL of one line of history. After a restore from the bucket
-// to an earlier point, the restored store claims a newer generation and
-// writes its own log from that point on; the older generation's objects
-// past it belong to another line of history. The history of generation G
-// is G's own objects and each older generation's below the start of the
-// next one up to G.
+// The archived WAL of one line of history (lineage.h): the pieces that
+// belong to a generation's history, and how far they reach.
 #ifndef PITR_REMOTE_WAL_LINEAGE_H_
 #define PITR_REMOTE_WAL_LINEAGE_H_
 
