@@ -8,6 +8,7 @@
 #include "engine/engine_core.h"
 #include "engine/gc_policy.h"
 #include "engine/recovery.h"
+#include "engine/remote_restore.h"
 #include "engine/upgrade.h"
 #include "remote/generation.h"
 #include "rocksdb/write_batch.h"
@@ -213,6 +214,13 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
         "EngineOptions::image_after_deltas must be positive");
   }
   PITR_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(options.dir));
+  if (FileSystem::Default()
+          ->FileSize(JoinPath(options.dir, kRestoringMarker))
+          .ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.dir, " holds a restore from the bucket that did not finish ",
+        "(the file ", kRestoringMarker, "): restore again into it"));
+  }
   PageStoreOptions store_options;
   store_options.dir = JoinPath(options.dir, "pages");
   store_options.memtable_bytes = options.memtable_bytes;
@@ -230,6 +238,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   PITR_RETURN_IF_ERROR(Recover(engine->core_.get()));
   if (engine->core_->options.remote != nullptr) {
     PITR_RETURN_IF_ERROR(StartArchive(engine->core_.get()));
+    PITR_RETURN_IF_ERROR(engine->core_->backups.Start());
   }
   engine->core_->maintenance->Start();
   return engine;
@@ -246,6 +255,7 @@ Engine::~Engine() {
 absl::Status Engine::Close() {
   if (core_->closed.exchange(true)) return absl::OkStatus();
   absl::Status status = absl::OkStatus();
+  core_->backups.Stop();
   if (core_->maintenance != nullptr) {
     core_->maintenance->Stop();
     // Queued images would otherwise be lost (they are re-derived, but
@@ -309,6 +319,8 @@ Snapshots& Engine::snapshots() { return core_->snapshots; }
 const Snapshots& Engine::snapshots() const { return core_->snapshots; }
 
 GarbageCollector& Engine::gc() { return core_->gc; }
+
+Backups& Engine::backups() { return core_->backups; }
 
 absl::Status Engine::Flush() { return core_->maintenance->Flush(); }
 

@@ -40,6 +40,7 @@
 #include "base/ids.h"
 #include "base/lsn.h"
 #include "branch/catalog.h"
+#include "engine/backups.h"
 #include "engine/dump_format.h"
 #include "engine/gc.h"
 #include "engine/options.h"
@@ -179,6 +180,9 @@ class Engine {
   absl::StatusOr<Branch> GetBranch(BranchId branch) const;
   absl::StatusOr<Branch> FindBranch(absl::string_view name) const;
   std::vector<Branch> ListBranches() const;
+
+  // Base backups in the bucket (backups.h).
+  Backups& backups();
 
   // Snapshots and their schedules (snapshots.h).
   Snapshots& snapshots();

@@ -24,7 +24,8 @@ EngineCore::EngineCore(EngineOptions options_in,
           [this](const ImageTask& task) { maintenance->EnqueueImage(task); })),
       reader(store.get(), applier.get(), page_size),
       snapshots(this),
-      gc(this) {}
+      gc(this),
+      backups(this) {}
 
 Retention EngineCore::default_retention() const {
   return catalog->default_retention().value_or(options.default_retention);

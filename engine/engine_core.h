@@ -1,7 +1,7 @@
 // EngineCore: the engine's private state, shared by its rooms. Engine
 // (engine.h) owns one behind a pointer; the rooms it holds (PageReader,
-// Maintenance, Snapshots, GarbageCollector, and the WAL archiver when there
-// is a remote) work on the page store, the catalogs and the WAL it holds.
+// Maintenance, Snapshots, GarbageCollector, Backups, and the WAL archiver
+// when there is a remote) work on the page store, the catalogs and the WAL it holds.
 // Internal to engine/: nothing outside the engine includes it.
 //
 // Locks, in the order they are taken (each documented where it lives):
@@ -32,6 +32,7 @@
 #include "branch/schedule_catalog.h"
 #include "engine/applier.h"
 #include "engine/archived_catalog_store.h"
+#include "engine/backups.h"
 #include "engine/gc.h"
 #include "engine/history_guard.h"
 #include "engine/maintenance.h"
@@ -95,6 +96,7 @@ struct EngineCore {
   uint64_t generation = 0;
   Snapshots snapshots;
   GarbageCollector gc;
+  Backups backups;
 };
 
 }  // namespace pitr

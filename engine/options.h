@@ -77,6 +77,10 @@ struct EngineOptions {
   // (readable, durable) and still goes to object storage when it can.
   bool archive_sync = false;
   absl::Duration archive_sync_timeout = absl::Seconds(30);
+  // With `remote`: a base backup (engine/backups.h) this long after the
+  // last one of the store's history, and at once if it has none. Zero: only
+  // on demand (Backups::Create).
+  absl::Duration backup_every = absl::ZeroDuration();
 };
 
 }  // namespace pitr

@@ -10,6 +10,7 @@
 #include "engine/rocksdb_logger.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace pitr {
@@ -255,6 +256,37 @@ absl::Status PageStore::Commit(
   options.sync = true;
   MutexLock l(&write_mu_);
   return FromRocksDb(db_->Write(options, &batch), "writing the branch catalog");
+}
+
+absl::StatusOr<std::vector<std::string>> PageStore::Checkpoint(
+    const std::string& dir) {
+  rocksdb::Checkpoint* raw = nullptr;
+  PITR_RETURN_IF_ERROR(FromRocksDb(rocksdb::Checkpoint::Create(db_.get(), &raw),
+                                   "preparing a checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // 0: always flush the memtables first, so the copy needs no RocksDB WAL
+  // for page data (the catalog's synced writes are in its WAL, copied).
+  PITR_RETURN_IF_ERROR(FromRocksDb(
+      checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0),
+      absl::StrCat("writing a checkpoint of the page store to ", dir)));
+  std::vector<std::string> files;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (entry.is_regular_file()) files.push_back(entry.path().filename());
+  }
+  if (error) {
+    return absl::InternalError(absl::StrCat("listing the checkpoint ", dir,
+                                            ": ", error.message()));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+absl::StatusOr<std::string> PageStore::Identity() const {
+  std::string identity;
+  PITR_RETURN_IF_ERROR(
+      FromRocksDb(db_->GetDbIdentity(identity), "reading the store identity"));
+  return identity;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>

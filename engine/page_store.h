@@ -155,6 +155,14 @@ class PageStore : public CatalogStore {
   absl::StatusOr<std::optional<std::string>> GetMeta(
       absl::string_view name) const;
 
+  // Writes a consistent copy of the store into `dir` (which must not
+  // exist): memtables are flushed, then the live SST and blob files are
+  // hard-linked and the rest copied. Writes go on meanwhile. Returns the
+  // copy's files, relative to `dir`.
+  absl::StatusOr<std::vector<std::string>> Checkpoint(const std::string& dir);
+  // The database's RocksDB identity (its IDENTITY file): unique to it.
+  absl::StatusOr<std::string> Identity() const;
+
   // On-disk size of the live SST and blob files.
   uint64_t LiveBytes() const;
   // Memory held by memtables (the one written and those awaiting flush).

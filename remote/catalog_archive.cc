@@ -2,34 +2,18 @@
 
 #include <cstring>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/coding.h"
 #include "base/status_macros.h"
+#include "remote/object_names.h"
 
 namespace pitr::remote {
 
 namespace {
 
 constexpr char kImageMagic[8] = {'p', 'i', 't', 'r', 'c', 'a', 't', '1'};
-
-bool ParseHex(absl::string_view text, uint64_t* value) {
-  if (text.size() != 16) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))) return false;
-  }
-  return absl::SimpleHexAtoi(text, value);
-}
-
-bool ParseDecimal(absl::string_view text, size_t digits, uint64_t* value) {
-  if (text.size() != digits) return false;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return absl::SimpleAtoi(text, value);
-}
 
 // Reads a u32-length-prefixed string at *pos, advancing it.
 bool ReadSized(absl::string_view bytes, size_t* pos, std::string* out) {
@@ -52,13 +36,12 @@ std::string CatalogImageKey(const CatalogImageName& name) {
 std::optional<CatalogImageName> ParseCatalogImageKey(absl::string_view key) {
   if (!absl::ConsumePrefix(&key, kCatalogPrefix)) return std::nullopt;
   std::vector<absl::string_view> parts = absl::StrSplit(key, '-');
-  CatalogImageName name;
-  if (parts.size() != 3 || !ParseHex(parts[0], &name.lsn) ||
-      !ParseDecimal(parts[1], 20, &name.generation) ||
-      !ParseDecimal(parts[2], 10, &name.seq)) {
-    return std::nullopt;
-  }
-  return name;
+  if (parts.size() != 3) return std::nullopt;
+  std::optional<uint64_t> lsn = ParseHex16(parts[0]);
+  std::optional<uint64_t> generation = ParseDecimal(parts[1], 20);
+  std::optional<uint64_t> seq = ParseDecimal(parts[2], 10);
+  if (!lsn || !generation || !seq) return std::nullopt;
+  return CatalogImageName{*lsn, *generation, *seq};
 }
 
 std::string EncodeCatalogImage(const CatalogImage& image) {

@@ -1,0 +1,179 @@
+#include "engine/backups.h"
+
+#include <filesystem>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/file_system.h"
+#include "base/status_macros.h"
+#include "engine/engine_core.h"
+#include "engine/recovery.h"
+#include "remote/lineage.h"
+#include "spdlog/spdlog.h"
+#include "wal/log_format.h"
+
+namespace pitr {
+
+namespace {
+
+// Where a backup is assembled, inside the data directory (hard links need
+// the same file system). Removed after each backup, and before the next if
+// a crash left it.
+constexpr char kStagingDir[] = "backup.tmp";
+// How long a backup waits for the archive to hold the WAL up to its LSN.
+constexpr absl::Duration kArchiveWait = absl::Minutes(10);
+// After a failed scheduled backup, the next try.
+constexpr absl::Duration kRetryAfter = absl::Minutes(1);
+
+absl::Status RemoveAll(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::remove_all(dir, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("removing ", dir, ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Backups::Backups(EngineCore* core) : core_(core) {}
+
+Backups::~Backups() { Stop(); }
+
+absl::StatusOr<std::vector<remote::BackupManifest>> Backups::List() const {
+  if (core_->archiver == nullptr) {
+    return absl::FailedPreconditionError(
+        "the store has no remote: start pitrd with --remote to keep backups");
+  }
+  PITR_ASSIGN_OR_RETURN(
+      remote::Lineage lineage,
+      remote::Lineage::Of(core_->options.remote, core_->generation));
+  return remote::ListBackups(core_->options.remote, lineage);
+}
+
+absl::StatusOr<remote::BackupManifest> Backups::Create() {
+  MutexLock run(&run_mu_);
+  absl::StatusOr<remote::BackupManifest> made = CreateLocked();
+  MutexLock l(&mu_);
+  stats_.last_error = made.status();
+  if (made.ok()) {
+    ++stats_.taken;
+    stats_.last = *made;
+  } else {
+    ++stats_.failures;
+  }
+  return made;
+}
+
+absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
+  PITR_ASSIGN_OR_RETURN(std::vector<remote::BackupManifest> existing, List());
+  const absl::Time started = absl::Now();
+  const std::string staging = JoinPath(core_->options.dir, kStagingDir);
+  PITR_RETURN_IF_ERROR(RemoveAll(staging));
+  PITR_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(staging));
+
+  remote::BackupSource source;
+  source.dir = staging;
+  source.generation = core_->generation;
+  // The live applied LSN before the checkpoint is at most the copy's.
+  PITR_ASSIGN_OR_RETURN(source.applied_lsn, AppliedLsn(*core_->store));
+  PITR_ASSIGN_OR_RETURN(std::vector<std::string> pages,
+                        core_->store->Checkpoint(JoinPath(staging, "pages")));
+  for (const std::string& file : pages) {
+    source.paths.push_back(JoinPath("pages", file));
+  }
+  // The timestamp index outlives WAL trimming: it is how times before the
+  // archived WAL resolve. Copied after the checkpoint, it covers it.
+  const std::string index =
+      JoinPath(JoinPath(core_->options.dir, "wal"), log_format::kIndexFileName);
+  PITR_RETURN_IF_ERROR(
+      FileSystem::Default()->CreateDirs(JoinPath(staging, "wal")));
+  std::error_code error;
+  std::filesystem::copy_file(
+      index, JoinPath(JoinPath(staging, "wal"), log_format::kIndexFileName),
+      error);
+  if (error) {
+    return absl::InternalError(absl::StrCat("copying the timestamp index ",
+                                            index, ": ", error.message()));
+  }
+  source.paths.push_back(JoinPath("wal", log_format::kIndexFileName));
+  source.lsn = core_->latest_lsn.load();
+  PITR_ASSIGN_OR_RETURN(source.identity, core_->store->Identity());
+  PITR_RETURN_IF_ERROR(core_->archiver->WaitArchived(
+      source.lsn, absl::Now() + kArchiveWait));
+
+  absl::Time last_report = absl::Now();
+  PITR_ASSIGN_OR_RETURN(
+      remote::BackupManifest manifest,
+      remote::UploadBackup(
+          core_->options.remote, source,
+          existing.empty() ? nullptr : &existing.back(),
+          [&](uint64_t done, uint64_t total) {
+            if (absl::Now() - last_report < absl::Seconds(5)) return;
+            last_report = absl::Now();
+            spdlog::info("pitr: backup at lsn {}: uploaded {} of {} bytes",
+                         FormatLsn(source.lsn), done, total);
+          }));
+  PITR_RETURN_IF_ERROR(RemoveAll(staging));
+  spdlog::info(
+      "pitr: backup at lsn {} in {} ({} files, {} bytes, {} of them new) "
+      "in {}",
+      FormatLsn(manifest.lsn), core_->options.remote->Describe(),
+      manifest.files.size(), manifest.total_bytes(), manifest.new_bytes,
+      absl::FormatDuration(absl::Now() - started));
+  return manifest;
+}
+
+absl::Status Backups::Start() {
+  const absl::Duration every = core_->options.backup_every;
+  if (every <= absl::ZeroDuration() || core_->archiver == nullptr) {
+    return absl::OkStatus();
+  }
+  PITR_ASSIGN_OR_RETURN(std::vector<remote::BackupManifest> existing, List());
+  {
+    MutexLock l(&mu_);
+    if (!existing.empty()) stats_.last = existing.back();
+  }
+  thread_ = std::thread([this, every] { Loop(every); });
+  return absl::OkStatus();
+}
+
+void Backups::Stop() {
+  {
+    MutexLock l(&mu_);
+    stopping_ = true;
+    stopping_changed_.SignalAll();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+BackupStats Backups::stats() const {
+  MutexLock l(&mu_);
+  return stats_;
+}
+
+void Backups::Loop(absl::Duration every) {
+  while (true) {
+    {
+      MutexLock l(&mu_);
+      absl::Time due = absl::Now();
+      if (!stats_.last_error.ok()) {
+        due += kRetryAfter;
+      } else if (stats_.last) {
+        due = absl::FromUnixMicros(stats_.last->created_us) + every;
+      }
+      while (!stopping_ && !stopping_changed_.WaitWithDeadline(&mu_, due)) {
+      }
+      if (stopping_) return;
+    }
+    absl::StatusOr<remote::BackupManifest> made = Create();
+    if (!made.ok()) {
+      spdlog::error("pitr: scheduled backup failed (next try in {}): {}",
+                    absl::FormatDuration(kRetryAfter),
+                    made.status().ToString());
+    }
+  }
+}
+
+}  // namespace pitr
