@@ -125,6 +125,19 @@ absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
   return manifest;
 }
 
+absl::StatusOr<uint64_t> Backups::MeasureBucket() {
+  if (core_->archiver == nullptr) {
+    return absl::FailedPreconditionError("the store has no remote");
+  }
+  PITR_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> objects,
+                        core_->options.remote->List(""));
+  uint64_t bytes = 0;
+  for (const remote::ObjectInfo& object : objects) bytes += object.size;
+  MutexLock l(&mu_);
+  stats_.bucket_bytes = bytes;
+  return bytes;
+}
+
 absl::Status Backups::Start() {
   const absl::Duration every = core_->options.backup_every;
   if (every <= absl::ZeroDuration() || core_->archiver == nullptr) {

@@ -40,6 +40,9 @@ struct BackupStats {
   // since); nullopt: none.
   std::optional<remote::BackupManifest> last;
   absl::Status last_error;  // of the last attempt
+  // Bytes of every object under the store's prefix (WAL, catalog images,
+  // backups, of every generation), at the last MeasureBucket.
+  std::optional<uint64_t> bucket_bytes;
 };
 
 class Backups {
@@ -55,6 +58,9 @@ class Backups {
   absl::StatusOr<remote::BackupManifest> Create();
   // The backups of the store's history in the bucket, oldest first.
   absl::StatusOr<std::vector<remote::BackupManifest>> List() const;
+
+  // Lists the whole prefix and records its size in stats().bucket_bytes.
+  absl::StatusOr<uint64_t> MeasureBucket();
 
   // Starts the schedule (EngineOptions::backup_every; nothing if zero).
   absl::Status Start();

@@ -357,6 +357,7 @@ EngineStats Engine::stats() const {
     stats.archive_generation = core_->generation;
     stats.archive = core_->archiver->stats();
     stats.archive_lag = core_->archiver->Lag(stats.latest_lsn);
+    stats.backups = core_->backups.stats();
   }
   return stats;
 }

@@ -137,6 +137,7 @@ struct EngineStats {
   uint64_t archive_generation = 0;  // this engine's claim on the prefix
   remote::WalArchiverStats archive;
   absl::Duration archive_lag;  // WalArchiver::Lag at latest_lsn
+  BackupStats backups;  // base backups (with a remote)
 };
 
 class Engine {

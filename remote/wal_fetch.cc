@@ -100,7 +100,7 @@ absl::StatusOr<FetchedWal> FetchWal(RemoteStorage* storage,
       break;
     }
   }
-  if (fetched.end <= from && from != fetched.start) {
+  if (fetched.end < from) {
     return absl::DataLossError(absl::StrCat(
         "the archived WAL in ", storage->Describe(), " ends at lsn ",
         FormatLsn(fetched.end), ", before lsn ", FormatLsn(from)));

@@ -15,6 +15,8 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "base/lsn.h"
 #include "server/page_service.h"
 #include "server/server.h"
 #include "spdlog/spdlog.h"
@@ -81,12 +83,49 @@ ABSL_FLAG(absl::Duration, archive_sync_timeout, absl::Seconds(30),
           "With --archive_sync: an append whose batch is not in object "
           "storage after this fails with DEADLINE_EXCEEDED (the batch is "
           "committed locally and still goes to object storage).");
+ABSL_FLAG(absl::Duration, backup_every, absl::Hours(6),
+          "With --remote: a base backup of the store this long after the "
+          "last one (and at the first start with --remote); 0 for only on "
+          "demand (pitrctl backup create).");
+ABSL_FLAG(bool, restore_from_remote, false,
+          "Rebuild the store in the empty --data_dir from --remote before "
+          "serving (every branch, snapshot, schedule and setting), at "
+          "--restore_at or the latest archived point; the restored store "
+          "takes the prefix over (the old server, if it runs, is fenced). "
+          "See docs/operations.md.");
+ABSL_FLAG(std::string, restore_at, "",
+          "With --restore_from_remote: the point to restore to, an LSN "
+          "(0/2036) or an RFC 3339 time (2026-11-21T10:00:00Z); empty: the "
+          "latest archived point.");
+ABSL_FLAG(bool, restore_detached, false,
+          "With --restore_from_remote: leave the bucket alone and serve the "
+          "restored store without archiving (to test restores while the "
+          "store runs).");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM or SIGINT, how long running calls may take to finish "
           "before they are cancelled.");
 
 namespace pitr {
 namespace {
+
+// --restore_at: an LSN ("0/2036") or an RFC 3339 time; empty: the latest.
+absl::StatusOr<PointInTime> ParseRestorePoint(const std::string& text) {
+  PointInTime at;
+  if (text.empty()) return at;
+  if (absl::StatusOr<Lsn> lsn = ParseLsn(text); lsn.ok()) {
+    at.lsn = *lsn;
+    return at;
+  }
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", text, "\" is neither an LSN (like 0/2036) nor an RFC 3339 "
+        "time (like 2026-11-21T10:00:00Z)"));
+  }
+  at.timestamp_us = absl::ToUnixMicros(time);
+  return at;
+}
 
 int Main() {
   // Every thread inherits this mask, so the signals reach only sigwait.
@@ -119,6 +158,26 @@ int Main() {
   options.engine.archive_sync = absl::GetFlag(FLAGS_archive_sync);
   options.engine.archive_sync_timeout =
       absl::GetFlag(FLAGS_archive_sync_timeout);
+
+  options.engine.backup_every = absl::GetFlag(FLAGS_backup_every);
+  if (absl::GetFlag(FLAGS_restore_from_remote)) {
+    RemoteRestoreOptions restore;
+    absl::StatusOr<PointInTime> at =
+        ParseRestorePoint(absl::GetFlag(FLAGS_restore_at));
+    if (!at.ok()) {
+      spdlog::critical("pitrd: --restore_at: {}", std::string(at.status().message()));
+      return 1;
+    }
+    restore.at = *at;
+    restore.detached = absl::GetFlag(FLAGS_restore_detached);
+    options.restore_from_remote = restore;
+  } else if (!absl::GetFlag(FLAGS_restore_at).empty() ||
+             absl::GetFlag(FLAGS_restore_detached)) {
+    spdlog::critical(
+        "pitrd: --restore_at and --restore_detached go with "
+        "--restore_from_remote");
+    return 1;
+  }
 
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);
   if (!server.ok()) {

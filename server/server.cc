@@ -12,6 +12,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
 #include "remote/open_remote_storage.h"
+#include "server/backup_service.h"
 #include "server/branch_service.h"
 #include "server/dump_service.h"
 #include "server/health_service.h"
@@ -79,6 +80,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
         remote::OpenRemoteStorage(options.remote_url, options.remote));
     options.engine.remote = server->remote_.get();
   }
+  if (options.restore_from_remote) {
+    if (server->remote_ == nullptr) {
+      return absl::InvalidArgumentError(
+          "a restore from the bucket needs --remote: the bucket to restore "
+          "from");
+    }
+    PITR_RETURN_IF_ERROR(RestoreFromRemote(server->remote_.get(),
+                                           options.engine.dir,
+                                           *options.restore_from_remote)
+                             .status());
+    if (options.restore_from_remote->detached) options.engine.remote = nullptr;
+  }
   PITR_ASSIGN_OR_RETURN(server->engine_, Engine::Open(options.engine));
   PITR_ASSIGN_OR_RETURN(
       server->metrics_,
@@ -96,6 +109,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->services_.push_back(std::make_unique<PageServiceImpl>(env));
   server->services_.push_back(std::make_unique<SnapshotServiceImpl>(env));
   server->services_.push_back(std::make_unique<RetentionServiceImpl>(env));
+  server->services_.push_back(std::make_unique<BackupServiceImpl>(env));
   PITR_ASSIGN_OR_RETURN(std::string scratch,
                         PrepareScratchDir(options.engine.dir));
   server->services_.push_back(
@@ -106,6 +120,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
                                v1::PageService::service_full_name(),
                                v1::SnapshotService::service_full_name(),
                                v1::RetentionService::service_full_name(),
+                               v1::BackupService::service_full_name(),
                                v1::DumpService::service_full_name()},
       &server->stopping_));
 

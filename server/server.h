@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "engine/remote_restore.h"
 #include "remote/remote_options.h"
 #include "remote/remote_storage.h"
 #include "grpcpp/server.h"
@@ -58,6 +59,10 @@ struct ServerOptions {
   // (EngineOptions::remote; archive_delay and archive_sync are there).
   std::string remote_url;
   remote::RemoteOptions remote;
+  // Set: before opening the store, rebuild it in the (empty) data directory
+  // from remote_url (engine/remote_restore.h). A detached restore serves
+  // without archiving, leaving the bucket and its writer alone.
+  std::optional<RemoteRestoreOptions> restore_from_remote;
 };
 
 // Process-wide settings pitrd runs with. In optimised builds (NDEBUG):

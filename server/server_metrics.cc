@@ -136,6 +136,42 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
        "1 once another pitrd took the object storage prefix over.",
        Type::kGauge,
        [](const EngineStats& s) { return s.archive.fenced ? 1 : 0; }},
+      {"pitr_backups_total", "Base backups taken since start.",
+       Type::kCounter, [](const EngineStats& s) { return s.backups.taken; }},
+      {"pitr_backup_failures_total", "Base backups that failed since start.",
+       Type::kCounter,
+       [](const EngineStats& s) { return s.backups.failures; }},
+      {"pitr_backup_last_lsn",
+       "LSN of the newest base backup in object storage (0: none).",
+       Type::kGauge,
+       [](const EngineStats& s) {
+         return s.backups.last ? s.backups.last->lsn : 0;
+       }},
+      {"pitr_backup_last_timestamp_seconds",
+       "When the newest base backup was taken, seconds since the Unix epoch "
+       "(0: none).",
+       Type::kGauge,
+       [](const EngineStats& s) {
+         return s.backups.last ? s.backups.last->created_us / 1e6 : 0;
+       }},
+      {"pitr_backup_last_bytes",
+       "Bytes of the files the newest base backup holds.", Type::kGauge,
+       [](const EngineStats& s) {
+         return s.backups.last ? s.backups.last->total_bytes() : 0;
+       }},
+      {"pitr_backup_last_new_bytes",
+       "Bytes the newest base backup uploaded (the rest were there).",
+       Type::kGauge,
+       [](const EngineStats& s) {
+         return s.backups.last ? s.backups.last->new_bytes : 0;
+       }},
+      {"pitr_remote_bytes",
+       "Bytes of every object under the store's object storage prefix, at "
+       "the last measurement (every --size_interval).",
+       Type::kGauge,
+       [](const EngineStats& s) {
+         return s.backups.bucket_bytes.value_or(0);
+       }},
   };
   for (const Figure& figure : figures) {
     auto value = figure.value;
@@ -222,6 +258,13 @@ absl::Status ServerMetrics::RegisterSizes() {
 }
 
 absl::Status ServerMetrics::RefreshSizes() {
+  if (engine_->stats().archiving) {
+    absl::StatusOr<uint64_t> bucket = engine_->backups().MeasureBucket();
+    if (!bucket.ok()) {
+      spdlog::warn("pitrd: measuring the object storage prefix: {}",
+                   bucket.status().ToString());
+    }
+  }
   PITR_ASSIGN_OR_RETURN(BranchSizes sizes, engine_->MeasureBranchSizes(
                                                [this] { return stopping(); }));
   spdlog::info("pitrd: measured the sizes of {} branches ({} records) in {}",

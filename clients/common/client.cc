@@ -37,7 +37,8 @@ Client::Client(ClientOptions options, std::shared_ptr<grpc::Channel> channel)
       pages_(v1::PageService::NewStub(channel)),
       snapshots_(v1::SnapshotService::NewStub(channel)),
       retention_(v1::RetentionService::NewStub(channel)),
-      dumps_(v1::DumpService::NewStub(channel)) {}
+      dumps_(v1::DumpService::NewStub(channel)),
+      backups_(v1::BackupService::NewStub(channel)) {}
 
 std::unique_ptr<grpc::ClientContext> Client::NewContext(bool streaming) const {
   auto context = std::make_unique<grpc::ClientContext>();

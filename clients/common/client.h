@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "proto/backup_service.grpc.pb.h"
 #include "proto/branch_service.grpc.pb.h"
 #include "proto/dump_service.grpc.pb.h"
 #include "proto/page_service.grpc.pb.h"
@@ -58,6 +59,7 @@ class Client {
   v1::SnapshotService::Stub& snapshots() { return *snapshots_; }
   v1::RetentionService::Stub& retention() { return *retention_; }
   v1::DumpService::Stub& dumps() { return *dumps_; }
+  v1::BackupService::Stub& backups() { return *backups_; }
 
   // A context with the token and, unless `streaming`, the call deadline.
   std::unique_ptr<grpc::ClientContext> NewContext(bool streaming) const;
@@ -89,6 +91,7 @@ class Client {
   std::unique_ptr<v1::SnapshotService::Stub> snapshots_;
   std::unique_ptr<v1::RetentionService::Stub> retention_;
   std::unique_ptr<v1::DumpService::Stub> dumps_;
+  std::unique_ptr<v1::BackupService::Stub> backups_;
 };
 
 template <>
@@ -110,6 +113,10 @@ inline v1::SnapshotService::Stub& Client::StubOf() {
 template <>
 inline v1::RetentionService::Stub& Client::StubOf() {
   return *retention_;
+}
+template <>
+inline v1::BackupService::Stub& Client::StubOf() {
+  return *backups_;
 }
 
 }  // namespace pitr::clients

@@ -20,12 +20,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "remote/generation.h"
-#include "remote/open_remote_storage.h"
-#include "remote/testing/s3_test_env.h"
-#include "remote/testing/test_storage.h"
 #include "remote/wal_fetch.h"
 #include "remote/wal_lineage.h"
 #include "tests/e2e/pitrd_process.h"
+#include "tests/e2e/remote_fixture.h"
 #include "tests/e2e/requests.h"
 #include "tests/e2e/tcp_proxy.h"
 #include "wal/testing/wal_test_util.h"
@@ -38,57 +36,9 @@ using ::testing::HasSubstr;
 
 constexpr uint32_t kPageSize = 4096;
 
-class ArchiveTest : public ::testing::Test {
+class ArchiveTest : public RemotePitrdTest {
  protected:
-  void SetUp() override {
-    std::optional<remote::testing::S3TestEnv> env =
-        remote::testing::S3TestEnvOrFail();
-    ASSERT_TRUE(env.has_value());
-    env_ = *env;
-    prefix_ = remote::testing::UniquePrefix("e2e_archive");
-    credentials_ = JoinPath(pitr::testing::NewTestDir("e2e_archive_creds"),
-                            "credentials");
-    WriteCredentials(env_.access_key, env_.secret_key);
-    absl::StatusOr<std::unique_ptr<remote::RemoteStorage>> storage =
-        remote::OpenRemoteStorage(Url(), env_.Options());
-    ASSERT_TRUE(storage.ok()) << storage.status();
-    storage_ = std::move(*storage);
-  }
-  void TearDown() override {
-    if (storage_ != nullptr) remote::testing::DeleteAllObjects(storage_.get());
-  }
-
-  std::string Url(const std::string& bucket = "") const {
-    return absl::StrCat("s3://", bucket.empty() ? env_.bucket : bucket, "/",
-                        prefix_);
-  }
-  void WriteCredentials(const std::string& key, const std::string& secret) {
-    pitr::testing::WriteFileBytes(
-        credentials_,
-        absl::StrCat("[default]\naws_access_key_id = ", key,
-                     "\naws_secret_access_key = ", secret, "\n"));
-  }
-  // pitrd's flags for the S3 server, with `url` (default: the test's).
-  std::vector<std::string> RemoteFlags(const std::string& url = "",
-                                       const std::string& endpoint = "") {
-    return {
-        absl::StrCat("--remote=", url.empty() ? Url() : url),
-        absl::StrCat("--remote_endpoint=",
-                     endpoint.empty() ? env_.endpoint : endpoint),
-        absl::StrCat("--remote_credentials_file=", credentials_),
-        absl::StrCat("--page_size=", kPageSize),
-    };
-  }
-  // Starts pitrd with `flags`, expecting it to refuse; returns its log.
-  std::string RefusedStart(std::vector<std::string> flags) {
-    PitrdOptions options;
-    options.flags = std::move(flags);
-    options.start_timeout = absl::Seconds(60);
-    absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
-        PitrdProcess::Start(options);
-    EXPECT_FALSE(pitrd.ok()) << "pitrd started";
-    return std::string(pitrd.status().message());
-  }
+  ArchiveTest() : RemotePitrdTest("e2e_archive") {}
 
   // How far the archive holds the log of the newest generation.
   Lsn ArchivedEnd() {
@@ -143,10 +93,6 @@ class ArchiveTest : public ::testing::Test {
     return status.ok() ? response.commit_lsn() : 0;
   }
 
-  remote::testing::S3TestEnv env_;
-  std::string prefix_;
-  std::string credentials_;
-  std::unique_ptr<remote::RemoteStorage> storage_;
 };
 
 TEST_F(ArchiveTest, WithArchiveSyncEveryAcknowledgedBatchIsInTheBucket) {

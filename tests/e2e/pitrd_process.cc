@@ -272,7 +272,8 @@ PitrClient::PitrClient(const std::shared_ptr<grpc::Channel>& channel)
       wal(v1::WalService::NewStub(channel)),
       pages(v1::PageService::NewStub(channel)),
       snapshots(v1::SnapshotService::NewStub(channel)),
-      retention(v1::RetentionService::NewStub(channel)) {}
+      retention(v1::RetentionService::NewStub(channel)),
+      backups(v1::BackupService::NewStub(channel)) {}
 
 std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
                                                  absl::Duration timeout) {

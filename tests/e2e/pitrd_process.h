@@ -39,6 +39,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/security/credentials.h"
+#include "proto/backup_service.grpc.pb.h"
 #include "proto/branch_service.grpc.pb.h"
 #include "proto/page_service.grpc.pb.h"
 #include "proto/retention_service.grpc.pb.h"
@@ -120,6 +121,7 @@ struct PitrClient {
   std::unique_ptr<v1::PageService::Stub> pages;
   std::unique_ptr<v1::SnapshotService::Stub> snapshots;
   std::unique_ptr<v1::RetentionService::Stub> retention;
+  std::unique_ptr<v1::BackupService::Stub> backups;
 };
 
 // A context for one call: a deadline `timeout` from now and, unless

@@ -9,6 +9,14 @@
 //      returning to the archive holding it; p50 and p99.
 //   3. Append latency with archive_sync against the same engine without a
 //      remote (local only): one writer, one 8 KiB page per batch.
+//   4. Restore from the bucket of stores of --restore_mib (100 and 1024 MiB
+//      of distinct pages, a base backup, then 1 MiB more of WAL): the time
+//      of RestoreFromRemote plus the replay of Engine::Open, against
+//      downloading the same objects (the backup's files and the WAL it
+//      fetches) with GetToFile, one after another, as the restore does.
+//   5. Incremental base backup: after the first store's backup, 1% of its
+//      pages rewritten and flushed, then another backup: the bytes it
+//      uploaded against the bytes changed.
 // Needs the S3 server: --remote (with --remote_endpoint and credentials as
 // pitrd takes them), or, with no --remote, the server of
 // tools/dev/s3_server.sh described by `tools/dev/s3_server.sh env`
@@ -17,8 +25,7 @@
 //   tools/dev/s3_server.sh start
 //   eval "$(tools/dev/s3_server.sh env | sed 's/^/export /')"
 //   bazel run -c opt //tools/bench:remote_bench
-// Not a substitute for the real ingest path's numbers; store restores and
-// base backups are not measured yet (they do not exist yet).
+// Not a substitute for the real ingest path's numbers.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -38,7 +45,12 @@
 #include "absl/time/clock.h"
 #include "base/file_system.h"
 #include "base/status_macros.h"
+#include "absl/strings/numbers.h"
 #include "engine/engine.h"
+#include "engine/remote_restore.h"
+#include "remote/base_backup.h"
+#include "remote/lineage.h"
+#include "remote/wal_lineage.h"
 #include "remote/generation.h"
 #include "remote/open_remote_storage.h"
 #include "remote/wal_archiver.h"
@@ -56,6 +68,9 @@ ABSL_FLAG(int, rounds, 3, "1: rounds (raw PUT and archive each).");
 ABSL_FLAG(double, ingest_mib_per_s, 16, "2: steady ingest rate.");
 ABSL_FLAG(double, lag_seconds, 10, "2: how long the ingest lasts.");
 ABSL_FLAG(int, sync_appends, 400, "3: appends per side.");
+ABSL_FLAG(std::vector<std::string>, restore_mib,
+          std::vector<std::string>({"100", "1024"}),
+          "4: sizes of the stores restored, MiB of pages.");
 ABSL_FLAG(std::string, dir, "",
           "Parent directory of the scratch directory (a fresh "
           "remote_bench.XXXXXX is made under it and deleted at the end). "
@@ -357,13 +372,142 @@ absl::Status SyncLatency(remote::RemoteStorage* storage,
   return absl::OkStatus();
 }
 
+// Writes `pages` distinct pages to main, 32 to a batch.
+absl::Status WritePages(Engine* engine, uint64_t pages, uint32_t first_page,
+                        Pages* content) {
+  for (uint64_t done = 0; done < pages;) {
+    PITR_ASSIGN_OR_RETURN(WalBatch batch, engine->NewBatch(kMainBranch));
+    for (int i = 0; i < 32 && done < pages; ++i, ++done) {
+      PITR_RETURN_IF_ERROR(batch.PutPageImage(
+          {1, static_cast<uint32_t>(first_page + done)}, content->Next()));
+    }
+    PITR_RETURN_IF_ERROR(engine->Append(kMainBranch, batch).status());
+  }
+  return absl::OkStatus();
+}
+
+// Downloads what a restore from `backup` downloads: its files and the WAL
+// pieces from its applied LSN on. Returns the bytes.
+absl::StatusOr<uint64_t> DownloadLikeARestore(
+    remote::RemoteStorage* storage, const remote::BackupManifest& backup,
+    const std::string& dir) {
+  uint64_t bytes = 0;
+  int n = 0;
+  for (const remote::BackupFile& file : backup.files) {
+    PITR_ASSIGN_OR_RETURN(
+        remote::ObjectInfo got,
+        storage->GetToFile(file.key, JoinPath(dir, absl::StrCat(n++))));
+    bytes += got.size;
+  }
+  PITR_ASSIGN_OR_RETURN(auto pieces,
+                        remote::PiecesOfLineage(storage, backup.generation));
+  for (const auto& [segment, list] : pieces) {
+    for (const remote::WalPiece& piece : list) {
+      if (piece.to <= backup.applied_lsn) continue;
+      PITR_ASSIGN_OR_RETURN(
+          remote::ObjectInfo got,
+          storage->GetToFile(remote::WalPieceKey(piece),
+                             JoinPath(dir, absl::StrCat(n++))));
+      bytes += got.size;
+    }
+  }
+  return bytes;
+}
+
+absl::Status Restores(remote::RemoteStorage* storage,
+                      const std::string& scratch) {
+  absl::PrintF(
+      "4. Restore from the bucket (RestoreFromRemote and the replay of "
+      "Engine::Open) against downloading the same objects one by one.\n");
+  bool first = true;
+  std::string incremental;  // part 5's line, printed after part 4
+  for (const std::string& size : absl::GetFlag(FLAGS_restore_mib)) {
+    uint64_t mib = 0;
+    if (!absl::SimpleAtoi(size, &mib) || mib == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--restore_mib: \"", size, "\" is not a size in MiB"));
+    }
+    const std::string name = absl::StrCat("restore", mib);
+    PrefixedStorage under(storage, name + "/");
+    EngineOptions options = StoreOptions(JoinPath(scratch, name));
+    options.remote = &under;
+    options.backup_every = absl::ZeroDuration();
+    PITR_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine,
+                          Engine::Open(options));
+    Pages content;
+    const uint64_t pages = mib * 1048576 / kPageSize;
+    PITR_RETURN_IF_ERROR(WritePages(engine.get(), pages, 0, &content));
+    PITR_RETURN_IF_ERROR(engine->Flush());
+    PITR_ASSIGN_OR_RETURN(remote::BackupManifest backup,
+                          engine->backups().Create());
+    // 1 MiB more: a restore replays it from the archive.
+    PITR_RETURN_IF_ERROR(WritePages(engine.get(), 128, 0, &content));
+    if (first) {
+      // 5. The incremental backup, on the first store.
+      const uint64_t changed_pages = pages / 100;
+      PITR_RETURN_IF_ERROR(
+          WritePages(engine.get(), changed_pages, 1000, &content));
+      PITR_RETURN_IF_ERROR(engine->Flush());
+      PITR_ASSIGN_OR_RETURN(remote::BackupManifest second,
+                            engine->backups().Create());
+      const uint64_t changed = (changed_pages + 128) * kPageSize;
+      incremental = absl::StrFormat(
+          "5. Incremental base backup of the %d MiB store after %d pages "
+          "(1%% and the 1 MiB above, %.1f MiB) were rewritten: it uploaded "
+          "%.1f MiB of %.1f MiB, %.2f x the changed bytes (target <= 3): %s\n",
+          mib, changed_pages + 128, changed / 1048576.0,
+          second.new_bytes / 1048576.0, second.total_bytes() / 1048576.0,
+          static_cast<double>(second.new_bytes) / changed,
+          second.new_bytes <= 3 * changed ? "PASS" : "MISS");
+      backup = second;
+    }
+    PITR_RETURN_IF_ERROR(engine->Close());
+    engine.reset();
+
+    const std::string download = JoinPath(scratch, name + "_download");
+    PITR_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(download));
+    absl::Time start = absl::Now();
+    PITR_ASSIGN_OR_RETURN(uint64_t bytes,
+                          DownloadLikeARestore(&under, backup, download));
+    const absl::Duration download_took = absl::Now() - start;
+
+    RemoteRestoreOptions restore;
+    restore.detached = true;
+    start = absl::Now();
+    PITR_ASSIGN_OR_RETURN(
+        RemoteRestoreReport report,
+        RestoreFromRemote(&under, JoinPath(scratch, name + "_restored"),
+                          restore));
+    PITR_ASSIGN_OR_RETURN(
+        std::unique_ptr<Engine> restored,
+        Engine::Open(StoreOptions(JoinPath(scratch, name + "_restored"))));
+    const absl::Duration restore_took = absl::Now() - start;
+    PITR_RETURN_IF_ERROR(restored->Close());
+    const double ratio = absl::FDivDuration(restore_took, download_took);
+    absl::PrintF(
+        "   %4d MiB store: restore %.2f s (to lsn %s, %.1f MiB of backup, "
+        "%.1f MiB of WAL), download of the same %.1f MiB %.2f s: %.2f x "
+        "(target <= 1.5): %s\n",
+        mib, absl::ToDoubleSeconds(restore_took), FormatLsn(report.lsn),
+        report.backup.total_bytes() / 1048576.0, report.wal_bytes / 1048576.0,
+        bytes / 1048576.0, absl::ToDoubleSeconds(download_took), ratio,
+        ratio <= 1.5 ? "PASS" : "MISS");
+    PITR_RETURN_IF_ERROR(DeleteAll(storage, name + "/"));
+    first = false;
+  }
+  absl::PrintF("\n%s", incremental);
+  return absl::OkStatus();
+}
+
 absl::Status Run(const std::string& scratch) {
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<remote::RemoteStorage> storage,
                         OpenStorage());
   absl::PrintF("remote %s\n\n", storage->Describe());
   PITR_RETURN_IF_ERROR(Throughput(storage.get(), scratch));
   PITR_RETURN_IF_ERROR(Lag(storage.get(), scratch));
-  return SyncLatency(storage.get(), scratch);
+  PITR_RETURN_IF_ERROR(SyncLatency(storage.get(), scratch));
+  absl::PrintF("\n");
+  return Restores(storage.get(), scratch);
 }
 
 }  // namespace

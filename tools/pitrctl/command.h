@@ -40,6 +40,7 @@ struct Command {
 std::vector<Command> BranchCommands();
 std::vector<Command> SnapshotCommands();
 std::vector<Command> ScheduleCommands();
+std::vector<Command> BackupCommands();
 std::vector<Command> RetentionCommands();
 std::vector<Command> PageCommands();
 std::vector<Command> WalCommands();

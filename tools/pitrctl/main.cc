@@ -49,8 +49,8 @@ constexpr char kGlobalUsage[] =
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
   for (auto group :
-       {BranchCommands, SnapshotCommands, ScheduleCommands, RetentionCommands,
-        PageCommands, WalCommands, DumpCommands}) {
+       {BranchCommands, SnapshotCommands, ScheduleCommands, BackupCommands,
+        RetentionCommands, PageCommands, WalCommands, DumpCommands}) {
     std::vector<Command> commands = group();
     all.insert(all.end(), commands.begin(), commands.end());
   }

@@ -105,6 +105,18 @@ Json ScheduleJson(const v1::SnapshotSchedule& s) {
            TimeJson(IfSet(s.has_last_run_time(), s.last_run_time())));
 }
 
+Json BackupJson(const v1::Backup& b, const v1::Backup* next) {
+  return Json::Object()
+      .Set("lsn", LsnJson(b.lsn()))
+      .Set("restores_until", next == nullptr ? Json::Null() : LsnJson(next->lsn()))
+      .Set("applied_lsn", LsnJson(b.applied_lsn()))
+      .Set("create_time", TimeJson(IfSet(b.has_create_time(), b.create_time())))
+      .Set("size_bytes", Json::Number(b.size_bytes()))
+      .Set("new_bytes", Json::Number(b.new_bytes()))
+      .Set("file_count", Json::Number(b.file_count()))
+      .Set("generation", Json::Number(b.generation()));
+}
+
 Json PolicyJson(const v1::RetentionPolicy& p) {
   return Json::Object()
       .Set("branch", Json::String(p.branch()))

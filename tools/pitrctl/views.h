@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "clients/common/json.h"
+#include "proto/backup_service.pb.h"
 #include "proto/dump_service.pb.h"
 #include "proto/page_service.pb.h"
 #include "proto/resources.pb.h"
@@ -30,6 +31,8 @@ clients::Json PolicyJson(const v1::RetentionPolicy& p);
 clients::Json GcReportJson(const v1::GcReport& r);
 clients::Json LeaseJson(const v1::Lease& l);
 clients::Json StoreInfoJson(const v1::StoreInfo& i);
+// restores_until: the next backup's LSN (nullptr: none, null).
+clients::Json BackupJson(const v1::Backup& b, const v1::Backup* next);
 clients::Json AppendJson(const v1::AppendResponse& r);
 // A record: kind, key or space, offset, size and the data in hex (the
 // first 64 bytes, with data_truncated set if there were more).
