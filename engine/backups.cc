@@ -1,5 +1,6 @@
 #include "engine/backups.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
@@ -8,6 +9,7 @@
 #include "base/status_macros.h"
 #include "engine/engine_core.h"
 #include "engine/recovery.h"
+#include "remote/generation.h"
 #include "remote/lineage.h"
 #include "spdlog/spdlog.h"
 #include "wal/log_format.h"
@@ -55,15 +57,70 @@ absl::StatusOr<std::vector<remote::BackupManifest>> Backups::List() const {
 absl::StatusOr<remote::BackupManifest> Backups::Create() {
   MutexLock run(&run_mu_);
   absl::StatusOr<remote::BackupManifest> made = CreateLocked();
-  MutexLock l(&mu_);
-  stats_.last_error = made.status();
+  {
+    MutexLock l(&mu_);
+    stats_.last_error = made.status();
+    if (made.ok()) {
+      ++stats_.taken;
+      stats_.last = *made;
+    } else {
+      ++stats_.failures;
+    }
+  }
   if (made.ok()) {
-    ++stats_.taken;
-    stats_.last = *made;
-  } else {
-    ++stats_.failures;
+    // A new backup may leave older ones unneeded.
+    absl::StatusOr<remote::BucketGarbage> collected = CollectGarbageLocked();
+    if (!collected.ok()) {
+      spdlog::error("pitr: cleaning the bucket after the backup: {}",
+                    collected.status().ToString());
+    }
   }
   return made;
+}
+
+absl::StatusOr<remote::BucketGarbage> Backups::CollectGarbage() {
+  MutexLock run(&run_mu_);
+  return CollectGarbageLocked();
+}
+
+absl::StatusOr<remote::BucketGarbage> Backups::CollectGarbageLocked() {
+  PITR_ASSIGN_OR_RETURN(std::vector<remote::BackupManifest> backups, List());
+  // The oldest point any branch, snapshot or lease can read.
+  PITR_ASSIGN_OR_RETURN(GarbageCollector::Plan plan,
+                        core_->gc.PlanAndPublish());
+  Lsn oldest_needed = core_->latest_lsn.load();
+  for (const auto& [branch, floor] : plan.floors) {
+    oldest_needed = std::min(oldest_needed, floor);
+  }
+  for (const auto& [timeline, horizon] : plan.horizons) {
+    oldest_needed = std::min(oldest_needed, horizon);
+  }
+  remote::RemoteStorage* storage = core_->options.remote;
+  PITR_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> objects,
+                        storage->List(""));
+  PITR_ASSIGN_OR_RETURN(remote::Lineage lineage,
+                        remote::Lineage::Of(storage, core_->generation));
+  remote::BucketGarbage garbage =
+      remote::PlanBucketGarbage(objects, backups, lineage, oldest_needed);
+  if (!garbage.manifests.empty() || !garbage.objects.empty()) {
+    // Never delete once another pitrd took the prefix over.
+    PITR_RETURN_IF_ERROR(remote::CheckStillNewest(storage, core_->generation));
+    // Manifests first: a backup stops existing before its files go.
+    PITR_RETURN_IF_ERROR(storage->DeleteBatch(garbage.manifests));
+    PITR_RETURN_IF_ERROR(storage->DeleteBatch(garbage.objects));
+    spdlog::info(
+        "pitr: deleted {} objects ({} bytes, {} backups) from {} that no "
+        "restore inside retention needs (oldest needed lsn {}); restores "
+        "reach back to lsn {}",
+        garbage.manifests.size() + garbage.objects.size(), garbage.bytes,
+        garbage.manifests.size(), storage->Describe(),
+        FormatLsn(oldest_needed), FormatLsn(garbage.restorable_from));
+  }
+  MutexLock l(&mu_);
+  stats_.restorable_from = garbage.restorable_from;
+  stats_.garbage_objects_deleted +=
+      garbage.manifests.size() + garbage.objects.size();
+  return garbage;
 }
 
 absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {

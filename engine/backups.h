@@ -7,6 +7,11 @@
 // manifest naming its LSN. Writes go on meanwhile: the checkpoint flushes
 // and hard-links, the upload reads the links.
 //
+// After each backup, and on demand, CollectGarbage deletes from the bucket
+// what no restore inside the store's retention can need any more
+// (remote/bucket_retention.h): older backups, the WAL and catalog images
+// before the oldest backup kept.
+//
 // A backup's LSN is the end of the log once the copy is complete, so
 // everything in the copy happened at or before it; its manifest is written
 // only once the archive holds the WAL up to that LSN, so every backup in
@@ -27,7 +32,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "base/mutex.h"
+#include "base/lsn.h"
 #include "remote/base_backup.h"
+#include "remote/bucket_retention.h"
 
 namespace pitr {
 
@@ -40,6 +47,10 @@ struct BackupStats {
   // since); nullopt: none.
   std::optional<remote::BackupManifest> last;
   absl::Status last_error;  // of the last attempt
+  // The oldest point a restore from the bucket reaches, as of the last
+  // CollectGarbage (nullopt: not run yet).
+  std::optional<Lsn> restorable_from;
+  uint64_t garbage_objects_deleted = 0;  // since open
   // Bytes of every object under the store's prefix (WAL, catalog images,
   // backups, of every generation), at the last MeasureBucket.
   std::optional<uint64_t> bucket_bytes;
@@ -59,6 +70,9 @@ class Backups {
   // The backups of the store's history in the bucket, oldest first.
   absl::StatusOr<std::vector<remote::BackupManifest>> List() const;
 
+  // Deletes from the bucket what no restore inside retention can need.
+  absl::StatusOr<remote::BucketGarbage> CollectGarbage();
+
   // Lists the whole prefix and records its size in stats().bucket_bytes.
   absl::StatusOr<uint64_t> MeasureBucket();
 
@@ -72,6 +86,8 @@ class Backups {
  private:
   void Loop(absl::Duration every);
   absl::StatusOr<remote::BackupManifest> CreateLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
+  absl::StatusOr<remote::BucketGarbage> CollectGarbageLocked()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
 
   EngineCore* const core_;

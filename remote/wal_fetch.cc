@@ -15,24 +15,6 @@ namespace pitr::remote {
 
 namespace {
 
-// The pieces that rebuild `segment` from its header on: each starting where
-// the one before ends, the longest at each step. Empty if no piece starts
-// at the segment's start.
-std::vector<WalPiece> ChainOf(const std::vector<WalPiece>& pieces) {
-  std::vector<WalPiece> chain;
-  if (pieces.empty()) return chain;
-  Lsn at = pieces.front().segment;
-  while (true) {
-    const WalPiece* best = nullptr;
-    for (const WalPiece& p : pieces) {
-      if (p.from == at && (best == nullptr || p.to > best->to)) best = &p;
-    }
-    if (best == nullptr) return chain;
-    chain.push_back(*best);
-    at = best->to;
-  }
-}
-
 // Writes the segment file `path` from `chain`, through a temporary file.
 absl::Status WriteSegment(RemoteStorage* storage,
                           const std::vector<WalPiece>& chain,
@@ -84,7 +66,7 @@ absl::StatusOr<FetchedWal> FetchWal(RemoteStorage* storage,
   for (auto it = first; it != pieces.end(); ++it) {
     const Lsn segment = it->first;
     if (segment != fetched.end) break;  // the archive has a gap here
-    std::vector<WalPiece> chain = ChainOf(it->second);
+    std::vector<WalPiece> chain = SegmentChain(it->second);
     if (chain.empty()) {
       return absl::DataLossError(absl::StrCat(
           "the archived WAL segment ", FormatLsn(segment), " in ",

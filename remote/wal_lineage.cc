@@ -28,6 +28,21 @@ absl::StatusOr<WalPiecesBySegment> PiecesOfLineage(
   return pieces;
 }
 
+std::vector<WalPiece> SegmentChain(const std::vector<WalPiece>& pieces) {
+  std::vector<WalPiece> chain;
+  if (pieces.empty()) return chain;
+  Lsn at = pieces.front().segment;
+  while (true) {
+    const WalPiece* best = nullptr;
+    for (const WalPiece& p : pieces) {
+      if (p.from == at && (best == nullptr || p.to > best->to)) best = &p;
+    }
+    if (best == nullptr) return chain;
+    chain.push_back(*best);
+    at = best->to;
+  }
+}
+
 Lsn CoveredFrom(const WalPiecesBySegment& pieces, Lsn from) {
   Lsn covered = from;
   for (bool advanced = true; advanced;) {

@@ -21,6 +21,11 @@ using WalPiecesBySegment = std::map<Lsn, std::vector<WalPiece>>;
 absl::StatusOr<WalPiecesBySegment> PiecesOfLineage(RemoteStorage* storage,
                                                    uint64_t generation);
 
+// The pieces a fetch of one segment concatenates: from the segment's
+// header, the longest piece at each step, until none continues (`pieces`:
+// one segment's, in LSN order).
+std::vector<WalPiece> SegmentChain(const std::vector<WalPiece>& pieces);
+
 // How far `pieces` cover the record stream contiguously from `from`.
 Lsn CoveredFrom(const WalPiecesBySegment& pieces, Lsn from);
 

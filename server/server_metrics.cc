@@ -165,6 +165,18 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
        [](const EngineStats& s) {
          return s.backups.last ? s.backups.last->new_bytes : 0;
        }},
+      {"pitr_remote_restorable_from_lsn",
+       "The oldest point a restore from object storage reaches (the oldest "
+       "base backup kept), as of the last clean-up of the bucket.",
+       Type::kGauge,
+       [](const EngineStats& s) {
+         return s.backups.restorable_from.value_or(0);
+       }},
+      {"pitr_remote_objects_deleted_total",
+       "Objects deleted from object storage that no restore inside "
+       "retention needed.",
+       Type::kCounter,
+       [](const EngineStats& s) { return s.backups.garbage_objects_deleted; }},
       {"pitr_remote_bytes",
        "Bytes of every object under the store's object storage prefix, at "
        "the last measurement (every --size_interval).",

@@ -399,11 +399,13 @@ absl::StatusOr<uint64_t> DownloadLikeARestore(
         storage->GetToFile(file.key, JoinPath(dir, absl::StrCat(n++))));
     bytes += got.size;
   }
+  // FetchWal's objects: every piece of the segment holding the applied LSN
+  // (from its header) and of the later ones.
   PITR_ASSIGN_OR_RETURN(auto pieces,
                         remote::PiecesOfLineage(storage, backup.generation));
-  for (const auto& [segment, list] : pieces) {
-    for (const remote::WalPiece& piece : list) {
-      if (piece.to <= backup.applied_lsn) continue;
+  for (auto it = std::prev(pieces.upper_bound(backup.applied_lsn));
+       it != pieces.end(); ++it) {
+    for (const remote::WalPiece& piece : remote::SegmentChain(it->second)) {
       PITR_ASSIGN_OR_RETURN(
           remote::ObjectInfo got,
           storage->GetToFile(remote::WalPieceKey(piece),
