@@ -1,6 +1,7 @@
 #include "remote/base_backup.h"
 
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -10,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "base/file_system.h"
+#include "base/mutex.h"
 #include "base/status_macros.h"
 #include "remote/object_names.h"
 
@@ -20,6 +22,8 @@ namespace {
 constexpr char kManifestHeader[] = "pitr base backup";
 constexpr char kManifestName[] = "manifest";
 constexpr char kFilesPrefix[] = "backups/files/";
+// Files a restore downloads at once.
+constexpr int kParallelDownloads = 4;
 
 // SST and blob files never change once written.
 bool IsImmutable(absl::string_view path) {
@@ -199,14 +203,20 @@ absl::Status DownloadBackup(
     RemoteStorage* storage, const BackupManifest& manifest,
     const std::string& dir,
     const std::function<void(uint64_t, uint64_t)>& progress) {
-  const uint64_t total = manifest.total_bytes();
-  uint64_t done = 0;
   for (const BackupFile& file : manifest.files) {
     const std::string path = JoinPath(dir, file.path);
-    const size_t slash = path.rfind('/');
     PITR_RETURN_IF_ERROR(
-        FileSystem::Default()->CreateDirs(path.substr(0, slash)));
-    absl::StatusOr<ObjectInfo> got = storage->GetToFile(file.key, path);
+        FileSystem::Default()->CreateDirs(path.substr(0, path.rfind('/'))));
+  }
+  // A few files at a time: one stream rarely fills the link to the store.
+  Mutex mu;
+  size_t next = 0;
+  uint64_t done = 0;
+  absl::Status failed;
+  const uint64_t total = manifest.total_bytes();
+  auto download = [&](const BackupFile& file) -> absl::Status {
+    absl::StatusOr<ObjectInfo> got =
+        storage->GetToFile(file.key, JoinPath(dir, file.path));
     if (absl::IsNotFound(got.status())) {
       return absl::DataLossError(absl::StrCat(
           "the backup at lsn ", FormatLsn(manifest.lsn), " lists ", file.path,
@@ -216,13 +226,34 @@ absl::Status DownloadBackup(
     PITR_RETURN_IF_ERROR(got.status());
     if (got->size != file.size) {
       return absl::DataLossError(absl::StrCat(
-          "object ", file.key, " has ", got->size, " bytes but the backup at lsn ",
-          FormatLsn(manifest.lsn), " says ", file.path, " has ", file.size));
+          "object ", file.key, " has ", got->size,
+          " bytes but the backup at lsn ", FormatLsn(manifest.lsn), " says ",
+          file.path, " has ", file.size));
     }
-    done += file.size;
-    if (progress) progress(done, total);
-  }
-  return absl::OkStatus();
+    return absl::OkStatus();
+  };
+  auto worker = [&] {
+    while (true) {
+      const BackupFile* file;
+      {
+        MutexLock l(&mu);
+        if (next == manifest.files.size() || !failed.ok()) return;
+        file = &manifest.files[next++];
+      }
+      absl::Status status = download(*file);
+      MutexLock l(&mu);
+      if (!status.ok()) {
+        if (failed.ok()) failed = status;
+        return;
+      }
+      done += file->size;
+      if (progress) progress(done, total);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int i = 0; i < kParallelDownloads; ++i) workers.emplace_back(worker);
+  for (std::thread& t : workers) t.join();
+  return failed;
 }
 
 }  // namespace pitr::remote

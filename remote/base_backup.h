@@ -88,9 +88,10 @@ absl::StatusOr<BackupManifest> UploadBackup(
     const BackupManifest* base,
     const std::function<void(uint64_t, uint64_t)>& progress = nullptr);
 
-// Downloads every file of `manifest` under `dir` (checksums checked, sizes
-// compared with the manifest's). A missing or damaged object is DATA_LOSS
-// naming it. `progress(bytes downloaded, total)` after each file.
+// Downloads every file of `manifest` under `dir`, four at a time
+// (checksums checked, sizes compared with the manifest's). A missing or
+// damaged object is DATA_LOSS naming it. `progress(bytes downloaded,
+// total)` after each file, from the downloading threads (one at a time).
 absl::Status DownloadBackup(
     RemoteStorage* storage, const BackupManifest& manifest,
     const std::string& dir,

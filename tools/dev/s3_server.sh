@@ -103,6 +103,11 @@ rgw frontends = beast endpoint=127.0.0.1:$s3_port
 rgw data = $dir/rgw
 ms mon client mode = crc
 rgw dns name = 127.0.0.1
+# Space of deleted objects goes back to the memstore within seconds, not
+# the default two hours: benchmarks write gigabytes and delete them.
+rgw gc obj min wait = 0
+rgw gc processor period = 10
+rgw gc processor max time = 10
 EOF
 }
 
