@@ -10,6 +10,7 @@
 // takes the prefix over, fences the original and archives on.
 #include "engine/remote_restore.h"
 
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -290,6 +291,22 @@ TEST_P(RemoteRestoreTest, RefusesWhatItCannotRestoreAndNamesWhy) {
   EXPECT_THAT(Engine::Open(options).status().message(),
               HasSubstr("did not finish"));
   ASSERT_TRUE(storage_->Put(lost, saved->data).ok());
+  // A damaged object (a byte changed in the bucket's own file, so its
+  // checksum no longer matches): DATA_LOSS naming it too.
+  if (GetParam() == Backend::kFile) {
+    const std::string root = storage_->Describe().substr(strlen("file://"));
+    const std::string path = JoinPath(JoinPath(root, "objects"), lost);
+    absl::StatusOr<std::string> bytes =
+        ReadWholeFile(FileSystem::Default(), path);
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    std::string damaged = *bytes;
+    damaged[damaged.size() / 3] ^= 0x40;
+    pitr::testing::WriteFileBytes(path, damaged);
+    made = RestoreFromRemote(storage_.get(), dir, restore);
+    EXPECT_EQ(made.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(made.status().message(), HasSubstr(lost));
+    pitr::testing::WriteFileBytes(path, *bytes);
+  }
   made = RestoreFromRemote(storage_.get(), dir, restore);
   ASSERT_TRUE(made.ok()) << made.status();
   EXPECT_EQ(made->lsn, engine_->latest_lsn());
