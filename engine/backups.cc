@@ -125,6 +125,14 @@ absl::StatusOr<remote::BucketGarbage> Backups::CollectGarbageLocked() {
 
 absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
   PITR_ASSIGN_OR_RETURN(std::vector<remote::BackupManifest> existing, List());
+  // Nothing was written since the last backup of this generation: it is
+  // this one (its name would be the same).
+  if (!existing.empty() && existing.back().generation == core_->generation &&
+      existing.back().lsn == core_->latest_lsn.load()) {
+    spdlog::info("pitr: no write since the backup at lsn {}: keeping it",
+                 FormatLsn(existing.back().lsn));
+    return existing.back();
+  }
   const absl::Time started = absl::Now();
   const std::string staging = JoinPath(core_->options.dir, kStagingDir);
   PITR_RETURN_IF_ERROR(RemoveAll(staging));

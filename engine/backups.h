@@ -64,8 +64,9 @@ class Backups {
   Backups& operator=(const Backups&) = delete;
   ~Backups();  // Stop()
 
-  // Takes a base backup now and returns its manifest. FAILED_PRECONDITION
-  // without a remote (or once the archive is fenced).
+  // Takes a base backup now and returns its manifest; if nothing was
+  // written since this generation's last one, returns that one.
+  // FAILED_PRECONDITION without a remote (or once the archive is fenced).
   absl::StatusOr<remote::BackupManifest> Create();
   // The backups of the store's history in the bucket, oldest first.
   absl::StatusOr<std::vector<remote::BackupManifest>> List() const;

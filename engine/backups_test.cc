@@ -97,6 +97,10 @@ TEST_P(BucketRetentionTest, KeepsWhatRetentionNeedsAndDeletesTheRest) {
   const remote::BackupManifest second = Backup();
   Write(20);
   const remote::BackupManifest third = Backup();
+  // Nothing written since: the same backup, not a second one of the name.
+  const remote::BackupManifest again = Backup();
+  EXPECT_EQ(again.lsn, third.lsn);
+  EXPECT_EQ(again.created_us, third.created_us);
   Write(5);
   // main keeps the WAL back to halfway between the second and third
   // backups; the snapshot holds everything back for now.
