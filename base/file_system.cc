@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <filesystem>
 #include <set>
 #include <utility>
 
@@ -287,6 +288,16 @@ FileSystem* FileSystem::Default() {
 std::string JoinPath(absl::string_view dir, absl::string_view name) {
   if (!dir.empty() && dir.back() == '/') return absl::StrCat(dir, name);
   return absl::StrCat(dir, "/", name);
+}
+
+absl::Status RemoveTree(const std::string& path) {
+  std::error_code error;
+  std::filesystem::remove_all(path, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("removing ", path, ": ", error.message()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status WriteFileDurably(FileSystem* fs, const std::string& path,

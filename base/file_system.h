@@ -89,6 +89,10 @@ class FileSystem {
 // dir + "/" + name.
 std::string JoinPath(absl::string_view dir, absl::string_view name);
 
+// Removes `path` and, if it is a directory, everything under it; a path
+// that does not exist is not an error.
+absl::Status RemoveTree(const std::string& path);
+
 // Replaces the file at `path` with `data` durably and atomically: written
 // to path + ".tmp", synced, renamed over `path`, the directory synced. A
 // crash leaves the old file or the new one, never a part.

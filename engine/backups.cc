@@ -27,16 +27,6 @@ constexpr absl::Duration kArchiveWait = absl::Minutes(10);
 // After a failed scheduled backup, the next try.
 constexpr absl::Duration kRetryAfter = absl::Minutes(1);
 
-absl::Status RemoveAll(const std::string& dir) {
-  std::error_code error;
-  std::filesystem::remove_all(dir, error);
-  if (error) {
-    return absl::InternalError(
-        absl::StrCat("removing ", dir, ": ", error.message()));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 Backups::Backups(EngineCore* core) : core_(core) {}
@@ -135,7 +125,7 @@ absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
   }
   const absl::Time started = absl::Now();
   const std::string staging = JoinPath(core_->options.dir, kStagingDir);
-  PITR_RETURN_IF_ERROR(RemoveAll(staging));
+  PITR_RETURN_IF_ERROR(RemoveTree(staging));
   PITR_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(staging));
 
   remote::BackupSource source;
@@ -180,7 +170,7 @@ absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
             spdlog::info("pitr: backup at lsn {}: uploaded {} of {} bytes",
                          FormatLsn(source.lsn), done, total);
           }));
-  PITR_RETURN_IF_ERROR(RemoveAll(staging));
+  PITR_RETURN_IF_ERROR(RemoveTree(staging));
   spdlog::info(
       "pitr: backup at lsn {} in {} ({} files, {} bytes, {} of them new) "
       "in {}",

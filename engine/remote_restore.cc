@@ -50,11 +50,7 @@ absl::Status PrepareDirectory(const std::string& dir) {
   }
   spdlog::info("pitr: {} holds an interrupted restore: starting over", dir);
   for (const std::string& name : entries) {
-    std::filesystem::remove_all(JoinPath(dir, name), error);
-    if (error) {
-      return absl::InternalError(absl::StrCat("removing ", JoinPath(dir, name),
-                                              ": ", error.message()));
-    }
+    PITR_RETURN_IF_ERROR(RemoveTree(JoinPath(dir, name)));
   }
   return absl::OkStatus();
 }

@@ -15,9 +15,10 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
-#include "base/lsn.h"
+#include "base/status_macros.h"
+#include "clients/common/point.h"
 #include "server/page_service.h"
+#include "server/service_util.h"
 #include "server/server.h"
 #include "spdlog/spdlog.h"
 
@@ -108,23 +109,12 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 namespace pitr {
 namespace {
 
-// --restore_at: an LSN ("0/2036") or an RFC 3339 time; empty: the latest.
+// --restore_at: an LSN or an RFC 3339 time (as pitrctl takes points);
+// empty: the latest.
 absl::StatusOr<PointInTime> ParseRestorePoint(const std::string& text) {
-  PointInTime at;
-  if (text.empty()) return at;
-  if (absl::StatusOr<Lsn> lsn = ParseLsn(text); lsn.ok()) {
-    at.lsn = *lsn;
-    return at;
-  }
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "\"", text, "\" is neither an LSN (like 0/2036) nor an RFC 3339 "
-        "time (like 2026-11-21T10:00:00Z)"));
-  }
-  at.timestamp_us = absl::ToUnixMicros(time);
-  return at;
+  if (text.empty()) return PointInTime{};
+  PITR_ASSIGN_OR_RETURN(v1::PointInTime point, clients::ParsePoint(text));
+  return ToPoint(point);
 }
 
 int Main() {

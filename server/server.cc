@@ -1,12 +1,12 @@
 #include "server/server.h"
 
 #include <chrono>
-#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "base/lsn.h"
+#include "base/file_system.h"
 #include "base/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -29,16 +29,10 @@ namespace {
 // <data dir>/tmp, emptied: uploads being imported are spooled there, and
 // those of a server that stopped mid-upload are of no use.
 absl::StatusOr<std::string> PrepareScratchDir(const std::string& data_dir) {
-  const std::filesystem::path dir = std::filesystem::path(data_dir) / "tmp";
-  std::error_code error;
-  std::filesystem::remove_all(dir, error);
-  if (!error) std::filesystem::create_directories(dir, error);
-  if (error) {
-    return absl::InternalError(
-        absl::StrCat("cannot prepare the scratch directory ", dir.string(),
-                     ": ", error.message()));
-  }
-  return dir.string();
+  const std::string dir = JoinPath(data_dir, "tmp");
+  PITR_RETURN_IF_ERROR(RemoveTree(dir));
+  PITR_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(dir));
+  return dir;
 }
 
 // gRPC's sync server runs each call on the thread that took it from the
