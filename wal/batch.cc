@@ -126,4 +126,24 @@ std::vector<WalRecord> WalBatch::Records(Lsn start_lsn) const {
   return records;
 }
 
+absl::Status AddCommittedRecords(const CommittedBatch& from, WalBatch* to) {
+  for (const WalRecord& r : from.records) {
+    absl::Status status;
+    switch (r.kind) {
+      case RecordKind::kPageImage:
+        status = to->PutPageImage(r.key, r.data);
+        break;
+      case RecordKind::kPageDelta:
+        status = to->PutPageDelta(r.key, r.offset, r.data);
+        break;
+      case RecordKind::kSpaceTruncate:
+        to->PutSpaceTruncate(r.key.space, r.page_count);
+        break;
+    }
+    if (!status.ok()) return status;
+  }
+  to->SetTimestamp(from.timestamp_us);
+  return absl::OkStatus();
+}
+
 }  // namespace pitr

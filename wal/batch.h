@@ -101,6 +101,11 @@ class WalBatch {
   size_t not_copied_bytes_ = 0;
 };
 
+// Puts every record of `from` into *to, in order, and gives it `from`'s
+// timestamp: a batch that appends as `from` did (a copy of a log, a replay).
+// The records' errors as Put* returns them.
+absl::Status AddCommittedRecords(const CommittedBatch& from, WalBatch* to);
+
 }  // namespace pitr
 
 #endif  // PITR_WAL_BATCH_H_

@@ -20,8 +20,9 @@ namespace lf = log_format;
 
 // A caller of Append waiting in the queue.
 struct Wal::Writer {
-  explicit Writer(const WalBatch* b) : batch(b) {}
+  Writer(const WalBatch* b, SegmentRoll r) : batch(b), roll(r) {}
   const WalBatch* const batch;
+  const SegmentRoll roll;
   bool done = false;
   absl::StatusOr<AppendResult> result;
   CondVar cv;
@@ -83,7 +84,8 @@ std::string Wal::SegmentPath(Lsn start) const {
   return JoinPath(options_.dir, SegmentFileName(start));
 }
 
-absl::StatusOr<AppendResult> Wal::Append(const WalBatch& batch) {
+absl::StatusOr<AppendResult> Wal::Append(const WalBatch& batch,
+                                         SegmentRoll roll) {
   if (batch.empty()) {
     return absl::InvalidArgumentError(
         "empty batch: a batch needs at least one record");
@@ -95,7 +97,7 @@ absl::StatusOr<AppendResult> Wal::Append(const WalBatch& batch) {
                      " records) is larger than the maximum of ",
                      options_.max_batch_bytes, " bytes"));
   }
-  Writer writer(&batch);
+  Writer writer(&batch, roll);
   MutexLock l(&mu_);
   if (closed_) return absl::FailedPreconditionError("the WAL is closed");
   writers_.push_back(&writer);
@@ -137,7 +139,11 @@ void Wal::LeadGroup(Writer* leader) {
       it = writers_.erase(it);
       continue;
     }
-    if (!group.empty() && lsn - start + size > options_.max_group_bytes) break;
+    if (!group.empty() && (lsn - start + size > options_.max_group_bytes ||
+                           w->roll != SegmentRoll::kBySize ||
+                           group.front()->roll != SegmentRoll::kBySize)) {
+      break;
+    }
     std::optional<int64_t> ts = w->batch->timestamp_us();
     if (ts && last_ts && *ts < *last_ts) {
       finish(w, absl::OutOfRangeError(absl::StrCat(
@@ -228,8 +234,13 @@ absl::Status Wal::WriteGroup(const std::vector<Writer*>& group, Lsn start,
         absl::string_view(commit_records_)
             .substr(i * lf::kCommitRecordSize, lf::kCommitRecordSize));
   }
-  if (active_bytes_ > 0 &&
-      active_bytes_ + group_bytes > options_.segment_size) {
+  // A group placed by hand holds one batch (LeadGroup).
+  const SegmentRoll roll = group.front()->roll;
+  const bool roll_now =
+      roll == SegmentRoll::kNow ||
+      (roll == SegmentRoll::kBySize &&
+       active_bytes_ + group_bytes > options_.segment_size);
+  if (active_bytes_ > 0 && roll_now) {
     PITR_RETURN_IF_ERROR(RollSegment(start, commits_before));
     *rolled = true;
   }

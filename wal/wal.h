@@ -51,6 +51,16 @@ enum class SyncPolicy {
   kNone,        // never fdatasync while appending: for benchmarks only
 };
 
+// Where a batch goes relative to the log's segments. A log rolls to a new
+// segment by size (WalOptions::segment_size); a read replica copying another
+// log places each batch where the original did, so that both logs have the
+// same segments (and archive to the same objects).
+enum class SegmentRoll {
+  kBySize,  // a new segment when the current one would grow past the size
+  kNow,     // the batch starts a new segment (unless the current is empty)
+  kNever,   // the batch goes into the current segment
+};
+
 struct AppendResult {
   Lsn start_lsn = 0;   // where the batch's first record starts
   Lsn commit_lsn = 0;  // just past its commit record: the batch's LSN
@@ -117,7 +127,10 @@ class Wal {
   // timestamp earlier than the last commit's (timestamps never decrease);
   // FAILED_PRECONDITION after Close; once poisoned, INTERNAL or
   // RESOURCE_EXHAUSTED (see above).
-  absl::StatusOr<AppendResult> Append(const WalBatch& batch);
+  // `roll` places it (a batch appended with kNow or kNever is written in a
+  // group of its own).
+  absl::StatusOr<AppendResult> Append(const WalBatch& batch,
+                                      SegmentRoll roll = SegmentRoll::kBySize);
 
   // A reader positioned at `from`, which must be a batch boundary (the
   // start of the log or a commit LSN) between oldest_lsn() and end_lsn().
@@ -245,6 +258,9 @@ class WalReader {
 
   // Where the next batch starts.
   Lsn position() const { return position_; }
+  // The start of the segment that holds the batch Next returned last: that
+  // batch began a segment if its start_lsn equals it.
+  Lsn segment_start() const { return segment_start_; }
 
  private:
   friend class Wal;

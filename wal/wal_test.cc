@@ -163,6 +163,56 @@ TEST_F(WalTest, SegmentsListTheFilesAndTheDurableRangeOfEach) {
   EXPECT_EQ(wal->Segments().front().start, segments[2].start);
 }
 
+// A copy of a log (a read replica's) placed batch by batch where the
+// original placed them has the same segments, whatever its own size rule,
+// and each reader tells where the original's segments began.
+TEST_F(WalTest, ACopyPlacedByHandHasTheOriginalsSegments) {
+  options_.segment_size = 1024;
+  auto original = OpenWal();
+  for (int i = 0; i < 40; ++i) {
+    AppendOk(original.get(), MakeBatch(TimelineId(1), i, 1 + i % 5));
+  }
+  ASSERT_GT(original->stats().segments, 3u);
+
+  WalOptions copy_options;
+  copy_options.dir = NewTestDir("wal_copy");
+  copy_options.segment_size = 700;  // would roll elsewhere by size
+  absl::StatusOr<std::unique_ptr<Wal>> copy = Wal::Open(copy_options);
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  absl::StatusOr<std::unique_ptr<WalReader>> reader = original->NewReader(0);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  CommittedBatch batch;
+  int began_segments = 0;
+  while (true) {
+    absl::StatusOr<bool> more = (*reader)->Next(&batch);
+    ASSERT_TRUE(more.ok()) << more.status();
+    if (!*more) break;
+    const bool begins = batch.start_lsn == (*reader)->segment_start();
+    began_segments += begins ? 1 : 0;
+    WalBatch again(batch.timeline);
+    ASSERT_TRUE(AddCommittedRecords(batch, &again).ok());
+    absl::StatusOr<AppendResult> placed = (*copy)->Append(
+        again, begins ? SegmentRoll::kNow : SegmentRoll::kNever);
+    ASSERT_TRUE(placed.ok()) << placed.status();
+    EXPECT_EQ(placed->start_lsn, batch.start_lsn);
+    EXPECT_EQ(placed->commit_lsn, batch.commit_lsn);
+  }
+  EXPECT_EQ(began_segments, static_cast<int>(original->stats().segments));
+  std::vector<Wal::Segment> a = original->Segments();
+  std::vector<Wal::Segment> b = (*copy)->Segments();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].start, b[i].start);
+    EXPECT_EQ(a[i].end, b[i].end);
+    absl::StatusOr<std::string> bytes_a =
+        ReadWholeFile(FileSystem::Default(), a[i].path);
+    absl::StatusOr<std::string> bytes_b =
+        ReadWholeFile(FileSystem::Default(), b[i].path);
+    ASSERT_TRUE(bytes_a.ok() && bytes_b.ok());
+    EXPECT_EQ(*bytes_a, *bytes_b) << "segment " << i;
+  }
+}
+
 TEST_F(WalTest, OneBatchLargerThanASegmentGetsItsOwnSegment) {
   options_.segment_size = 4096;
   auto wal = OpenWal();

@@ -1,7 +1,6 @@
 #include "tools/wal/engine_target.h"
 
 #include "base/status_macros.h"
-#include "tools/wal/batch_records.h"
 
 namespace pitr::waltool {
 
@@ -30,7 +29,7 @@ absl::StatusOr<AppendResult> EngineTarget::Append(const std::string& branch,
                                                   const CommittedBatch& batch) {
   PITR_ASSIGN_OR_RETURN(BranchId id, IdOf(branch));
   PITR_ASSIGN_OR_RETURN(WalBatch wal_batch, engine_->NewBatch(id));
-  PITR_RETURN_IF_ERROR(FillBatch(batch, &wal_batch));
+  PITR_RETURN_IF_ERROR(AddCommittedRecords(batch, &wal_batch));
   return engine_->Append(id, wal_batch);
 }
 

@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "tools/wal/batch_records.h"
 
 namespace pitr::waltool {
 
@@ -51,7 +50,7 @@ absl::StatusOr<AppendResult> WalDirTarget::Append(const std::string& branch,
                                                   const CommittedBatch& batch) {
   PITR_ASSIGN_OR_RETURN(TimelineId timeline, TimelineOf(branch));
   WalBatch wal_batch(timeline);
-  PITR_RETURN_IF_ERROR(FillBatch(batch, &wal_batch));
+  PITR_RETURN_IF_ERROR(AddCommittedRecords(batch, &wal_batch));
   return wal_->Append(wal_batch);
 }
 
