@@ -34,56 +34,72 @@ absl::StatusOr<std::unique_ptr<Catalog>> Catalog::Open(CatalogStore* store) {
   return catalog;
 }
 
+absl::Status Catalog::Reload() { return Load(); }
+
 absl::Status Catalog::Load() {
   PITR_ASSIGN_OR_RETURN(auto timeline_rows, store_->Scan(cr::kTimelinePrefix));
   PITR_ASSIGN_OR_RETURN(auto branch_rows, store_->Scan(cr::kBranchPrefix));
   PITR_ASSIGN_OR_RETURN(auto snapshot_rows, store_->Scan(cr::kSnapshotPrefix));
   PITR_ASSIGN_OR_RETURN(auto default_rows,
                         store_->Scan(cr::kDefaultRetentionKey));
-  MutexLock l(&mu_);
+  // Decoded aside first, so a damaged record leaves the catalog as it was.
+  CatalogTree tree;
+  std::map<std::string, Snapshot> snapshots;
+  std::optional<Retention> default_retention;
+  uint64_t next_snapshot = 1;
+  BranchId next_branch = kMainBranchId + 1;
+  TimelineId next_timeline = kMainTimeline.Next();
   for (const auto& [key, value] : default_rows) {
     if (key != cr::kDefaultRetentionKey) continue;  // a longer key: not ours
-    PITR_ASSIGN_OR_RETURN(default_retention_,
-                          cr::DecodeDefaultRetention(value));
+    PITR_ASSIGN_OR_RETURN(default_retention, cr::DecodeDefaultRetention(value));
   }
   for (const auto& [key, value] : snapshot_rows) {
     PITR_ASSIGN_OR_RETURN(Snapshot snap, cr::DecodeSnapshot(key, value));
-    next_snapshot_ = std::max(next_snapshot_, snap.id + 1);
-    snapshots_[snap.name] = snap;
+    next_snapshot = std::max(next_snapshot, snap.id + 1);
+    snapshots[snap.name] = snap;
   }
   for (const auto& [key, value] : timeline_rows) {
     PITR_ASSIGN_OR_RETURN(Timeline t, cr::DecodeTimeline(key, value));
-    tree_.timelines[t.id] = t;
-    next_timeline_ = std::max(next_timeline_, t.id.Next());
+    tree.timelines[t.id] = t;
+    next_timeline = std::max(next_timeline, t.id.Next());
   }
   for (const auto& [key, value] : branch_rows) {
     PITR_ASSIGN_OR_RETURN(Branch b, cr::DecodeBranch(key, value));
-    if (tree_.timelines.count(b.timeline) == 0) {
+    if (tree.timelines.count(b.timeline) == 0) {
       return absl::DataLossError(
           absl::StrCat("catalog: branch \"", b.name, "\" reads timeline ",
                        b.timeline.value(), ", which does not exist"));
     }
-    tree_.owners[b.timeline] = b.id;
-    tree_.branches[b.id] = b;
-    tree_.names[b.name] = b.id;
-    next_branch_ = std::max(next_branch_, b.id + 1);
+    tree.owners[b.timeline] = b.id;
+    tree.branches[b.id] = b;
+    tree.names[b.name] = b.id;
+    next_branch = std::max(next_branch, b.id + 1);
   }
-  if (tree_.branches.count(kMainBranchId) > 0) return absl::OkStatus();
-  if (!tree_.branches.empty() || !tree_.timelines.empty()) {
-    return absl::DataLossError("catalog: the branch \"main\" is missing");
+  MutexLock l(&mu_);
+  if (tree.branches.count(kMainBranchId) == 0) {
+    if (!tree.branches.empty() || !tree.timelines.empty()) {
+      return absl::DataLossError("catalog: the branch \"main\" is missing");
+    }
+    // A new store: main is created now.
+    const int64_t now_us = NowMicros();
+    Timeline main_timeline{kMainTimeline, kNoTimeline, 0, now_us, 0};
+    Branch main{kMainBranchId, "main", kMainTimeline, now_us, {}, 0, 0};
+    PITR_RETURN_IF_ERROR(store_->Commit(
+        {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
+         {cr::BranchKey(kMainBranchId), cr::EncodeBranch(main)}},
+        {}));
+    tree.timelines[kMainTimeline] = main_timeline;
+    tree.branches[kMainBranchId] = main;
+    tree.names[main.name] = kMainBranchId;
+    tree.owners[kMainTimeline] = kMainBranchId;
   }
-  // A new store: main is created now.
-  const int64_t now_us = NowMicros();
-  Timeline main_timeline{kMainTimeline, kNoTimeline, 0, now_us, 0};
-  Branch main{kMainBranchId, "main", kMainTimeline, now_us, {}, 0, 0};
-  PITR_RETURN_IF_ERROR(store_->Commit(
-      {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
-       {cr::BranchKey(kMainBranchId), cr::EncodeBranch(main)}},
-      {}));
-  tree_.timelines[kMainTimeline] = main_timeline;
-  tree_.branches[kMainBranchId] = main;
-  tree_.names[main.name] = kMainBranchId;
-  tree_.owners[kMainTimeline] = kMainBranchId;
+  tree_ = std::move(tree);
+  snapshots_ = std::move(snapshots);
+  default_retention_ = default_retention;
+  // Ids only grow: a reload never hands out an id again.
+  next_snapshot_ = std::max(next_snapshot_, next_snapshot);
+  next_branch_ = std::max(next_branch_, next_branch);
+  next_timeline_ = std::max(next_timeline_, next_timeline);
   return absl::OkStatus();
 }
 

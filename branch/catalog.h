@@ -47,6 +47,11 @@ class Catalog {
   // in an empty store.
   static absl::StatusOr<std::unique_ptr<Catalog>> Open(CatalogStore* store);
 
+  // Reads every record again from the store, replacing what the catalog
+  // holds (holds stay): after the store's records were replaced wholesale
+  // (a read replica taking its primary's catalog).
+  absl::Status Reload();
+
   absl::StatusOr<Branch> Get(BranchId id) const;
   absl::StatusOr<Branch> GetByName(absl::string_view name) const;
   // Every branch, by id.

@@ -11,13 +11,20 @@ namespace cr = catalog_records;
 absl::StatusOr<std::unique_ptr<ScheduleCatalog>> ScheduleCatalog::Open(
     CatalogStore* store) {
   auto catalog = std::unique_ptr<ScheduleCatalog>(new ScheduleCatalog(store));
-  PITR_ASSIGN_OR_RETURN(auto rows, store->Scan(cr::kSchedulePrefix));
-  MutexLock l(&catalog->mu_);
+  PITR_RETURN_IF_ERROR(catalog->Reload());
+  return catalog;
+}
+
+absl::Status ScheduleCatalog::Reload() {
+  PITR_ASSIGN_OR_RETURN(auto rows, store_->Scan(cr::kSchedulePrefix));
+  std::map<std::string, SnapshotSchedule> schedules;
   for (const auto& [key, value] : rows) {
     PITR_ASSIGN_OR_RETURN(SnapshotSchedule s, cr::DecodeSchedule(key, value));
-    catalog->schedules_[s.name] = s;
+    schedules[s.name] = s;
   }
-  return catalog;
+  MutexLock l(&mu_);
+  schedules_ = std::move(schedules);
+  return absl::OkStatus();
 }
 
 absl::Status ScheduleCatalog::Check(const SnapshotSchedule& schedule) {

@@ -40,6 +40,9 @@ class ScheduleCatalog {
   absl::Status Create(const SnapshotSchedule& schedule);
   std::vector<SnapshotSchedule> List() const;  // by name
   absl::Status Delete(absl::string_view name);  // NOT_FOUND if unknown
+  // Reads the schedules again from the store, replacing these (Catalog::
+  // Reload).
+  absl::Status Reload();
   // Records that the schedule took a snapshot at `now_us`.
   absl::Status MarkRun(absl::string_view name, int64_t now_us);
 

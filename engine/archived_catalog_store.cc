@@ -17,15 +17,38 @@ absl::Status ArchivedCatalogStore::Commit(
     const std::vector<std::pair<std::string, std::string>>& puts,
     const std::vector<std::string>& deletes) {
   MutexLock l(&mu_);
+  if (read_only_) return absl::FailedPreconditionError(*read_only_);
   std::vector<std::pair<std::string, std::string>> with_lsn = puts;
   with_lsn.emplace_back(sk::MetaKey(sk::kMetaCatalogLsn),
                         sk::EncodeU64(latest_lsn_()));
   PITR_RETURN_IF_ERROR(store_->Commit(with_lsn, deletes));
-  if (publish_) {
-    PITR_ASSIGN_OR_RETURN(remote::CatalogImage image, ImageLocked());
-    publish_(std::move(image));
-  }
+  return Changed();
+}
+
+absl::Status ArchivedCatalogStore::Changed() {
+  PITR_ASSIGN_OR_RETURN(remote::CatalogImage image, ImageLocked());
+  kept_.push_back(image);
+  if (kept_.size() > kKeptChanges) kept_.pop_front();
+  ++changes_;
+  if (publish_) publish_(std::move(image));
   return absl::OkStatus();
+}
+
+absl::StatusOr<CatalogChanges> ArchivedCatalogStore::ChangesSince(
+    uint64_t after) const {
+  MutexLock l(&mu_);
+  CatalogChanges changes;
+  changes.through = changes_.load();
+  if (after >= changes.through) return changes;
+  const uint64_t missing = changes.through - after;
+  if (missing <= kept_.size()) {
+    changes.images.assign(kept_.end() - missing, kept_.end());
+    return changes;
+  }
+  changes.complete = false;
+  PITR_ASSIGN_OR_RETURN(remote::CatalogImage now, ImageLocked());
+  changes.images.push_back(std::move(now));
+  return changes;
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
@@ -76,7 +99,13 @@ absl::Status ArchivedCatalogStore::Replace(const remote::CatalogImage& image) {
   }
   std::vector<std::pair<std::string, std::string>> puts = image.records;
   puts.emplace_back(sk::MetaKey(sk::kMetaCatalogLsn), sk::EncodeU64(image.lsn));
-  return store_->Commit(puts, deletes);
+  PITR_RETURN_IF_ERROR(store_->Commit(puts, deletes));
+  return Changed();
+}
+
+void ArchivedCatalogStore::SetReadOnly(std::optional<std::string> why) {
+  MutexLock l(&mu_);
+  read_only_ = std::move(why);
 }
 
 }  // namespace pitr

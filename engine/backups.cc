@@ -34,17 +34,26 @@ Backups::Backups(EngineCore* core) : core_(core) {}
 Backups::~Backups() { Stop(); }
 
 absl::StatusOr<std::vector<remote::BackupManifest>> Backups::List() const {
-  if (core_->archiver == nullptr) {
+  remote::RemoteStorage* storage = core_->options.remote;
+  if (storage == nullptr) {
     return absl::FailedPreconditionError(
         "the store has no remote: start pitrd with --remote to keep backups");
   }
-  PITR_ASSIGN_OR_RETURN(
-      remote::Lineage lineage,
-      remote::Lineage::Of(core_->options.remote, core_->generation));
-  return remote::ListBackups(core_->options.remote, lineage);
+  if (core_->replica()) {
+    // The primary's: the newest generation's line of history.
+    PITR_ASSIGN_OR_RETURN(std::vector<remote::Generation> generations,
+                          remote::ListGenerations(storage));
+    if (generations.empty()) return std::vector<remote::BackupManifest>();
+    return remote::ListBackups(
+        storage, remote::Lineage(generations, generations.back().number));
+  }
+  PITR_ASSIGN_OR_RETURN(remote::Lineage lineage,
+                        remote::Lineage::Of(storage, core_->generation()));
+  return remote::ListBackups(storage, lineage);
 }
 
 absl::StatusOr<remote::BackupManifest> Backups::Create() {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock run(&run_mu_);
   absl::StatusOr<remote::BackupManifest> made = CreateLocked();
   {
@@ -89,12 +98,12 @@ absl::StatusOr<remote::BucketGarbage> Backups::CollectGarbageLocked() {
   PITR_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> objects,
                         storage->List(""));
   PITR_ASSIGN_OR_RETURN(remote::Lineage lineage,
-                        remote::Lineage::Of(storage, core_->generation));
+                        remote::Lineage::Of(storage, core_->generation()));
   remote::BucketGarbage garbage =
       remote::PlanBucketGarbage(objects, backups, lineage, oldest_needed);
   if (!garbage.manifests.empty() || !garbage.objects.empty()) {
     // Never delete once another pitrd took the prefix over.
-    PITR_RETURN_IF_ERROR(remote::CheckStillNewest(storage, core_->generation));
+    PITR_RETURN_IF_ERROR(remote::CheckStillNewest(storage, core_->generation()));
     // Manifests first: a backup stops existing before its files go.
     PITR_RETURN_IF_ERROR(storage->DeleteBatch(garbage.manifests));
     PITR_RETURN_IF_ERROR(storage->DeleteBatch(garbage.objects));
@@ -117,7 +126,7 @@ absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
   PITR_ASSIGN_OR_RETURN(std::vector<remote::BackupManifest> existing, List());
   // Nothing was written since the last backup of this generation: it is
   // this one (its name would be the same).
-  if (!existing.empty() && existing.back().generation == core_->generation &&
+  if (!existing.empty() && existing.back().generation == core_->generation() &&
       existing.back().lsn == core_->latest_lsn.load()) {
     spdlog::info("pitr: no write since the backup at lsn {}: keeping it",
                  FormatLsn(existing.back().lsn));
@@ -130,7 +139,7 @@ absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
 
   remote::BackupSource source;
   source.dir = staging;
-  source.generation = core_->generation;
+  source.generation = core_->generation();
   // The live applied LSN before the checkpoint is at most the copy's.
   PITR_ASSIGN_OR_RETURN(source.applied_lsn, AppliedLsn(*core_->store));
   PITR_ASSIGN_OR_RETURN(std::vector<std::string> pages,
@@ -155,7 +164,7 @@ absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
   source.paths.push_back(JoinPath("wal", log_format::kIndexFileName));
   source.lsn = core_->latest_lsn.load();
   PITR_ASSIGN_OR_RETURN(source.identity, core_->store->Identity());
-  PITR_RETURN_IF_ERROR(core_->archiver->WaitArchived(
+  PITR_RETURN_IF_ERROR(core_->archiver()->WaitArchived(
       source.lsn, absl::Now() + kArchiveWait));
 
   absl::Time last_report = absl::Now();
@@ -181,7 +190,7 @@ absl::StatusOr<remote::BackupManifest> Backups::CreateLocked() {
 }
 
 absl::StatusOr<uint64_t> Backups::MeasureBucket() {
-  if (core_->archiver == nullptr) {
+  if (core_->archiver() == nullptr) {
     return absl::FailedPreconditionError("the store has no remote");
   }
   PITR_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> objects,
@@ -195,7 +204,7 @@ absl::StatusOr<uint64_t> Backups::MeasureBucket() {
 
 absl::Status Backups::Start() {
   const absl::Duration every = core_->options.backup_every;
-  if (every <= absl::ZeroDuration() || core_->archiver == nullptr) {
+  if (every <= absl::ZeroDuration() || core_->archiver() == nullptr) {
     return absl::OkStatus();
   }
   PITR_ASSIGN_OR_RETURN(std::vector<remote::BackupManifest> existing, List());

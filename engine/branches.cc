@@ -28,6 +28,7 @@ absl::StatusOr<AppendResult> Engine::Append(const WalBatch& batch) {
 
 absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
                                             const WalBatch& batch) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   PITR_RETURN_IF_ERROR(core_->ValidateBatch(batch));
   AppendResult result;
   {
@@ -42,8 +43,8 @@ absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
     }
     PITR_ASSIGN_OR_RETURN(result, core_->wal->Append(batch));
   }
-  if (core_->options.archive_sync && core_->archiver != nullptr) {
-    absl::Status archived = core_->archiver->WaitArchived(
+  if (core_->options.archive_sync && core_->archiver() != nullptr) {
+    absl::Status archived = core_->archiver()->WaitArchived(
         result.commit_lsn, absl::Now() + core_->options.archive_sync_timeout);
     if (!archived.ok()) {
       return absl::DeadlineExceededError(absl::StrCat(
@@ -61,6 +62,7 @@ absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
 absl::StatusOr<Branch> Engine::CreateBranch(absl::string_view name,
                                             BranchId parent,
                                             const PointInTime& at) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);
   Lsn point, parent_floor;
   {
@@ -82,6 +84,7 @@ absl::StatusOr<Branch> Engine::CreateBranch(absl::string_view name,
 absl::StatusOr<Catalog::Restored> Engine::RestoreBranch(BranchId branch,
                                                         BranchId source,
                                                         const PointInTime& at) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);
   Lsn point, source_floor, old_floor;
   {
@@ -104,6 +107,7 @@ absl::StatusOr<Catalog::Restored> Engine::RestoreBranch(BranchId branch,
 
 absl::StatusOr<std::vector<BranchId>> Engine::DeleteBranch(BranchId branch,
                                                            bool cascade) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);
   PITR_ASSIGN_OR_RETURN(std::vector<BranchId> deleted,
                         core_->catalog->Delete(branch, cascade));

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "engine/gc_policy.h"
 #include "engine/recovery.h"
 #include "engine/remote_restore.h"
+#include "engine/replication.h"
 #include "engine/upgrade.h"
 #include "remote/generation.h"
 #include "rocksdb/write_batch.h"
@@ -95,14 +97,19 @@ MaintenanceWork MaintenanceWorkOf(EngineCore* core) {
     return core->reader.Materialize(task, path);
   };
   work.run_snapshot_schedules = [core](absl::Time now) {
+    // A replica's snapshots are its primary's.
+    if (core->replica()) return absl::OkStatus();
     return core->snapshots.RunSchedules(now).status();
   };
   work.run_gc = [core] { return core->gc.Run().status(); };
   work.latest_lsn = [core] { return core->latest_lsn.load(); };
-  // Set before the background starts (Engine::Open), never changed after.
   work.wal_needed_from = [core] {
-    return core->archiver != nullptr ? core->archiver->archived_lsn()
-                                     : core->latest_lsn.load();
+    if (core->archiver() != nullptr) return core->archiver()->archived_lsn();
+    const Lsn latest = core->latest_lsn.load();
+    if (core->replica()) {
+      return std::min(latest, core->primary_archived_lsn.load());
+    }
+    return latest;
   };
   return work;
 }
@@ -144,7 +151,9 @@ absl::Status Recover(EngineCore* core) {
                                   core->applier.get()));
   if (core->batches_replayed > 0) core->maintenance->MarkDirty();
   core->latest_lsn = end;
-  PITR_RETURN_IF_ERROR(core->snapshots.ExpireDue(absl::Now()));
+  if (!core->replica()) {
+    PITR_RETURN_IF_ERROR(core->snapshots.ExpireDue(absl::Now()));
+  }
   PITR_RETURN_IF_ERROR(core->gc.PlanAndPublish().status());
   spdlog::info("pitr: store {} open, page size {}, latest lsn {}",
                core->options.dir, core->page_size, FormatLsn(end));
@@ -171,9 +180,46 @@ absl::StatusOr<std::string> PageOrNotFound(EngineCore* core, BranchId branch,
   return std::move(*read.page);
 }
 
+// A data directory that was opened as a replica (the file REPLICA) opens
+// only as one until it is promoted; a new replica records its primary
+// there.
+absl::Status CheckReplicaRole(const EngineOptions& options) {
+  FileSystem* fs = FileSystem::Default();
+  const std::string marker = JoinPath(options.dir, kReplicaMarker);
+  absl::StatusOr<std::string> primary = ReadWholeFile(fs, marker);
+  if (!primary.ok() && !absl::IsNotFound(primary.status())) {
+    return primary.status();
+  }
+  if (options.replica_of.empty()) {
+    if (!primary.ok()) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.dir, " is a read replica of ", *primary, " (the file ",
+        kReplicaMarker, "): start it as one, or promote it to make it a "
+        "primary"));
+  }
+  if (options.remote == nullptr) {
+    return absl::InvalidArgumentError(
+        "a read replica needs the primary's bucket (EngineOptions::remote)");
+  }
+  // A replica starts from a restore of its primary's bucket: an empty
+  // store would have none of the primary's history nor its page size.
+  std::error_code error;
+  if (!std::filesystem::exists(JoinPath(options.dir, "pages"), error)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.dir, " holds no store: a replica starts from a restore of "
+        "its primary's bucket (RestoreFromRemote, detached)"));
+  }
+  if (primary.ok() && *primary == options.replica_of) return absl::OkStatus();
+  if (primary.ok()) {
+    spdlog::info("pitr: replica {} now follows {} (was {})", options.dir,
+                 options.replica_of, *primary);
+  }
+  return WriteFileDurably(fs, marker, options.replica_of);
+}
+
 // Claims the next generation of the remote prefix for this data directory
-// and starts archiving the WAL there.
-absl::Status StartArchive(EngineCore* core) {
+// and starts archiving the WAL there (StartArchive, engine_core.h).
+absl::Status ClaimAndStartArchive(EngineCore* core) {
   remote::RemoteStorage* storage = core->options.remote;
   const std::string& dir = core->options.dir;
   PITR_ASSIGN_OR_RETURN(std::optional<remote::LocalClaim> last,
@@ -185,20 +231,7 @@ absl::Status StartArchive(EngineCore* core) {
                               [&dir](const remote::LocalClaim& claim) {
                                 return remote::WriteLocalClaim(dir, claim);
                               }));
-  core->generation = generation.number;
-  remote::WalArchiverOptions options;
-  options.generation = generation.number;
-  options.delay = core->options.archive_delay;
-  PITR_ASSIGN_OR_RETURN(
-      core->archiver,
-      remote::WalArchiver::Start(storage, core->wal.get(), options));
-  PITR_RETURN_IF_ERROR(core->catalog_store.PublishTo(
-      [archiver = core->archiver.get()](remote::CatalogImage image) {
-        archiver->PublishCatalog(std::move(image));
-      }));
-  spdlog::info("pitr: archiving to {} as generation {}", storage->Describe(),
-               generation.number);
-  return absl::OkStatus();
+  return core->StartArchive(generation.number);
 }
 
 }  // namespace
@@ -227,6 +260,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   store_options.max_memtables = options.max_memtables;
   store_options.cache_bytes = options.cache_bytes;
   store_options.blob_files = options.blob_files;
+  PITR_RETURN_IF_ERROR(CheckReplicaRole(options));
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<PageStore> store,
                         PageStore::Open(store_options));
   PITR_ASSIGN_OR_RETURN(uint32_t page_size,
@@ -235,12 +269,16 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
 
   auto engine = std::unique_ptr<Engine>(new Engine(std::make_unique<EngineCore>(
       std::move(options), std::move(store), page_size)));
-  PITR_RETURN_IF_ERROR(Recover(engine->core_.get()));
-  if (engine->core_->options.remote != nullptr) {
-    PITR_RETURN_IF_ERROR(StartArchive(engine->core_.get()));
-    PITR_RETURN_IF_ERROR(engine->core_->backups.Start());
+  EngineCore* core = engine->core_.get();
+  if (!core->options.replica_of.empty()) {
+    core->SetReplicaOf(core->options.replica_of);
   }
-  engine->core_->maintenance->Start();
+  PITR_RETURN_IF_ERROR(Recover(core));
+  if (core->options.remote != nullptr && !core->replica()) {
+    PITR_RETURN_IF_ERROR(ClaimAndStartArchive(core));
+    PITR_RETURN_IF_ERROR(core->backups.Start());
+  }
+  core->maintenance->Start();
   return engine;
 }
 
@@ -263,13 +301,13 @@ absl::Status Engine::Close() {
     status = core_->maintenance->MaterializePendingImages();
     if (status.ok()) status = core_->maintenance->Flush();
   }
-  if (core_->archiver != nullptr) {
-    core_->archiver->Stop();
+  if (core_->archiver() != nullptr) {
+    core_->archiver()->Stop();
     // What it has not uploaded yet stays in the WAL for the next start.
-    absl::Status archived = core_->archiver->ArchiveNow();
+    absl::Status archived = core_->archiver()->ArchiveNow();
     if (!archived.ok()) {
       spdlog::warn("pitr: closing with the WAL archived up to lsn {}: {}",
-                   FormatLsn(core_->archiver->archived_lsn()),
+                   FormatLsn(core_->archiver()->archived_lsn()),
                    archived.ToString());
     }
   }
@@ -351,12 +389,12 @@ EngineStats Engine::stats() const {
   stats.catalog_bytes_written = core_->store->CatalogBytesWritten();
   stats.latest_lsn = latest_lsn();
   stats.wal_oldest_lsn = core_->wal->oldest_lsn();
-  if (core_->archiver != nullptr) {
+  if (core_->archiver() != nullptr) {
     stats.archiving = true;
     stats.archive_remote = core_->options.remote->Describe();
-    stats.archive_generation = core_->generation;
-    stats.archive = core_->archiver->stats();
-    stats.archive_lag = core_->archiver->Lag(stats.latest_lsn);
+    stats.archive_generation = core_->generation();
+    stats.archive = core_->archiver()->stats();
+    stats.archive_lag = core_->archiver()->Lag(stats.latest_lsn);
     stats.backups = core_->backups.stats();
   }
   return stats;

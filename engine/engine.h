@@ -45,7 +45,9 @@
 #include "engine/gc.h"
 #include "engine/options.h"
 #include "engine/point_in_time.h"
+#include "engine/replication.h"
 #include "engine/snapshots.h"
+#include "remote/catalog_archive.h"
 #include "remote/wal_archiver.h"
 #include "wal/batch.h"
 #include "wal/wal.h"
@@ -266,6 +268,9 @@ class Engine {
 
   // The LSN of the last applied batch: what "latest" means.
   Lsn latest_lsn() const;
+  // Blocks until latest_lsn() >= lsn (OK), the deadline passes
+  // (DEADLINE_EXCEEDED naming both LSNs) or the store closes (CANCELLED).
+  absl::Status WaitForLsn(Lsn lsn, absl::Time deadline) const;
   uint32_t page_size() const;
   Wal& wal();
 
@@ -276,6 +281,38 @@ class Engine {
   absl::Status MaterializePendingImages();
 
   EngineStats stats() const;
+
+  // Read replicas (replication.h). The primary a replica follows; nullopt
+  // on a primary.
+  std::optional<std::string> replica_of() const;
+  // On a replica: appends a batch the primary committed, at the same LSNs
+  // (FAILED_PRECONDITION if it does not start where this log ends; DATA_LOSS
+  // if it lands elsewhere than on the primary), in a new segment if it
+  // began one there.
+  absl::Status ApplyReplicated(const CommittedBatch& batch,
+                               bool starts_segment);
+  // On a replica: takes the primary's catalog, as it was at image.lsn. In
+  // order, each once the replica holds the log up to its LSN and before
+  // any later batch (CatalogChangesSince gives them so); an image of a
+  // later LSN is taken too (a replica too far behind for the primary to
+  // still hold each change: its branches are ahead of its pages until the
+  // log catches up).
+  absl::Status ApplyCatalogImage(const remote::CatalogImage& image);
+  // On a replica: how far the primary has archived (its WAL is kept from
+  // there).
+  void SetPrimaryArchivedLsn(Lsn lsn);
+  // On a replica: applies what the bucket holds of the primary's history
+  // past this log's end (the primary no longer holds it, or is gone).
+  absl::StatusOr<ArchiveCatchUp> CatchUpFromArchive();
+  // Makes a replica the primary (see replication.h). The caller has stopped
+  // following the old primary. FAILED_PRECONDITION on a primary.
+  absl::StatusOr<PromoteReport> Promote();
+  // The catalog's changes after the first `after` (as images, what a
+  // replica takes, oldest first), while the store still holds each; else
+  // only the catalog as it is now (ArchivedCatalogStore::ChangesSince).
+  // catalog_changes(): how many changes there were so far.
+  absl::StatusOr<CatalogChanges> CatalogChangesSince(uint64_t after) const;
+  uint64_t catalog_changes() const;
 
   // Stops background work, flushes, closes the WAL. Later calls fail with
   // FAILED_PRECONDITION. Idempotent.

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "engine/gc_policy.h"
+#include "remote/remote_storage.h"
+#include "spdlog/spdlog.h"
 
 namespace pitr {
 
@@ -26,6 +28,48 @@ EngineCore::EngineCore(EngineOptions options_in,
       snapshots(this),
       gc(this),
       backups(this) {}
+
+absl::Status EngineCore::StartArchive(uint64_t generation) {
+  remote::WalArchiverOptions archive;
+  archive.generation = generation;
+  archive.delay = options.archive_delay;
+  PITR_ASSIGN_OR_RETURN(
+      std::unique_ptr<remote::WalArchiver> started,
+      remote::WalArchiver::Start(options.remote, wal.get(), archive));
+  generation_ = generation;
+  archiver_ = started.get();
+  owned_archiver_ = std::move(started);
+  PITR_RETURN_IF_ERROR(catalog_store.PublishTo(
+      [archiver = archiver_.load()](remote::CatalogImage image) {
+        archiver->PublishCatalog(std::move(image));
+      }));
+  spdlog::info("pitr: archiving to {} as generation {}",
+               options.remote->Describe(), generation);
+  return absl::OkStatus();
+}
+
+std::string EngineCore::primary() const {
+  MutexLock l(&role_mu_);
+  return primary_;
+}
+
+absl::Status EngineCore::CheckWritable() const {
+  if (!replica()) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "this store is a read replica of ", primary(),
+      ": write to the primary there (or promote this replica)"));
+}
+
+void EngineCore::SetReplicaOf(std::optional<std::string> primary) {
+  {
+    MutexLock l(&role_mu_);
+    primary_ = primary.value_or("");
+  }
+  replica_ = primary.has_value();
+  catalog_store.SetReadOnly(
+      primary ? std::optional<std::string>(CheckWritable().message())
+              : std::nullopt);
+}
 
 Retention EngineCore::default_retention() const {
   return catalog->default_retention().value_or(options.default_retention);

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "base/mutex.h"
@@ -90,13 +91,37 @@ struct EngineCore {
   // The rooms.
   PageReader reader;
   std::unique_ptr<Maintenance> maintenance;
-  // The WAL archive, if EngineOptions::remote is set, and the generation
-  // it writes with.
-  std::unique_ptr<remote::WalArchiver> archiver;
-  uint64_t generation = 0;
+  // The WAL archive, once the store archives (EngineOptions::remote, from
+  // Open on, or from Promote on for a replica), and the generation it
+  // writes with; null and 0 before. Set once (SetArchive), then read from
+  // any thread.
+  remote::WalArchiver* archiver() const { return archiver_.load(); }
+  uint64_t generation() const { return generation_.load(); }
+  // Starts archiving the WAL (and the catalog's images) as `generation`,
+  // which this data directory has claimed.
+  absl::Status StartArchive(uint64_t generation);
   Snapshots snapshots;
   GarbageCollector gc;
   Backups backups;
+
+  // Read replicas (engine/replication.h). While the store is one: the
+  // primary it follows, and how far the primary has archived its WAL (the
+  // replica keeps its own WAL from there: once promoted, it archives what
+  // the primary did not).
+  bool replica() const { return replica_.load(); }
+  std::string primary() const;
+  // FAILED_PRECONDITION naming the primary on a replica; OK otherwise.
+  absl::Status CheckWritable() const;
+  void SetReplicaOf(std::optional<std::string> primary);
+  std::atomic<Lsn> primary_archived_lsn{0};
+
+ private:
+  std::unique_ptr<remote::WalArchiver> owned_archiver_;
+  std::atomic<remote::WalArchiver*> archiver_{nullptr};
+  std::atomic<uint64_t> generation_{0};
+  mutable Mutex role_mu_;
+  std::string primary_ ABSL_GUARDED_BY(role_mu_);
+  std::atomic<bool> replica_{false};
 };
 
 }  // namespace pitr

@@ -67,7 +67,16 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
   }
   plan.horizons = gc_policy::Horizons(readers);
   plan.unused = core_->catalog->UnusedTimelines();
-  PITR_RETURN_IF_ERROR(core_->catalog->RaiseGcHorizons(plan.horizons));
+  if (core_->replica()) {
+    // A replica deletes only what its primary has given up: the horizons
+    // the primary recorded (its catalog is this one).
+    for (auto& [timeline, horizon] : plan.horizons) {
+      absl::StatusOr<Timeline> t = core_->catalog->GetTimeline(timeline);
+      horizon = t.ok() ? std::min(horizon, t->gc_horizon) : 0;
+    }
+  } else {
+    PITR_RETURN_IF_ERROR(core_->catalog->RaiseGcHorizons(plan.horizons));
+  }
   core_->history.Publish(plan.floors, plan.horizons);
   return plan;
 }
@@ -82,8 +91,11 @@ absl::StatusOr<GcReport> GarbageCollector::Run(bool compact) {
   // Compaction works on flushed data; flush first so the sizes compare.
   if (compact) PITR_RETURN_IF_ERROR(core_->maintenance->Flush());
   report.store_bytes_before = core_->store->LiveBytes();
-  // Expired snapshots pin nothing any more.
-  PITR_RETURN_IF_ERROR(core_->snapshots.ExpireDue(started));
+  // Expired snapshots pin nothing any more (a replica's expire on its
+  // primary).
+  if (!core_->replica()) {
+    PITR_RETURN_IF_ERROR(core_->snapshots.ExpireDue(started));
+  }
   PITR_ASSIGN_OR_RETURN(const Plan plan, PlanAndPublish());
   PITR_RETURN_IF_ERROR(DeleteCollected(plan, &report));
   if (compact) {
@@ -112,6 +124,7 @@ absl::StatusOr<GcReport> GarbageCollector::Run(bool compact) {
 absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
                                                GcReport* report) {
   const std::set<TimelineId> unused(plan.unused.begin(), plan.unused.end());
+  const bool replica = core_->replica();
 
   // Walk every version, one (page, timeline) group at a time.
   rocksdb::WriteBatch deletes;
@@ -128,9 +141,10 @@ absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
     std::reverse(group_keys.begin(), group_keys.end());
     std::vector<size_t> drop;
     // A timeline GC forgot before its deletes reached disk (a crash) is as
-    // dead as an unused one.
+    // dead as an unused one; but not on a replica, whose batches of a new
+    // timeline may come before the catalog that names it.
     if (unused.count(current->second) > 0 ||
-        !core_->catalog->GetTimeline(current->second).ok()) {
+        (!replica && !core_->catalog->GetTimeline(current->second).ok())) {
       for (size_t i = 0; i < group.size(); ++i) drop.push_back(i);
     } else if (auto h = plan.horizons.find(current->second);
                h != plan.horizons.end()) {
@@ -166,9 +180,12 @@ absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
   for (TimelineId t : plan.unused) {
     PITR_RETURN_IF_ERROR(core_->store->DeleteSpaceEvents(t));
   }
-  // The deletes must be on disk before the timelines are forgotten.
+  // The deletes must be on disk before the timelines are forgotten (on a
+  // replica, by the primary's catalog).
   PITR_RETURN_IF_ERROR(core_->store->Flush());
-  PITR_RETURN_IF_ERROR(core_->catalog->ForgetTimelines(plan.unused));
+  if (!replica) {
+    PITR_RETURN_IF_ERROR(core_->catalog->ForgetTimelines(plan.unused));
+  }
   report->timelines_removed = plan.unused.size();
   return absl::OkStatus();
 }

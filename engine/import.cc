@@ -135,6 +135,7 @@ absl::StatusOr<ImportSummary> Engine::ImportDump(absl::string_view name,
                                                  const std::string& dump_path,
                                                  const DumpProgress& progress) {
   if (core_->closed) return absl::FailedPreconditionError("the store is closed");
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   PITR_RETURN_IF_ERROR(CheckBranchName(name));
   if (core_->catalog->GetByName(name).ok()) {
     return absl::AlreadyExistsError(

@@ -77,6 +77,12 @@ struct EngineOptions {
   // (readable, durable) and still goes to object storage when it can.
   bool archive_sync = false;
   absl::Duration archive_sync_timeout = absl::Seconds(30);
+  // Set: the store is a read replica of the pitrd at this address
+  // (engine/replication.h), restored from its bucket (`remote`, which the
+  // replica reads but never writes until Engine::Promote). Empty: a
+  // primary. A data directory that was opened as a replica stays one
+  // until promoted.
+  std::string replica_of;
   // With `remote`: a base backup (engine/backups.h) this long after the
   // last one of the store's history, and at once if it has none. Zero: only
   // on demand (Backups::Create).

@@ -59,14 +59,7 @@ absl::Status PrepareDirectory(const std::string& dir) {
 // segment holding it is truncated there, later segments deleted.
 absl::Status CutLog(const std::string& wal_dir, Lsn end) {
   FileSystem* fs = FileSystem::Default();
-  PITR_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(wal_dir));
-  std::vector<Lsn> starts;
-  for (const std::string& name : names) {
-    if (std::optional<Lsn> start = ParseSegmentFileName(name)) {
-      starts.push_back(*start);
-    }
-  }
-  std::sort(starts.begin(), starts.end());
+  PITR_ASSIGN_OR_RETURN(std::vector<Lsn> starts, ListSegmentFiles(fs, wal_dir));
   for (auto it = starts.rbegin(); it != starts.rend(); ++it) {
     const std::string path = JoinPath(wal_dir, SegmentFileName(*it));
     if (*it > end) {

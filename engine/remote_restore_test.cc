@@ -23,6 +23,7 @@
 #include "base/file_system.h"
 #include "base/testing/test_files.h"
 #include "engine/testing/engine_fixture.h"
+#include "engine/testing/history_reads.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "remote/base_backup.h"
@@ -34,75 +35,11 @@ namespace {
 
 using remote::testing::Backend;
 using ::testing::HasSubstr;
+using testing::ExpectReadsAlike;
+using testing::HistoryReads;
 
 constexpr uint32_t kPageSize = 4096;
 constexpr uint32_t kPages = 6;
-
-// What the original read at one moment: (branch name, lsn, page) -> page
-// (nullopt: NOT_FOUND), and the names of the branches and snapshots.
-struct Reads {
-  Lsn lsn = 0;
-  int64_t time_us = 0;
-  std::map<std::tuple<std::string, Lsn, uint32_t>, std::optional<std::string>>
-      pages;
-  std::set<std::string> branches;
-  std::set<std::string> snapshots;
-};
-
-Reads ReadEverything(Engine* engine, const std::vector<Lsn>& commits) {
-  Reads reads;
-  reads.lsn = engine->latest_lsn();
-  for (const Branch& branch : engine->ListBranches()) {
-    reads.branches.insert(branch.name);
-    for (Lsn lsn : commits) {
-      if (lsn > reads.lsn) continue;
-      for (uint32_t page = 0; page < kPages; ++page) {
-        absl::StatusOr<std::string> read =
-            engine->GetPage(branch.id, {1, page}, lsn);
-        if (read.ok()) {
-          reads.pages[{branch.name, lsn, page}] = *read;
-        } else if (absl::IsNotFound(read.status())) {
-          reads.pages[{branch.name, lsn, page}] = std::nullopt;
-        }  // else outside the branch's history: not compared
-      }
-    }
-  }
-  for (const Snapshot& snapshot : engine->snapshots().List()) {
-    reads.snapshots.insert(snapshot.name);
-  }
-  return reads;
-}
-
-void ExpectReadsAlike(Engine* restored, const Reads& expected) {
-  EXPECT_EQ(restored->latest_lsn(), expected.lsn);
-  std::set<std::string> branches, snapshots;
-  for (const Branch& b : restored->ListBranches()) branches.insert(b.name);
-  for (const Snapshot& s : restored->snapshots().List()) snapshots.insert(s.name);
-  EXPECT_EQ(branches, expected.branches);
-  EXPECT_EQ(snapshots, expected.snapshots);
-  size_t compared = 0;
-  for (const auto& [where, page] : expected.pages) {
-    const auto& [name, lsn, number] = where;
-    absl::StatusOr<Branch> branch = restored->FindBranch(name);
-    ASSERT_TRUE(branch.ok()) << branch.status();
-    absl::StatusOr<std::string> read =
-        restored->GetPage(branch->id, {1, number}, lsn);
-    if (page) {
-      ASSERT_TRUE(read.ok()) << name << " lsn " << lsn << " page " << number
-                             << ": " << read.status();
-      ASSERT_TRUE(*read == *page)
-          << name << " lsn " << lsn << " page " << number << ": read \""
-          << read->substr(0, 16) << "...\", expected \"" << page->substr(0, 16)
-          << "...\"";
-    } else {
-      ASSERT_TRUE(absl::IsNotFound(read.status()))
-          << name << " lsn " << lsn << " page " << number << ": "
-          << read.status();
-    }
-    ++compared;
-  }
-  EXPECT_GT(compared, 100u);
-}
 
 class RemoteRestoreTest : public testing::EngineFixture,
                           public ::testing::WithParamInterface<Backend> {
@@ -122,18 +59,8 @@ class RemoteRestoreTest : public testing::EngineFixture,
   }
 
   void Write(BranchId branch, uint32_t page, int step) {
-    absl::StatusOr<WalBatch> batch = engine_->NewBatch(branch);
-    ASSERT_TRUE(batch.ok()) << batch.status();
-    std::string image(kPageSize, static_cast<char>('a' + step % 26));
-    absl::StrAppend(&image, "");
-    image.replace(0, 16, absl::StrCat("step ", step, " page ", page, "    ")
-                             .substr(0, 16));
-    ASSERT_TRUE(batch->PutPageImage({1, page}, image).ok());
-    if (step % 3 == 0) {
-      ASSERT_TRUE(
-          batch->PutPageDelta({1, (page + 1) % kPages}, 100, "delta!").ok());
-    }
-    commits_.push_back(AppendBatch(branch, *batch));
+    commits_.push_back(
+        testing::AppendStep(engine_.get(), branch, page, step, kPages));
   }
 
   // Restores into a new directory and opens the result without a remote.
@@ -151,7 +78,7 @@ class RemoteRestoreTest : public testing::EngineFixture,
 };
 
 TEST_P(RemoteRestoreTest, ARestoredStoreReadsExactlyAsTheOriginalDid) {
-  std::vector<Reads> points;
+  std::vector<HistoryReads> points;
   for (int step = 0; step < 12; ++step) Write(kMainBranch, step % kPages, step);
   absl::StatusOr<remote::BackupManifest> first = engine_->backups().Create();
   ASSERT_TRUE(first.ok()) << first.status();
@@ -164,7 +91,7 @@ TEST_P(RemoteRestoreTest, ARestoredStoreReadsExactlyAsTheOriginalDid) {
   ASSERT_TRUE(engine_->snapshots()
                   .Create("before-restore", kMainBranch, PointInTime{})
                   .ok());
-  points.push_back(ReadEverything(engine_.get(), commits_));
+  points.push_back(testing::ReadHistory(engine_.get(), commits_, kPages));
   points.back().time_us = absl::ToUnixMicros(absl::Now());
   absl::SleepFor(absl::Milliseconds(5));
   // Catalog changes between the same two batches are one point: the
@@ -178,7 +105,7 @@ TEST_P(RemoteRestoreTest, ARestoredStoreReadsExactlyAsTheOriginalDid) {
   absl::StatusOr<Branch> qa =
       engine_->CreateBranch("qa", dev->id, PointInTime{});
   ASSERT_TRUE(qa.ok());
-  points.push_back(ReadEverything(engine_.get(), commits_));
+  points.push_back(testing::ReadHistory(engine_.get(), commits_, kPages));
 
   absl::StatusOr<remote::BackupManifest> second = engine_->backups().Create();
   ASSERT_TRUE(second.ok()) << second.status();
@@ -190,7 +117,7 @@ TEST_P(RemoteRestoreTest, ARestoredStoreReadsExactlyAsTheOriginalDid) {
   Write(scratch->id, 1, 30);
   ASSERT_TRUE(engine_->DeleteBranch(scratch->id, /*cascade=*/false).ok());
   for (int step = 31; step < 40; ++step) Write(qa->id, step % kPages, step);
-  points.push_back(ReadEverything(engine_.get(), commits_));
+  points.push_back(testing::ReadHistory(engine_.get(), commits_, kPages));
 
   absl::StatusOr<std::vector<remote::BackupManifest>> listed =
       engine_->backups().List();
@@ -200,7 +127,7 @@ TEST_P(RemoteRestoreTest, ARestoredStoreReadsExactlyAsTheOriginalDid) {
   EXPECT_EQ((*listed)[1].lsn, second->lsn);
 
   // By LSN at each point, detached: the bucket is not changed.
-  for (const Reads& point : points) {
+  for (const HistoryReads& point : points) {
     SCOPED_TRACE(absl::StrCat("restore at lsn ", FormatLsn(point.lsn)));
     RemoteRestoreOptions restore;
     restore.at.lsn = point.lsn;

@@ -8,11 +8,13 @@
 namespace pitr {
 
 absl::Status Engine::SetRetention(BranchId branch, const Retention& retention) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);
   return core_->catalog->SetRetention(branch, retention);
 }
 
 absl::Status Engine::SetDefaultRetention(const Retention& retention) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   return core_->catalog->SetDefaultRetention(retention);
 }
 

@@ -42,6 +42,7 @@ Snapshots::Snapshots(EngineCore* core) : core_(core) {}
 absl::StatusOr<Snapshot> Snapshots::Create(
     absl::string_view name, BranchId branch, const PointInTime& at,
     std::optional<absl::Duration> keep_for) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);
   Lsn lsn;
   {
@@ -69,12 +70,14 @@ std::vector<Snapshot> Snapshots::List() const {
 }
 
 absl::Status Snapshots::Delete(absl::string_view name) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);
   return core_->catalog->DeleteSnapshot(name);
 }
 
 absl::StatusOr<Branch> Snapshots::CreateBranch(absl::string_view name,
                                                absl::string_view snapshot) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);
   PITR_ASSIGN_OR_RETURN(Snapshot snap, core_->catalog->GetSnapshot(snapshot));
   PITR_ASSIGN_OR_RETURN(
@@ -86,6 +89,7 @@ absl::StatusOr<Branch> Snapshots::CreateBranch(absl::string_view name,
 
 absl::StatusOr<Catalog::Restored> Snapshots::RestoreBranch(
     BranchId branch, absl::string_view snapshot) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);
   PITR_ASSIGN_OR_RETURN(Snapshot snap, core_->catalog->GetSnapshot(snapshot));
   Lsn old_floor;
@@ -113,6 +117,7 @@ absl::Status Snapshots::ExpireDue(absl::Time now) {
 }
 
 absl::Status Snapshots::CreateSchedule(const SnapshotSchedule& schedule) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   // A bad schedule is INVALID_ARGUMENT before an unknown branch is
   // NOT_FOUND (Create checks it again, for its other callers).
   PITR_RETURN_IF_ERROR(ScheduleCatalog::Check(schedule));
@@ -126,6 +131,7 @@ std::vector<SnapshotSchedule> Snapshots::ListSchedules() const {
 }
 
 absl::Status Snapshots::DeleteSchedule(absl::string_view name) {
+  PITR_RETURN_IF_ERROR(core_->CheckWritable());
   MutexLock l(&core_->branch_mu);  // not in the middle of RunSchedules' step
   return core_->schedules->Delete(name);
 }

@@ -88,17 +88,28 @@ absl::StatusOr<CatalogImage> DecodeCatalogImage(absl::string_view bytes,
   return image;
 }
 
-absl::StatusOr<std::optional<CatalogImageName>> FindCatalogImage(
-    RemoteStorage* storage, const Lineage& lineage, Lsn at) {
+absl::StatusOr<std::vector<CatalogImageName>> ListCatalogImages(
+    RemoteStorage* storage, const Lineage& lineage) {
   PITR_ASSIGN_OR_RETURN(std::vector<ObjectInfo> objects,
                         storage->List(kCatalogPrefix));
-  std::optional<CatalogImageName> newest;
-  // Keys list in (lsn, generation, seq) order: the last that qualifies.
+  // Keys list in (lsn, generation, seq) order.
+  std::vector<CatalogImageName> names;
   for (const ObjectInfo& object : objects) {
     std::optional<CatalogImageName> name = ParseCatalogImageKey(object.key);
-    if (name && name->lsn <= at && lineage.Holds(name->generation, name->lsn)) {
-      newest = name;
+    if (name && lineage.Holds(name->generation, name->lsn)) {
+      names.push_back(*name);
     }
+  }
+  return names;
+}
+
+absl::StatusOr<std::optional<CatalogImageName>> FindCatalogImage(
+    RemoteStorage* storage, const Lineage& lineage, Lsn at) {
+  PITR_ASSIGN_OR_RETURN(std::vector<CatalogImageName> names,
+                        ListCatalogImages(storage, lineage));
+  std::optional<CatalogImageName> newest;
+  for (const CatalogImageName& name : names) {
+    if (name.lsn <= at) newest = name;
   }
   return newest;
 }

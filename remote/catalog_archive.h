@@ -53,6 +53,9 @@ std::string EncodeCatalogImage(const CatalogImage& image);
 absl::StatusOr<CatalogImage> DecodeCatalogImage(absl::string_view bytes,
                                                 absl::string_view key);
 
+// Every image of `lineage`, in (lsn, generation, seq) order.
+absl::StatusOr<std::vector<CatalogImageName>> ListCatalogImages(
+    RemoteStorage* storage, const Lineage& lineage);
 // The newest image of `lineage` whose lsn is at or before `at` (nullopt:
 // there is none).
 absl::StatusOr<std::optional<CatalogImageName>> FindCatalogImage(

@@ -243,24 +243,11 @@ absl::StatusOr<std::optional<Damage>> SegmentChecker::CheckSegment(Lsn start,
   }
 }
 
-absl::StatusOr<std::vector<Lsn>> ListSegments(FileSystem* fs,
-                                              const std::string& dir) {
-  PITR_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
-  std::vector<Lsn> starts;
-  for (const std::string& name : names) {
-    if (std::optional<Lsn> start = ParseSegmentFileName(name)) {
-      starts.push_back(*start);
-    }
-  }
-  std::sort(starts.begin(), starts.end());
-  return starts;
-}
-
 }  // namespace
 
 absl::StatusOr<RecoveredLog> RecoverLog(FileSystem* fs, const std::string& dir,
                                         bool repair, TimestampIndex* index) {
-  PITR_ASSIGN_OR_RETURN(std::vector<Lsn> starts, ListSegments(fs, dir));
+  PITR_ASSIGN_OR_RETURN(std::vector<Lsn> starts, ListSegmentFiles(fs, dir));
   SegmentChecker checker(fs, dir, repair, *index);
   PITR_RETURN_IF_ERROR(checker.Run(starts));
   RecoveredLog& log = checker.log();

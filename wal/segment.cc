@@ -1,5 +1,6 @@
 #include "wal/segment.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/ascii.h"
@@ -7,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "base/status_macros.h"
 #include "wal/log_format.h"
 
 namespace pitr {
@@ -79,6 +81,19 @@ absl::StatusOr<SegmentHeader> DecodeSegmentHeader(absl::string_view bytes,
 
 uint64_t SegmentFileOffset(Lsn segment_start, Lsn lsn) {
   return lf::kSegmentHeaderSize + (lsn - segment_start);
+}
+
+absl::StatusOr<std::vector<Lsn>> ListSegmentFiles(FileSystem* fs,
+                                                  const std::string& dir) {
+  PITR_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
+  std::vector<Lsn> starts;
+  for (const std::string& name : names) {
+    if (std::optional<Lsn> start = ParseSegmentFileName(name)) {
+      starts.push_back(*start);
+    }
+  }
+  std::sort(starts.begin(), starts.end());
+  return starts;
 }
 
 }  // namespace pitr

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "base/file_system.h"
 #include "base/lsn.h"
 
 namespace pitr {
@@ -27,6 +29,10 @@ std::string EncodeSegmentHeader(const SegmentHeader& header);
 // DATA_LOSS naming `path` if the bytes are not a valid header.
 absl::StatusOr<SegmentHeader> DecodeSegmentHeader(absl::string_view bytes,
                                                   absl::string_view path);
+
+// The start LSNs of the segment files in `dir`, in order.
+absl::StatusOr<std::vector<Lsn>> ListSegmentFiles(FileSystem* fs,
+                                                  const std::string& dir);
 
 // File offset of `lsn` in the segment that starts at segment_start.
 uint64_t SegmentFileOffset(Lsn segment_start, Lsn lsn);

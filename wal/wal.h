@@ -170,6 +170,10 @@ class Wal {
   // The segments, oldest first (the last is the one being written).
   std::vector<Segment> Segments() const;
 
+  // Blocks until the log ends past `beyond` (OK), the deadline passes
+  // (DEADLINE_EXCEEDED) or the log is closed (CANCELLED).
+  absl::Status WaitForEnd(Lsn beyond, absl::Time deadline) const;
+
   // The oldest LSN still readable (the start of the oldest segment).
   Lsn oldest_lsn() const;
   // The commit LSN of the last durable batch (the end of the log).
@@ -206,7 +210,6 @@ class Wal {
 
   // For readers.
   absl::StatusOr<SegmentRef> SegmentFor(Lsn lsn) const;
-  absl::Status WaitForEnd(Lsn beyond, absl::Time deadline) const;
 
   const WalOptions options_;
   FileSystem* const fs_;

@@ -2,6 +2,7 @@
 // timestamps, trimming and the error paths.
 #include "wal/wal.h"
 
+#include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -11,6 +12,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "wal/log_format.h"
+#include "wal/segment.h"
+#include "wal/segment_files.h"
 #include "wal/testing/wal_test_util.h"
 
 namespace pitr {
@@ -211,6 +214,55 @@ TEST_F(WalTest, ACopyPlacedByHandHasTheOriginalsSegments) {
     ASSERT_TRUE(bytes_a.ok() && bytes_b.ok());
     EXPECT_EQ(*bytes_a, *bytes_b) << "segment " << i;
   }
+}
+
+// Bare segment files (fetched from a bucket, without the timestamp
+// index) read back from any batch boundary, each batch saying whether it
+// began its segment; a missing segment in the middle is DATA_LOSS.
+TEST_F(WalTest, BareSegmentFilesReadBackFromAnyBoundary) {
+  options_.segment_size = 1024;
+  std::vector<AppendResult> written;
+  {
+    auto wal = OpenWal();
+    for (int i = 0; i < 30; ++i) {
+      written.push_back(AppendOk(wal.get(), MakeBatch(TimelineId(1), i, 3)));
+    }
+  }
+  const std::string bare = NewTestDir("bare_segments");
+  std::vector<std::string> paths = SegmentPaths(options_.dir);
+  ASSERT_GT(paths.size(), 3u);
+  std::set<Lsn> segment_starts;
+  for (const std::string& path : paths) {
+    absl::StatusOr<std::string> bytes =
+        ReadWholeFile(FileSystem::Default(), path);
+    ASSERT_TRUE(bytes.ok());
+    const std::string name = path.substr(path.rfind('/') + 1);
+    segment_starts.insert(*ParseSegmentFileName(name));
+    ASSERT_TRUE(WriteFileDurably(FileSystem::Default(), JoinPath(bare, name),
+                                 *bytes)
+                    .ok());
+  }
+  for (size_t from : {size_t{0}, size_t{7}, size_t{29}}) {
+    const Lsn start = from == 0 ? 0 : written[from - 1].commit_lsn;
+    std::vector<Lsn> commits;
+    absl::Status read = ForEachBatchInSegments(
+        bare, start, [&](const CommittedBatch& batch, bool starts_segment) {
+          EXPECT_EQ(starts_segment, segment_starts.count(batch.start_lsn) > 0)
+              << batch.start_lsn;
+          commits.push_back(batch.commit_lsn);
+          return absl::OkStatus();
+        });
+    ASSERT_TRUE(read.ok()) << read;
+    ASSERT_EQ(commits.size(), written.size() - from);
+    EXPECT_EQ(commits.back(), written.back().commit_lsn);
+  }
+  ASSERT_TRUE(FileSystem::Default()
+                  ->DeleteFile(JoinPath(bare, paths[2].substr(
+                                                  paths[2].rfind('/') + 1)))
+                  .ok());
+  absl::Status gap = ForEachBatchInSegments(
+      bare, 0, [](const CommittedBatch&, bool) { return absl::OkStatus(); });
+  EXPECT_TRUE(absl::IsDataLoss(gap)) << gap;
 }
 
 TEST_F(WalTest, OneBatchLargerThanASegmentGetsItsOwnSegment) {
