@@ -348,6 +348,11 @@ absl::StatusOr<uint32_t> Engine::GetSpaceSize(BranchId branch, uint32_t space,
 
 Lsn Engine::latest_lsn() const { return core_->latest_lsn.load(); }
 
+Lsn Engine::archived_lsn() const {
+  const remote::WalArchiver* archiver = core_->archiver();
+  return archiver != nullptr ? archiver->archived_lsn() : 0;
+}
+
 uint32_t Engine::page_size() const { return core_->page_size; }
 
 Wal& Engine::wal() { return *core_->wal; }

@@ -268,6 +268,9 @@ class Engine {
 
   // The LSN of the last applied batch: what "latest" means.
   Lsn latest_lsn() const;
+  // How far the WAL is in the bucket (EngineOptions::remote); 0 while the
+  // store does not archive.
+  Lsn archived_lsn() const;
   // Blocks until latest_lsn() >= lsn (OK), the deadline passes
   // (DEADLINE_EXCEEDED naming both LSNs) or the store closes (CANCELLED).
   absl::Status WaitForLsn(Lsn lsn, absl::Time deadline) const;
@@ -285,12 +288,17 @@ class Engine {
   // Read replicas (replication.h). The primary a replica follows; nullopt
   // on a primary.
   std::optional<std::string> replica_of() const;
-  // On a replica: appends a batch the primary committed, at the same LSNs
-  // (FAILED_PRECONDITION if it does not start where this log ends; DATA_LOSS
-  // if it lands elsewhere than on the primary), in a new segment if it
-  // began one there.
-  absl::Status ApplyReplicated(const CommittedBatch& batch,
-                               bool starts_segment);
+  // On a replica: appends a batch the primary committed at [start_lsn,
+  // commit_lsn), with its commit time (batch.timestamp_us(), which must be
+  // set), at the same LSNs, in a new segment if it began one there.
+  // FAILED_PRECONDITION if it does not start where this log ends or writes
+  // a timeline the catalog does not know yet; DATA_LOSS if it lands
+  // elsewhere than on the primary (the replica must be rebuilt).
+  absl::Status ApplyReplicated(const WalBatch& batch, Lsn start_lsn,
+                               Lsn commit_lsn, bool starts_segment);
+  // The same for a batch as a log reader returns it.
+  absl::Status ApplyCommittedBatch(const CommittedBatch& batch,
+                                   bool starts_segment);
   // On a replica: takes the primary's catalog, as it was at image.lsn. In
   // order, each once the replica holds the log up to its LSN and before
   // any later batch (CatalogChangesSince gives them so); an image of a

@@ -65,41 +65,49 @@ absl::Status Engine::WaitForLsn(Lsn lsn, absl::Time deadline) const {
   return waited;
 }
 
-absl::Status Engine::ApplyReplicated(const CommittedBatch& batch,
-                                     bool starts_segment) {
+absl::Status Engine::ApplyReplicated(const WalBatch& batch, Lsn start_lsn,
+                                     Lsn commit_lsn, bool starts_segment) {
   PITR_RETURN_IF_ERROR(CheckReplica(*core_, "ApplyReplicated"));
+  if (!batch.timestamp_us()) {
+    return absl::InvalidArgumentError(
+        "a replicated batch carries the primary's commit time");
+  }
   const Lsn end = core_->wal->end_lsn();
-  if (batch.start_lsn != end) {
+  if (start_lsn != end) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the replicated batch starts at lsn ", FormatLsn(batch.start_lsn),
+        "the replicated batch starts at lsn ", FormatLsn(start_lsn),
         " but this replica's log ends at lsn ", FormatLsn(end)));
   }
-  if (!core_->catalog->GetTimeline(batch.timeline).ok()) {
+  if (!core_->catalog->GetTimeline(batch.timeline()).ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the replicated batch at lsn ", FormatLsn(batch.start_lsn),
-        " writes timeline ", batch.timeline.value(),
+        "the replicated batch at lsn ", FormatLsn(start_lsn),
+        " writes timeline ", batch.timeline().value(),
         ", which this replica's catalog does not hold yet"));
   }
-  WalBatch copy(batch.timeline);
-  PITR_RETURN_IF_ERROR(AddCommittedRecords(batch, &copy));
-  PITR_RETURN_IF_ERROR(core_->ValidateBatch(copy));
+  PITR_RETURN_IF_ERROR(core_->ValidateBatch(batch));
   AppendResult placed;
   {
     ReaderMutexLock l(&core_->branch_mu);
     PITR_ASSIGN_OR_RETURN(
-        placed, core_->wal->Append(copy, starts_segment ? SegmentRoll::kNow
-                                                        : SegmentRoll::kNever));
+        placed, core_->wal->Append(batch, starts_segment ? SegmentRoll::kNow
+                                                         : SegmentRoll::kNever));
   }
-  if (placed.start_lsn != batch.start_lsn ||
-      placed.commit_lsn != batch.commit_lsn ||
-      placed.timestamp_us != batch.timestamp_us) {
+  if (placed.start_lsn != start_lsn || placed.commit_lsn != commit_lsn) {
     return absl::DataLossError(absl::StrCat(
         "the replica's log diverged from the primary's: a batch the primary "
-        "committed at lsn ", FormatLsn(batch.start_lsn), "..",
-        FormatLsn(batch.commit_lsn), " landed at ", FormatLsn(placed.start_lsn),
-        "..", FormatLsn(placed.commit_lsn), "; rebuild the replica"));
+        "committed at lsn ", FormatLsn(start_lsn), "..", FormatLsn(commit_lsn),
+        " landed at ", FormatLsn(placed.start_lsn), "..",
+        FormatLsn(placed.commit_lsn), "; rebuild the replica"));
   }
   return absl::OkStatus();
+}
+
+absl::Status Engine::ApplyCommittedBatch(const CommittedBatch& batch,
+                                         bool starts_segment) {
+  WalBatch copy(batch.timeline);
+  PITR_RETURN_IF_ERROR(AddCommittedRecords(batch, &copy));
+  return ApplyReplicated(copy, batch.start_lsn, batch.commit_lsn,
+                         starts_segment);
 }
 
 absl::Status Engine::ApplyCatalogImage(const remote::CatalogImage& image) {
@@ -163,7 +171,7 @@ absl::StatusOr<ArchiveCatchUp> Engine::CatchUpFromArchive() {
                !core_->catalog->GetTimeline(batch.timeline).ok()) {
           PITR_RETURN_IF_ERROR(apply_next_image());
         }
-        PITR_RETURN_IF_ERROR(ApplyReplicated(batch, starts_segment));
+        PITR_RETURN_IF_ERROR(ApplyCommittedBatch(batch, starts_segment));
         ++caught_up.batches;
         caught_up.to = batch.commit_lsn;
         return absl::OkStatus();

@@ -99,8 +99,8 @@ class ReplicationTest : public testing::EngineFixture,
       if (!*event) break;
       absl::Status applied =
           (*event)->batch
-              ? replica_->ApplyReplicated(*(*event)->batch,
-                                          (*event)->starts_segment)
+              ? replica_->ApplyCommittedBatch(*(*event)->batch,
+                                              (*event)->starts_segment)
               : replica_->ApplyCatalogImage(*(*event)->catalog);
       ASSERT_TRUE(applied.ok()) << applied;
     }
@@ -237,11 +237,15 @@ TEST_P(ReplicationTest, AReplicaRefusesEveryWriteNamingItsPrimary) {
   stray.start_lsn = latest + 100;
   stray.commit_lsn = latest + 200;
   stray.timeline = kMainTimeline;
+  stray.timestamp_us = absl::ToUnixMicros(absl::Now());
+  stray.records.push_back(WalRecord{});
+  stray.records.back().kind = RecordKind::kSpaceTruncate;
+  stray.records.back().key = {1, 0};
   EXPECT_TRUE(absl::IsFailedPrecondition(
-      replica_->ApplyReplicated(stray, false)));
+      replica_->ApplyCommittedBatch(stray, false)));
   // A primary takes no replicated batch.
   EXPECT_TRUE(absl::IsFailedPrecondition(
-      engine_->ApplyReplicated(stray, false)));
+      engine_->ApplyCommittedBatch(stray, false)));
 }
 
 TEST_P(ReplicationTest, TheDataDirectoryKeepsItsRoleUntilPromoted) {

@@ -9,6 +9,9 @@
 // synced and renamed. Every object's checksum is checked on the way; a gap
 // inside a segment, or a piece that is missing, is DATA_LOSS naming it.
 //
+// From 0 with nothing archived, it fetches nothing (an empty log); from a
+// later LSN the archive does not reach, NOT_FOUND.
+//
 // The log directory must not hold segments already; Wal::Open checks the
 // result (records, chain, timestamps) when it opens it.
 #ifndef PITR_REMOTE_WAL_FETCH_H_

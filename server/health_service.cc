@@ -10,11 +10,13 @@ namespace pitr {
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-HealthServiceImpl::HealthServiceImpl(std::vector<std::string> services,
-                                     const std::atomic<bool>* stopping,
-                                     absl::Duration watch_poll)
+HealthServiceImpl::HealthServiceImpl(
+    std::vector<std::string> services, const std::atomic<bool>* stopping,
+    std::function<bool(const std::string&)> not_serving,
+    absl::Duration watch_poll)
     : services_(std::move(services)),
       stopping_(stopping),
+      not_serving_(std::move(not_serving)),
       watch_poll_(watch_poll) {}
 
 HealthCheckResponse::ServingStatus HealthServiceImpl::StatusOf(
@@ -23,8 +25,9 @@ HealthCheckResponse::ServingStatus HealthServiceImpl::StatusOf(
                                     service) == services_.end()) {
     return HealthCheckResponse::SERVICE_UNKNOWN;
   }
-  return stopping ? HealthCheckResponse::NOT_SERVING
-                  : HealthCheckResponse::SERVING;
+  return stopping || (not_serving_ && not_serving_(service))
+             ? HealthCheckResponse::NOT_SERVING
+             : HealthCheckResponse::SERVING;
 }
 
 grpc::Status HealthServiceImpl::Check(grpc::ServerContext* /*context*/,

@@ -1,8 +1,9 @@
 // The standard gRPC health service (grpc.health.v1.Health,
 // proto/grpc/health/v1/health.proto): pitrd reports SERVING for the server
 // as a whole ("") and for each pitr.v1 service it serves, and NOT_SERVING
-// once it has begun to shut down. Other names are unknown (Check: NOT_FOUND;
-// Watch: SERVICE_UNKNOWN).
+// once it has begun to shut down, or when `not_serving` says so of the name
+// (a read replica that lost its primary: server.cc). Other names are
+// unknown (Check: NOT_FOUND; Watch: SERVICE_UNKNOWN).
 //
 // pitrd serves this itself instead of enabling gRPC's default health
 // service: that one is written with gRPC's callback API, and registering any
@@ -17,6 +18,7 @@
 #define PITR_SERVER_HEALTH_SERVICE_H_
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,9 +32,12 @@ class HealthServiceImpl final : public grpc::health::v1::Health::Service {
   // `services`: the fully qualified names served ("pitr.v1.PageService").
   // `stopping` (owned by the server, outlives this) is set when the server
   // begins to shut down.
-  HealthServiceImpl(std::vector<std::string> services,
-                    const std::atomic<bool>* stopping,
-                    absl::Duration watch_poll = absl::Milliseconds(200));
+  // `not_serving` (if set) is asked for each name ("" too) whether it is
+  // NOT_SERVING now.
+  HealthServiceImpl(
+      std::vector<std::string> services, const std::atomic<bool>* stopping,
+      std::function<bool(const std::string&)> not_serving = nullptr,
+      absl::Duration watch_poll = absl::Milliseconds(200));
 
   grpc::Status Check(grpc::ServerContext* context,
                      const grpc::health::v1::HealthCheckRequest* request,
@@ -52,6 +57,7 @@ class HealthServiceImpl final : public grpc::health::v1::Health::Service {
 
   const std::vector<std::string> services_;
   const std::atomic<bool>* const stopping_;
+  const std::function<bool(const std::string&)> not_serving_;
   const absl::Duration watch_poll_;
 };
 

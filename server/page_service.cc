@@ -5,6 +5,7 @@
 #include "base/status_macros.h"
 #include "proto/record_convert.h"
 #include "proto/time_convert.h"
+#include "server/replication_service.h"
 
 namespace pitr {
 
@@ -111,6 +112,8 @@ grpc::Status PageServiceImpl::GetStoreInfo(
                  response->set_latest_lsn(engine.latest_lsn());
                  response->set_oldest_wal_lsn(engine.wal().oldest_lsn());
                  response->set_version(kPitrVersion);
+                 *response->mutable_replication() =
+                     DescribeReplication(engine, env_.follower);
                  const EngineStats stats = engine.stats();
                  if (stats.archiving) {
                    v1::ArchiveInfo* archive = response->mutable_archive();

@@ -16,6 +16,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "clients/common/client.h"
 #include "clients/common/point.h"
 #include "server/page_service.h"
 #include "server/service_util.h"
@@ -102,6 +103,21 @@ ABSL_FLAG(bool, restore_detached, false,
           "With --restore_from_remote: leave the bucket alone and serve the "
           "restored store without archiving (to test restores while the "
           "store runs).");
+ABSL_FLAG(std::string, replica_of, "",
+          "Serve as a read replica of the pitrd at HOST:PORT: start from its "
+          "bucket (--remote; an empty --data_dir is restored from it), "
+          "follow its WAL, serve every read, refuse writes. See "
+          "docs/operations.md, \"Read replicas\".");
+ABSL_FLAG(std::string, replica_token_file, "",
+          "With --replica_of: the token to present to the primary (a file as "
+          "pitrctl's --token_file; a read token is enough).");
+ABSL_FLAG(std::string, replica_ca_cert, "",
+          "With --replica_of: the CA certificate (PEM) of the primary's TLS "
+          "certificate; empty: plain text.");
+ABSL_FLAG(bool, replica_not_serving_when_lost, false,
+          "With --replica_of: report NOT_SERVING for the whole server in "
+          "health while the primary is lost (always for "
+          "pitr.v1.ReplicationService).");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM or SIGINT, how long running calls may take to finish "
           "before they are cancelled.");
@@ -167,6 +183,25 @@ int Main() {
         "pitrd: --restore_at and --restore_detached go with "
         "--restore_from_remote");
     return 1;
+  }
+
+  if (!absl::GetFlag(FLAGS_replica_of).empty()) {
+    ReplicaFollowerOptions replica;
+    replica.primary = absl::GetFlag(FLAGS_replica_of);
+    replica.ca_cert_path = absl::GetFlag(FLAGS_replica_ca_cert);
+    if (!absl::GetFlag(FLAGS_replica_token_file).empty()) {
+      absl::StatusOr<std::string> token =
+          clients::ReadTokenFile(absl::GetFlag(FLAGS_replica_token_file));
+      if (!token.ok()) {
+        spdlog::critical("pitrd: --replica_token_file: {}",
+                         token.status().ToString());
+        return 1;
+      }
+      replica.token = *token;
+    }
+    options.replica = replica;
+    options.replica_not_serving_when_lost =
+        absl::GetFlag(FLAGS_replica_not_serving_when_lost);
   }
 
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(options);

@@ -1,6 +1,9 @@
 #include "server/server.h"
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +20,7 @@
 #include "server/dump_service.h"
 #include "server/health_service.h"
 #include "server/page_service.h"
+#include "server/replication_service.h"
 #include "server/retention_service.h"
 #include "server/snapshot_service.h"
 #include "server/tls.h"
@@ -44,6 +48,46 @@ absl::StatusOr<std::string> PrepareScratchDir(const std::string& data_dir) {
 // clients). Up to kMaxPollers idle threads now wait for calls instead; they
 // cost only their stacks.
 constexpr int kMaxPollers = 16;
+
+// A read replica's store: the data directory as it is if it holds one (a
+// replica restarted), else a detached restore of the primary's bucket.
+absl::Status PrepareReplica(remote::RemoteStorage* bucket,
+                            ServerOptions* options) {
+  if (bucket == nullptr) {
+    return absl::InvalidArgumentError(
+        "a read replica needs --remote: its primary's bucket, which it "
+        "starts from");
+  }
+  if (options->restore_from_remote) {
+    return absl::InvalidArgumentError(
+        "a read replica restores from the bucket by itself: leave out "
+        "--restore_from_remote");
+  }
+  options->engine.replica_of = options->replica->primary;
+  std::error_code error;
+  if (std::filesystem::exists(JoinPath(options->engine.dir, "pages"), error)) {
+    return absl::OkStatus();
+  }
+  spdlog::info("pitrd: a new replica of {}: restoring {} from {}",
+               options->replica->primary, options->engine.dir,
+               bucket->Describe());
+  RemoteRestoreOptions restore;
+  restore.detached = true;
+  return RestoreFromRemote(bucket, options->engine.dir, restore).status();
+}
+
+// Health's view of a replica's primary (nullptr on a primary).
+std::function<bool(const std::string&)> ReplicaHealth(
+    const ReplicaFollower* follower, bool whole_server) {
+  if (follower == nullptr) return nullptr;
+  return [follower, whole_server](const std::string& service) {
+    if (service != v1::ReplicationService::service_full_name() &&
+        !(whole_server && service.empty())) {
+      return false;
+    }
+    return follower->primary_lost();
+  };
+}
 
 }  // namespace
 
@@ -86,11 +130,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
                              .status());
     if (options.restore_from_remote->detached) options.engine.remote = nullptr;
   }
+  if (options.replica) {
+    PITR_RETURN_IF_ERROR(PrepareReplica(server->remote_.get(), &options));
+  }
   PITR_ASSIGN_OR_RETURN(server->engine_, Engine::Open(options.engine));
   PITR_ASSIGN_OR_RETURN(
       server->metrics_,
       ServerMetrics::Create(&server->registry_, server->engine_.get(),
                             options.size_interval));
+  if (options.replica) {
+    PITR_ASSIGN_OR_RETURN(
+        server->follower_,
+        ReplicaFollower::Start(server->engine_.get(), *options.replica));
+    PITR_RETURN_IF_ERROR(server->metrics_->AddReplica(server->follower_.get()));
+  }
 
   ServiceEnv env;
   env.engine = server->engine_.get();
@@ -98,12 +151,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   env.metrics = server->metrics_.get();
   env.max_items_per_request = options.max_items_per_request;
   env.stopping = &server->stopping_;
+  env.follower = server->follower_.get();
   server->services_.push_back(std::make_unique<BranchServiceImpl>(env));
   server->services_.push_back(std::make_unique<WalServiceImpl>(env));
   server->services_.push_back(std::make_unique<PageServiceImpl>(env));
   server->services_.push_back(std::make_unique<SnapshotServiceImpl>(env));
   server->services_.push_back(std::make_unique<RetentionServiceImpl>(env));
   server->services_.push_back(std::make_unique<BackupServiceImpl>(env));
+  server->services_.push_back(std::make_unique<ReplicationServiceImpl>(env));
   PITR_ASSIGN_OR_RETURN(std::string scratch,
                         PrepareScratchDir(options.engine.dir));
   server->services_.push_back(
@@ -115,8 +170,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
                                v1::SnapshotService::service_full_name(),
                                v1::RetentionService::service_full_name(),
                                v1::BackupService::service_full_name(),
+                               v1::ReplicationService::service_full_name(),
                                v1::DumpService::service_full_name()},
-      &server->stopping_));
+      &server->stopping_,
+      ReplicaHealth(server->follower_.get(),
+                    options.replica_not_serving_when_lost)));
 
   // Our own health service (server/health_service.h says why).
   grpc::EnableDefaultHealthCheckService(false);
@@ -145,14 +203,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
 
   const Engine& engine = *server->engine_;
   spdlog::info(
-      "pitrd {}: serving {} on port {} ({}, {}); metrics {}; store {}: page "
-      "size {}, latest lsn {}, {} branches, {} snapshots",
+      "pitrd {}: serving {} on port {} ({}, {}); metrics {}; store {}{}: "
+      "page size {}, latest lsn {}, {} branches, {} snapshots",
       kPitrVersion, options.listen_address, server->port_,
       options.tls_cert_file.empty() ? "plaintext" : "TLS",
       options.token_file.empty() ? "no authentication" : "bearer tokens",
       server->http_server_ ? absl::StrCat("on port ", server->metrics_port())
                            : std::string("off"),
-      options.engine.dir, engine.page_size(), FormatLsn(engine.latest_lsn()),
+      options.engine.dir,
+      options.replica ? absl::StrCat(" (read replica of ",
+                                     options.replica->primary, ")")
+                      : std::string(),
+      engine.page_size(), FormatLsn(engine.latest_lsn()),
       engine.ListBranches().size(), engine.snapshots().List().size());
   return server;
 }
@@ -181,6 +243,7 @@ absl::Status Server::Shutdown(absl::Duration grace) {
     grpc_server_->Wait();
   }
   if (http_server_) http_server_->Stop();
+  if (follower_) follower_->Stop();
   if (metrics_) metrics_->Stop();  // its size measurements read the engine
   if (!engine_) return absl::OkStatus();
   const absl::Status closed = engine_->Close();

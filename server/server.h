@@ -30,6 +30,7 @@
 #include "server/auth.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
+#include "server/replica_follower.h"
 #include "server/server_metrics.h"
 
 namespace pitr {
@@ -63,6 +64,15 @@ struct ServerOptions {
   // from remote_url (engine/remote_restore.h). A detached restore serves
   // without archiving, leaving the bucket and its writer alone.
   std::optional<RemoteRestoreOptions> restore_from_remote;
+  // Set: the server is a read replica of that primary
+  // (server/replica_follower.h), with remote_url the primary's bucket. A
+  // data directory without a store is first restored from the bucket,
+  // detached. Write calls are refused naming the primary.
+  std::optional<ReplicaFollowerOptions> replica;
+  // A replica that lost its primary (ReplicaFollower::primary_lost) says so
+  // in health as NOT_SERVING for pitr.v1.ReplicationService; with this set,
+  // for the whole server too (so that load balancers send reads elsewhere).
+  bool replica_not_serving_when_lost = false;
 };
 
 // Process-wide settings pitrd runs with. In optimised builds (NDEBUG):
@@ -95,6 +105,7 @@ class Server {
   // Declared before engine_: the engine uses it until it is closed.
   std::unique_ptr<remote::RemoteStorage> remote_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<ReplicaFollower> follower_;  // on a replica
   std::unique_ptr<Authorizer> authorizer_;
   Registry registry_;
   std::unique_ptr<ServerMetrics> metrics_;

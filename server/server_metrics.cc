@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "server/replica_follower.h"
 #include "spdlog/spdlog.h"
 
 namespace pitr {
@@ -30,6 +31,29 @@ const char* CodeName(int code) {
                                        "DATA_LOSS",
                                        "UNAUTHENTICATED"};
   return kNames[code];
+}
+
+// A figure read from a snapshot of some state (EngineStats,
+// ReplicaState) at each render.
+template <typename State>
+struct Figure {
+  const char* name;
+  const char* help;
+  Registry::CallbackType type;
+  std::function<double(const State&)> value;
+};
+
+// Registers each figure, read from what `state` returns.
+template <typename State, size_t N>
+absl::Status AddFigures(Registry* registry, const Figure<State> (&figures)[N],
+                        const std::function<State()>& state) {
+  for (const Figure<State>& figure : figures) {
+    auto value = figure.value;
+    PITR_RETURN_IF_ERROR(registry->AddCallback(
+        figure.name, figure.help, figure.type,
+        [state, value] { return value(state()); }));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -62,13 +86,7 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
     Registry* registry, Engine* engine, absl::Duration size_interval) {
   std::unique_ptr<ServerMetrics> metrics(new ServerMetrics(registry, engine));
   using Type = Registry::CallbackType;
-  struct Figure {
-    const char* name;
-    const char* help;
-    Type type;
-    std::function<double(const EngineStats&)> value;
-  };
-  const Figure figures[] = {
+  const Figure<EngineStats> figures[] = {
       {"pitr_ingest_batches_total",
        "Batches appended since the server started.", Type::kCounter,
        [](const EngineStats& s) { return s.wal.batches; }},
@@ -185,12 +203,8 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
          return s.backups.bucket_bytes.value_or(0);
        }},
   };
-  for (const Figure& figure : figures) {
-    auto value = figure.value;
-    PITR_RETURN_IF_ERROR(registry->AddCallback(
-        figure.name, figure.help, figure.type,
-        [engine, value] { return value(engine->stats()); }));
-  }
+  PITR_RETURN_IF_ERROR(AddFigures<EngineStats>(
+      registry, figures, [engine] { return engine->stats(); }));
   PITR_RETURN_IF_ERROR(metrics->RegisterSizes());
   if (size_interval > absl::ZeroDuration() &&
       size_interval != absl::InfiniteDuration()) {
@@ -202,6 +216,52 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
 }
 
 ServerMetrics::~ServerMetrics() { Stop(); }
+
+absl::Status ServerMetrics::AddReplica(const ReplicaFollower* follower) {
+  using Type = Registry::CallbackType;
+  const Figure<ReplicaState> figures[] = {
+      {"pitr_replica_lag_bytes",
+       "WAL bytes the primary has committed that this replica has not "
+       "applied (as of the last word from the primary).",
+       Type::kGauge, [](const ReplicaState& s) { return s.lag_bytes; }},
+      {"pitr_replica_lag_seconds",
+       "Commit time of the primary's latest batch minus that of this "
+       "replica's (0 when caught up).",
+       Type::kGauge,
+       [](const ReplicaState& s) { return absl::ToDoubleSeconds(s.lag); }},
+      {"pitr_replica_connected", "1 while the stream from the primary is up.",
+       Type::kGauge, [](const ReplicaState& s) { return s.connected ? 1 : 0; }},
+      {"pitr_replica_last_contact_seconds",
+       "Seconds since the primary was last heard from (-1: never).",
+       Type::kGauge,
+       [](const ReplicaState& s) {
+         return s.last_contact
+                    ? absl::ToDoubleSeconds(absl::Now() - *s.last_contact)
+                    : -1.0;
+       }},
+      {"pitr_replica_primary_lsn", "The primary's latest LSN as last heard.",
+       Type::kGauge, [](const ReplicaState& s) { return s.primary_lsn; }},
+      {"pitr_replica_batches_applied_total",
+       "Batches applied from the primary (stream and bucket) since start.",
+       Type::kCounter,
+       [](const ReplicaState& s) { return s.batches_applied; }},
+      {"pitr_replica_catalog_changes_applied_total",
+       "Catalog changes applied from the primary since start.",
+       Type::kCounter,
+       [](const ReplicaState& s) { return s.catalog_changes_applied; }},
+      {"pitr_replica_archive_catch_ups_total",
+       "Times the replica caught up from object storage because the primary "
+       "no longer held the WAL it needed.",
+       Type::kCounter,
+       [](const ReplicaState& s) { return s.archive_catch_ups; }},
+      {"pitr_replica_stopped",
+       "1 once the replica stopped following for good (diverged, or "
+       "promoted).",
+       Type::kGauge, [](const ReplicaState& s) { return s.stopped ? 1 : 0; }},
+  };
+  return AddFigures<ReplicaState>(registry_, figures,
+                                 [follower] { return follower->state(); });
+}
 
 absl::Status ServerMetrics::RegisterSizes() {
   using Type = Registry::CallbackType;
@@ -235,12 +295,12 @@ absl::Status ServerMetrics::RegisterSizes() {
           return samples;
         }));
   }
-  struct Figure {
+  struct SizeFigure {
     const char* name;
     const char* help;
     std::function<double(const BranchSizes&)> value;
   };
-  const Figure figures[] = {
+  const SizeFigure figures[] = {
       {"pitr_unowned_physical_bytes",
        "Key and value bytes of history no branch writes now (deleted "
        "branches not yet collected, imports under way), at the last "
@@ -258,7 +318,7 @@ absl::Status ServerMetrics::RegisterSizes() {
        "How long the last measurement of branch sizes took.",
        [](const BranchSizes& s) { return absl::ToDoubleSeconds(s.took); }},
   };
-  for (const Figure& figure : figures) {
+  for (const SizeFigure& figure : figures) {
     auto value = figure.value;
     PITR_RETURN_IF_ERROR(registry_->AddCallback(
         figure.name, figure.help, Type::kGauge, [this, value] {

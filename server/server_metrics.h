@@ -25,6 +25,8 @@
 
 namespace pitr {
 
+class ReplicaFollower;
+
 // The metrics of one RPC method: pitr_rpcs_total{method,code} and
 // pitr_rpc_duration_seconds{method}. Record is cheap and thread-safe.
 class MethodMetrics {
@@ -65,6 +67,10 @@ class ServerMetrics {
 
   // The metrics of `method` (e.g. "GetPage"), made at its first call.
   MethodMetrics* ForMethod(const char* method);
+
+  // Registers the figures of a read replica's follower (which must outlive
+  // the registry's renders).
+  absl::Status AddReplica(const ReplicaFollower* follower);
 
   // Measures branch sizes now and serves the result from the next scrape
   // on (what the background thread does each interval; tests call it).

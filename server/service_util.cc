@@ -7,9 +7,51 @@
 #include "base/lsn.h"
 #include "base/status_macros.h"
 #include "proto/time_convert.h"
+#include "clients/common/client.h"
 #include "server/convert.h"
+#include "server/replica_follower.h"
 
 namespace pitr {
+
+absl::Status WaitForMinLsn(const ServiceEnv& env,
+                           const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto found = metadata.find(clients::kMinLsnMetadata);
+  if (found == metadata.end()) return absl::OkStatus();
+  const absl::string_view text(found->second.data(), found->second.size());
+  absl::StatusOr<Lsn> min_lsn = ParseLsn(text);
+  if (!min_lsn.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        clients::kMinLsnMetadata, " \"", text,
+        "\" is not an LSN (decimal, or hexadecimal as X/Y)"));
+  }
+  // Answered a little before the call's deadline, so that the client gets
+  // the reason rather than DEADLINE_EXCEEDED.
+  const absl::Time now = absl::Now();
+  const absl::Time call_deadline = absl::FromChrono(context.deadline());
+  const absl::Duration margin =
+      std::min(absl::Milliseconds(100), (call_deadline - now) / 10);
+  const absl::Time deadline =
+      std::min(call_deadline - margin, now + kMaxMinLsnWait);
+  absl::Status waited = env.engine->WaitForLsn(*min_lsn, deadline);
+  const Lsn latest = env.engine->latest_lsn();
+  if (waited.ok() || !absl::IsDeadlineExceeded(waited) || latest >= *min_lsn) {
+    return absl::IsDeadlineExceeded(waited) ? absl::OkStatus() : waited;
+  }
+  std::string primary;
+  if (env.follower != nullptr) {
+    const ReplicaState state = env.follower->state();
+    primary = absl::StrCat(
+        "; it is a replica of ", state.primary, ", last heard at lsn ",
+        FormatLsn(state.primary_lsn),
+        state.connected ? "" : ", and not connected to it now");
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "read-your-writes: the call asked for lsn ", FormatLsn(*min_lsn),
+      " but this server holds lsn ", FormatLsn(latest), " (",
+      *min_lsn - latest, " bytes behind)", primary,
+      "; retry, or read from the primary"));
+}
 
 absl::StatusOr<Branch> BranchNamed(const Engine& engine,
                                    const std::string& name) {

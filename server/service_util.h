@@ -25,6 +25,8 @@
 
 namespace pitr {
 
+class ReplicaFollower;
+
 // The engine and the server-wide pieces a service works with. All pointers
 // are owned by the server (server.h) and outlive the services.
 struct ServiceEnv {
@@ -37,11 +39,23 @@ struct ServiceEnv {
   // more (ReadWal with follow) end at once instead of holding the
   // shutdown for its whole grace period.
   const std::atomic<bool>* stopping = nullptr;
+  // On a read replica: what follows the primary (null on a primary).
+  ReplicaFollower* follower = nullptr;
 };
 
+// Read-your-writes: a call carrying "pitr-min-lsn: <lsn>" in its metadata
+// (clients::ClientOptions::min_lsn) waits until the store holds that LSN,
+// up to its deadline (at most kMaxMinLsnWait), then fails with UNAVAILABLE
+// naming how far behind the store is (and, on a replica, its primary).
+// INVALID_ARGUMENT for a value that is not an LSN.
+inline constexpr absl::Duration kMaxMinLsnWait = absl::Seconds(30);
+absl::Status WaitForMinLsn(const ServiceEnv& env,
+                           const grpc::ServerContext& context);
+
 // Runs `body` (absl::Status()) for one call of `method` (its name, e.g.
-// "GetPage"), which needs `role`. A call whose deadline has passed or that
-// the client cancelled is not started.
+// "GetPage"), which needs `role`, once the store holds the call's minimum
+// LSN, if it gives one (WaitForMinLsn). A call whose deadline has passed or
+// that the client cancelled is not started.
 template <typename Body>
 grpc::Status Serve(const ServiceEnv& env, grpc::ServerContext* context,
                    Role role, const char* method, Body&& body) {
@@ -54,6 +68,7 @@ grpc::Status Serve(const ServiceEnv& env, grpc::ServerContext* context,
                           "the call was cancelled or its deadline passed "
                           "before it started");
   }
+  if (status.ok()) status = ToGrpcStatus(WaitForMinLsn(env, *context));
   if (status.ok()) status = ToGrpcStatus(body());
   env.metrics->ForMethod(method)->Record(status.error_code(),
                                          absl::Now() - start);

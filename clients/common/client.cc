@@ -38,13 +38,17 @@ Client::Client(ClientOptions options, std::shared_ptr<grpc::Channel> channel)
       snapshots_(v1::SnapshotService::NewStub(channel)),
       retention_(v1::RetentionService::NewStub(channel)),
       dumps_(v1::DumpService::NewStub(channel)),
-      backups_(v1::BackupService::NewStub(channel)) {}
+      backups_(v1::BackupService::NewStub(channel)),
+      replication_(v1::ReplicationService::NewStub(channel)) {}
 
 std::unique_ptr<grpc::ClientContext> Client::NewContext(bool streaming) const {
   auto context = std::make_unique<grpc::ClientContext>();
   if (!options_.token.empty()) {
     context->AddMetadata("authorization",
                          absl::StrCat("Bearer ", options_.token));
+  }
+  if (options_.min_lsn != 0) {
+    context->AddMetadata(kMinLsnMetadata, absl::StrCat(options_.min_lsn));
   }
   if (!streaming && options_.timeout != absl::InfiniteDuration()) {
     context->set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));

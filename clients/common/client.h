@@ -7,6 +7,7 @@
 #ifndef PITR_CLIENTS_COMMON_CLIENT_H_
 #define PITR_CLIENTS_COMMON_CLIENT_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "proto/branch_service.grpc.pb.h"
 #include "proto/dump_service.grpc.pb.h"
 #include "proto/page_service.grpc.pb.h"
+#include "proto/replication_service.grpc.pb.h"
 #include "proto/retention_service.grpc.pb.h"
 #include "proto/snapshot_service.grpc.pb.h"
 #include "proto/wal_service.grpc.pb.h"
@@ -34,7 +36,14 @@ struct ClientOptions {
   std::string ca_cert_path;
   // Deadline of each unary call; streaming calls have none.
   absl::Duration timeout = absl::Seconds(30);
+  // Read-your-writes: sent as "pitr-min-lsn" on every call, so a read
+  // waits (up to its deadline) until the server holds this LSN, e.g. a
+  // replica the commit LSN the primary just returned. 0: none.
+  uint64_t min_lsn = 0;
 };
+
+// The metadata key of ClientOptions::min_lsn (server/service_util.h).
+inline constexpr char kMinLsnMetadata[] = "pitr-min-lsn";
 
 // The token in a token file: the last word of its first line that is
 // neither blank nor a '#' comment. So a file holding just the token works,
@@ -60,6 +69,7 @@ class Client {
   v1::RetentionService::Stub& retention() { return *retention_; }
   v1::DumpService::Stub& dumps() { return *dumps_; }
   v1::BackupService::Stub& backups() { return *backups_; }
+  v1::ReplicationService::Stub& replication() { return *replication_; }
 
   // A context with the token and, unless `streaming`, the call deadline.
   std::unique_ptr<grpc::ClientContext> NewContext(bool streaming) const;
@@ -80,7 +90,7 @@ class Client {
  private:
   Client(ClientOptions options, std::shared_ptr<grpc::Channel> channel);
 
-  // The stub of type Stub (one of the six above).
+  // The stub of type Stub (one of those above).
   template <typename Stub>
   Stub& StubOf();
 
@@ -92,6 +102,7 @@ class Client {
   std::unique_ptr<v1::RetentionService::Stub> retention_;
   std::unique_ptr<v1::DumpService::Stub> dumps_;
   std::unique_ptr<v1::BackupService::Stub> backups_;
+  std::unique_ptr<v1::ReplicationService::Stub> replication_;
 };
 
 template <>
@@ -117,6 +128,10 @@ inline v1::RetentionService::Stub& Client::StubOf() {
 template <>
 inline v1::BackupService::Stub& Client::StubOf() {
   return *backups_;
+}
+template <>
+inline v1::ReplicationService::Stub& Client::StubOf() {
+  return *replication_;
 }
 
 }  // namespace pitr::clients

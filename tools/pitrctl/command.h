@@ -41,6 +41,7 @@ std::vector<Command> BranchCommands();
 std::vector<Command> SnapshotCommands();
 std::vector<Command> ScheduleCommands();
 std::vector<Command> BackupCommands();
+std::vector<Command> ReplicaCommands();
 std::vector<Command> RetentionCommands();
 std::vector<Command> PageCommands();
 std::vector<Command> WalCommands();

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/lsn.h"
 #include "base/status_macros.h"
 #include "clients/common/client.h"
 #include "clients/common/point.h"
@@ -31,7 +32,7 @@ namespace {
 
 const std::vector<OptionSpec> kGlobalOptions = {
     {"server", true}, {"token_file", true}, {"tls_ca", true},
-    {"json", false},  {"timeout", true},
+    {"json", false},  {"timeout", true},    {"min_lsn", true},
 };
 
 constexpr char kGlobalUsage[] =
@@ -43,6 +44,9 @@ constexpr char kGlobalUsage[] =
     "  --json               print results as JSON, one document a line\n"
     "  --timeout DURATION   deadline of each call (default 30s; export,\n"
     "                       import and wal read --follow have none)\n"
+    "  --min_lsn LSN        read your writes: the server (a replica) answers\n"
+    "                       once it holds this LSN (e.g. a commit LSN the\n"
+    "                       primary returned), or fails when it cannot\n"
     "POINT: an LSN (0/16B3748 or decimal), an RFC 3339 time\n"
     "(2026-11-21T10:00:00Z) or snapshot:NAME. DURATION: 7d, 12h, 30m, 10s.\n";
 
@@ -50,7 +54,8 @@ std::vector<Command> AllCommands() {
   std::vector<Command> all;
   for (auto group :
        {BranchCommands, SnapshotCommands, ScheduleCommands, BackupCommands,
-        RetentionCommands, PageCommands, WalCommands, DumpCommands}) {
+        ReplicaCommands, RetentionCommands, PageCommands, WalCommands,
+        DumpCommands}) {
     std::vector<Command> commands = group();
     all.insert(all.end(), commands.begin(), commands.end());
   }
@@ -123,6 +128,11 @@ absl::StatusOr<ClientOptions> ClientOptionsFrom(const Args& args) {
   }
   if (args.Has("token_file")) {
     PITR_ASSIGN_OR_RETURN(options.token, ReadTokenFile(args.Get("token_file")));
+  }
+  if (args.Has("min_lsn")) {
+    absl::StatusOr<Lsn> min_lsn = ParseLsn(args.Get("min_lsn"));
+    if (!min_lsn.ok()) return AsUsageError(min_lsn.status());
+    options.min_lsn = *min_lsn;
   }
   return options;
 }

@@ -160,7 +160,38 @@ Json StoreInfoJson(const v1::StoreInfo& i) {
                            .Set("fenced", Json::Bool(a.fenced()))
                            .Set("last_error", Json::String(a.last_error())));
   }
+  if (i.has_replication()) out.Set("replication", ReplicationJson(i.replication()));
   return out;
+}
+
+Json ReplicationJson(const v1::ReplicationStatus& r) {
+  if (r.role() != v1::ReplicationStatus::REPLICA) {
+    return Json::Object().Set("role", Json::String("primary"));
+  }
+  return Json::Object()
+      .Set("role", Json::String("replica"))
+      .Set("primary", Json::String(r.primary()))
+      .Set("connected", Json::Bool(r.connected()))
+      .Set("applied_lsn", LsnJson(r.applied_lsn()))
+      .Set("primary_lsn", LsnJson(r.primary_lsn()))
+      .Set("lag_bytes", Json::Number(r.lag_bytes()))
+      .Set("lag", DurationJson(IfSet(r.has_lag(), r.lag())))
+      .Set("last_contact",
+           TimeJson(IfSet(r.has_last_contact(), r.last_contact())))
+      .Set("last_error", Json::String(r.last_error()))
+      .Set("batches_applied", Json::Number(r.batches_applied()))
+      .Set("catalog_changes_applied",
+           Json::Number(r.catalog_changes_applied()))
+      .Set("archive_catch_ups", Json::Number(r.archive_catch_ups()));
+}
+
+Json PromoteJson(const v1::PromoteResponse& r) {
+  return Json::Object()
+      .Set("lsn", LsnJson(r.lsn()))
+      .Set("batches_from_bucket", Json::Number(r.batches_from_bucket()))
+      .Set("generation", Json::Number(r.generation()))
+      .Set("generation_start_lsn", LsnJson(r.generation_start_lsn()))
+      .Set("took", DurationJson(IfSet(r.has_took(), r.took())));
 }
 
 Json AppendJson(const v1::AppendResponse& r) {

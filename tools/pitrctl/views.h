@@ -11,6 +11,7 @@
 #include "proto/backup_service.pb.h"
 #include "proto/dump_service.pb.h"
 #include "proto/page_service.pb.h"
+#include "proto/replication_service.pb.h"
 #include "proto/resources.pb.h"
 #include "proto/retention_service.pb.h"
 #include "proto/wal_service.pb.h"
@@ -31,6 +32,9 @@ clients::Json PolicyJson(const v1::RetentionPolicy& p);
 clients::Json GcReportJson(const v1::GcReport& r);
 clients::Json LeaseJson(const v1::Lease& l);
 clients::Json StoreInfoJson(const v1::StoreInfo& i);
+// role, and for a replica: primary, connected, lsns, lag, errors.
+clients::Json ReplicationJson(const v1::ReplicationStatus& r);
+clients::Json PromoteJson(const v1::PromoteResponse& r);
 // restores_until: the next backup's LSN (nullptr: none, null).
 clients::Json BackupJson(const v1::Backup& b, const v1::Backup* next);
 clients::Json AppendJson(const v1::AppendResponse& r);
