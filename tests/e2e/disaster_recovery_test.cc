@@ -19,7 +19,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "base/file_system.h"
 #include "base/testing/test_files.h"
 #include "gmock/gmock.h"
@@ -37,21 +36,6 @@ using ::testing::HasSubstr;
 
 constexpr uint32_t kPageSize = 4096;
 constexpr uint32_t kPages = 8;
-
-// "" if the texts are equal, else their first differing lines.
-std::string FirstDifference(const std::string& got, const std::string& want) {
-  std::vector<std::string> a = absl::StrSplit(got, '\n');
-  std::vector<std::string> b = absl::StrSplit(want, '\n');
-  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    const std::string x = i < a.size() ? a[i] : "(none)";
-    const std::string y = i < b.size() ? b[i] : "(none)";
-    if (x != y) {
-      return absl::StrCat("line ", i + 1, ":\n  got:  ", x.substr(0, 400),
-                          "\n  want: ", y.substr(0, 400));
-    }
-  }
-  return "";
-}
 
 class DisasterRecoveryTest : public RemotePitrdTest {
  protected:
@@ -90,20 +74,12 @@ class DisasterRecoveryTest : public RemotePitrdTest {
     return view;
   }
 
-  // The store as a client sees it (store_view.h), but for the store line,
-  // whose archive part (generation, archived LSN) a restore changes: its
-  // latest LSN is kept.
+  // The store as a client sees it (store_view.h), but for the store's
+  // archive, which a restore changes.
   std::string View(PitrClient& client, const std::vector<uint64_t>& lsns) {
-    std::string view;
-    for (absl::string_view line :
-         absl::StrSplit(StoreView(client, ViewAt(lsns)), '\n')) {
-      if (absl::StartsWith(line, "store -> ")) {
-        line = absl::StripTrailingAsciiWhitespace(
-            line.substr(0, line.find(" archive {")));
-      }
-      absl::StrAppend(&view, line, "\n");
-    }
-    return view;
+    StoreViewOptions view = ViewAt(lsns);
+    view.store_position_only = true;
+    return StoreView(client, view);
   }
 
   std::vector<v1::Backup> ListBackups(PitrClient& client) {

@@ -273,7 +273,8 @@ PitrClient::PitrClient(const std::shared_ptr<grpc::Channel>& channel)
       pages(v1::PageService::NewStub(channel)),
       snapshots(v1::SnapshotService::NewStub(channel)),
       retention(v1::RetentionService::NewStub(channel)),
-      backups(v1::BackupService::NewStub(channel)) {}
+      backups(v1::BackupService::NewStub(channel)),
+      replication(v1::ReplicationService::NewStub(channel)) {}
 
 std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
                                                  absl::Duration timeout) {

@@ -42,6 +42,7 @@
 #include "proto/backup_service.grpc.pb.h"
 #include "proto/branch_service.grpc.pb.h"
 #include "proto/page_service.grpc.pb.h"
+#include "proto/replication_service.grpc.pb.h"
 #include "proto/retention_service.grpc.pb.h"
 #include "proto/snapshot_service.grpc.pb.h"
 #include "proto/wal_service.grpc.pb.h"
@@ -122,6 +123,7 @@ struct PitrClient {
   std::unique_ptr<v1::SnapshotService::Stub> snapshots;
   std::unique_ptr<v1::RetentionService::Stub> retention;
   std::unique_ptr<v1::BackupService::Stub> backups;
+  std::unique_ptr<v1::ReplicationService::Stub> replication;
 };
 
 // A context for one call: a deadline `timeout` from now and, unless

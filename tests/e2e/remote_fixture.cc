@@ -54,9 +54,11 @@ std::vector<std::string> RemotePitrdTest::RemoteFlags(
   };
 }
 
-std::string RemotePitrdTest::RefusedStart(std::vector<std::string> flags) {
+std::string RemotePitrdTest::RefusedStart(std::vector<std::string> flags,
+                                          const std::string& data_dir) {
   PitrdOptions options;
   options.flags = std::move(flags);
+  options.data_dir = data_dir;
   options.start_timeout = absl::Seconds(60);
   absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
       PitrdProcess::Start(options);

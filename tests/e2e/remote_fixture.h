@@ -32,8 +32,10 @@ class RemotePitrdTest : public ::testing::Test {
   std::vector<std::string> RemoteFlags(const std::string& url = "",
                                        const std::string& endpoint = "",
                                        uint32_t page_size = 4096);
-  // Starts pitrd with `flags`, expecting it to refuse; returns its log.
-  std::string RefusedStart(std::vector<std::string> flags);
+  // Starts pitrd with `flags` (on `data_dir`; empty: a new one), expecting
+  // it to refuse; returns why.
+  std::string RefusedStart(std::vector<std::string> flags,
+                           const std::string& data_dir = "");
 
   const std::string name_;
   remote::testing::S3TestEnv env_;

@@ -1,7 +1,11 @@
 #include "tests/e2e/store_view.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/empty.pb.h"
 #include "google/protobuf/text_format.h"
 
@@ -104,8 +108,26 @@ std::string StoreView(PitrClient& client, const StoreViewOptions& options) {
   const grpc::Status info_status = client.pages->GetStoreInfo(
       info_context.get(), v1::GetStoreInfoRequest(), &info);
   info.clear_oldest_wal_lsn();
+  if (options.store_position_only) {
+    info.clear_archive();
+    info.clear_replication();
+  }
   view += Line("store", info_status, info);
   return view;
+}
+
+std::string FirstDifference(const std::string& got, const std::string& want) {
+  std::vector<std::string> a = absl::StrSplit(got, '\n');
+  std::vector<std::string> b = absl::StrSplit(want, '\n');
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const std::string x = i < a.size() ? a[i] : "(none)";
+    const std::string y = i < b.size() ? b[i] : "(none)";
+    if (x != y) {
+      return absl::StrCat("line ", i + 1, ":\n  got:  ", x.substr(0, 400),
+                          "\n  want: ", y.substr(0, 400));
+    }
+  }
+  return "";
 }
 
 }  // namespace pitr::e2e

@@ -26,6 +26,10 @@ struct StoreViewOptions {
   std::vector<v1::PointInTime> old_points;
   // Bearer token for the reads ("" without authentication).
   std::string token;
+  // The store's line holds its page size, version and latest LSN only, not
+  // its archive and replication state (which differ between a primary and
+  // its replicas, or a store and its restore).
+  bool store_position_only = false;
 };
 
 // Marks a call that failed in a view.
@@ -34,6 +38,9 @@ inline constexpr char kViewError[] = "ERROR ";
 // The view as text, one line per item; a call that fails shows as
 // kViewError and its status, so two views differ if either had an error.
 std::string StoreView(PitrClient& client, const StoreViewOptions& options);
+
+// "" if two views are equal, else their first differing lines.
+std::string FirstDifference(const std::string& got, const std::string& want);
 
 }  // namespace pitr::e2e
 
