@@ -41,20 +41,6 @@ class DisasterRecoveryTest : public RemotePitrdTest {
  protected:
   DisasterRecoveryTest() : RemotePitrdTest("e2e_dr") {}
 
-  // Starts pitrd on `data_dir` (empty: a new one) with the remote and
-  // `extra` flags.
-  std::unique_ptr<PitrdProcess> StartPitrd(std::vector<std::string> extra,
-                                           const std::string& data_dir = "") {
-    PitrdOptions options;
-    options.flags = RemoteFlags("", "", kPageSize);
-    options.flags.insert(options.flags.end(), extra.begin(), extra.end());
-    options.data_dir = data_dir;
-    absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
-        PitrdProcess::Start(options);
-    EXPECT_TRUE(pitrd.ok()) << pitrd.status();
-    return pitrd.ok() ? std::move(*pitrd) : nullptr;
-  }
-
   // Appends one page to `branch`: its commit LSN (0 if refused).
   static uint64_t Write(PitrClient& client, const std::string& branch, int i) {
     v1::AppendResponse response;
@@ -147,7 +133,7 @@ TEST_F(DisasterRecoveryTest, TheWholeStoreComesBackFromTheBucketAlone) {
   // A directory that holds anything is refused.
   const std::string busy = pitr::testing::NewTestDir("e2e_dr_busy");
   pitr::testing::WriteFileBytes(JoinPath(busy, "keep.me"), "x");
-  std::vector<std::string> refused_flags = RemoteFlags("", "", kPageSize);
+  std::vector<std::string> refused_flags = RemoteFlags();
   refused_flags.push_back("--restore_from_remote");
   refused_flags.push_back(absl::StrCat("--data_dir=", busy));
   EXPECT_THAT(RefusedStart(refused_flags), HasSubstr("keep.me"));

@@ -54,6 +54,18 @@ std::vector<std::string> RemotePitrdTest::RemoteFlags(
   };
 }
 
+std::unique_ptr<PitrdProcess> RemotePitrdTest::StartPitrd(
+    std::vector<std::string> extra, const std::string& data_dir) {
+  PitrdOptions options;
+  options.flags = RemoteFlags();
+  options.flags.insert(options.flags.end(), extra.begin(), extra.end());
+  options.data_dir = data_dir;
+  absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
+      PitrdProcess::Start(options);
+  EXPECT_TRUE(pitrd.ok()) << pitrd.status();
+  return pitrd.ok() ? std::move(*pitrd) : nullptr;
+}
+
 std::string RemotePitrdTest::RefusedStart(std::vector<std::string> flags,
                                           const std::string& data_dir) {
   PitrdOptions options;

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "remote/remote_storage.h"
 #include "remote/testing/s3_test_env.h"
+#include "tests/e2e/pitrd_process.h"
 
 namespace pitr::e2e {
 
@@ -32,6 +33,11 @@ class RemotePitrdTest : public ::testing::Test {
   std::vector<std::string> RemoteFlags(const std::string& url = "",
                                        const std::string& endpoint = "",
                                        uint32_t page_size = 4096);
+  // Starts pitrd with RemoteFlags() (pages of 4096 bytes) and `extra` on
+  // `data_dir` (empty: a new one); nullptr, failing the test, if it does
+  // not start.
+  std::unique_ptr<PitrdProcess> StartPitrd(std::vector<std::string> extra,
+                                           const std::string& data_dir = "");
   // Starts pitrd with `flags` (on `data_dir`; empty: a new one), expecting
   // it to refuse; returns why.
   std::string RefusedStart(std::vector<std::string> flags,

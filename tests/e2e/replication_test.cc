@@ -41,18 +41,6 @@ class ReplicationE2eTest : public RemotePitrdTest {
  protected:
   ReplicationE2eTest() : RemotePitrdTest("e2e_replica") {}
 
-  std::unique_ptr<PitrdProcess> StartPitrd(std::vector<std::string> extra,
-                                           const std::string& data_dir = "") {
-    PitrdOptions options;
-    options.flags = RemoteFlags("", "", kPageSize);
-    options.flags.insert(options.flags.end(), extra.begin(), extra.end());
-    options.data_dir = data_dir;
-    absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
-        PitrdProcess::Start(options);
-    EXPECT_TRUE(pitrd.ok()) << pitrd.status();
-    return pitrd.ok() ? std::move(*pitrd) : nullptr;
-  }
-
   std::unique_ptr<PitrdProcess> StartReplica(const PitrdProcess& primary,
                                              const std::string& data_dir = "") {
     return StartPitrd({"--replica_of=" + primary.address()}, data_dir);
@@ -283,7 +271,7 @@ TEST_F(ReplicationE2eTest, ReplicasServeAsThePrimaryAndOneIsPromoted) {
   }
 
   // The old primary, back, may not write to the bucket any more.
-  EXPECT_THAT(RefusedStart(RemoteFlags("", "", kPageSize), old_primary_dir),
+  EXPECT_THAT(RefusedStart(RemoteFlags(), old_primary_dir),
               HasSubstr("replaced"));
 
   // The new primary takes writes; the other replica follows it.
