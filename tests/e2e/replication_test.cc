@@ -23,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "clients/common/client.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/pitrd_process.h"
 #include "tests/e2e/remote_fixture.h"
@@ -251,6 +252,42 @@ TEST_F(ReplicationE2eTest, ReplicasServeAsThePrimaryAndOneIsPromoted) {
   primary->Kill();
   ingest.join();
   const std::string old_primary_dir = primary->data_dir();
+
+  // The replicas keep serving what they have, and say that the primary is
+  // gone: a read that needs more is UNAVAILABLE naming how far behind it
+  // is, and health reports replication NOT_SERVING (the server as a whole
+  // still SERVING: --replica_not_serving_when_lost is not set).
+  {
+    const uint64_t beyond = Status(replicas[1]).applied_lsn() + 4096;
+    grpc::Status behind;
+    auto context = CallContext("", absl::Seconds(2));
+    context->AddMetadata(clients::kMinLsnMetadata, absl::StrCat(beyond));
+    v1::GetPageRequest request;
+    *request.mutable_key() = Key(1, 0);
+    v1::Page page;
+    behind = replicas[1].pages->GetPage(context.get(), request, &page);
+    EXPECT_EQ(behind.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << Describe(behind);
+    EXPECT_THAT(behind.error_message(), HasSubstr("4096 bytes behind"));
+    auto health = grpc::health::v1::Health::NewStub(second->NewChannel());
+    auto serving = [&](const std::string& service) {
+      grpc::health::v1::HealthCheckRequest check;
+      check.set_service(service);
+      grpc::health::v1::HealthCheckResponse response;
+      EXPECT_TRUE(health->Check(CallContext().get(), check, &response).ok());
+      return response.status();
+    };
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (serving("pitr.v1.ReplicationService") !=
+               grpc::health::v1::HealthCheckResponse::NOT_SERVING &&
+           absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    EXPECT_EQ(serving("pitr.v1.ReplicationService"),
+              grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+    EXPECT_EQ(serving(""), grpc::health::v1::HealthCheckResponse::SERVING);
+    EXPECT_FALSE(Status(replicas[1]).connected());
+  }
 
   v1::PromoteResponse promoted;
   grpc::Status promotion = replicas[0].replication->Promote(
