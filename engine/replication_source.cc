@@ -41,34 +41,31 @@ absl::Status ReplicationSource::Refresh() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<ReplicationEvent>> ReplicationSource::Next() {
-  if (!held_) {
-    CommittedBatch batch;
-    PITR_ASSIGN_OR_RETURN(bool more, reader_->Next(&batch));
-    if (more) {
-      ReplicationEvent event;
-      event.starts_segment = batch.start_lsn == reader_->segment_start();
-      event.batch = std::move(batch);
-      held_ = std::move(event);
-    }
+absl::StatusOr<bool> ReplicationSource::Next(ReplicationEvent* event) {
+  if (!holds_batch_) {
+    PITR_ASSIGN_OR_RETURN(holds_batch_, reader_->Next(&held_));
+    held_starts_segment_ =
+        holds_batch_ && held_.start_lsn == reader_->segment_start();
     // A change at or before a batch's start was made before the batch was
     // committed, so it is there now that the batch could be read.
     PITR_RETURN_IF_ERROR(Refresh());
   }
   // Changes go before the first batch after them; at the end of the log,
   // those up to its end.
-  const Lsn before = held_ ? held_->batch->start_lsn : reader_->position();
+  const Lsn before = holds_batch_ ? held_.start_lsn : reader_->position();
   if (!pending_.empty() && (send_at_once_ || pending_.front().lsn <= before)) {
-    ReplicationEvent event;
-    event.catalog = std::move(pending_.front());
+    event->kind = ReplicationEvent::Kind::kCatalog;
+    event->catalog = std::move(pending_.front());
     pending_.pop_front();
     send_at_once_ = false;
-    return event;
+    return true;
   }
-  if (!held_) return std::nullopt;
-  std::optional<ReplicationEvent> event = std::move(held_);
-  held_.reset();
-  return event;
+  if (!holds_batch_) return false;
+  holds_batch_ = false;
+  event->kind = ReplicationEvent::Kind::kBatch;
+  std::swap(event->batch, held_);
+  event->starts_segment = held_starts_segment_;
+  return true;
 }
 
 absl::Status ReplicationSource::WaitForMore(absl::Time deadline) {

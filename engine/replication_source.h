@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <optional>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -31,10 +30,11 @@
 namespace pitr {
 
 struct ReplicationEvent {
-  // One of the two.
-  std::optional<CommittedBatch> batch;
-  bool starts_segment = false;  // the batch began a segment
-  std::optional<remote::CatalogImage> catalog;
+  enum class Kind { kBatch, kCatalog };
+  Kind kind = Kind::kBatch;
+  CommittedBatch batch;         // kBatch
+  bool starts_segment = false;  // kBatch: it began a segment
+  remote::CatalogImage catalog;  // kCatalog
 };
 
 class ReplicationSource {
@@ -44,9 +44,9 @@ class ReplicationSource {
   static absl::StatusOr<std::unique_ptr<ReplicationSource>> Start(
       Engine* engine, Lsn from);
 
-  // The next event, or nullopt once everything committed so far was sent
-  // (then WaitForMore).
-  absl::StatusOr<std::optional<ReplicationEvent>> Next();
+  // Sets *event to the next event and returns true, or returns false once
+  // everything committed so far was sent (then WaitForMore).
+  absl::StatusOr<bool> Next(ReplicationEvent* event);
   // Blocks until a batch past position() is committed (OK), the deadline
   // passes (DEADLINE_EXCEEDED) or the store closes (CANCELLED).
   absl::Status WaitForMore(absl::Time deadline);
@@ -65,7 +65,10 @@ class ReplicationSource {
   uint64_t changes_seen_ = 0;
   std::deque<remote::CatalogImage> pending_;  // changes not sent, in order
   bool send_at_once_ = false;  // pending_.front() goes before any batch
-  std::optional<ReplicationEvent> held_;  // a batch read, not sent yet
+  // A batch read, not sent yet.
+  bool holds_batch_ = false;
+  CommittedBatch held_;
+  bool held_starts_segment_ = false;
 };
 
 }  // namespace pitr

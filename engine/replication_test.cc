@@ -93,15 +93,15 @@ class ReplicationTest : public testing::EngineFixture,
       source = ReplicationSource::Start(engine_.get(), replica_->latest_lsn());
     }
     ASSERT_TRUE(source.ok()) << source.status();
+    ReplicationEvent event;
     while (true) {
-      absl::StatusOr<std::optional<ReplicationEvent>> event = (*source)->Next();
-      ASSERT_TRUE(event.ok()) << event.status();
-      if (!*event) break;
+      absl::StatusOr<bool> more = (*source)->Next(&event);
+      ASSERT_TRUE(more.ok()) << more.status();
+      if (!*more) break;
       absl::Status applied =
-          (*event)->batch
-              ? replica_->ApplyCommittedBatch(*(*event)->batch,
-                                              (*event)->starts_segment)
-              : replica_->ApplyCatalogImage(*(*event)->catalog);
+          event.kind == ReplicationEvent::Kind::kBatch
+              ? replica_->ApplyCommittedBatch(event.batch, event.starts_segment)
+              : replica_->ApplyCatalogImage(event.catalog);
       ASSERT_TRUE(applied.ok()) << applied;
     }
     replica_->SetPrimaryArchivedLsn(engine_->stats().archive.archived_lsn);

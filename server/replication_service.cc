@@ -67,12 +67,12 @@ grpc::Status ReplicationServiceImpl::Follow(
     spdlog::info("pitrd: a replica ({}) follows from lsn {}", context->peer(),
                  FormatLsn(request->start_lsn()));
     v1::ReplicationMessage message;
+    ReplicationEvent event;
     absl::Time last_sent = absl::InfinitePast();
     while (!context->IsCancelled()) {
-      PITR_ASSIGN_OR_RETURN(std::optional<ReplicationEvent> event,
-                            source->Next());
+      PITR_ASSIGN_OR_RETURN(bool have_event, source->Next(&event));
       message.Clear();
-      if (!event) {
+      if (!have_event) {
         if (absl::Now() - last_sent < kHeartbeat) {
           absl::Status waited =
               source->WaitForMore(absl::Now() + kFollowPoll);
@@ -83,8 +83,8 @@ grpc::Status ReplicationServiceImpl::Follow(
           }
           continue;
         }
-      } else if (event->batch) {
-        const CommittedBatch& batch = *event->batch;
+      } else if (event.kind == ReplicationEvent::Kind::kBatch) {
+        const CommittedBatch& batch = event.batch;
         v1::WalBatch* proto = message.mutable_batch();
         proto->set_start_lsn(batch.start_lsn);
         proto->set_commit_lsn(batch.commit_lsn);
@@ -93,9 +93,9 @@ grpc::Status ReplicationServiceImpl::Follow(
         for (const WalRecord& record : batch.records) {
           *proto->add_records() = RecordProto(record);
         }
-        message.set_starts_segment(event->starts_segment);
+        message.set_starts_segment(event.starts_segment);
       } else {
-        message.set_catalog_image(remote::EncodeCatalogImage(*event->catalog));
+        message.set_catalog_image(remote::EncodeCatalogImage(event.catalog));
       }
       message.set_primary_lsn(engine.latest_lsn());
       *message.mutable_primary_commit_time() =

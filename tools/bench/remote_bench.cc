@@ -54,6 +54,7 @@
 #include "remote/generation.h"
 #include "remote/open_remote_storage.h"
 #include "remote/wal_archiver.h"
+#include "tools/bench/bench_remote.h"
 #include "tools/bench/bench_util.h"
 #include "wal/wal.h"
 
@@ -81,42 +82,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr uint32_t kPageSize = 8192;
-
-// The storage to measure, from the flags or the test server's environment.
-absl::StatusOr<std::unique_ptr<remote::RemoteStorage>> OpenStorage() {
-  std::string url = absl::GetFlag(FLAGS_remote);
-  remote::RemoteOptions options;
-  options.endpoint = absl::GetFlag(FLAGS_remote_endpoint);
-  options.credentials_file = absl::GetFlag(FLAGS_remote_credentials_file);
-  if (url.empty()) {
-    auto env = [](const char* name) -> std::string {
-      const char* v = std::getenv(name);
-      return v == nullptr ? "" : v;
-    };
-    if (env("PITR_S3_BUCKET").empty()) {
-      return absl::InvalidArgumentError(
-          "give --remote, or start tools/dev/s3_server.sh and export what "
-          "`tools/dev/s3_server.sh env` prints");
-    }
-    url = absl::StrCat("s3://", env("PITR_S3_BUCKET"), "/");
-    options.endpoint = env("PITR_S3_ENDPOINT");
-    options.credentials = remote::Credentials{env("PITR_S3_ACCESS_KEY"),
-                                              env("PITR_S3_SECRET_KEY"), ""};
-  }
-  std::mt19937_64 random(std::random_device{}());
-  url = absl::StrCat(url, url.back() == '/' ? "" : "/",
-                     absl::StrFormat("remote_bench-%08x", random() >> 32));
-  return remote::OpenRemoteStorage(url, options);
-}
-
-absl::Status DeleteAll(remote::RemoteStorage* storage,
-                       const std::string& prefix) {
-  PITR_ASSIGN_OR_RETURN(std::vector<remote::ObjectInfo> objects,
-                        storage->List(prefix));
-  std::vector<std::string> keys;
-  for (const remote::ObjectInfo& o : objects) keys.push_back(o.key);
-  return storage->DeleteBatch(keys);
-}
 
 // A storage under `prefix` of `base` (each part of the run writes under its
 // own).
@@ -243,7 +208,7 @@ absl::Status Throughput(remote::RemoteStorage* storage,
             wal->end_lsn(), absl::Now() + absl::Hours(1)));
         archive_s = bench::Seconds(Clock::now() - start);
       }
-      PITR_RETURN_IF_ERROR(DeleteAll(storage, prefix));
+      PITR_RETURN_IF_ERROR(bench::DeleteAll(storage, prefix));
     }
     ratios.push_back(raw_s / archive_s);
     absl::PrintF("%5d | %13.1f | %13.1f | %.2f\n", round, wal_mib / raw_s,
@@ -317,7 +282,7 @@ absl::Status Lag(remote::RemoteStorage* storage, const std::string& scratch) {
                          .count());
   }
   PITR_RETURN_IF_ERROR(engine->Close());
-  PITR_RETURN_IF_ERROR(DeleteAll(storage, "lag/"));
+  PITR_RETURN_IF_ERROR(bench::DeleteAll(storage, "lag/"));
   absl::PrintF(
       "2. Archive lag under a steady ingest of %.1f MiB/s for %.0f s (%zu "
       "batches of %d pages, --archive_delay 1s): time from Append returning "
@@ -356,7 +321,7 @@ absl::Status SyncLatency(remote::RemoteStorage* storage,
     }
     PITR_RETURN_IF_ERROR(engine->Close());
   }
-  PITR_RETURN_IF_ERROR(DeleteAll(storage, "sync/"));
+  PITR_RETURN_IF_ERROR(bench::DeleteAll(storage, "sync/"));
   const std::vector<int64_t>& local = latency_us["local"];
   const std::vector<int64_t>& sync = latency_us["sync"];
   absl::PrintF(
@@ -494,7 +459,7 @@ absl::Status Restores(remote::RemoteStorage* storage,
         report.backup.total_bytes() / 1048576.0, report.wal_bytes / 1048576.0,
         bytes / 1048576.0, absl::ToDoubleSeconds(download_took), ratio,
         ratio <= 1.5 ? "PASS" : "MISS");
-    PITR_RETURN_IF_ERROR(DeleteAll(storage, name + "/"));
+    PITR_RETURN_IF_ERROR(bench::DeleteAll(storage, name + "/"));
     first = false;
   }
   absl::PrintF("\n%s", incremental);
@@ -502,8 +467,13 @@ absl::Status Restores(remote::RemoteStorage* storage,
 }
 
 absl::Status Run(const std::string& scratch) {
+  PITR_ASSIGN_OR_RETURN(
+      bench::BenchRemote where,
+      bench::BenchRemoteFor("remote_bench", absl::GetFlag(FLAGS_remote),
+                            absl::GetFlag(FLAGS_remote_endpoint),
+                            absl::GetFlag(FLAGS_remote_credentials_file)));
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<remote::RemoteStorage> storage,
-                        OpenStorage());
+                        remote::OpenRemoteStorage(where.url, where.options));
   absl::PrintF("remote %s\n\n", storage->Describe());
   PITR_RETURN_IF_ERROR(Throughput(storage.get(), scratch));
   PITR_RETURN_IF_ERROR(Lag(storage.get(), scratch));
