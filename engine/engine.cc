@@ -154,28 +154,72 @@ absl::Status Recover(EngineCore* core) {
   if (!core->replica()) {
     PITR_RETURN_IF_ERROR(core->snapshots.ExpireDue(absl::Now()));
   }
+  // What earlier GC runs left to the bucket stays there.
+  PITR_ASSIGN_OR_RETURN(std::optional<std::string> local,
+                        core->store->GetMeta(sk::kMetaLocalHorizons));
+  if (local) {
+    std::optional<std::map<TimelineId, Lsn>> horizons =
+        sk::DecodeLocalHorizons(*local);
+    if (!horizons) {
+      return absl::DataLossError("page store: malformed local horizons");
+    }
+    core->history.Publish({}, {}, *horizons);
+  }
   PITR_RETURN_IF_ERROR(core->gc.PlanAndPublish().status());
   spdlog::info("pitr: store {} open, page size {}, latest lsn {}",
                core->options.dir, core->page_size, FormatLsn(end));
   return absl::OkStatus();
 }
 
+// Where a read of `branch` at `lsn` (nullopt: the latest) finds its pages:
+// the LSN it resolves to, its read path, and the local store or, for
+// history the local disk no longer holds, a cold store from the bucket.
+struct ReadSource {
+  Lsn at = 0;
+  std::vector<ReadStep> path;
+  ColdHistory::Source source;
+  bool cold = false;
+};
+
+// Resolves the read under the history lock; a local read then reads under
+// the same lock (`read` runs inside it), a cold one after it is released
+// (a fetch from the bucket must not hold up GC, nor the appends behind
+// it).
+template <typename Read>
+auto ReadAt(EngineCore* core, BranchId branch, std::optional<Lsn> lsn,
+            Read&& read) -> decltype(read(std::declval<const ReadSource&>())) {
+  ReadSource source;
+  {
+    ReaderMutexLock gc(&core->history.mu());
+    PITR_ASSIGN_OR_RETURN(source.at, core->ResolveLsn(branch, lsn));
+    PITR_ASSIGN_OR_RETURN(source.path, core->catalog->ReadPath(branch, source.at));
+    if (core->history.IsLocal(source.path, source.at)) {
+      source.source.store = core->store.get();
+      source.source.reader = &core->reader;
+      return read(source);
+    }
+  }
+  source.cold = true;
+  PITR_ASSIGN_OR_RETURN(source.source,
+                        core->cold.SourceFor(source.path, source.at));
+  return read(source);
+}
+
 // The page, or NOT_FOUND naming it.
 absl::StatusOr<std::string> PageOrNotFound(EngineCore* core, BranchId branch,
-                                           PageKey key, Lsn at)
-    ABSL_SHARED_LOCKS_REQUIRED(core->history.mu()) {
+                                           PageKey key,
+                                           const ReadSource& from) {
   if (key.page == kInvalidPageNumber) {
     return absl::InvalidArgumentError(
         "page number 4294967295 is reserved; pages are 0 to 4294967294");
   }
-  PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
-                        core->catalog->ReadPath(branch, at));
-  PITR_ASSIGN_OR_RETURN(PageRead read, core->reader.Read(key, path, at));
+  PITR_ASSIGN_OR_RETURN(PageRead read,
+                        from.source.reader->Read(key, from.path, from.at));
   if (!read.page) {
     PITR_ASSIGN_OR_RETURN(Branch b, core->catalog->Get(branch));
     return absl::NotFoundError(
         absl::StrCat("page ", FormatPageKey(key), " does not exist on branch \"",
-                     b.name, "\" at lsn ", FormatLsn(at)));
+                     b.name, "\" at lsn ", FormatLsn(from.at)));
   }
   return std::move(*read.page);
 }
@@ -294,6 +338,7 @@ absl::Status Engine::Close() {
   if (core_->closed.exchange(true)) return absl::OkStatus();
   absl::Status status = absl::OkStatus();
   core_->backups.Stop();
+  core_->cold.Close();
   if (core_->maintenance != nullptr) {
     core_->maintenance->Stop();
     // Queued images would otherwise be lost (they are re-derived, but
@@ -320,30 +365,34 @@ absl::Status Engine::Close() {
 
 absl::StatusOr<std::string> Engine::GetPage(BranchId branch, PageKey key,
                                             std::optional<Lsn> lsn) {
-  ReaderMutexLock gc(&core_->history.mu());
-  PITR_ASSIGN_OR_RETURN(Lsn at, core_->ResolveLsn(branch, lsn));
-  return PageOrNotFound(core_.get(), branch, key, at);
+  EngineCore* core = core_.get();
+  return ReadAt(core, branch, lsn,
+                [&](const ReadSource& from) -> absl::StatusOr<std::string> {
+                  return PageOrNotFound(core, branch, key, from);
+                });
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<std::string>>> Engine::GetPages(
     BranchId branch, const std::vector<PageKey>& keys, std::optional<Lsn> lsn) {
-  ReaderMutexLock gc(&core_->history.mu());
-  PITR_ASSIGN_OR_RETURN(Lsn at, core_->ResolveLsn(branch, lsn));
-  std::vector<absl::StatusOr<std::string>> pages;
-  pages.reserve(keys.size());
-  for (PageKey key : keys) {
-    pages.push_back(PageOrNotFound(core_.get(), branch, key, at));
-  }
-  return pages;
+  EngineCore* core = core_.get();
+  using Pages = std::vector<absl::StatusOr<std::string>>;
+  return ReadAt(core, branch, lsn,
+                [&](const ReadSource& from) -> absl::StatusOr<Pages> {
+                  Pages pages;
+                  pages.reserve(keys.size());
+                  for (PageKey key : keys) {
+                    pages.push_back(PageOrNotFound(core, branch, key, from));
+                  }
+                  return pages;
+                });
 }
 
 absl::StatusOr<uint32_t> Engine::GetSpaceSize(BranchId branch, uint32_t space,
                                               std::optional<Lsn> lsn) {
-  ReaderMutexLock gc(&core_->history.mu());
-  PITR_ASSIGN_OR_RETURN(Lsn at, core_->ResolveLsn(branch, lsn));
-  PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
-                        core_->catalog->ReadPath(branch, at));
-  return core_->store->SpaceSize(space, path);
+  return ReadAt(core_.get(), branch, lsn,
+                [&](const ReadSource& from) -> absl::StatusOr<uint32_t> {
+                  return from.source.store->SpaceSize(space, from.path);
+                });
 }
 
 Lsn Engine::latest_lsn() const { return core_->latest_lsn.load(); }
@@ -389,6 +438,7 @@ EngineStats Engine::stats() const {
   stats.deltas_applied_by_reads = reads.deltas_applied;
   stats.longest_chain_read = reads.longest_chain_read;
   stats.wal = core_->wal->stats();
+  stats.cold = core_->cold.stats();
   stats.store_bytes = core_->store->LiveBytes();
   stats.in_memory_bytes = core_->store->InMemoryBytes();
   stats.catalog_bytes_written = core_->store->CatalogBytesWritten();

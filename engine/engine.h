@@ -66,6 +66,13 @@ struct HistoryBounds {
   Lsn latest_lsn = 0;
   std::optional<int64_t> latest_timestamp_us;
   Retention retention;  // in force: the branch's own or the default
+  // Reads from here to latest_lsn are served from the local disk; from
+  // oldest_lsn up to here, from the bucket (EngineOptions::local_history:
+  // the first read of a cold point fetches, later ones do not). nullopt:
+  // every read of the branch is cold (it starts from a point the local
+  // disk no longer held when it was made).
+  std::optional<Lsn> local_oldest_lsn;
+  std::optional<int64_t> local_oldest_timestamp_us;
 };
 
 // What an export wrote (Engine::ExportBranch).
@@ -113,6 +120,17 @@ struct BranchSizes {
   absl::Duration took;
 };
 
+// What reads of history only the bucket holds have cost since the engine
+// opened (EngineOptions::local_history; engine/cold_history.h).
+struct ColdHistoryStats {
+  uint64_t reads = 0;          // reads (a page, a size, an export) served cold
+  uint64_t stores_built = 0;   // fetches from the bucket
+  uint64_t bytes_fetched = 0;  // by those builds (backup files and WAL)
+  uint64_t stores_evicted = 0;
+  uint64_t cache_bytes = 0;    // the cold stores kept now
+  absl::Duration build_time;   // of every build, summed
+};
+
 struct EngineStats {
   WalStats wal;
   uint64_t pages_read = 0;
@@ -140,6 +158,7 @@ struct EngineStats {
   remote::WalArchiverStats archive;
   absl::Duration archive_lag;  // WalArchiver::Lag at latest_lsn
   BackupStats backups;  // base backups (with a remote)
+  ColdHistoryStats cold;  // reads of history only the bucket holds
 };
 
 class Engine {
@@ -327,6 +346,7 @@ class Engine {
   absl::Status Close();
 
  private:
+  friend class ColdHistory;  // reads a cold store's page store directly
   explicit Engine(std::unique_ptr<EngineCore> core);
 
   const std::unique_ptr<EngineCore> core_;

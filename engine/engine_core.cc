@@ -27,7 +27,8 @@ EngineCore::EngineCore(EngineOptions options_in,
       reader(store.get(), applier.get(), page_size),
       snapshots(this),
       gc(this),
-      backups(this) {}
+      backups(this),
+      cold(this) {}
 
 absl::Status EngineCore::StartArchive(uint64_t generation) {
   remote::WalArchiverOptions archive;

@@ -34,6 +34,7 @@
 #include "engine/applier.h"
 #include "engine/archived_catalog_store.h"
 #include "engine/backups.h"
+#include "engine/cold_history.h"
 #include "engine/gc.h"
 #include "engine/history_guard.h"
 #include "engine/maintenance.h"
@@ -103,6 +104,11 @@ struct EngineCore {
   Snapshots snapshots;
   GarbageCollector gc;
   Backups backups;
+  ColdHistory cold;
+  // The LSN below which GC may leave history to the bucket alone
+  // (EngineOptions::local_history; 0: none), as GarbageCollector::Run last
+  // worked it out.
+  std::atomic<Lsn> local_cutoff{0};
 
   // Read replicas (engine/replication.h). While the store is one: the
   // primary it follows, and how far the primary has archived its WAL (the

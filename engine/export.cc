@@ -49,22 +49,36 @@ absl::StatusOr<ExportSummary> ExportPinned(EngineCore* core,
   header.page_size = core->page_size;
   PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
                         core->catalog->TimelinePath(timeline, lsn));
+  // The local store, or for history the local disk no longer holds, a cold
+  // store from the bucket (which needs no lock: it never changes).
+  bool local;
+  {
+    ReaderMutexLock gc(&core->history.mu());
+    local = core->history.IsLocal(path, lsn);
+  }
+  ColdHistory::Source from{nullptr, core->store.get(), &core->reader};
+  if (!local) {
+    PITR_ASSIGN_OR_RETURN(from, core->cold.SourceFor(path, lsn));
+  }
+  PageStore* store = from.store;
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<DumpWriter> writer,
                         DumpWriter::Start(header, sink));
   std::optional<uint32_t> space;
-  PITR_ASSIGN_OR_RETURN(space, core->store->NextSpace(path, 0));
+  PITR_ASSIGN_OR_RETURN(space, store->NextSpace(path, 0));
   for (; space;) {
-    PITR_ASSIGN_OR_RETURN(uint32_t size, core->store->SpaceSize(*space, path));
+    PITR_ASSIGN_OR_RETURN(uint32_t size, store->SpaceSize(*space, path));
     // A space of no pages holds none, and pages at or past a space's size
     // do not exist (docs/storage-format.md, "Values").
     if (size > 0) PITR_RETURN_IF_ERROR(writer->AddSpace(*space, size));
     std::optional<uint32_t> page;
-    PITR_ASSIGN_OR_RETURN(page, core->store->NextPage(*space, 0));
+    PITR_ASSIGN_OR_RETURN(page, store->NextPage(*space, 0));
     for (; page && *page < size;) {
       PageRead read;
-      {
+      if (local) {
         ReaderMutexLock gc(&core->history.mu());
-        PITR_ASSIGN_OR_RETURN(read, core->reader.Read({*space, *page}, path, lsn));
+        PITR_ASSIGN_OR_RETURN(read, from.reader->Read({*space, *page}, path, lsn));
+      } else {
+        PITR_ASSIGN_OR_RETURN(read, from.reader->Read({*space, *page}, path, lsn));
       }
       if (read.page) {
         PITR_RETURN_IF_ERROR(writer->AddPage(*page, *read.page));
@@ -73,10 +87,10 @@ absl::StatusOr<ExportSummary> ExportPinned(EngineCore* core,
         }
       }
       if (*page == kInvalidPageNumber - 1) break;
-      PITR_ASSIGN_OR_RETURN(page, core->store->NextPage(*space, *page + 1));
+      PITR_ASSIGN_OR_RETURN(page, store->NextPage(*space, *page + 1));
     }
     if (*space == UINT32_MAX) break;
-    PITR_ASSIGN_OR_RETURN(space, core->store->NextSpace(path, *space + 1));
+    PITR_ASSIGN_OR_RETURN(space, store->NextSpace(path, *space + 1));
   }
   PITR_RETURN_IF_ERROR(writer->Finish());
   const DumpTrailer& counts = writer->counts();

@@ -32,8 +32,12 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
   // Pins: exact points that must stay readable (expired leases are not
   // live; Run has deleted expired snapshots).
   std::vector<std::pair<TimelineId, Lsn>> pins = core_->history.LivePins(now);
+  // Leases and exports are short: the local disk keeps their points. A
+  // snapshot's below the local cutoff is read from the bucket.
+  const size_t short_pins = pins.size();
   for (const Snapshot& s : core_->catalog->ListSnapshots())
     pins.emplace_back(s.timeline, s.lsn);
+  const Lsn local_cutoff = core_->replica() ? 0 : core_->local_cutoff.load();
 
   const std::vector<Branch> branches = core_->catalog->List();
   const Retention defaults = core_->default_retention();
@@ -46,12 +50,18 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
   Plan plan;
   plan.floors = gc_policy::Floors(branches, cutoffs);
   std::vector<gc_policy::Reader> readers;
-  for (const auto& [timeline, lsn] : pins) {
+  // What the local disk keeps: the readers' points at or above the cutoff.
+  std::vector<gc_policy::Reader> local_readers;
+  for (size_t i = 0; i < pins.size(); ++i) {
+    const auto& [timeline, lsn] = pins[i];
     if (std::optional<BranchId> owner = core_->catalog->OwnerOf(timeline)) {
       plan.floors[*owner] = std::min(plan.floors[*owner], lsn);
     }
     PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
                           core_->catalog->TimelinePath(timeline, lsn));
+    if (i < short_pins || lsn >= local_cutoff) {
+      local_readers.push_back({0, path, lsn});
+    }
     readers.push_back({0, std::move(path), lsn});
   }
   for (const Branch& b : branches) {
@@ -63,9 +73,19 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
       PITR_ASSIGN_OR_RETURN(Timeline t, core_->catalog->GetTimeline(step.timeline));
       if (t.gc_horizon <= step.up_to) floor = std::max(floor, t.gc_horizon);
     }
+    local_readers.push_back({b.id, path, std::max(floor, local_cutoff)});
     readers.push_back({b.id, std::move(path), floor});
   }
   plan.horizons = gc_policy::Horizons(readers);
+  // Local horizons: at least the horizons, and never lower than before.
+  plan.local_horizons = core_->history.LocalHorizons();
+  const std::map<TimelineId, Lsn> local =
+      local_cutoff > 0 ? gc_policy::Horizons(local_readers) : plan.horizons;
+  for (const auto& [timeline, horizon] : plan.horizons) {
+    auto kept = local.find(timeline);
+    Lsn& mine = plan.local_horizons[timeline];
+    mine = std::max({mine, horizon, kept == local.end() ? 0 : kept->second});
+  }
   plan.unused = core_->catalog->UnusedTimelines();
   if (core_->replica()) {
     // A replica deletes only what its primary has given up: the horizons
@@ -77,7 +97,19 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
   } else {
     PITR_RETURN_IF_ERROR(core_->catalog->RaiseGcHorizons(plan.horizons));
   }
-  core_->history.Publish(plan.floors, plan.horizons);
+  for (auto& [timeline, local_horizon] : plan.local_horizons) {
+    auto horizon = plan.horizons.find(timeline);
+    if (horizon != plan.horizons.end()) {
+      local_horizon = std::max(local_horizon, horizon->second);
+    }
+  }
+  // Recorded before anything is deleted below them (the same memtable,
+  // flushed in order).
+  rocksdb::WriteBatch record;
+  record.Put(sk::MetaKey(sk::kMetaLocalHorizons),
+             sk::EncodeLocalHorizons(plan.local_horizons));
+  PITR_RETURN_IF_ERROR(core_->store->Write(&record));
+  core_->history.Publish(plan.floors, plan.horizons, plan.local_horizons);
   return plan;
 }
 
@@ -91,6 +123,7 @@ absl::StatusOr<GcReport> GarbageCollector::Run(bool compact) {
   // Compaction works on flushed data; flush first so the sizes compare.
   if (compact) PITR_RETURN_IF_ERROR(core_->maintenance->Flush());
   report.store_bytes_before = core_->store->LiveBytes();
+  core_->local_cutoff = LocalCutoff();
   // Expired snapshots pin nothing any more (a replica's expire on its
   // primary).
   if (!core_->replica()) {
@@ -146,8 +179,8 @@ absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
     if (unused.count(current->second) > 0 ||
         (!replica && !core_->catalog->GetTimeline(current->second).ok())) {
       for (size_t i = 0; i < group.size(); ++i) drop.push_back(i);
-    } else if (auto h = plan.horizons.find(current->second);
-               h != plan.horizons.end()) {
+    } else if (auto h = plan.local_horizons.find(current->second);
+               h != plan.local_horizons.end()) {
       drop = gc_policy::VersionsToDrop(group, h->second);
     }
     for (size_t i : drop) deletes.Delete(group_keys[i]);
@@ -188,6 +221,38 @@ absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
   }
   report->timelines_removed = plan.unused.size();
   return absl::OkStatus();
+}
+
+Lsn GarbageCollector::LocalCutoff() const {
+  const absl::Duration keep = core_->options.local_history;
+  remote::WalArchiver* archiver = core_->archiver();
+  if (keep == absl::InfiniteDuration() || archiver == nullptr ||
+      core_->replica()) {
+    return 0;
+  }
+  absl::StatusOr<Lsn> by_time = core_->wal->LsnAtTimestamp(
+      absl::ToUnixMicros(absl::Now() - keep));
+  if (!by_time.ok()) return 0;  // every commit is younger
+  absl::StatusOr<std::vector<remote::BackupManifest>> backups =
+      core_->backups.List();
+  if (!backups.ok() || backups->empty()) {
+    if (!backups.ok()) {
+      spdlog::warn("pitr GC: keeping all history locally: {}",
+                   backups.status().ToString());
+    }
+    return 0;
+  }
+  // Every point inside retention must stay readable: from the bucket only
+  // once a backup reaches back to the oldest.
+  Lsn oldest_needed = core_->latest_lsn.load();
+  {
+    ReaderMutexLock l(&core_->history.mu());
+    for (const Branch& b : core_->catalog->List()) {
+      oldest_needed = std::min(oldest_needed, core_->history.FloorOf(b.id));
+    }
+  }
+  if (backups->front().lsn > oldest_needed) return 0;
+  return std::min({*by_time, archiver->archived_lsn(), backups->back().lsn});
 }
 
 GcStats GarbageCollector::stats() const {

@@ -60,6 +60,9 @@ class GarbageCollector {
   struct Plan {
     std::map<BranchId, Lsn> floors;
     std::map<TimelineId, Lsn> horizons;
+    // What the local disk keeps (EngineOptions::local_history): at or
+    // above the horizons; what GC deletes.
+    std::map<TimelineId, Lsn> local_horizons;
     std::vector<TimelineId> unused;  // timelines no branch reads
   };
 
@@ -80,6 +83,12 @@ class GarbageCollector {
   GcStats stats() const;
 
  private:
+  // The LSN below which the local disk may leave history to the bucket
+  // (EngineOptions::local_history): the point local_history ago, but not
+  // past what is archived nor past the newest base backup, and 0 (none)
+  // until a backup reaches back to the oldest point retention keeps. Lists
+  // the bucket's backups: not under the branch lock.
+  Lsn LocalCutoff() const;
   // Step 2: deletes what `plan` lets go, counting into `report`.
   absl::Status DeleteCollected(const Plan& plan, GcReport* report)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);

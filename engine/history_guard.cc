@@ -1,5 +1,7 @@
 #include "engine/history_guard.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace pitr {
@@ -12,7 +14,40 @@ Lsn HistoryGuard::FloorOf(BranchId branch) const {
 bool HistoryGuard::MayBeCollected(TimelineId timeline, Lsn commit_lsn) const {
   ReaderMutexLock l(&mu_);
   auto it = horizons_.find(timeline);
-  return it != horizons_.end() && commit_lsn <= it->second;
+  auto local = local_horizons_.find(timeline);
+  return (it != horizons_.end() && commit_lsn <= it->second) ||
+         (local != local_horizons_.end() && commit_lsn <= local->second);
+}
+
+bool HistoryGuard::IsLocal(const std::vector<ReadStep>& path, Lsn lsn) const {
+  for (const ReadStep& step : path) {
+    auto local = local_horizons_.find(step.timeline);
+    if (local != local_horizons_.end() &&
+        std::min(lsn, step.up_to) < local->second) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<Lsn> HistoryGuard::LocalFrom(const std::vector<ReadStep>& path,
+                                           Lsn floor, Lsn latest) const {
+  // A read at X reads the branch's own timeline at X and each ancestor at
+  // its branch point (below those, X itself).
+  Lsn from = floor;
+  for (const ReadStep& step : path) {
+    auto local = local_horizons_.find(step.timeline);
+    if (local == local_horizons_.end()) continue;
+    if (step.up_to < local->second && step.up_to < latest) return std::nullopt;
+    from = std::max(from, local->second);
+  }
+  if (from > latest) return std::nullopt;
+  return from;
+}
+
+std::map<TimelineId, Lsn> HistoryGuard::LocalHorizons() const {
+  ReaderMutexLock l(&mu_);
+  return local_horizons_;
 }
 
 void HistoryGuard::SetFloors(const std::map<BranchId, Lsn>& floors) {
@@ -26,10 +61,15 @@ void HistoryGuard::ForgetFloors(const std::vector<BranchId>& branches) {
 }
 
 void HistoryGuard::Publish(std::map<BranchId, Lsn> floors,
-                           std::map<TimelineId, Lsn> horizons) {
+                           std::map<TimelineId, Lsn> horizons,
+                           const std::map<TimelineId, Lsn>& local_horizons) {
   MutexLock l(&mu_);
   floors_ = std::move(floors);
   horizons_ = std::move(horizons);
+  for (const auto& [timeline, horizon] : local_horizons) {
+    Lsn& mine = local_horizons_[timeline];
+    mine = std::max(mine, horizon);
+  }
 }
 
 uint64_t HistoryGuard::AddPin(TimelineId timeline, Lsn lsn,

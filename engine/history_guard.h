@@ -2,8 +2,10 @@
 // engine.
 //
 // It holds what GC last published, the floor of each branch (the oldest LSN
-// a read of it may ask for) and the horizon of each timeline (below which GC
-// may delete versions), and the pins that hold exact points of a timeline:
+// a read of it may ask for), the horizon of each timeline (below which GC
+// may delete versions) and its local horizon (below which the local disk
+// may no longer hold them: EngineOptions::local_history; reads there go to
+// the bucket, engine/cold_history.h), and the pins that hold exact points of a timeline:
 // leases (with an expiry; kept in memory, a restart drops them) and export
 // pins (leases that never expire, removed when the export ends).
 //
@@ -31,6 +33,7 @@
 #include "base/ids.h"
 #include "base/lsn.h"
 #include "base/mutex.h"
+#include "branch/catalog_types.h"
 
 namespace pitr {
 
@@ -58,8 +61,25 @@ class HistoryGuard {
   void ForgetFloors(const std::vector<BranchId>& branches)
       ABSL_LOCKS_EXCLUDED(mu_);
   // Replaces the floors and horizons, waiting for the reads in progress.
+  // Local horizons only rise (a timeline's stays where it was if
+  // `local_horizons` has a lower one or none).
   void Publish(std::map<BranchId, Lsn> floors,
-               std::map<TimelineId, Lsn> horizons) ABSL_LOCKS_EXCLUDED(mu_);
+               std::map<TimelineId, Lsn> horizons,
+               const std::map<TimelineId, Lsn>& local_horizons)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // True if the local disk holds every version a read along `path` at
+  // `lsn` needs: each step's point is at or above its timeline's local
+  // horizon.
+  bool IsLocal(const std::vector<ReadStep>& path, Lsn lsn) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The oldest LSN from `floor` to `latest` at which reads along `path`
+  // (a branch's path at its latest) are local: each later read is too.
+  // nullopt if none is.
+  std::optional<Lsn> LocalFrom(const std::vector<ReadStep>& path, Lsn floor,
+                               Lsn latest) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The local horizons (what GC keeps to itself and persists).
+  std::map<TimelineId, Lsn> LocalHorizons() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Pins (timeline, lsn) until `expires`; returns the pin's id (ids are
   // never reused).
@@ -88,6 +108,7 @@ class HistoryGuard {
   mutable Mutex mu_;
   std::map<BranchId, Lsn> floors_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, Lsn> horizons_ ABSL_GUARDED_BY(mu_);
+  std::map<TimelineId, Lsn> local_horizons_ ABSL_GUARDED_BY(mu_);
 
   Mutex pins_mu_;
   std::map<uint64_t, Pin> pins_ ABSL_GUARDED_BY(pins_mu_);

@@ -29,14 +29,14 @@ TEST(HistoryGuardTest, ABranchWithoutAFloorReadsFromZero) {
 TEST(HistoryGuardTest, PublishReplacesEveryFloor) {
   HistoryGuard guard;
   guard.SetFloors({{1, 100}, {2, 200}});
-  guard.Publish({{1, 150}}, {});
+  guard.Publish({{1, 150}}, {}, {});
   EXPECT_EQ(FloorOf(guard, 1), 150u);
   EXPECT_EQ(FloorOf(guard, 2), 0u);  // not in the published set
 }
 
 TEST(HistoryGuardTest, SetFloorsKeepsTheOthersAndForgetFloorsDrops) {
   HistoryGuard guard;
-  guard.Publish({{1, 100}, {2, 200}}, {});
+  guard.Publish({{1, 100}, {2, 200}}, {}, {});
   guard.SetFloors({{2, 250}, {3, 300}});
   EXPECT_EQ(FloorOf(guard, 1), 100u);
   EXPECT_EQ(FloorOf(guard, 2), 250u);
@@ -50,7 +50,7 @@ TEST(HistoryGuardTest, SetFloorsKeepsTheOthersAndForgetFloorsDrops) {
 TEST(HistoryGuardTest, CollectedUpToAndIncludingTheHorizon) {
   HistoryGuard guard;
   EXPECT_FALSE(guard.MayBeCollected(TimelineId(1), 0));
-  guard.Publish({}, {{TimelineId(1), 500}});
+  guard.Publish({}, {{TimelineId(1), 500}}, {});
   EXPECT_TRUE(guard.MayBeCollected(TimelineId(1), 499));
   EXPECT_TRUE(guard.MayBeCollected(TimelineId(1), 500));
   EXPECT_FALSE(guard.MayBeCollected(TimelineId(1), 501));
@@ -97,14 +97,14 @@ TEST(HistoryGuardTest, RemoveReturnsThePinsTimelineOnce) {
 
 TEST(HistoryGuardTest, PublishWaitsForTheReadsInProgress) {
   HistoryGuard guard;
-  guard.Publish({{1, 100}}, {});
+  guard.Publish({{1, 100}}, {}, {});
   std::atomic<bool> published{false};
   std::thread gc;
   {
     ReaderMutexLock read(&guard.mu());
     EXPECT_EQ(guard.FloorOf(1), 100u);
     gc = std::thread([&] {
-      guard.Publish({{1, 900}}, {});
+      guard.Publish({{1, 900}}, {}, {});
       published = true;
     });
     absl::SleepFor(absl::Milliseconds(50));

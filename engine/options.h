@@ -77,6 +77,13 @@ struct EngineOptions {
   // (readable, durable) and still goes to object storage when it can.
   bool archive_sync = false;
   absl::Duration archive_sync_timeout = absl::Seconds(30);
+  // With `remote`: how much of each branch's past the local disk keeps
+  // (engine/cold_history.h). Older history inside the retention windows is
+  // then only in the bucket and read from there, through a local cache of
+  // at most remote_cache_bytes; the disk keeps at least the history since
+  // the newest base backup. Infinite: all of it is kept locally.
+  absl::Duration local_history = absl::InfiniteDuration();
+  uint64_t remote_cache_bytes = uint64_t{1} << 30;
   // Set: the store is a read replica of the pitrd at this address
   // (engine/replication.h), restored from its bucket (`remote`, which the
   // replica reads but never writes until Engine::Promote). Empty: a

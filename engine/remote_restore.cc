@@ -119,6 +119,10 @@ absl::StatusOr<RemoteRestoreReport> RestoreFromRemote(
     return absl::InvalidArgumentError(
         "give the point to restore to as an lsn or a time, not both");
   }
+  if (options.to_end && !options.detached) {
+    return absl::InvalidArgumentError(
+        "a restore that keeps the archive to its end is detached");
+  }
   const absl::Time started = absl::Now();
   PITR_RETURN_IF_ERROR(PrepareDirectory(dir));
   PITR_RETURN_IF_ERROR(WriteFileDurably(FileSystem::Default(),
@@ -193,7 +197,7 @@ absl::StatusOr<RemoteRestoreReport> RestoreFromRemote(
         FormatLsn(backup->lsn), " the bucket restores lsn ",
         FormatLsn(backup->lsn), " to ", FormatLsn(points.end)));
   }
-  const Lsn point = points.at;
+  const Lsn point = options.to_end ? points.end : points.at;
   PITR_RETURN_IF_ERROR(CutLog(wal_dir, point));
 
   // The catalog as it stood at the point.

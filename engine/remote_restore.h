@@ -51,6 +51,11 @@ struct RemoteRestoreOptions {
   // An LSN or a time, or neither for the latest archived point.
   PointInTime at;
   bool detached = false;
+  // Start from the newest backup at or before `at`, but keep the archived
+  // WAL to its end (and the catalog of the end): a store that reads every
+  // point from `at` to the end of the archive (how cold history is read,
+  // engine/cold_history.h). Detached only.
+  bool to_end = false;
 };
 
 // FAILED_PRECONDITION if `dir` holds anything but an interrupted

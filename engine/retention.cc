@@ -25,11 +25,19 @@ Retention Engine::default_retention() const {
 absl::StatusOr<HistoryBounds> Engine::GetHistoryBounds(BranchId branch) const {
   PITR_ASSIGN_OR_RETURN(Branch b, core_->catalog->Get(branch));
   HistoryBounds bounds;
+  bounds.latest_lsn = latest_lsn();
   {
     ReaderMutexLock l(&core_->history.mu());
     bounds.oldest_lsn = core_->history.FloorOf(branch);
+    PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
+                          core_->catalog->ReadPath(branch, bounds.latest_lsn));
+    bounds.local_oldest_lsn = core_->history.LocalFrom(path, bounds.oldest_lsn,
+                                                      bounds.latest_lsn);
   }
-  bounds.latest_lsn = latest_lsn();
+  if (bounds.local_oldest_lsn) {
+    PITR_ASSIGN_OR_RETURN(bounds.local_oldest_timestamp_us,
+                          core_->wal->TimestampAtLsn(*bounds.local_oldest_lsn));
+  }
   PITR_ASSIGN_OR_RETURN(bounds.oldest_timestamp_us,
                         core_->wal->TimestampAtLsn(bounds.oldest_lsn));
   PITR_ASSIGN_OR_RETURN(bounds.latest_timestamp_us,

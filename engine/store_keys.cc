@@ -163,6 +163,29 @@ std::optional<uint64_t> DecodeU64(absl::string_view value) {
   return GetBig64(value.data());
 }
 
+std::string EncodeLocalHorizons(const std::map<TimelineId, Lsn>& horizons) {
+  std::string out;
+  PutBig32(&out, static_cast<uint32_t>(horizons.size()));
+  for (const auto& [timeline, lsn] : horizons) {
+    PutBig64(&out, timeline.value());
+    PutBig64(&out, lsn);
+  }
+  return out;
+}
+
+std::optional<std::map<TimelineId, Lsn>> DecodeLocalHorizons(
+    absl::string_view value) {
+  if (value.size() < 4) return std::nullopt;
+  const uint32_t count = GetBig32(value.data());
+  if (value.size() != 4 + uint64_t{count} * 16) return std::nullopt;
+  std::map<TimelineId, Lsn> horizons;
+  for (uint32_t i = 0; i < count; ++i) {
+    const char* entry = value.data() + 4 + i * 16;
+    horizons[TimelineId(GetBig64(entry))] = GetBig64(entry + 8);
+  }
+  return horizons;
+}
+
 std::string MetaKey(absl::string_view name) {
   std::string out = "m";
   out.append(name.data(), name.size());

@@ -29,6 +29,7 @@
 #define PITR_ENGINE_STORE_KEYS_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -129,6 +130,13 @@ inline constexpr char kMetaAppliedLsn[] = "applied_lsn";        // u64
 // The latest LSN when the catalog last changed (the LSN its image in the
 // bucket is labelled with, remote/catalog_archive.h).
 inline constexpr char kMetaCatalogLsn[] = "catalog_lsn";  // u64
+// What the local disk holds of each timeline (GarbageCollector::Plan::
+// local_horizons): reads below go to the bucket. Count u32, then per
+// timeline: id u64, lsn u64.
+inline constexpr char kMetaLocalHorizons[] = "local_horizons";
+std::string EncodeLocalHorizons(const std::map<TimelineId, Lsn>& horizons);
+std::optional<std::map<TimelineId, Lsn>> DecodeLocalHorizons(
+    absl::string_view value);
 // 2: version keys newest first ('V'). 1: oldest first ('v'); Engine::Open
 // rewrites a format 1 store's version keys (engine/upgrade.cc).
 inline constexpr uint32_t kFormatVersion = 2;

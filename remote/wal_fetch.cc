@@ -53,7 +53,7 @@ absl::StatusOr<FetchedWal> FetchWal(RemoteStorage* storage,
   PITR_ASSIGN_OR_RETURN(auto pieces, PiecesOfLineage(storage, generation));
   // The segment holding `from`: the last that starts at or before it.
   auto first = pieces.upper_bound(from);
-  if (first == pieces.begin() && from == 0) {
+  if (pieces.empty() && from == 0) {
     // Nothing archived yet: the log is empty.
     PITR_RETURN_IF_ERROR(FileSystem::Default()->CreateDirs(dir));
     return FetchedWal{};

@@ -35,6 +35,15 @@ v1::HistoryBounds HistoryBoundsProto(const HistoryBounds& bounds) {
     *proto.mutable_latest_time() = TimestampProto(*bounds.latest_timestamp_us);
   }
   *proto.mutable_retention() = RetentionProto(bounds.retention);
+  if (bounds.local_oldest_lsn) {
+    proto.set_local_oldest_lsn(*bounds.local_oldest_lsn);
+  } else {
+    proto.set_remote_only(true);
+  }
+  if (bounds.local_oldest_timestamp_us) {
+    *proto.mutable_local_oldest_time() =
+        TimestampProto(*bounds.local_oldest_timestamp_us);
+  }
   return proto;
 }
 

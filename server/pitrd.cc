@@ -103,6 +103,14 @@ ABSL_FLAG(bool, restore_detached, false,
           "With --restore_from_remote: leave the bucket alone and serve the "
           "restored store without archiving (to test restores while the "
           "store runs).");
+ABSL_FLAG(absl::Duration, local_history, absl::InfiniteDuration(),
+          "With --remote: how much of each branch's past the local disk "
+          "keeps (e.g. 1d); older history inside retention is read from the "
+          "bucket through a local cache. inf: all of it. See "
+          "docs/operations.md, \"History deeper than the local disk\".");
+ABSL_FLAG(uint64_t, remote_cache_bytes, uint64_t{1} << 30,
+          "With --local_history: disk for the stores built from the bucket "
+          "to read older history (the least recently used dropped first).");
 ABSL_FLAG(std::string, replica_of, "",
           "Serve as a read replica of the pitrd at HOST:PORT: start from its "
           "bucket (--remote; an empty --data_dir is restored from it), "
@@ -166,6 +174,8 @@ int Main() {
       absl::GetFlag(FLAGS_archive_sync_timeout);
 
   options.engine.backup_every = absl::GetFlag(FLAGS_backup_every);
+  options.engine.local_history = absl::GetFlag(FLAGS_local_history);
+  options.engine.remote_cache_bytes = absl::GetFlag(FLAGS_remote_cache_bytes);
   if (absl::GetFlag(FLAGS_restore_from_remote)) {
     RemoteRestoreOptions restore;
     absl::StatusOr<PointInTime> at =

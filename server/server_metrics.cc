@@ -195,6 +195,27 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
        "retention needed.",
        Type::kCounter,
        [](const EngineStats& s) { return s.backups.garbage_objects_deleted; }},
+      {"pitr_cold_reads_total",
+       "Reads (pages, sizes, exports) of history only object storage holds "
+       "(--local_history).",
+       Type::kCounter, [](const EngineStats& s) { return s.cold.reads; }},
+      {"pitr_cold_fetches_total",
+       "Stores built from object storage to read cold history.",
+       Type::kCounter,
+       [](const EngineStats& s) { return s.cold.stores_built; }},
+      {"pitr_cold_fetched_bytes_total",
+       "Bytes those fetches downloaded (base backup files and WAL).",
+       Type::kCounter,
+       [](const EngineStats& s) { return s.cold.bytes_fetched; }},
+      {"pitr_cold_fetch_seconds_total",
+       "Time spent building stores from object storage.", Type::kCounter,
+       [](const EngineStats& s) {
+         return absl::ToDoubleSeconds(s.cold.build_time);
+       }},
+      {"pitr_remote_cache_bytes",
+       "Disk used by the stores built from object storage (at most "
+       "--remote_cache_bytes, but for the one in use).",
+       Type::kGauge, [](const EngineStats& s) { return s.cold.cache_bytes; }},
       {"pitr_remote_bytes",
        "Bytes of every object under the store's object storage prefix, at "
        "the last measurement (every --size_interval).",

@@ -6,7 +6,7 @@
 namespace pitr::testing {
 
 Lsn AppendStep(Engine* engine, BranchId branch, uint32_t page, int step,
-               uint32_t pages) {
+               uint32_t pages, std::optional<int64_t> commit_us) {
   absl::StatusOr<WalBatch> batch = engine->NewBatch(branch);
   EXPECT_TRUE(batch.ok()) << batch.status();
   if (!batch.ok()) return 0;
@@ -18,6 +18,7 @@ Lsn AppendStep(Engine* engine, BranchId branch, uint32_t page, int step,
     EXPECT_TRUE(
         batch->PutPageDelta({1, (page + 1) % pages}, 100, "delta!").ok());
   }
+  if (commit_us) batch->SetTimestamp(*commit_us);
   absl::StatusOr<AppendResult> appended = engine->Append(branch, *batch);
   EXPECT_TRUE(appended.ok()) << appended.status();
   return appended.ok() ? appended->commit_lsn : 0;

@@ -32,10 +32,11 @@ struct HistoryReads {
 
 // Step `step` of a history: a batch on `branch` writing page `page` of
 // space 1 whole (its first bytes name the step and the page) and, every
-// third step, a delta on the next page (of `pages`). Its commit LSN; 0,
-// failing the test, if the append is refused.
+// third step, a delta on the next page (of `pages`), committed at
+// `commit_us` if given. Its commit LSN; 0, failing the test, if the append
+// is refused.
 Lsn AppendStep(Engine* engine, BranchId branch, uint32_t page, int step,
-               uint32_t pages);
+               uint32_t pages, std::optional<int64_t> commit_us = std::nullopt);
 
 // Pages 0 to pages - 1 of space 1, at every LSN of `commits` up to the
 // latest.

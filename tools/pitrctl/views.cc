@@ -60,6 +60,10 @@ Json BoundsJson(const v1::HistoryBounds& b) {
       .Set("oldest_time", TimeJson(IfSet(b.has_oldest_time(), b.oldest_time())))
       .Set("latest_lsn", LsnJson(b.latest_lsn()))
       .Set("latest_time", TimeJson(IfSet(b.has_latest_time(), b.latest_time())))
+      .Set("local_oldest_lsn",
+           b.remote_only() ? Json::Null() : LsnJson(b.local_oldest_lsn()))
+      .Set("local_oldest_time",
+           TimeJson(IfSet(b.has_local_oldest_time(), b.local_oldest_time())))
       .Set("retention", RetentionJson(b.retention()));
 }
 
