@@ -57,6 +57,36 @@ TEST(HistoryGuardTest, CollectedUpToAndIncludingTheHorizon) {
   EXPECT_FALSE(guard.MayBeCollected(TimelineId(2), 1));  // no horizon
 }
 
+// A read is local when each step of its path reads at or above its
+// timeline's local horizon; local horizons never go down; a branch whose
+// ancestor step is below is all remote.
+TEST(HistoryGuardTest, LocalReadsAreThoseAboveEveryStepsLocalHorizon) {
+  HistoryGuard guard;
+  const TimelineId main(1), child(2);
+  guard.Publish({}, {}, {{main, 400}, {child, 700}});
+  const std::vector<ReadStep> path = {{child, 1000}, {main, 500}};
+  ReaderMutexLock l(&guard.mu());
+  EXPECT_TRUE(guard.IsLocal(path, 800));
+  EXPECT_FALSE(guard.IsLocal(path, 650));  // the child below its horizon
+  EXPECT_TRUE(guard.IsLocal({{main, 1000}}, 400));
+  EXPECT_FALSE(guard.IsLocal({{main, 1000}}, 399));
+  EXPECT_TRUE(guard.IsLocal({{TimelineId(9), 1000}}, 1));  // no horizon
+  EXPECT_EQ(guard.LocalFrom(path, 100, 1000), std::optional<Lsn>(700));
+  EXPECT_EQ(guard.LocalFrom(path, 900, 1000), std::optional<Lsn>(900));
+  EXPECT_EQ(guard.LocalFrom({{child, 1000}, {main, 300}}, 0, 1000),
+            std::nullopt);  // its branch point is below main's horizon
+}
+
+TEST(HistoryGuardTest, LocalHorizonsOnlyRise) {
+  HistoryGuard guard;
+  guard.Publish({}, {}, {{TimelineId(1), 400}});
+  guard.Publish({}, {}, {{TimelineId(1), 300}, {TimelineId(2), 50}});
+  const std::map<TimelineId, Lsn> local = guard.LocalHorizons();
+  EXPECT_EQ(local.at(TimelineId(1)), 400u);
+  EXPECT_EQ(local.at(TimelineId(2)), 50u);
+  EXPECT_TRUE(guard.MayBeCollected(TimelineId(1), 400));
+}
+
 TEST(HistoryGuardTest, LivePinsDropTheExpiredOnes) {
   HistoryGuard guard;
   const uint64_t a = guard.AddPin(TimelineId(1), 10, kNow + absl::Seconds(5));
