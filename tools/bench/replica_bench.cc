@@ -11,6 +11,16 @@
 //      --read_seconds against the primary alone, then spread over the
 //      primary and the two replicas; pages/s of each, and the machine's
 //      cores (every server shares them).
+//   3. History deeper than the local disk (an Engine in this process):
+//      --history_hours of history (--history_mib of page writes, commit
+//      times spread over the window) written to two stores, one with
+//      --local_history=1h and one without, a base backup at the start and
+//      at the end, GC with compaction: the local disk bytes of each.
+//   4. Reads of the store with --local_history: the first read of a point
+//      older than an hour (it fetches a backup and WAL from the bucket),
+//      then --cold_reads reads of random pages at such points (warm: from
+//      the cache), against the same reads at points inside the hour
+//      (local); p50 and p99 of each.
 // Object storage as remote_bench takes it (tools/bench/bench_remote.h):
 //   tools/dev/s3_server.sh start
 //   eval "$(tools/dev/s3_server.sh env | sed 's/^/export /')"
@@ -38,6 +48,7 @@
 #include "proto/status_util.h"
 #include "proto/wal_service.grpc.pb.h"
 #include "remote/open_remote_storage.h"
+#include "engine/engine.h"
 #include "server/server.h"
 #include "tools/bench/bench_remote.h"
 #include "tools/bench/bench_util.h"
@@ -54,6 +65,9 @@ ABSL_FLAG(double, lag_seconds, 10, "1: how long the ingest lasts.");
 ABSL_FLAG(int, read_clients, 8, "2: client threads.");
 ABSL_FLAG(int, batch_keys, 32, "2: pages per GetPages call.");
 ABSL_FLAG(double, read_seconds, 5, "2: measured seconds per side.");
+ABSL_FLAG(double, history_hours, 3, "3: the window of history written.");
+ABSL_FLAG(int, history_mib, 64, "3: page writes over that window.");
+ABSL_FLAG(int, cold_reads, 2000, "4: reads of each kind.");
 ABSL_FLAG(std::string, dir, "",
           "Parent directory of the scratch directory (replica_bench.XXXXXX, "
           "deleted at the end). Default: $TEST_TMPDIR, else $TMPDIR, else "
@@ -66,6 +80,9 @@ using Clock = std::chrono::steady_clock;
 constexpr uint32_t kPageSize = 8192;
 constexpr uint32_t kReadSpace = 1;
 constexpr uint32_t kIngestSpace = 2;
+
+// The bucket of part 4's store, deleted at its end.
+std::unique_ptr<remote::RemoteStorage> tiered_bucket_;
 
 absl::Status FromGrpc(const grpc::Status& status) {
   return FromGrpcStatus(status);
@@ -224,6 +241,137 @@ absl::StatusOr<double> Reads(const std::vector<int>& ports, uint32_t pages) {
   return total / absl::ToDoubleSeconds(window);
 }
 
+// 3 and 4: a store of --history_hours of history, with or without
+// --local_history=1h. Returns the engine (closed by the caller) and the
+// commit LSN of each batch.
+struct HistoryStore {
+  std::unique_ptr<Engine> engine;
+  std::vector<Lsn> commits;
+  std::vector<int64_t> times_us;
+};
+
+absl::StatusOr<HistoryStore> WriteHistory(const std::string& dir,
+                                          remote::RemoteStorage* bucket,
+                                          bool tiered) {
+  EngineOptions options;
+  options.dir = dir;
+  options.page_size = kPageSize;
+  options.remote = bucket;
+  options.gc_period = absl::InfiniteDuration();
+  options.local_history =
+      tiered ? absl::Hours(1) : absl::InfiniteDuration();
+  HistoryStore store;
+  PITR_ASSIGN_OR_RETURN(store.engine, Engine::Open(options));
+  Engine& engine = *store.engine;
+  PITR_RETURN_IF_ERROR(engine.backups().Create().status());
+  const std::string pool = bench::RandomPool(1 << 20, 3);
+  const int pages_written =
+      absl::GetFlag(FLAGS_history_mib) * (1 << 20) / kPageSize;
+  const int per_batch = 16;
+  const int batches = pages_written / per_batch;
+  const absl::Duration window =
+      absl::Seconds(absl::GetFlag(FLAGS_history_hours) * 3600);
+  const absl::Time start = absl::Now() - window;
+  std::mt19937 random(11);
+  for (int b = 0; b < batches; ++b) {
+    WalBatch batch(kMainTimeline);
+    for (int p = 0; p < per_batch; ++p) {
+      const uint32_t page = random() % 1024;  // 8 MiB of pages, rewritten
+      PITR_RETURN_IF_ERROR(batch.PutPageImage(
+          {kReadSpace, page},
+          absl::string_view(pool).substr(random() % (pool.size() - kPageSize),
+                                         kPageSize)));
+    }
+    const int64_t at_us = absl::ToUnixMicros(start + window * b / batches);
+    batch.SetTimestamp(at_us);
+    PITR_ASSIGN_OR_RETURN(AppendResult appended, engine.Append(batch));
+    store.commits.push_back(appended.commit_lsn);
+    store.times_us.push_back(at_us);
+  }
+  PITR_RETURN_IF_ERROR(engine.backups().Create().status());
+  PITR_RETURN_IF_ERROR(engine.gc().Run(/*compact=*/true).status());
+  return store;
+}
+
+absl::Status History(const std::string& scratch,
+                     const bench::BenchRemote& remote) {
+  uint64_t bytes[2] = {0, 0};
+  HistoryStore tiered;
+  for (int tiered_side = 0; tiered_side < 2; ++tiered_side) {
+    const std::string name = tiered_side ? "tiered" : "whole";
+    PITR_ASSIGN_OR_RETURN(
+        std::unique_ptr<remote::RemoteStorage> bucket,
+        remote::OpenRemoteStorage(absl::StrCat(remote.url, "-", name),
+                                  remote.options));
+    PITR_ASSIGN_OR_RETURN(
+        HistoryStore store,
+        WriteHistory(JoinPath(scratch, name), bucket.get(), tiered_side == 1));
+    bytes[tiered_side] = store.engine->stats().store_bytes;
+    if (tiered_side == 1) {
+      tiered = std::move(store);
+      tiered_bucket_ = std::move(bucket);
+    } else {
+      PITR_RETURN_IF_ERROR(store.engine->Close());
+      PITR_RETURN_IF_ERROR(bench::DeleteAll(bucket.get(), ""));
+    }
+  }
+  absl::PrintF(
+      "\n3. local disk (page store) after GC, %.0f h of history (%d MiB of "
+      "page writes over 8 MiB of pages), 7 d retention:\n"
+      "   without --local_history:    %.1f MiB\n"
+      "   --local_history=1h:         %.1f MiB (%.2fx)\n",
+      absl::GetFlag(FLAGS_history_hours), absl::GetFlag(FLAGS_history_mib),
+      bytes[0] / 1048576.0, bytes[1] / 1048576.0,
+      static_cast<double>(bytes[1]) / bytes[0]);
+
+  // 4. Reads at points older than the hour (cold) and inside it (local).
+  Engine& engine = *tiered.engine;
+  const int64_t hour_ago = absl::ToUnixMicros(absl::Now() - absl::Hours(1));
+  std::vector<Lsn> cold_points, local_points;
+  for (size_t i = 0; i < tiered.commits.size(); ++i) {
+    (tiered.times_us[i] < hour_ago - 60'000'000 ? cold_points : local_points)
+        .push_back(tiered.commits[i]);
+  }
+  std::mt19937 random(5);
+  auto time_read = [&](const std::vector<Lsn>& points) -> absl::StatusOr<int64_t> {
+    const Lsn lsn = points[random() % points.size()];
+    const Clock::time_point t0 = Clock::now();
+    absl::StatusOr<std::string> page =
+        engine.GetPage(kMainBranch,
+                       {kReadSpace, static_cast<uint32_t>(random() % 1024)}, lsn);
+    if (!page.ok() && !absl::IsNotFound(page.status())) return page.status();
+    return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                 t0)
+        .count();
+  };
+  PITR_ASSIGN_OR_RETURN(int64_t first, time_read(cold_points));
+  const ColdHistoryStats fetched = engine.stats().cold;
+  std::vector<int64_t> warm, local;
+  for (int i = 0; i < absl::GetFlag(FLAGS_cold_reads); ++i) {
+    PITR_ASSIGN_OR_RETURN(int64_t w, time_read(cold_points));
+    warm.push_back(w);
+    PITR_ASSIGN_OR_RETURN(int64_t l, time_read(local_points));
+    local.push_back(l);
+  }
+  absl::PrintF(
+      "\n4. GetPage (in process) at a point older than the hour:\n"
+      "   first read (fetches %.1f MiB from the bucket): %.1f ms\n"
+      "   warm (the cache):    p50 %.0f us  p99 %.0f us\n"
+      "   local (inside the hour): p50 %.0f us  p99 %.0f us  (warm / local "
+      "p50: %.2fx)\n",
+      fetched.bytes_fetched / 1048576.0, first / 1e3,
+      bench::Percentile(warm, 0.5), bench::Percentile(warm, 0.99),
+      bench::Percentile(local, 0.5), bench::Percentile(local, 0.99),
+      bench::Percentile(warm, 0.5) / bench::Percentile(local, 0.5));
+  if (engine.stats().cold.stores_built != fetched.stores_built) {
+    return absl::InternalError("warm reads fetched from the bucket again");
+  }
+  PITR_RETURN_IF_ERROR(engine.Close());
+  PITR_RETURN_IF_ERROR(bench::DeleteAll(tiered_bucket_.get(), ""));
+  tiered_bucket_.reset();
+  return absl::OkStatus();
+}
+
 absl::Status Run(const std::string& scratch) {
   PITR_ASSIGN_OR_RETURN(
       bench::BenchRemote remote,
@@ -280,7 +428,8 @@ absl::Status Run(const std::string& scratch) {
   PITR_RETURN_IF_ERROR(primary->Shutdown(absl::Seconds(5)));
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<remote::RemoteStorage> storage,
                         remote::OpenRemoteStorage(remote.url, remote.options));
-  return bench::DeleteAll(storage.get(), "");
+  PITR_RETURN_IF_ERROR(bench::DeleteAll(storage.get(), ""));
+  return History(scratch, remote);
 }
 
 }  // namespace
