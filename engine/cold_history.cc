@@ -182,12 +182,7 @@ absl::StatusOr<std::shared_ptr<ColdHistory::Store>> ColdHistory::Build(
 
 void ColdHistory::Evict(const Store* keep) {
   const uint64_t budget = core_->options.remote_cache_bytes;
-  auto total = [this] {
-    uint64_t bytes = 0;
-    for (const auto& [lsn, store] : stores_) bytes += store->bytes;
-    return bytes;
-  };
-  while (total() > budget && stores_.size() > 1) {
+  while (CacheBytes() > budget && stores_.size() > 1) {
     auto oldest = stores_.end();
     for (auto it = stores_.begin(); it != stores_.end(); ++it) {
       if (it->second.get() == keep) continue;
@@ -203,7 +198,13 @@ void ColdHistory::Evict(const Store* keep) {
     stores_.erase(oldest);  // closed once its last read ends
     ++stats_.stores_evicted;
   }
-  stats_.cache_bytes = total();
+  stats_.cache_bytes = CacheBytes();
+}
+
+uint64_t ColdHistory::CacheBytes() const {
+  uint64_t bytes = 0;
+  for (const auto& [lsn, store] : stores_) bytes += store->bytes;
+  return bytes;
 }
 
 }  // namespace pitr

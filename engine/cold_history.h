@@ -73,6 +73,7 @@ class ColdHistory {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(build_mu_);
   // Drops the least recently used stores past the budget, but `keep`.
   void Evict(const Store* keep) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  uint64_t CacheBytes() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   EngineCore* const core_;
   Mutex build_mu_ ABSL_ACQUIRED_BEFORE(mu_);

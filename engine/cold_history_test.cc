@@ -128,6 +128,22 @@ TEST_P(ColdHistoryTest, OldHistoryReadsFromTheBucketExactlyAsItDidLocally) {
   EXPECT_FALSE(late_bounds->local_oldest_lsn.has_value());
   ASSERT_TRUE(engine_->DeleteBranch(late->id, false).ok());
 
+  // A restore of dev to a cold point: metadata only too, and its reads
+  // (and its backup branch's, which holds dev's old timeline) alike.
+  absl::StatusOr<Catalog::Restored> restored = engine_->RestoreBranch(
+      dev->id, kMainBranch, PointInTime{commits_[3], {}});
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  for (uint32_t page = 0; page < kPages; ++page) {
+    absl::StatusOr<std::string> main_then =
+        engine_->GetPage(kMainBranch, {1, page}, commits_[3]);
+    absl::StatusOr<std::string> on_dev = engine_->GetPage(dev->id, {1, page});
+    ASSERT_EQ(main_then.status().code(), on_dev.status().code()) << page;
+    if (main_then.ok()) {
+      EXPECT_TRUE(*main_then == *on_dev) << page;
+    }
+  }
+  ASSERT_TRUE(engine_->DeleteBranch(restored->backup.id, false).ok());
+
   // An export at a cold point (the snapshot's) holds what it did.
   uint64_t pages_exported = 0;
   absl::StatusOr<ExportSummary> exported = engine_->ExportSnapshot(
