@@ -4,19 +4,26 @@
 #include <random>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 
+ABSL_FLAG(std::string, remote, "",
+          "s3://bucket/prefix to measure against; empty: the test S3 server "
+          "from PITR_S3_* (tools/dev/s3_server.sh env).");
+ABSL_FLAG(std::string, remote_endpoint, "", "As pitrd's --remote_endpoint.");
+ABSL_FLAG(std::string, remote_credentials_file, "",
+          "As pitrd's --remote_credentials_file.");
+
 namespace pitr::bench {
 
-absl::StatusOr<BenchRemote> BenchRemoteFor(
-    const std::string& name, const std::string& remote_flag,
-    const std::string& endpoint_flag, const std::string& credentials_flag) {
+absl::StatusOr<BenchRemote> BenchRemoteFor(const std::string& name) {
   BenchRemote remote;
-  std::string url = remote_flag;
-  remote.options.endpoint = endpoint_flag;
-  remote.options.credentials_file = credentials_flag;
+  std::string url = absl::GetFlag(FLAGS_remote);
+  remote.options.endpoint = absl::GetFlag(FLAGS_remote_endpoint);
+  remote.options.credentials_file =
+      absl::GetFlag(FLAGS_remote_credentials_file);
   if (url.empty()) {
     auto env = [](const char* variable) -> std::string {
       const char* v = std::getenv(variable);

@@ -1,6 +1,7 @@
 // Where the benchmarks that need object storage measure: the bucket given
 // by --remote (with --remote_endpoint and --remote_credentials_file, as
-// pitrd takes them), or, without --remote, the S3 server of
+// pitrd takes them; the flags are defined here, for every benchmark that
+// links this), or, without --remote, the S3 server of
 // tools/dev/s3_server.sh as `tools/dev/s3_server.sh env` describes it
 // (PITR_S3_ENDPOINT, PITR_S3_ACCESS_KEY, PITR_S3_SECRET_KEY,
 // PITR_S3_BUCKET). Each run gets a prefix of its own, "<name>-<random>".
@@ -21,10 +22,7 @@ struct BenchRemote {
 };
 
 // INVALID_ARGUMENT saying what to give if there is neither.
-absl::StatusOr<BenchRemote> BenchRemoteFor(const std::string& name,
-                                           const std::string& remote_flag,
-                                           const std::string& endpoint_flag,
-                                           const std::string& credentials_flag);
+absl::StatusOr<BenchRemote> BenchRemoteFor(const std::string& name);
 
 // Deletes every object under `prefix`.
 absl::Status DeleteAll(remote::RemoteStorage* storage,

@@ -58,12 +58,6 @@
 #include "tools/bench/bench_util.h"
 #include "wal/wal.h"
 
-ABSL_FLAG(std::string, remote, "",
-          "s3://bucket/prefix to measure against; empty: the test S3 server "
-          "from PITR_S3_* (tools/dev/s3_server.sh env).");
-ABSL_FLAG(std::string, remote_endpoint, "", "As pitrd's --remote_endpoint.");
-ABSL_FLAG(std::string, remote_credentials_file, "",
-          "As pitrd's --remote_credentials_file.");
 ABSL_FLAG(int, archive_mib, 256, "1: MiB of WAL archived per round.");
 ABSL_FLAG(int, rounds, 3, "1: rounds (raw PUT and archive each).");
 ABSL_FLAG(double, ingest_mib_per_s, 16, "2: steady ingest rate.");
@@ -469,9 +463,7 @@ absl::Status Restores(remote::RemoteStorage* storage,
 absl::Status Run(const std::string& scratch) {
   PITR_ASSIGN_OR_RETURN(
       bench::BenchRemote where,
-      bench::BenchRemoteFor("remote_bench", absl::GetFlag(FLAGS_remote),
-                            absl::GetFlag(FLAGS_remote_endpoint),
-                            absl::GetFlag(FLAGS_remote_credentials_file)));
+      bench::BenchRemoteFor("remote_bench"));
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<remote::RemoteStorage> storage,
                         remote::OpenRemoteStorage(where.url, where.options));
   absl::PrintF("remote %s\n\n", storage->Describe());

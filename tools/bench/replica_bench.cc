@@ -53,12 +53,6 @@
 #include "tools/bench/bench_remote.h"
 #include "tools/bench/bench_util.h"
 
-ABSL_FLAG(std::string, remote, "",
-          "s3://bucket/prefix to measure against; empty: the test S3 server "
-          "from PITR_S3_* (tools/dev/s3_server.sh env).");
-ABSL_FLAG(std::string, remote_endpoint, "", "As pitrd's --remote_endpoint.");
-ABSL_FLAG(std::string, remote_credentials_file, "",
-          "As pitrd's --remote_credentials_file.");
 ABSL_FLAG(int, data_mib, 64, "Pages loaded before the replicas start.");
 ABSL_FLAG(double, ingest_batches_per_s, 200, "1: steady ingest rate.");
 ABSL_FLAG(double, lag_seconds, 10, "1: how long the ingest lasts.");
@@ -81,8 +75,6 @@ constexpr uint32_t kPageSize = 8192;
 constexpr uint32_t kReadSpace = 1;
 constexpr uint32_t kIngestSpace = 2;
 
-// The bucket of part 4's store, deleted at its end.
-std::unique_ptr<remote::RemoteStorage> tiered_bucket_;
 
 absl::Status FromGrpc(const grpc::Status& status) {
   return FromGrpcStatus(status);
@@ -245,22 +237,25 @@ absl::StatusOr<double> Reads(const std::vector<int>& ports, uint32_t pages) {
 // --local_history=1h. Returns the engine (closed by the caller) and the
 // commit LSN of each batch.
 struct HistoryStore {
+  std::unique_ptr<remote::RemoteStorage> bucket;  // declared first: outlives
   std::unique_ptr<Engine> engine;
   std::vector<Lsn> commits;
   std::vector<int64_t> times_us;
 };
 
 absl::StatusOr<HistoryStore> WriteHistory(const std::string& dir,
-                                          remote::RemoteStorage* bucket,
+                                          const bench::BenchRemote& remote,
                                           bool tiered) {
+  HistoryStore store;
+  PITR_ASSIGN_OR_RETURN(store.bucket,
+                        remote::OpenRemoteStorage(remote.url, remote.options));
   EngineOptions options;
   options.dir = dir;
   options.page_size = kPageSize;
-  options.remote = bucket;
+  options.remote = store.bucket.get();
   options.gc_period = absl::InfiniteDuration();
   options.local_history =
       tiered ? absl::Hours(1) : absl::InfiniteDuration();
-  HistoryStore store;
   PITR_ASSIGN_OR_RETURN(store.engine, Engine::Open(options));
   Engine& engine = *store.engine;
   PITR_RETURN_IF_ERROR(engine.backups().Create().status());
@@ -299,20 +294,17 @@ absl::Status History(const std::string& scratch,
   HistoryStore tiered;
   for (int tiered_side = 0; tiered_side < 2; ++tiered_side) {
     const std::string name = tiered_side ? "tiered" : "whole";
-    PITR_ASSIGN_OR_RETURN(
-        std::unique_ptr<remote::RemoteStorage> bucket,
-        remote::OpenRemoteStorage(absl::StrCat(remote.url, "-", name),
-                                  remote.options));
+    bench::BenchRemote prefix = remote;
+    prefix.url = absl::StrCat(remote.url, "-", name);
     PITR_ASSIGN_OR_RETURN(
         HistoryStore store,
-        WriteHistory(JoinPath(scratch, name), bucket.get(), tiered_side == 1));
+        WriteHistory(JoinPath(scratch, name), prefix, tiered_side == 1));
     bytes[tiered_side] = store.engine->stats().store_bytes;
     if (tiered_side == 1) {
       tiered = std::move(store);
-      tiered_bucket_ = std::move(bucket);
     } else {
       PITR_RETURN_IF_ERROR(store.engine->Close());
-      PITR_RETURN_IF_ERROR(bench::DeleteAll(bucket.get(), ""));
+      PITR_RETURN_IF_ERROR(bench::DeleteAll(store.bucket.get(), ""));
     }
   }
   absl::PrintF(
@@ -367,17 +359,14 @@ absl::Status History(const std::string& scratch,
     return absl::InternalError("warm reads fetched from the bucket again");
   }
   PITR_RETURN_IF_ERROR(engine.Close());
-  PITR_RETURN_IF_ERROR(bench::DeleteAll(tiered_bucket_.get(), ""));
-  tiered_bucket_.reset();
+  PITR_RETURN_IF_ERROR(bench::DeleteAll(tiered.bucket.get(), ""));
   return absl::OkStatus();
 }
 
 absl::Status Run(const std::string& scratch) {
   PITR_ASSIGN_OR_RETURN(
       bench::BenchRemote remote,
-      bench::BenchRemoteFor("replica_bench", absl::GetFlag(FLAGS_remote),
-                            absl::GetFlag(FLAGS_remote_endpoint),
-                            absl::GetFlag(FLAGS_remote_credentials_file)));
+      bench::BenchRemoteFor("replica_bench"));
   absl::PrintF("remote %s; %u cores shared by the primary, the replicas and "
                "the clients\n\n",
                remote.url, std::thread::hardware_concurrency());
