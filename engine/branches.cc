@@ -30,6 +30,7 @@ absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
                                             const WalBatch& batch) {
   PITR_RETURN_IF_ERROR(core_->CheckWritable());
   PITR_RETURN_IF_ERROR(core_->ValidateBatch(batch));
+  PITR_RETURN_IF_ERROR(core_->CheckCommitTime(batch));
   AppendResult result;
   {
     ReaderMutexLock l(&core_->branch_mu);

@@ -179,8 +179,9 @@ class Engine {
   // batch made for another timeline than the branch's (FAILED_PRECONDITION:
   // e.g. the branch was restored since NewBatch); an empty batch, a page
   // image of the wrong size, a delta reaching past the end of the page, or
-  // page number 0xFFFFFFFF (INVALID_ARGUMENT); and the WAL's own errors
-  // (Wal::Append).
+  // page number 0xFFFFFFFF (INVALID_ARGUMENT); a commit time more than
+  // options.max_clock_skew ahead of the clock (OUT_OF_RANGE); and the WAL's
+  // own errors (Wal::Append).
   absl::StatusOr<AppendResult> Append(BranchId branch, const WalBatch& batch);
   // Appends to the branch that writes the batch's timeline now (for main,
   // WalBatch(kMainTimeline)).

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/timestamp.h"
 #include "engine/gc_policy.h"
 #include "remote/remote_storage.h"
 #include "spdlog/spdlog.h"
@@ -107,6 +108,24 @@ absl::StatusOr<Lsn> EngineCore::ResolvePoint(BranchId branch,
   if (!at.timestamp_us) return ResolveLsn(branch, at.lsn);
   PITR_ASSIGN_OR_RETURN(Lsn lsn, wal->LsnAtTimestamp(*at.timestamp_us));
   return ResolveLsn(branch, lsn);  // inside the branch's history?
+}
+
+absl::Status EngineCore::CheckCommitTime(const WalBatch& batch) const {
+  const std::optional<int64_t> commit_us = batch.timestamp_us();
+  if (!commit_us || options.max_clock_skew == absl::InfiniteDuration()) {
+    return absl::OkStatus();
+  }
+  const int64_t now_us = NowMicros();
+  const int64_t skew_us = absl::ToInt64Microseconds(options.max_clock_skew);
+  if (*commit_us <= now_us || *commit_us - now_us <= skew_us) {
+    return absl::OkStatus();
+  }
+  return absl::OutOfRangeError(absl::StrCat(
+      "commit time ", FormatTimestampUs(*commit_us), " is ",
+      absl::FormatDuration(absl::Microseconds(*commit_us - now_us)),
+      " ahead of the server's clock (", FormatTimestampUs(now_us),
+      "); at most ", absl::FormatDuration(options.max_clock_skew),
+      " ahead is accepted (--max_clock_skew)"));
 }
 
 absl::Status EngineCore::ValidateBatch(const WalBatch& batch) const {

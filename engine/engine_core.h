@@ -68,6 +68,11 @@ struct EngineCore {
   // deltas inside the page, no reserved page number (INVALID_ARGUMENT
   // naming the record).
   absl::Status ValidateBatch(const WalBatch& batch) const;
+  // OUT_OF_RANGE if the batch's commit time (if it carries one) is more than
+  // options.max_clock_skew ahead of the clock, naming both times. Only a
+  // client's appends are checked: replicated and imported batches keep the
+  // times their history has.
+  absl::Status CheckCommitTime(const WalBatch& batch) const;
   // The store-wide default retention: the one last set durably, else the
   // configured one.
   Retention default_retention() const;

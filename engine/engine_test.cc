@@ -161,6 +161,38 @@ TEST_F(EngineTest, RefusesBadInputAndChangesNothing) {
             absl::StatusCode::kNotFound);
 }
 
+TEST_F(EngineTest, RefusesCommitTimesFromTheFuture) {
+  Image({1, 1}, 'a');
+  const Lsn latest = engine_->latest_lsn();
+  WalBatch far(kMainTimeline);
+  ASSERT_TRUE(far.PutPageImage({1, 1}, Filled('f')).ok());
+  far.SetTimestamp(absl::ToUnixMicros(absl::FromCivil(
+      absl::CivilSecond(9999, 1, 1, 0, 0, 0), absl::UTCTimeZone())));
+  absl::StatusOr<AppendResult> r = engine_->Append(far);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kOutOfRange) << r.status();
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("commit time 9999-01-01T00:00:00"));
+  EXPECT_THAT(r.status().message(), HasSubstr("ahead of the server's clock"));
+  EXPECT_THAT(r.status().message(), HasSubstr("at most 1m ahead"));
+  EXPECT_EQ(engine_->latest_lsn(), latest);
+
+  // Within the skew, and any past time after the last commit, are fine; a
+  // later commit without a time gets the clock's.
+  WalBatch soon(kMainTimeline);
+  ASSERT_TRUE(soon.PutPageImage({1, 1}, Filled('s')).ok());
+  const int64_t soon_us = absl::ToUnixMicros(absl::Now() + absl::Seconds(30));
+  soon.SetTimestamp(soon_us);
+  absl::StatusOr<AppendResult> accepted = engine_->Append(soon);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(accepted->timestamp_us, soon_us);
+  EXPECT_EQ(Read({1, 1}), Filled('s'));
+
+  // With no limit, the operator's choice, even year 9999 goes in.
+  options_.max_clock_skew = absl::InfiniteDuration();
+  Reopen();
+  EXPECT_TRUE(engine_->Append(far).ok());
+}
+
 TEST_F(EngineTest, ReadsOutsideTheHistoryAreClearErrors) {
   const Lsn lsn = Image({1, 1}, 'a');
   absl::StatusOr<std::string> future =

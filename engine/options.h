@@ -59,6 +59,10 @@ struct EngineOptions {
   // Images waiting to be materialised, at most (more are dropped; the page
   // is picked up again after its next image_after_deltas deltas).
   size_t max_pending_images = 100000;
+  // Append refuses a batch whose commit time is more than this ahead of
+  // the machine's clock (a clock far in the future would stamp every later
+  // commit with that time: timestamps never decrease). Infinite: no limit.
+  absl::Duration max_clock_skew = absl::Minutes(1);
   // How often background work looks for something to do.
   absl::Duration maintenance_interval = absl::Milliseconds(100);
 

@@ -44,6 +44,9 @@ ABSL_FLAG(absl::Duration, default_retention, absl::Hours(24 * 7),
 ABSL_FLAG(absl::Duration, gc_period, absl::Minutes(10),
           "How often GC runs in the background; 'inf' for never (GC then "
           "runs only when asked).");
+ABSL_FLAG(absl::Duration, max_clock_skew, absl::Minutes(1),
+          "Appends whose commit time is more than this ahead of this "
+          "machine's clock are refused (OUT_OF_RANGE); 'inf' for no limit.");
 ABSL_FLAG(uint64_t, cache_bytes, 256 << 20,
           "Bytes of the cache of hot blocks and page images.");
 ABSL_FLAG(std::string, token_file, "",
@@ -155,6 +158,7 @@ int Main() {
   options.engine.default_retention.window =
       absl::GetFlag(FLAGS_default_retention);
   options.engine.gc_period = absl::GetFlag(FLAGS_gc_period);
+  options.engine.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
   options.engine.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_listen);

@@ -374,6 +374,8 @@ TEST_F(BadInputTest, WalService) {
   const std::vector<v1::WalRecord> too_many(1025, good);
   google::protobuf::Timestamp earlier;
   earlier.set_seconds(absl::ToUnixSeconds(kLongAgo));
+  google::protobuf::Timestamp far_future;  // 9999-01-01T00:00:00Z
+  far_future.set_seconds(253370764800);
   google::protobuf::Timestamp invalid;
   invalid.set_seconds(absl::ToUnixSeconds(absl::Now()));
   invalid.set_nanos(2000000000);
@@ -423,6 +425,10 @@ TEST_F(BadInputTest, WalService) {
        append_at(earlier, good),
        StatusCode::OUT_OF_RANGE,
        {}},
+      {"append: commit_time in year 9999",
+       append_at(far_future, good),
+       StatusCode::OUT_OF_RANGE,
+       {"9999-01-01T00:00:00", "ahead of the server's clock", "at most 1m"}},
       {"append: invalid commit_time",
        append_at(invalid, good),
        StatusCode::INVALID_ARGUMENT,
