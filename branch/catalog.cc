@@ -83,7 +83,7 @@ absl::Status Catalog::Load() {
     // A new store: main is created now.
     const int64_t now_us = NowMicros();
     Timeline main_timeline{kMainTimeline, kNoTimeline, 0, now_us, 0};
-    Branch main{kMainBranchId, "main", kMainTimeline, now_us, {}, 0, 0};
+    Branch main{kMainBranchId, "main", kMainTimeline, now_us, {}, 0, 0, kNoTimeline};
     PITR_RETURN_IF_ERROR(store_->Commit(
         {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
          {cr::BranchKey(kMainBranchId), cr::EncodeBranch(main)}},
@@ -198,7 +198,7 @@ absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
   }
   const Timeline timeline{next_timeline_, parent, point, now_us, 0};
   const Branch branch{
-      next_branch_, std::string(name), timeline.id, now_us, {}, 0, 0};
+      next_branch_, std::string(name), timeline.id, now_us, {}, 0, 0, kNoTimeline};
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::TimelineKey(timeline.id), cr::EncodeTimeline(timeline)},
        {cr::BranchKey(branch.id), cr::EncodeBranch(branch)}},
@@ -314,7 +314,8 @@ absl::StatusOr<Catalog::Restored> Catalog::RestoreOnTimeline(BranchId branch,
                 now_us,
                 target->retention,
                 0,
-                0};
+                0,
+                kNoTimeline};
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::TimelineKey(timeline.id), cr::EncodeTimeline(timeline)},
        {cr::BranchKey(restored.id), cr::EncodeBranch(restored)},
@@ -339,15 +340,20 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
     return absl::FailedPreconditionError(
         "the branch \"main\" cannot be deleted");
   }
-  // The branch and, depth first, every branch below it.
-  const std::vector<BranchId> doomed = tree_.Subtree(id);
-  if (std::find(doomed.begin(), doomed.end(), kMainBranchId) != doomed.end()) {
-    // main was restored from this branch (or one below it), so it descends
-    // from it; it cannot go.
-    return absl::FailedPreconditionError(absl::StrCat(
-        "branch \"", branch->name,
-        "\" cannot be deleted: \"main\" was "
-        "restored from it (or from a branch below it) and reads its history"));
+  // The branch, or with cascade, depth first, every branch below it too;
+  // but never main nor what descends from it (main descends from the branch
+  // it was restored from).
+  std::vector<BranchId> doomed = {id};
+  if (cascade) {
+    doomed = tree_.Subtree(id);
+    if (std::find(doomed.begin(), doomed.end(), kMainBranchId) !=
+        doomed.end()) {
+      const std::vector<BranchId> below_main = tree_.Subtree(kMainBranchId);
+      const std::set<BranchId> kept(below_main.begin(), below_main.end());
+      doomed.erase(std::remove_if(doomed.begin(), doomed.end(),
+                                  [&kept](BranchId d) { return kept.count(d); }),
+                   doomed.end());
+    }
   }
   std::vector<std::string> doomed_snapshots;
   for (BranchId d : doomed) {
@@ -358,21 +364,9 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   }
   if (!doomed_snapshots.empty() && !cascade) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "branch \"", branch->name, "\" (or a branch below it) has ",
-        doomed_snapshots.size(), " snapshots (\"", doomed_snapshots.front(),
+        "branch \"", branch->name, "\" has ", doomed_snapshots.size(),
+        " snapshots (\"", doomed_snapshots.front(),
         "\"...); delete them first or ask for a cascading delete"));
-  }
-  if (doomed.size() > 1 && !cascade) {
-    std::string names;
-    for (BranchId d : doomed) {
-      if (d != id)
-        absl::StrAppend(&names, names.empty() ? "" : ", ", "\"",
-                        tree_.branches.at(d).name, "\"");
-    }
-    return absl::FailedPreconditionError(
-        absl::StrCat("branch \"", branch->name, "\" has ", doomed.size() - 1,
-                     " descendant branches (", names,
-                     "); delete them first or ask for a cascading delete"));
   }
   std::vector<std::string> deletes;
   for (BranchId d : doomed) deletes.push_back(cr::BranchKey(d));
@@ -413,22 +407,49 @@ absl::Status Catalog::SetDefaultRetention(const Retention& retention) {
   return absl::OkStatus();
 }
 
-std::vector<TimelineId> Catalog::UnusedTimelines() const {
-  MutexLock l(&mu_);
-  std::set<TimelineId> used;
-  auto use = [&](TimelineId from) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    for (TimelineId t = from; t != kNoTimeline && used.insert(t).second;
+std::set<TimelineId> Catalog::TimelinesRead(bool with_holds) const {
+  std::set<TimelineId> read;
+  auto add = [&](TimelineId from) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    for (TimelineId t = from; t != kNoTimeline && read.insert(t).second;
          t = tree_.timelines.at(t).parent) {
     }
   };
-  for (const auto& [id, branch] : tree_.branches) use(branch.timeline);
-  for (const auto& [name, snap] : snapshots_) use(snap.timeline);
-  for (const auto& [timeline, count] : holds_) use(timeline);
+  for (const auto& [id, branch] : tree_.branches) add(branch.timeline);
+  for (const auto& [name, snap] : snapshots_) add(snap.timeline);
+  if (with_holds) {
+    for (const auto& [timeline, count] : holds_) add(timeline);
+  }
+  return read;
+}
+
+std::vector<TimelineId> Catalog::UnusedTimelines() const {
+  MutexLock l(&mu_);
+  const std::set<TimelineId> used = TimelinesRead(/*with_holds=*/true);
   std::vector<TimelineId> unused;
   for (const auto& [id, timeline] : tree_.timelines) {
     if (used.count(id) == 0) unused.push_back(id);
   }
   return unused;
+}
+
+std::vector<Timeline> Catalog::UnnamedAncestors() const {
+  MutexLock l(&mu_);
+  std::vector<Timeline> unnamed;
+  for (TimelineId id : TimelinesRead(/*with_holds=*/false)) {
+    if (tree_.owners.count(id) == 0) unnamed.push_back(tree_.timelines.at(id));
+  }
+  return unnamed;
+}
+
+std::vector<TimelineId> Catalog::UnwrittenTimelines() const {
+  MutexLock l(&mu_);
+  std::vector<TimelineId> unwritten;
+  for (const auto& [id, timeline] : tree_.timelines) {
+    if (tree_.owners.count(id) == 0 && holds_.count(id) == 0) {
+      unwritten.push_back(id);
+    }
+  }
+  return unwritten;
 }
 
 }  // namespace pitr
@@ -459,7 +480,7 @@ absl::Status Catalog::ForgetTimelines(
   MutexLock l(&mu_);
   std::vector<std::string> deletes;
   for (TimelineId id : timelines) {
-    if (tree_.owners.count(id) > 0 || holds_.count(id) > 0 || id == kMainTimeline) {
+    if (tree_.owners.count(id) > 0 || holds_.count(id) > 0) {
       return absl::FailedPreconditionError(absl::StrCat(
           "timeline ", id.value(), " is still read by a branch or held"));
     }

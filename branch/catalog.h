@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -106,10 +107,14 @@ class Catalog {
                                                absl::string_view snapshot,
                                                int64_t now_us);
 
-  // Deletes the branch. FAILED_PRECONDITION if it has children or
-  // snapshots (of its timeline), unless cascade (then they go too, deepest
-  // first); main cannot be deleted, nor any branch main descends from
-  // (after a restore of main from it).
+  // Deletes the branch: its name and record, a metadata-only change of
+  // constant cost. Its children stay: they keep reading its timeline (up to
+  // their branch points), which becomes an unnamed ancestor
+  // (UnnamedAncestors) until no branch reads through it. FAILED_PRECONDITION
+  // if it has snapshots (of its timeline), unless cascade; with cascade its
+  // snapshots go too, and so does every branch below it with theirs
+  // (deepest first), except main and the branches below main (main descends
+  // from a branch it was restored from). main cannot be deleted.
   // Returns the ids deleted. Their timelines stay until GC reclaims them.
   absl::StatusOr<std::vector<BranchId>> Delete(BranchId id, bool cascade);
 
@@ -149,6 +154,14 @@ class Catalog {
   // Timelines no live branch, snapshot or hold reads through: their data
   // may be reclaimed.
   std::vector<TimelineId> UnusedTimelines() const;
+  // Timelines of deleted branches that a branch or snapshot still reads
+  // through (up to a branch point), by id.
+  std::vector<Timeline> UnnamedAncestors() const;
+  // Timelines that no branch writes and no hold pins (the deleted
+  // branches'): nothing is appended to them any more, so what nobody reads
+  // on them, the versions newer than their readers' points included, may
+  // be reclaimed.
+  std::vector<TimelineId> UnwrittenTimelines() const;
   // Raises the GC horizons of timelines (never lowers one), durably.
   absl::Status RaiseGcHorizons(const std::map<TimelineId, Lsn>& horizons);
   // Forgets timelines whose data GC has removed. REQUIRES: unused.
@@ -157,6 +170,10 @@ class Catalog {
  private:
   explicit Catalog(CatalogStore* store) : store_(store) {}
   absl::Status Load();
+  // Every timeline a branch or snapshot (and with_holds, a hold) reads
+  // through: theirs and their ancestors.
+  std::set<TimelineId> TimelinesRead(bool with_holds) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Restore's work, from a source timeline.
   absl::StatusOr<Restored> RestoreOnTimeline(BranchId branch, TimelineId source,
                                              Lsn point, int64_t now_us)

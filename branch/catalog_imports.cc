@@ -54,7 +54,7 @@ absl::StatusOr<Catalog::Imported> Catalog::CreateImportedBranch(
   Timeline updated = t->second;
   updated.gc_horizon = std::max(updated.gc_horizon, lsn);
   const Branch branch{
-      next_branch_, std::string(name), timeline, now_us, {}, 0, 0};
+      next_branch_, std::string(name), timeline, now_us, {}, 0, 0, kNoTimeline};
   const Snapshot snap{
       next_snapshot_, std::string(snapshot),   branch.id,    timeline, lsn,
       now_us,         Snapshot::Kind::kImport, std::nullopt, ""};

@@ -10,6 +10,11 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+MATCHER_P2(Step, timeline, up_to, "") {
+  return arg.timeline == timeline && arg.up_to == static_cast<Lsn>(up_to);
+}
 
 constexpr int64_t kNow = 1'763'700'000'000'000;  // 2025-11-21T04:40:00Z
 
@@ -137,17 +142,38 @@ TEST_F(CatalogTest, RestoreKeepsTheBranchAndBacksUpTheOldState) {
   EXPECT_EQ(catalog_->Get(dev.id)->timeline, undo.branch.timeline);
 }
 
-TEST_F(CatalogTest, DeleteRefusesDescendantsUnlessCascading) {
+TEST_F(CatalogTest, DeletingABranchLeavesItsChildrenOnAnUnnamedAncestor) {
   Branch a = Create("a", kMainBranchId, 10);
   Branch b = Create("b", a.id, 20);
   Branch c = Create("c", b.id, 30);
-  absl::StatusOr<std::vector<BranchId>> refused = catalog_->Delete(a.id, false);
-  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(refused.status().message(),
-              HasSubstr("2 descendant branches (\"c\", \"b\")"));
-  EXPECT_EQ(catalog_->List().size(), 4u);
-  EXPECT_THAT(*catalog_->Delete(a.id, true), ElementsAre(c.id, b.id, a.id));
+  const int commits = store_.commits();
+  EXPECT_THAT(*catalog_->Delete(b.id, false), ElementsAre(b.id));
+  EXPECT_EQ(store_.commits(), commits + 1);
+  EXPECT_EQ(catalog_->GetByName("b").status().code(),
+            absl::StatusCode::kNotFound);
+  // c reads as before, through b's timeline, which nothing names now.
+  const Branch child = *catalog_->Get(c.id);
+  EXPECT_EQ(child.parent, 0u);
+  EXPECT_EQ(child.parent_timeline, b.timeline);
+  EXPECT_EQ(child.branch_point, 30u);
+  EXPECT_THAT(*catalog_->ReadPath(c.id, 100),
+              ElementsAre(Step(c.timeline, 100), Step(b.timeline, 30),
+                          Step(a.timeline, 20), Step(kMainTimeline, 10)));
+  ASSERT_EQ(catalog_->UnnamedAncestors().size(), 1u);
+  EXPECT_EQ(catalog_->UnnamedAncestors()[0].id, b.timeline);
+  EXPECT_EQ(catalog_->UnnamedAncestors()[0].parent, a.timeline);
+  EXPECT_THAT(catalog_->UnwrittenTimelines(), ElementsAre(b.timeline));
+  EXPECT_TRUE(catalog_->UnusedTimelines().empty());
+  Reopen();
+  EXPECT_EQ(catalog_->Get(c.id)->parent_timeline, b.timeline);
+  EXPECT_EQ(catalog_->UnnamedAncestors().size(), 1u);
+
+  // Cascading takes the branch and what is below it.
+  EXPECT_THAT(*catalog_->Delete(a.id, true), ElementsAre(c.id, a.id));
   EXPECT_EQ(catalog_->List().size(), 1u);
+  EXPECT_TRUE(catalog_->UnnamedAncestors().empty());
+  EXPECT_THAT(catalog_->UnusedTimelines(),
+              ElementsAre(a.timeline, b.timeline, c.timeline));
   EXPECT_EQ(catalog_->Delete(kMainBranchId, true).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(catalog_->Delete(a.id, true).status().code(),
@@ -156,20 +182,54 @@ TEST_F(CatalogTest, DeleteRefusesDescendantsUnlessCascading) {
   EXPECT_EQ(catalog_->List().size(), 1u);
 }
 
-TEST_F(CatalogTest, ABranchMainWasRestoredFromCannotBeDeleted) {
-  Branch b = Create("b", kMainBranchId, 10);
-  ASSERT_TRUE(catalog_->Restore(kMainBranchId, b.id, 20, kNow).ok());
-  EXPECT_EQ(catalog_->Get(kMainBranchId)->parent, b.id);
-  for (bool cascade : {false, true}) {
-    absl::StatusOr<std::vector<BranchId>> refused =
-        catalog_->Delete(b.id, cascade);
-    EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
-  }
-  absl::StatusOr<std::vector<BranchId>> refused = catalog_->Delete(b.id, true);
-  EXPECT_THAT(refused.status().message(),
-              HasSubstr("\"main\" was restored from it"));
+TEST_F(CatalogTest, ARestoresBackupCanBeDeletedAndMainKeepsItsHistory) {
+  Branch feature = Create("feature", kMainBranchId, 50);
+  Catalog::Restored r = *catalog_->Restore(kMainBranchId, kMainBranchId, 40, kNow);
+  Branch later = Create("later", kMainBranchId, 60);
+  EXPECT_EQ(catalog_->Get(kMainBranchId)->parent, r.backup.id);
+  EXPECT_EQ(catalog_->Get(feature.id)->parent, r.backup.id);
+
+  // Alone: only the backup goes; main and feature read its timeline still.
+  EXPECT_THAT(*catalog_->Delete(r.backup.id, false), ElementsAre(r.backup.id));
+  EXPECT_EQ(catalog_->Get(kMainBranchId)->parent_timeline, kMainTimeline);
+  EXPECT_THAT(*catalog_->ReadPath(kMainBranchId, 100),
+              ElementsAre(Step(r.branch.timeline, 100), Step(kMainTimeline, 40)));
+  EXPECT_TRUE(catalog_->Get(feature.id).ok());
+  EXPECT_EQ(catalog_->UnnamedAncestors().size(), 1u);
+
+  // With cascade: what was below the backup goes, never main nor what is
+  // below main.
+  Catalog::Restored again =
+      *catalog_->Restore(kMainBranchId, kMainBranchId, 70, kNow + 1'000'000);
+  Branch old_child = Create("old_child", again.backup.id, 65);
+  Branch newer = Create("newer", kMainBranchId, 80);
+  // later was made from main before this restore: it is the backup's child.
+  EXPECT_THAT(*catalog_->Delete(again.backup.id, true),
+              UnorderedElementsAre(old_child.id, later.id, again.backup.id));
   EXPECT_TRUE(catalog_->Get(kMainBranchId).ok());
-  EXPECT_TRUE(catalog_->Get(b.id).ok());
+  EXPECT_TRUE(catalog_->Get(newer.id).ok());
+  EXPECT_TRUE(catalog_->Get(feature.id).ok());
+  EXPECT_THAT(*catalog_->ReadPath(kMainBranchId, 100),
+              ElementsAre(Step(again.branch.timeline, 100),
+                          Step(r.branch.timeline, 70), Step(kMainTimeline, 40)));
+  EXPECT_THAT(catalog_->UnusedTimelines(),
+              ElementsAre(later.timeline, old_child.timeline));
+
+  // Main restored from an imported branch: once the branches reading its
+  // first timeline are gone, that timeline is reclaimed like any other.
+  const TimelineId root = *catalog_->CreateRootTimeline(kNow);
+  Catalog::Imported imported =
+      *catalog_->CreateImportedBranch("imp", root, 10, "imp", kNow);
+  Catalog::Restored third = *catalog_->Restore(
+      kMainBranchId, imported.branch.id, 10, kNow + 2'000'000);
+  for (BranchId id : {third.backup.id, newer.id, feature.id}) {
+    ASSERT_TRUE(catalog_->Delete(id, false).ok());
+  }
+  EXPECT_TRUE(catalog_->UnnamedAncestors().empty());
+  const std::vector<TimelineId> unused = catalog_->UnusedTimelines();
+  EXPECT_NE(std::find(unused.begin(), unused.end(), kMainTimeline),
+            unused.end());
+  EXPECT_TRUE(catalog_->ForgetTimelines(unused).ok());
 }
 
 TEST_F(CatalogTest, TimelinesNoBranchReadsAreUnused) {

@@ -14,6 +14,7 @@ Branch CatalogTree::Describe(const Branch& stored) const {
   out.parent =
       t.parent != kNoTimeline && owner != owners.end() ? owner->second : 0;
   out.branch_point = t.branch_point;
+  out.parent_timeline = t.parent;
   return out;
 }
 
@@ -71,24 +72,26 @@ std::string CatalogTree::UniqueBackupName(const std::string& name,
 }
 
 std::vector<BranchId> CatalogTree::Subtree(BranchId id) const {
-  std::multimap<BranchId, BranchId> children;
-  for (const auto& [child_id, child] : branches) {
-    const BranchId parent = Describe(child).parent;
-    if (parent != 0 && parent != child_id)
-      children.emplace(parent, child_id);
+  // Below a branch is every branch whose timeline descends from its
+  // timeline, through unnamed ancestors (deleted branches') too.
+  std::multimap<TimelineId, TimelineId> children;
+  for (const auto& [tid, timeline] : timelines) {
+    if (timeline.parent != kNoTimeline) children.emplace(timeline.parent, tid);
   }
   std::vector<BranchId> out;
   // Depth first, deepest first: a branch comes after all of its children.
-  std::vector<std::pair<BranchId, bool>> stack = {{id, false}};
+  std::vector<std::pair<TimelineId, bool>> stack = {
+      {branches.at(id).timeline, false}};
   while (!stack.empty()) {
-    auto [branch, expanded] = stack.back();
+    auto [timeline, expanded] = stack.back();
     stack.pop_back();
     if (expanded) {
-      out.push_back(branch);
+      auto owner = owners.find(timeline);
+      if (owner != owners.end()) out.push_back(owner->second);
       continue;
     }
-    stack.push_back({branch, true});
-    auto range = children.equal_range(branch);
+    stack.push_back({timeline, true});
+    auto range = children.equal_range(timeline);
     for (auto it = range.first; it != range.second; ++it) {
       stack.push_back({it->second, false});
     }

@@ -41,10 +41,12 @@ struct Branch {
   TimelineId timeline;
   int64_t created_us = 0;
   Retention retention;
-  // Derived from the timelines: the branch owning the parent timeline (0 for
-  // none) and the branch point on it.
+  // Derived from the timelines: the parent timeline (kNoTimeline for a
+  // root), the branch owning it (0 for none: a root, or a deleted branch's
+  // timeline, an unnamed ancestor) and the branch point on it.
   BranchId parent = 0;
   Lsn branch_point = 0;
+  TimelineId parent_timeline;
 };
 
 // A named, read-only point in history. It records the timeline, so it

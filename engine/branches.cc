@@ -113,8 +113,8 @@ absl::StatusOr<std::vector<BranchId>> Engine::DeleteBranch(BranchId branch,
   PITR_ASSIGN_OR_RETURN(std::vector<BranchId> deleted,
                         core_->catalog->Delete(branch, cascade));
   core_->history.ForgetFloors(deleted);
-  spdlog::info("pitr: deleted {} branches (#{} and below)", deleted.size(),
-               branch);
+  spdlog::info("pitr: deleted {} branches (#{}{})", deleted.size(), branch,
+               cascade ? " and below" : "");
   return deleted;
 }
 
@@ -127,5 +127,13 @@ absl::StatusOr<Branch> Engine::FindBranch(absl::string_view name) const {
 }
 
 std::vector<Branch> Engine::ListBranches() const { return core_->catalog->List(); }
+
+std::vector<Timeline> Engine::UnnamedAncestors() const {
+  return core_->catalog->UnnamedAncestors();
+}
+
+absl::StatusOr<Timeline> Engine::GetTimeline(TimelineId timeline) const {
+  return core_->catalog->GetTimeline(timeline);
+}
 
 }  // namespace pitr

@@ -176,18 +176,26 @@ TEST_F(BranchesTest, RestorePutsThePastInPlaceAndKeepsTheOldState) {
   EXPECT_EQ(engine_->ListBranches().size(), 4u);
 }
 
-TEST_F(BranchesTest, DeleteRefusesChildrenUnlessCascading) {
+TEST_F(BranchesTest, DeletingABranchKeepsItsChildrenUnlessCascading) {
   Write(kMainBranch, {1, 1}, 'a');
   Branch a = Create("a", kMainBranch, {});
+  Write(a.id, {1, 2}, 'b');
   Branch b = Create("b", a.id, {});
-  EXPECT_EQ(engine_->DeleteBranch(a.id, false).status().code(),
-            absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(engine_->DeleteBranch(a.id, true).ok());
-  EXPECT_EQ(engine_->GetPage(b.id, {1, 1}).status().code(),
-            absl::StatusCode::kNotFound);
+  Branch c = Create("c", b.id, {});
+  Write(a.id, {1, 2}, 'x');  // after b's branch point
+  ASSERT_TRUE(engine_->DeleteBranch(a.id, false).ok());
   EXPECT_EQ(engine_->NewBatch(a.id).status().code(),
             absl::StatusCode::kNotFound);
+  // b reads a's history up to its branch point, as before.
+  EXPECT_EQ(Read(b.id, {1, 1}), 'a');
+  EXPECT_EQ(Read(b.id, {1, 2}), 'b');
+  EXPECT_EQ(engine_->GetBranch(b.id)->parent, 0u);
+  EXPECT_EQ(engine_->GetBranch(b.id)->parent_timeline, a.timeline);
+  ASSERT_TRUE(engine_->DeleteBranch(b.id, true).ok());
+  EXPECT_EQ(engine_->GetPage(c.id, {1, 1}).status().code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(Read(kMainBranch, {1, 1}), 'a');
+  EXPECT_EQ(engine_->ListBranches().size(), 1u);
 }
 
 TEST_F(BranchesTest, BadRequestsChangeNothing) {

@@ -203,6 +203,10 @@ class Engine {
   absl::StatusOr<Branch> GetBranch(BranchId branch) const;
   absl::StatusOr<Branch> FindBranch(absl::string_view name) const;
   std::vector<Branch> ListBranches() const;
+  // The timelines of deleted branches that branches or snapshots still
+  // read through (Catalog::UnnamedAncestors), and any timeline by id.
+  std::vector<Timeline> UnnamedAncestors() const;
+  absl::StatusOr<Timeline> GetTimeline(TimelineId timeline) const;
 
   // Base backups in the bucket (backups.h).
   Backups& backups();

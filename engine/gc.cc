@@ -77,6 +77,11 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
     readers.push_back({b.id, std::move(path), floor});
   }
   plan.horizons = gc_policy::Horizons(readers);
+  const std::map<TimelineId, Lsn> ceilings = gc_policy::Ceilings(readers);
+  for (TimelineId t : core_->catalog->UnwrittenTimelines()) {
+    auto ceiling = ceilings.find(t);
+    if (ceiling != ceilings.end()) plan.ceilings.insert(*ceiling);
+  }
   // Local horizons: at least the horizons, and never lower than before.
   plan.local_horizons = core_->history.LocalHorizons();
   const std::map<TimelineId, Lsn> local =
@@ -181,7 +186,12 @@ absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
       for (size_t i = 0; i < group.size(); ++i) drop.push_back(i);
     } else if (auto h = plan.local_horizons.find(current->second);
                h != plan.local_horizons.end()) {
-      drop = gc_policy::VersionsToDrop(group, h->second);
+      auto ceiling = plan.ceilings.find(current->second);
+      drop = gc_policy::VersionsToDrop(
+          group, h->second,
+          ceiling == plan.ceilings.end()
+              ? std::nullopt
+              : std::optional<Lsn>(std::max(ceiling->second, h->second)));
     }
     for (size_t i : drop) deletes.Delete(group_keys[i]);
     report->versions_removed += drop.size();

@@ -64,6 +64,9 @@ class GarbageCollector {
     // above the horizons; what GC deletes.
     std::map<TimelineId, Lsn> local_horizons;
     std::vector<TimelineId> unused;  // timelines no branch reads
+    // Of the timelines nothing writes any more that some reader passes
+    // through (deleted branches'): the newest point read on each.
+    std::map<TimelineId, Lsn> ceilings;
   };
 
   // `core` must outlive the collector.

@@ -66,17 +66,34 @@ std::map<TimelineId, Lsn> Horizons(const std::vector<Reader>& readers) {
   return horizons;
 }
 
+std::map<TimelineId, Lsn> Ceilings(const std::vector<Reader>& readers) {
+  std::map<TimelineId, Lsn> ceilings;
+  for (const Reader& r : readers) {
+    for (const ReadStep& step : r.path) {
+      Lsn& ceiling = ceilings[step.timeline];
+      ceiling = std::max(ceiling, step.up_to);
+    }
+  }
+  return ceilings;
+}
+
 std::vector<size_t> VersionsToDrop(const std::vector<Version>& versions,
-                                   Lsn horizon) {
+                                   Lsn horizon, std::optional<Lsn> ceiling) {
   const store_keys::Position h = store_keys::AsOf(horizon);
   // The newest image at or before the horizon: the chain starts there.
-  std::optional<size_t> chain_start;
+  // Without one, every delta up to the ceiling may be needed.
+  size_t chain_start = 0;
   for (size_t i = 0; i < versions.size() && versions[i].at <= h; ++i) {
     if (versions[i].image) chain_start = i;
   }
   std::vector<size_t> drop;
-  if (!chain_start) return drop;  // no image: every delta may be needed
-  for (size_t i = 0; i < *chain_start; ++i) drop.push_back(i);
+  for (size_t i = 0; i < chain_start; ++i) drop.push_back(i);
+  if (ceiling) {
+    const store_keys::Position c = store_keys::AsOf(*ceiling);
+    for (size_t i = chain_start; i < versions.size(); ++i) {
+      if (c < versions[i].at) drop.push_back(i);
+    }
+  }
   return drop;
 }
 

@@ -9,7 +9,10 @@
 // each timeline, every version after the horizon and the chain that
 // rebuilds the page at the horizon (its newest image at or before it and
 // the deltas after that image); it drops the rest, and every version of a
-// timeline no branch reads.
+// timeline no branch reads. A timeline nothing writes any more (a deleted
+// branch's, still read by its descendants up to their branch points) also
+// has a *ceiling*, the newest point any reader reads on it: GC drops every
+// version after it (the deleted branch's own future).
 #ifndef PITR_ENGINE_GC_POLICY_H_
 #define PITR_ENGINE_GC_POLICY_H_
 
@@ -60,6 +63,10 @@ std::map<BranchId, Lsn> Floors(const std::vector<Branch>& branches,
 // Timelines absent from the result are read by no branch.
 std::map<TimelineId, Lsn> Horizons(const std::vector<Reader>& readers);
 
+// The newest point any reader reads on each timeline some reader's path
+// passes through: the largest cap of the path steps on it.
+std::map<TimelineId, Lsn> Ceilings(const std::vector<Reader>& readers);
+
 // One version of one page on one timeline.
 struct Version {
   store_keys::Position at;
@@ -67,9 +74,11 @@ struct Version {
 };
 
 // Which of the versions (ascending by position) GC may drop, given the
-// timeline's horizon: their indexes, ascending.
+// timeline's horizon and, for a timeline nothing writes any more, its
+// ceiling: their indexes, ascending. REQUIRES: horizon <= ceiling.
 std::vector<size_t> VersionsToDrop(const std::vector<Version>& versions,
-                                   Lsn horizon);
+                                   Lsn horizon,
+                                   std::optional<Lsn> ceiling = std::nullopt);
 
 }  // namespace pitr::gc_policy
 

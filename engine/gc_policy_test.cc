@@ -9,6 +9,7 @@ namespace {
 using store_keys::Position;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using ::testing::Pair;
 
 const absl::Time kNow = absl::FromUnixSeconds(1'000'000);
 
@@ -63,9 +64,9 @@ TEST(DescribeRetentionTest, NamesEachFieldOrKeepEverything) {
 }
 
 TEST(FloorsTest, ChildrenPullTheirParentsFloorDownToTheirBranchPoint) {
-  Branch main{1, "main", TimelineId(1), 0, {}, 0, 0};
-  Branch a{2, "a", TimelineId(2), 0, {}, 1, 500};
-  Branch b{3, "b", TimelineId(3), 0, {}, 2, 700};
+  Branch main{1, "main", TimelineId(1), 0, {}, 0, 0, kNoTimeline};
+  Branch a{2, "a", TimelineId(2), 0, {}, 1, 500, TimelineId(1)};
+  Branch b{3, "b", TimelineId(3), 0, {}, 2, 700, TimelineId(2)};
   std::map<BranchId, Lsn> floors =
       Floors({main, a, b}, {{1, 900}, {2, 800}, {3, 750}});
   EXPECT_EQ(floors[1], 500u);
@@ -98,15 +99,19 @@ std::vector<Version> V(std::initializer_list<std::pair<Lsn, char>> list) {
   return out;
 }
 
+// I@10 D@20 I@30 D@40 D@50 D@60 I@70
+std::vector<Version> SevenVersions() {
+  return V({{10, 'I'},
+           {20, 'D'},
+           {30, 'I'},
+           {40, 'D'},
+           {50, 'D'},
+           {60, 'D'},
+           {70, 'I'}});
+}
+
 TEST(VersionsToDropTest, KeepsTheChainAtTheHorizonAndEverythingAfter) {
-  // I@10 D@20 I@30 D@40 D@50 | horizon 45 | D@60 I@70
-  auto versions = V({{10, 'I'},
-                     {20, 'D'},
-                     {30, 'I'},
-                     {40, 'D'},
-                     {50, 'D'},
-                     {60, 'D'},
-                     {70, 'I'}});
+  const std::vector<Version> versions = SevenVersions();  // horizon 45
   EXPECT_THAT(VersionsToDrop(versions, 45), ElementsAre(0, 1));
   EXPECT_THAT(VersionsToDrop(versions, 30), ElementsAre(0, 1));  // image at it
   EXPECT_THAT(VersionsToDrop(versions, 29), IsEmpty());  // chain from 10
@@ -117,6 +122,33 @@ TEST(VersionsToDropTest, KeepsTheChainAtTheHorizonAndEverythingAfter) {
 TEST(VersionsToDropTest, WithoutAnImageEveryDeltaMayBeNeeded) {
   EXPECT_THAT(VersionsToDrop(V({{10, 'D'}, {20, 'D'}}), 100), IsEmpty());
   EXPECT_THAT(VersionsToDrop({}, 100), IsEmpty());
+}
+
+TEST(VersionsToDropTest, ATimelineNothingWritesLosesWhatIsAfterItsCeiling) {
+  const std::vector<Version> versions = SevenVersions();
+  // Read at 30..45 only: the chain at 30 and the delta at 40 stay.
+  EXPECT_THAT(VersionsToDrop(versions, 30, 45), ElementsAre(0, 1, 4, 5, 6));
+  // Read at exactly one point: its chain alone stays.
+  EXPECT_THAT(VersionsToDrop(versions, 50, 50), ElementsAre(0, 1, 5, 6));
+  EXPECT_THAT(VersionsToDrop(versions, 5, 5),
+              ElementsAre(0, 1, 2, 3, 4, 5, 6));
+  // Versions at the ceiling are read there.
+  EXPECT_THAT(VersionsToDrop(versions, 70, 70), ElementsAre(0, 1, 2, 3, 4, 5));
+  // Without an image, the deltas up to the ceiling stay, the rest go.
+  EXPECT_THAT(VersionsToDrop(V({{10, 'D'}, {20, 'D'}, {30, 'D'}}), 15, 20),
+              ElementsAre(2));
+}
+
+TEST(CeilingsTest, TheNewestPointAnyReaderReadsOnEachTimeline) {
+  const TimelineId a(2), b(3);
+  std::vector<Reader> readers = {
+      {4, {{TimelineId(4), 100}, {a, 40}, {kMainTimeline, 10}}, 50},
+      {5, {{TimelineId(5), 100}, {a, 60}, {kMainTimeline, 10}}, 50},
+      {0, {{b, 70}, {a, 20}}, 70},  // a pin
+  };
+  EXPECT_THAT(Ceilings(readers),
+              ElementsAre(Pair(kMainTimeline, 10), Pair(a, 60), Pair(b, 70),
+                          Pair(TimelineId(4), 100), Pair(TimelineId(5), 100)));
 }
 
 }  // namespace

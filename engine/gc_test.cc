@@ -6,6 +6,7 @@
 #include "base/testing/test_files.h"
 #include "engine/engine.h"
 #include "engine/testing/engine_fixture.h"
+#include "engine/testing/history_reads.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -163,6 +164,86 @@ TEST_F(GcTest, ADeletedBranchsDataGoesAway) {
   EXPECT_EQ(report->versions_removed, 16u * 20);
   EXPECT_LT(report->store_bytes_after, with_dev / 4);
   EXPECT_EQ(engine_->GetPage(kMainBranch, {1, 0})->size(), kPage);
+}
+
+// Every recorded read of `expected` on a branch still listed, at or above
+// that branch's oldest readable LSN: what the store should read after
+// branches were deleted and windows moved.
+testing::HistoryReads StillReadable(Engine* engine,
+                                    testing::HistoryReads expected) {
+  std::map<std::string, Lsn> oldest;
+  for (const Branch& b : engine->ListBranches()) {
+    oldest[b.name] = engine->GetHistoryBounds(b.id)->oldest_lsn;
+  }
+  expected.branches.clear();
+  for (const auto& [name, lsn] : oldest) expected.branches.insert(name);
+  for (auto it = expected.pages.begin(); it != expected.pages.end();) {
+    const auto& [name, lsn, page] = it->first;
+    auto floor = oldest.find(name);
+    it = floor == oldest.end() || lsn < floor->second ? expected.pages.erase(it)
+                                                      : std::next(it);
+  }
+  return expected;
+}
+
+// A restore's backup can be deleted: main and the branches made from the
+// old state read exactly as before, through the delete and every GC after
+// it; GC drops the old future at once and the rest of the backup's history
+// once the windows of its descendants have passed it.
+TEST_F(GcTest, ARestoresBackupGoesAndEveryOtherReadStays) {
+  constexpr uint32_t kPages = 8;
+  std::vector<Lsn> commits;
+  int step = 0;
+  size_t future_images = 0;  // main's images after feature's branch point
+  auto write = [&](BranchId branch, int n, bool future = false) {
+    for (int i = 0; i < n; ++i, ++step) {
+      commits.push_back(testing::AppendStep(engine_.get(), branch,
+                                            step % kPages, step, kPages));
+      if (future) ++future_images;
+    }
+  };
+  write(kMainBranch, 16);
+  Branch feature =
+      *engine_->CreateBranch("feature", kMainBranch, {commits[13], {}});
+  write(kMainBranch, 10, /*future=*/true);
+  write(feature.id, 6);
+  absl::StatusOr<Catalog::Restored> restored =
+      engine_->RestoreBranch(kMainBranch, kMainBranch, {commits[9], {}});
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  write(kMainBranch, 12);
+  ASSERT_TRUE(engine_->snapshots().Create("after", kMainBranch, {}).ok());
+  ASSERT_TRUE(engine_->gc().Run(true).ok());  // keeps everything
+  const uint64_t before = engine_->stats().store_bytes;
+  const testing::HistoryReads all =
+      testing::ReadHistory(engine_.get(), commits, kPages);
+
+  ASSERT_TRUE(engine_->DeleteBranch(restored->backup.id, false).ok());
+  const testing::HistoryReads rest = StillReadable(engine_.get(), all);
+  EXPECT_EQ(rest.branches, (std::set<std::string>{"main", "feature"}));
+  testing::ExpectReadsAlike(engine_.get(), rest);
+  absl::StatusOr<GcReport> report = engine_->gc().Run(true);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_GE(report->versions_removed, future_images);
+  EXPECT_EQ(report->timelines_removed, 0u);
+  testing::ExpectReadsAlike(engine_.get(), rest);
+  EXPECT_LT(engine_->stats().store_bytes, before);
+  Reopen();
+  testing::ExpectReadsAlike(engine_.get(), rest);
+
+  // The windows pass the branch points: what is left of the old timeline
+  // is the state main and feature start from.
+  for (BranchId b : {kMainBranch, feature.id}) {
+    ASSERT_TRUE(engine_->SetRetention(b, Retention{std::nullopt, 1}).ok());
+  }
+  ASSERT_TRUE(engine_->gc().Run(true).ok());
+  testing::ExpectReadsAlike(engine_.get(), StillReadable(engine_.get(), rest),
+                            2 * kPages);
+  ASSERT_TRUE(engine_->DeleteBranch(feature.id, false).ok());
+  report = engine_->gc().Run(true);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->timelines_removed, 1u);  // feature's own
+  testing::ExpectReadsAlike(engine_.get(), StillReadable(engine_.get(), rest),
+                            kPages);
 }
 
 TEST_F(GcTest, HorizonsSurviveRestartsAndNeverGoBack) {

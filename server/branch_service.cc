@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -12,33 +14,62 @@
 namespace pitr {
 namespace {
 
-// Every branch, each parent before its children (depth first, siblings by
-// id), with its depth.
-std::vector<std::pair<Branch, uint32_t>> TreeOrder(
-    const std::vector<Branch>& branches) {
-  std::map<BranchId, std::vector<const Branch*>> children;
-  std::map<BranchId, bool> present;
-  for (const Branch& b : branches) present[b.id] = true;
-  for (const Branch& b : branches) {
-    // A parent deleted meanwhile makes its child a root of the listing.
-    children[present.count(b.parent) ? b.parent : 0].push_back(&b);
+// One node of the tree ListBranches draws: a branch, or a deleted branch's
+// timeline that branches still start from.
+struct TreeNode {
+  const Branch* branch = nullptr;  // or
+  const Timeline* unnamed = nullptr;
+  uint32_t depth = 0;
+  TimelineId timeline() const {
+    return branch != nullptr ? branch->timeline : unnamed->id;
   }
-  std::vector<std::pair<Branch, uint32_t>> order;
-  std::vector<std::pair<const Branch*, uint32_t>> stack;
-  auto push_children = [&](BranchId id, uint32_t depth) {
+  TimelineId parent() const {
+    return branch != nullptr ? branch->parent_timeline : unnamed->parent;
+  }
+  // Siblings come in this order: unnamed ancestors first, by timeline, then
+  // branches by id.
+  std::pair<bool, uint64_t> order() const {
+    return branch != nullptr ? std::make_pair(true, branch->id)
+                             : std::make_pair(false, unnamed->id.value());
+  }
+};
+
+// Every branch and unnamed ancestor, each parent before its children (depth
+// first), with its depth.
+std::vector<TreeNode> TreeOrder(const std::vector<Branch>& branches,
+                                const std::vector<Timeline>& unnamed) {
+  std::vector<TreeNode> nodes;
+  for (const Timeline& t : unnamed) nodes.push_back({nullptr, &t, 0});
+  for (const Branch& b : branches) nodes.push_back({&b, nullptr, 0});
+  std::sort(nodes.begin(), nodes.end(),
+            [](const TreeNode& a, const TreeNode& b) {
+              return a.order() < b.order();
+            });
+  std::set<TimelineId> present;
+  for (const TreeNode& n : nodes) present.insert(n.timeline());
+  std::map<TimelineId, std::vector<const TreeNode*>> children;
+  for (const TreeNode& n : nodes) {
+    // A parent gone meanwhile makes its child a root of the listing.
+    children[present.count(n.parent()) ? n.parent() : kNoTimeline].push_back(
+        &n);
+  }
+  std::vector<TreeNode> order;
+  std::vector<std::pair<const TreeNode*, uint32_t>> stack;
+  auto push_children = [&](TimelineId id, uint32_t depth) {
     auto it = children.find(id);
     if (it == children.end()) return;
-    // Reversed, so the smallest id is visited first.
+    // Reversed, so the first in sibling order is visited first.
     for (auto c = it->second.rbegin(); c != it->second.rend(); ++c) {
       stack.push_back({*c, depth});
     }
   };
-  push_children(0, 0);
+  push_children(kNoTimeline, 0);
   while (!stack.empty()) {
-    auto [branch, depth] = stack.back();
+    auto [node, depth] = stack.back();
     stack.pop_back();
-    order.push_back({*branch, depth});
-    push_children(branch->id, depth + 1);
+    order.push_back(*node);
+    order.back().depth = depth;
+    push_children(node->timeline(), depth + 1);
   }
   return order;
 }
@@ -95,17 +126,29 @@ grpc::Status BranchServiceImpl::ListBranches(
   return Serve(
       env_, context, Role::kRead, "ListBranches", [&]() -> absl::Status {
         const std::vector<Branch> branches = env_.engine->ListBranches();
-        std::map<BranchId, std::string> names;
-        for (const Branch& b : branches) names[b.id] = b.name;
-        const auto order = TreeOrder(branches);
+        const std::vector<Timeline> unnamed = env_.engine->UnnamedAncestors();
+        std::map<TimelineId, std::string> names;
+        for (const Branch& b : branches) names[b.timeline] = b.name;
+        auto name_of = [&names](TimelineId t) {
+          auto it = names.find(t);
+          return it == names.end() ? std::string() : it->second;
+        };
+        std::vector<TreeNode> listed;
+        for (const TreeNode& node : TreeOrder(branches, unnamed)) {
+          if (node.branch != nullptr) {
+            listed.push_back(node);
+          } else if (request->page_token().empty()) {
+            *response->add_unnamed_ancestors() = UnnamedAncestorProto(
+                *node.unnamed, name_of(node.parent()), node.depth);
+          }
+        }
         PITR_ASSIGN_OR_RETURN(ListPage page,
                               PageOfList(request->page_size(),
-                                         request->page_token(), order.size()));
+                                         request->page_token(), listed.size()));
         for (uint64_t i = page.begin; i < page.end; ++i) {
-          const auto& [branch, depth] = order[i];
-          auto parent = names.find(branch.parent);
+          const TreeNode& node = listed[i];
           *response->add_branches() = BranchProto(
-              branch, parent == names.end() ? "" : parent->second, depth);
+              *node.branch, name_of(node.parent()), node.depth);
         }
         response->set_next_page_token(page.next_page_token);
         return absl::OkStatus();

@@ -58,6 +58,20 @@ v1::Branch BranchProto(const Branch& branch, const std::string& parent_name,
   *proto.mutable_retention() = RetentionProto(branch.retention);
   proto.set_timeline_id(branch.timeline.value());
   proto.set_depth(depth);
+  proto.set_parent_timeline_id(branch.parent_timeline.value());
+  return proto;
+}
+
+v1::UnnamedAncestor UnnamedAncestorProto(const Timeline& timeline,
+                                         const std::string& parent_name,
+                                         uint32_t depth) {
+  v1::UnnamedAncestor proto;
+  proto.set_timeline_id(timeline.id.value());
+  proto.set_parent(parent_name);
+  proto.set_parent_timeline_id(timeline.parent.value());
+  proto.set_branch_point_lsn(timeline.branch_point);
+  *proto.mutable_create_time() = TimestampProto(timeline.created_us);
+  proto.set_depth(depth);
   return proto;
 }
 

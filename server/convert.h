@@ -29,6 +29,10 @@ v1::HistoryBounds HistoryBoundsProto(const HistoryBounds& bounds);
 v1::Branch BranchProto(const Branch& branch, const std::string& parent_name,
                        uint32_t depth);
 
+// A deleted branch's timeline that branches still read, as the API shows it.
+v1::UnnamedAncestor UnnamedAncestorProto(const Timeline& timeline,
+                                         const std::string& parent_name,
+                                         uint32_t depth);
 v1::Snapshot SnapshotProto(const Snapshot& snapshot,
                            const std::string& branch_name);
 v1::SnapshotSchedule ScheduleProto(const SnapshotSchedule& schedule,

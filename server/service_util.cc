@@ -61,10 +61,11 @@ absl::StatusOr<Branch> BranchNamed(const Engine& engine,
 absl::StatusOr<v1::Branch> DescribeBranch(const Engine& engine,
                                           const Branch& branch,
                                           bool with_bounds) {
+  // Every timeline above the branch's is a branch's or an unnamed ancestor.
   uint32_t depth = 0;
-  for (BranchId up = branch.parent; up != 0; ++depth) {
-    absl::StatusOr<Branch> parent = engine.GetBranch(up);
-    if (!parent.ok()) break;  // deleted meanwhile
+  for (TimelineId up = branch.parent_timeline; up != kNoTimeline; ++depth) {
+    absl::StatusOr<Timeline> parent = engine.GetTimeline(up);
+    if (!parent.ok()) break;  // reclaimed meanwhile
     up = parent->parent;
   }
   v1::Branch proto =

@@ -195,6 +195,38 @@ TEST_F(CliTourTest, BranchAtPastTimeRestoreAndUndo) {
   EXPECT_TRUE(absl::StrContains(wal, "\"commit_lsn\":\"" + lsn2 + "\""));
 }
 
+TEST_F(CliTourTest, ARestoresBackupCanBeDeleted) {
+  std::string lsn1 = JsonString(
+      Json({"append", "image", "1", "0", "text:version one"}), "commit_lsn");
+  Json({"append", "image", "1", "0", "text:version two"});
+  std::string restored =
+      Json({"branch", "restore", "main", "--at", lsn1});
+  std::string backup = JsonString(restored, "name", {"backup"});
+  ASSERT_TRUE(absl::StartsWith(backup, "main_old_")) << restored;
+  Json({"append", "image", "1", "1", "text:after the restore"});
+
+  CliResult deleted = Run({"branch", "delete", backup});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(Run({"branch", "get", backup}).exit_code, 3);  // not found
+  // main still starts from the old timeline, now unnamed.
+  CliResult tree = Run({"branch", "list"});
+  ASSERT_EQ(tree.exit_code, 0) << tree.err;
+  const std::vector<std::string> rows = absl::StrSplit(tree.out, '\n');
+  ASSERT_GE(rows.size(), 3u) << tree.out;
+  EXPECT_TRUE(absl::StartsWith(rows[1], "(deleted) timeline 1 ")) << tree.out;
+  EXPECT_TRUE(absl::StartsWith(rows[2], "└─ main ")) << tree.out;
+  EXPECT_TRUE(absl::StrContains(rows[2], "(deleted) timeline 1@" + lsn1))
+      << tree.out;
+  std::string listed = Json({"branch", "list"});
+  EXPECT_TRUE(absl::StrContains(listed, "\"deleted\":true")) << listed;
+
+  ASSERT_EQ(Run({"gc", "--compact"}).exit_code, 0);
+  EXPECT_TRUE(absl::StartsWith(PageHex("main"), HexPrefix("version one")));
+  EXPECT_TRUE(absl::StartsWith(
+      JsonString(Json({"page", "get", "1", "0", "--at", lsn1}), "data_hex"),
+      HexPrefix("version one")));
+}
+
 TEST_F(CliTourTest, SnapshotsAndDeltas) {
   Json({"append", "image", "1", "0", "text:base"});
   std::string snap = Json({"snapshot", "create", "s1"});

@@ -273,10 +273,18 @@ class BranchModelRun {
     }
     return out;
   }
+  // `id` and the branches whose timelines descend from its timeline,
+  // through the timelines of deleted branches too.
   void Subtree(BranchId id, std::set<BranchId>* out) const {
-    out->insert(id);
-    for (BranchId c : ChildrenOf(branches_.at(id).timeline.get())) {
-      Subtree(c, out);
+    const TimelineModel* top = branches_.at(id).timeline.get();
+    for (const auto& [other, b] : branches_) {
+      for (const TimelineModel* t = b.timeline.get(); t != nullptr;
+           t = t->parent.get()) {
+        if (t == top) {
+          out->insert(other);
+          break;
+        }
+      }
     }
   }
 
@@ -791,14 +799,20 @@ class BranchModelRun {
     if (id == kMainBranch) return;
     const bool cascade = Chance(50);
     const BranchModel& b = branches_.at(id);
-    std::set<BranchId> want;
-    Subtree(id, &want);
-    // main was restored from a branch of this subtree, so it descends from
-    // it: such a delete is refused, cascade or not (main cannot go).
-    const bool holds_main = want.count(kMainBranch) > 0;
+    // Alone, its children stay; with cascade, what is below it goes too,
+    // except main and what is below main (main descends from a branch it
+    // was restored from).
+    std::set<BranchId> want = {id};
+    if (cascade) {
+      Subtree(id, &want);
+      if (want.count(kMainBranch) > 0) {
+        std::set<BranchId> below_main;
+        Subtree(kMainBranch, &below_main);
+        for (BranchId kept : below_main) want.erase(kept);
+      }
+    }
     const bool has_snapshots = !SnapshotsOf(b.timeline.get()).empty();
-    const bool refused =
-        holds_main || (!cascade && (want.size() > 1 || has_snapshots));
+    const bool refused = !cascade && has_snapshots;
     const std::string op =
         absl::StrCat("DeleteBranch ", BranchName(id), cascade ? " cascade" : "",
                      " (model: ", want.size(), " branches",
@@ -1098,7 +1112,8 @@ TEST(TimelineModelTest, ReadsFallThroughToTheParentBelowTheBranchPoint) {
 
 // Found by the random test (seed 1, step 194): after RestoreBranch(main, b),
 // main's timeline starts on b's, so main counted as b's descendant and
-// DeleteBranch(b, cascade) deleted main. Such a delete is now refused.
+// DeleteBranch(b, cascade) deleted main. Now b alone goes; main keeps
+// reading b's history up to its branch point.
 TEST(BranchModelTest, CascadeDeleteOfMainsRestoreSourceKeepsMain) {
   const std::string dir = pitr::testing::NewTestDir("cascade_main");
   EngineOptions options;
@@ -1117,9 +1132,11 @@ TEST(BranchModelTest, CascadeDeleteOfMainsRestoreSourceKeepsMain) {
   ASSERT_TRUE((*engine)->RestoreBranch(kMainBranch, b->id, {}).ok());
   absl::StatusOr<std::vector<BranchId>> deleted =
       (*engine)->DeleteBranch(b->id, /*cascade=*/true);
-  EXPECT_EQ(deleted.status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, std::vector<BranchId>{b->id});
   EXPECT_TRUE((*engine)->GetBranch(kMainBranch).ok());
-  EXPECT_TRUE((*engine)->GetPage(kMainBranch, {0, 0}).ok());
+  ASSERT_TRUE((*engine)->gc().Run(true).ok());
+  EXPECT_EQ(*(*engine)->GetPage(kMainBranch, {0, 0}), std::string(512, 'a'));
   engine->reset();
   std::error_code ignored;
   fs::remove_all(dir, ignored);

@@ -1,5 +1,6 @@
 // pitrctl branch create|list|get|delete|restore.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,71 +28,90 @@ absl::Status Create(const Context& c) {
   return absl::OkStatus();
 }
 
-// Appends `b` and then its descendants, depth first, to `out`.
-void AddSubtree(const v1::Branch& b,
-                const std::multimap<std::string, const v1::Branch*>& children,
+// A node of the listed tree: a branch, or a deleted branch's timeline that
+// branches still start from, drawn "(deleted) timeline N".
+struct TreeItem {
+  uint64_t timeline = 0;
+  uint64_t parent_timeline = 0;
+  Json json;
+};
+
+// Appends `item` and then its descendants, depth first, to `out`.
+void AddSubtree(const TreeItem& item,
+                const std::multimap<uint64_t, const TreeItem*>& children,
                 Json* out) {
-  out->Push(BranchJson(b));
-  auto range = children.equal_range(b.name());
+  out->Push(item.json);
+  auto range = children.equal_range(item.timeline);
   for (auto it = range.first; it != range.second; ++it) {
     AddSubtree(*it->second, children, out);
   }
 }
 
 absl::Status List(const Context& c) {
-  std::vector<v1::Branch> branches;
+  // Unnamed ancestors first (the server sends them on the first page),
+  // then the branches, each in the server's tree order.
+  std::vector<TreeItem> items;
   v1::ListBranchesRequest request;
   request.set_page_size(1000);
   do {
     v1::ListBranchesResponse response;
     PITR_RETURN_IF_ERROR(c.client.Call(&v1::BranchService::Stub::ListBranches,
                                        request, &response));
-    branches.insert(branches.end(), response.branches().begin(),
-                    response.branches().end());
+    for (const v1::UnnamedAncestor& a : response.unnamed_ancestors()) {
+      items.push_back({a.timeline_id(), a.parent_timeline_id(),
+                       UnnamedAncestorJson(a)});
+    }
+    for (const v1::Branch& b : response.branches()) {
+      items.push_back({b.timeline_id(), b.parent_timeline_id(), BranchJson(b)});
+    }
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());
 
-  std::map<std::string, const v1::Branch*> by_name;
-  for (const v1::Branch& b : branches) by_name[b.name()] = &b;
-  std::multimap<std::string, const v1::Branch*> children;
+  std::set<uint64_t> present;
+  for (const TreeItem& item : items) present.insert(item.timeline);
+  std::multimap<uint64_t, const TreeItem*> children;
   Json tree = Json::Array();
-  for (const v1::Branch& b : branches) {
-    if (by_name.count(b.parent()) > 0) children.emplace(b.parent(), &b);
+  for (const TreeItem& item : items) {
+    if (present.count(item.parent_timeline) > 0)
+      children.emplace(item.parent_timeline, &item);
   }
-  for (const v1::Branch& b : branches) {
-    if (by_name.count(b.parent()) == 0) AddSubtree(b, children, &tree);
+  for (const TreeItem& item : items) {
+    if (present.count(item.parent_timeline) == 0)
+      AddSubtree(item, children, &tree);
   }
   // Each name indented by depth; a child is drawn "├─ " when a sibling
   // follows it, else "└─ " (the list is in tree order: each parent, then
   // its subtree).
-  std::map<std::string, std::string> shown;
-  const std::vector<Json>& items = tree.items();
+  std::map<std::string, std::string> shown;  // by timeline id
+  const std::vector<Json>& listed = tree.items();
   auto depth_of = [&](size_t i) -> size_t {
-    const std::string depth = FieldText(items[i], "depth");
+    const std::string depth = FieldText(listed[i], "depth");
     return depth.empty() ? 0 : std::stoul(depth);
   };
-  for (size_t i = 0; i < items.size(); ++i) {
-    const std::string name = FieldText(items[i], "name");
+  for (size_t i = 0; i < listed.size(); ++i) {
+    const std::string name = FieldText(listed[i], "name");
     const size_t n = depth_of(i);
-    if (n == 0) {
-      shown[name] = name;
-      continue;
-    }
     bool sibling_follows = false;
-    for (size_t j = i + 1; j < items.size() && depth_of(j) >= n; ++j) {
+    for (size_t j = i + 1; j < listed.size() && depth_of(j) >= n; ++j) {
       if (depth_of(j) == n) {
         sibling_follows = true;
         break;
       }
     }
-    shown[name] = absl::StrCat(std::string(2 * (n - 1), ' '),
-                               sibling_follows ? "├─ " : "└─ ", name);
+    shown[FieldText(listed[i], "timeline_id")] =
+        n == 0 ? name
+               : absl::StrCat(std::string(2 * (n - 1), ' '),
+                              sibling_follows ? "├─ " : "└─ ", name);
   }
   auto indented_name = [&shown](const Json& item) {
-    return shown[FieldText(item, "name")];
+    return shown[FieldText(item, "timeline_id")];
   };
   auto branch_point = [](const Json& item) {
     std::string parent = FieldText(item, "parent");
+    const std::string parent_timeline = FieldText(item, "parent_timeline_id");
+    if (parent == "-" && parent_timeline != "0") {
+      parent = DeletedTimelineName(std::stoull(parent_timeline));
+    }
     return parent == "-"
                ? std::string("-")
                : absl::StrCat(parent, "@", FieldText(item, "branch_point_lsn"));

@@ -76,11 +76,29 @@ Json BranchJson(const v1::Branch& b) {
       .Set("branch_point_lsn", LsnJson(b.branch_point_lsn()))
       .Set("depth", Json::Number(b.depth()))
       .Set("timeline_id", Json::Number(b.timeline_id()))
+      .Set("parent_timeline_id", Json::Number(b.parent_timeline_id()))
       .Set("create_time", TimeJson(IfSet(b.has_create_time(), b.create_time())))
       .Set("retention", RetentionJson(b.retention()));
   if (b.has_history_bounds())
     out.Set("history_bounds", BoundsJson(b.history_bounds()));
   return out;
+}
+
+std::string DeletedTimelineName(uint64_t timeline) {
+  return absl::StrCat("(deleted) timeline ", timeline);
+}
+
+Json UnnamedAncestorJson(const v1::UnnamedAncestor& a) {
+  return Json::Object()
+      .Set("name", Json::String(DeletedTimelineName(a.timeline_id())))
+      .Set("id", Json::Null())
+      .Set("parent", a.parent().empty() ? Json::Null() : Json::String(a.parent()))
+      .Set("branch_point_lsn", LsnJson(a.branch_point_lsn()))
+      .Set("depth", Json::Number(a.depth()))
+      .Set("timeline_id", Json::Number(a.timeline_id()))
+      .Set("parent_timeline_id", Json::Number(a.parent_timeline_id()))
+      .Set("create_time", TimeJson(IfSet(a.has_create_time(), a.create_time())))
+      .Set("deleted", Json::Bool(true));
 }
 
 Json SnapshotJson(const v1::Snapshot& s) {

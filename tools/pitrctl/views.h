@@ -26,6 +26,10 @@ clients::Json RetentionJson(const v1::Retention& r);
 clients::Json BoundsJson(const v1::HistoryBounds& b);
 // history_bounds only if set (GetBranch, not ListBranches).
 clients::Json BranchJson(const v1::Branch& b);
+// A deleted branch's timeline that branches still start from, as branch
+// list shows it: named DeletedTimelineName(id), with "deleted": true.
+clients::Json UnnamedAncestorJson(const v1::UnnamedAncestor& a);
+std::string DeletedTimelineName(uint64_t timeline);
 clients::Json SnapshotJson(const v1::Snapshot& s);
 clients::Json ScheduleJson(const v1::SnapshotSchedule& s);
 clients::Json PolicyJson(const v1::RetentionPolicy& p);
