@@ -36,6 +36,7 @@ v1::Branch SampleBranch() {
   b.set_branch_point_lsn(0x16B3748);
   b.set_depth(1);
   b.set_timeline_id(7);
+  b.set_parent_timeline_id(1);
   b.mutable_create_time()->set_seconds(1795255200);
   b.mutable_retention()->mutable_window()->set_seconds(7 * 86400);
   return b;
@@ -46,7 +47,7 @@ TEST(OutputTest, ObjectAsJson) {
       Capture(true, [](Output& o) { o.Print(BranchJson(SampleBranch())); }),
       "{\"name\":\"feature\",\"id\":2,\"parent\":\"main\","
       "\"branch_point_lsn\":\"0/16B3748\",\"depth\":1,\"timeline_id\":7,"
-      "\"create_time\":\"2026-11-21T10:00:00.000000Z\","
+      "\"parent_timeline_id\":1,\"create_time\":\"2026-11-21T10:00:00.000000Z\","
       "\"retention\":{\"window\":\"7d\",\"lsn_distance\":null}}\n");
 }
 
@@ -59,6 +60,7 @@ TEST(OutputTest, ObjectAsText) {
       "branch_point_lsn        0/16B3748\n"
       "depth                   1\n"
       "timeline_id             7\n"
+      "parent_timeline_id      1\n"
       "create_time             2026-11-21T10:00:00.000000Z\n"
       "retention.window        7d\n"
       "retention.lsn_distance  -\n");
