@@ -20,10 +20,25 @@ Applier::Applier(PageStore* store, Ancestry ancestry,
 
 absl::Status Applier::Load() {
   PITR_ASSIGN_OR_RETURN(auto spaces, store_->TruncatedSpaces());
+  using Heads = std::map<TimelineId, Lsn>;
+  PITR_ASSIGN_OR_RETURN(Heads heads, store_->TimelineHeads());
   MutexLock l(&mu_);
+  heads_ = std::move(heads);
   truncated_.insert(spaces.begin(), spaces.end());
   if (!truncated_.empty()) any_truncations_ = true;
   return absl::OkStatus();
+}
+
+std::optional<Lsn> Applier::HeadOf(TimelineId timeline) const {
+  MutexLock l(&mu_);
+  auto it = heads_.find(timeline);
+  if (it == heads_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Applier::ForgetHeads(const std::vector<TimelineId>& timelines) {
+  MutexLock l(&mu_);
+  for (TimelineId t : timelines) heads_.erase(t);
 }
 
 bool Applier::MayHaveTruncations(TimelineId timeline, uint32_t space) const {
@@ -63,7 +78,9 @@ absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
   rocksdb::WriteBatch write;
   std::vector<ImageTask> long_chains;
   std::vector<std::pair<TimelineId, uint32_t>> new_truncations;
+  std::map<TimelineId, Lsn> new_heads;
   for (const BatchToApply& batch : batches) {
+    new_heads[batch.timeline] = batch.commit_lsn;
     for (uint32_t seq = 0; seq < batch.records.size(); ++seq) {
       const WalRecordView& record = batch.records[seq];
       const sk::Position at{batch.commit_lsn, seq};
@@ -104,12 +121,16 @@ absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
       }
     }
   }
+  for (const auto& [timeline, lsn] : new_heads) {
+    write.Put(sk::HeadKey(timeline), sk::EncodeU64(lsn));
+  }
   write.Put(sk::MetaKey(sk::kMetaAppliedLsn),
             sk::EncodeU64(batches.back().commit_lsn));
   PITR_RETURN_IF_ERROR(store_->Write(&write));
   {
     MutexLock l(&mu_);
     truncated_.insert(new_truncations.begin(), new_truncations.end());
+    for (const auto& [timeline, lsn] : new_heads) heads_[timeline] = lsn;
     if (!truncated_.empty()) any_truncations_ = true;
   }
   for (const ImageTask& task : long_chains) on_long_chain_(task);

@@ -5,11 +5,13 @@
 //
 // It also counts, per page, the deltas since the page's last image and
 // reports a page whose chain reaches the threshold, so the engine can
-// materialise an image there and keep reads bounded at every LSN.
+// materialise an image there and keep reads bounded at every LSN. And it
+// keeps each timeline's head, the commit LSN of its last batch (stored with
+// the batches: store_keys::HeadKey), which is where a branch stands.
 //
 // Thread-safety: Apply is called by one thread at a time (the WAL's group
 // leader, or recovery before the engine accepts appends).
-// MayHaveTruncations may be called from any thread.
+// MayHaveTruncations, HeadOf and ForgetHeads may be called from any thread.
 #ifndef PITR_ENGINE_APPLIER_H_
 #define PITR_ENGINE_APPLIER_H_
 
@@ -61,6 +63,11 @@ class Applier {
   // Writes the batches (in LSN order) and the applied LSN atomically.
   absl::Status Apply(const std::vector<BatchToApply>& batches);
 
+  // The commit LSN of the last batch applied on `timeline`; nullopt if none
+  // was (or GC forgot the timeline: ForgetHeads).
+  std::optional<Lsn> HeadOf(TimelineId timeline) const;
+  void ForgetHeads(const std::vector<TimelineId>& timelines);
+
   // False if no change ever truncated this space: reads can skip looking.
   bool MayHaveTruncations(TimelineId timeline, uint32_t space) const;
   // False if no change ever truncated any space (no lock taken).
@@ -84,6 +91,7 @@ class Applier {
 
   mutable Mutex mu_;
   std::set<std::pair<TimelineId, uint32_t>> truncated_ ABSL_GUARDED_BY(mu_);
+  std::map<TimelineId, Lsn> heads_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> any_truncations_{false};
 };
 

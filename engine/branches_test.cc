@@ -198,6 +198,51 @@ TEST_F(BranchesTest, DeletingABranchKeepsItsChildrenUnlessCascading) {
   EXPECT_EQ(engine_->ListBranches().size(), 1u);
 }
 
+TEST_F(BranchesTest, BoundsSayWhereEachBranchStandsAndWhen) {
+  absl::StatusOr<WalBatch> first = engine_->NewBatch(kMainBranch);
+  ASSERT_TRUE(first->PutPageImage({1, 1}, Filled('a')).ok());
+  const int64_t a_us = absl::ToUnixMicros(absl::Now() - absl::Seconds(1));
+  first->SetTimestamp(a_us);
+  const Lsn a = AppendBatch(kMainBranch, *first);
+  Write(kMainBranch, {1, 1}, 'b');
+  Branch dev = Create("dev", kMainBranch, {a, std::nullopt});
+  const Lsn main_last = Write(kMainBranch, {1, 1}, 'c');
+  auto bounds = [&](BranchId b) { return *engine_->GetHistoryBounds(b); };
+  // dev has no commit of its own: it stands at its branch point, with the
+  // time of that state; its history starts at 0, the empty store, whose
+  // time is the store's creation.
+  EXPECT_EQ(bounds(dev.id).latest_lsn, a);
+  EXPECT_EQ(bounds(dev.id).latest_timestamp_us, a_us);
+  EXPECT_EQ(bounds(dev.id).oldest_lsn, 0u);
+  EXPECT_EQ(bounds(dev.id).oldest_timestamp_us,
+            engine_->GetBranch(kMainBranch)->created_us);
+  EXPECT_EQ(bounds(kMainBranch).latest_lsn, main_last);
+
+  const Lsn dev_last = Write(dev.id, {1, 2}, 'd');
+  EXPECT_EQ(bounds(dev.id).latest_lsn, dev_last);
+  EXPECT_EQ(bounds(kMainBranch).latest_lsn, main_last);
+  Reopen();  // heads are stored with the batches
+  EXPECT_EQ(bounds(dev.id).latest_lsn, dev_last);
+  EXPECT_EQ(bounds(kMainBranch).latest_lsn, main_last);
+
+  // Restored, it stands at the restore point until it writes.
+  absl::StatusOr<Catalog::Restored> r =
+      engine_->RestoreBranch(dev.id, dev.id, {a, std::nullopt});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(bounds(dev.id).latest_lsn, a);
+  EXPECT_EQ(bounds(r->backup.id).latest_lsn, dev_last);
+
+  // However old its state, an idle branch keeps it readable: the floor GC
+  // gives it stops where it stands.
+  ASSERT_TRUE(engine_->SetRetention(dev.id, Retention{std::nullopt, 1}).ok());
+  for (int i = 0; i < 5; ++i) Write(kMainBranch, {1, 3}, 'e');
+  ASSERT_TRUE(engine_->gc().Run(true).ok());
+  EXPECT_EQ(bounds(dev.id).oldest_lsn, a);
+  EXPECT_EQ(bounds(dev.id).latest_lsn, a);
+  EXPECT_EQ(Read(dev.id, {1, 1}, a), 'a');
+  EXPECT_EQ(Read(dev.id, {1, 1}), 'a');
+}
+
 TEST_F(BranchesTest, BadRequestsChangeNothing) {
   const Lsn latest = Write(kMainBranch, {1, 1}, 'a');
   auto refused = [&](absl::StatusOr<Branch> r, absl::StatusCode code,

@@ -60,11 +60,15 @@ struct EngineCore;
 
 // The readable history of a branch: reads may ask for any LSN from
 // oldest_lsn to latest_lsn.
+// Each LSN comes with the time of the state there: of the last commit at or
+// before it, or the store's creation before the first commit.
 struct HistoryBounds {
   Lsn oldest_lsn = 0;
-  std::optional<int64_t> oldest_timestamp_us;  // of the commit at oldest_lsn
+  int64_t oldest_timestamp_us = 0;
+  // Where the branch stands: its own last commit, or its branch point if it
+  // has none yet (reads up to the store's latest LSN see this same state).
   Lsn latest_lsn = 0;
-  std::optional<int64_t> latest_timestamp_us;
+  int64_t latest_timestamp_us = 0;
   Retention retention;  // in force: the branch's own or the default
   // Reads from here to latest_lsn are served from the local disk; from
   // oldest_lsn up to here, from the bucket (EngineOptions::local_history:

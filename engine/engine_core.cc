@@ -110,6 +110,18 @@ absl::StatusOr<Lsn> EngineCore::ResolvePoint(BranchId branch,
   return ResolveLsn(branch, lsn);  // inside the branch's history?
 }
 
+Lsn EngineCore::BranchLatest(const Branch& branch) const {
+  return applier->HeadOf(branch.timeline).value_or(branch.branch_point);
+}
+
+absl::StatusOr<int64_t> EngineCore::TimeOfState(Lsn lsn) const {
+  PITR_ASSIGN_OR_RETURN(std::optional<int64_t> commit_us,
+                        wal->TimestampAtLsn(lsn));
+  if (commit_us) return *commit_us;
+  PITR_ASSIGN_OR_RETURN(Branch main, catalog->Get(kMainBranchId));
+  return main.created_us;
+}
+
 absl::Status EngineCore::CheckCommitTime(const WalBatch& batch) const {
   const std::optional<int64_t> commit_us = batch.timestamp_us();
   if (!commit_us || options.max_clock_skew == absl::InfiniteDuration()) {

@@ -73,6 +73,12 @@ struct EngineCore {
   // client's appends are checked: replicated and imported batches keep the
   // times their history has.
   absl::Status CheckCommitTime(const WalBatch& batch) const;
+  // Where `branch` stands: the commit LSN of its own last batch, or its
+  // branch point if it has none (0 for a root without commits).
+  Lsn BranchLatest(const Branch& branch) const;
+  // The time of the state at `lsn`: of the last commit at or before it, or
+  // the store's creation (main's) before the first commit.
+  absl::StatusOr<int64_t> TimeOfState(Lsn lsn) const;
   // The store-wide default retention: the one last set durably, else the
   // configured one.
   Retention default_retention() const;

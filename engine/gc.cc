@@ -43,9 +43,11 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
   const Retention defaults = core_->default_retention();
   std::map<BranchId, Lsn> cutoffs;
   for (const Branch& b : branches) {
-    cutoffs[b.id] = gc_policy::RetentionCutoff(
-        gc_policy::EffectiveRetention(b, defaults),
-                                               latest, now, lsn_at_time);
+    // The state where the branch stands stays readable, however old.
+    cutoffs[b.id] = std::min(
+        gc_policy::RetentionCutoff(gc_policy::EffectiveRetention(b, defaults),
+                                   latest, now, lsn_at_time),
+        core_->BranchLatest(b));
   }
   Plan plan;
   plan.floors = gc_policy::Floors(branches, cutoffs);
@@ -221,8 +223,9 @@ absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
   if (pending > 0) PITR_RETURN_IF_ERROR(core_->store->Write(&deletes));
 
   for (TimelineId t : plan.unused) {
-    PITR_RETURN_IF_ERROR(core_->store->DeleteSpaceEvents(t));
+    PITR_RETURN_IF_ERROR(core_->store->DeleteTimelineRecords(t));
   }
+  core_->applier->ForgetHeads(plan.unused);
   // The deletes must be on disk before the timelines are forgotten (on a
   // replica, by the primary's catalog).
   PITR_RETURN_IF_ERROR(core_->store->Flush());

@@ -471,14 +471,32 @@ absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines(
   return bytes;
 }
 
-absl::Status PageStore::DeleteSpaceEvents(TimelineId timeline) {
+absl::Status PageStore::DeleteTimelineRecords(TimelineId timeline) {
   rocksdb::WriteBatch batch;
   for (char kind : {'s', 't'}) {
     std::string begin = sk::SpacePrefix(kind, timeline, 0).substr(0, 9);
     std::string end = sk::SpacePrefix(kind, timeline.Next(), 0).substr(0, 9);
     batch.DeleteRange(begin, end);
   }
+  batch.Delete(sk::HeadKey(timeline));
   return Write(&batch);
+}
+
+absl::StatusOr<std::map<TimelineId, Lsn>> PageStore::TimelineHeads() const {
+  std::map<TimelineId, Lsn> heads;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string tag(1, sk::kHeadTag);
+  for (it->Seek(tag); it->Valid() && it->key().starts_with(tag); it->Next()) {
+    std::optional<TimelineId> timeline = sk::HeadKeyTimeline(View(it->key()));
+    std::optional<uint64_t> lsn = sk::DecodeU64(View(it->value()));
+    if (!timeline || !lsn) {
+      return absl::DataLossError("page store: malformed timeline head");
+    }
+    heads[*timeline] = *lsn;
+  }
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  return heads;
 }
 
 absl::Status PageStore::CompactAll() {

@@ -146,8 +146,10 @@ class PageStore : public CatalogStore {
   // once it says true.
   absl::StatusOr<TimelineBytes> MeasureTimelines(
       const std::function<bool()>& cancelled = nullptr) const;
-  // Deletes the size and truncation events of a timeline.
-  absl::Status DeleteSpaceEvents(TimelineId timeline);
+  // Deletes the size and truncation events and the head of a timeline.
+  absl::Status DeleteTimelineRecords(TimelineId timeline);
+  // The head of every timeline that has one (store_keys::HeadKey).
+  absl::StatusOr<std::map<TimelineId, Lsn>> TimelineHeads() const;
   // Compacts everything, forcing blob garbage collection, so the space of
   // deleted versions returns to the file system now.
   absl::Status CompactAll();

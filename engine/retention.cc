@@ -1,5 +1,7 @@
 // The engine's retention settings, and the history bounds they give each
 // branch (what GC enforces is in gc.h and gc_policy.h).
+#include <algorithm>
+
 #include "base/status_macros.h"
 #include "engine/engine.h"
 #include "engine/engine_core.h"
@@ -25,10 +27,12 @@ Retention Engine::default_retention() const {
 absl::StatusOr<HistoryBounds> Engine::GetHistoryBounds(BranchId branch) const {
   PITR_ASSIGN_OR_RETURN(Branch b, core_->catalog->Get(branch));
   HistoryBounds bounds;
-  bounds.latest_lsn = latest_lsn();
   {
     ReaderMutexLock l(&core_->history.mu());
     bounds.oldest_lsn = core_->history.FloorOf(branch);
+    // A floor GC raised before it knew where the branch stands may be past
+    // it; the state there is the same.
+    bounds.latest_lsn = std::max(core_->BranchLatest(b), bounds.oldest_lsn);
     PITR_ASSIGN_OR_RETURN(std::vector<ReadStep> path,
                           core_->catalog->ReadPath(branch, bounds.latest_lsn));
     bounds.local_oldest_lsn = core_->history.LocalFrom(path, bounds.oldest_lsn,
@@ -36,12 +40,12 @@ absl::StatusOr<HistoryBounds> Engine::GetHistoryBounds(BranchId branch) const {
   }
   if (bounds.local_oldest_lsn) {
     PITR_ASSIGN_OR_RETURN(bounds.local_oldest_timestamp_us,
-                          core_->wal->TimestampAtLsn(*bounds.local_oldest_lsn));
+                          core_->TimeOfState(*bounds.local_oldest_lsn));
   }
   PITR_ASSIGN_OR_RETURN(bounds.oldest_timestamp_us,
-                        core_->wal->TimestampAtLsn(bounds.oldest_lsn));
+                        core_->TimeOfState(bounds.oldest_lsn));
   PITR_ASSIGN_OR_RETURN(bounds.latest_timestamp_us,
-                        core_->wal->TimestampAtLsn(bounds.latest_lsn));
+                        core_->TimeOfState(bounds.latest_lsn));
   bounds.retention =
       gc_policy::EffectiveRetention(b, core_->default_retention());
   return bounds;

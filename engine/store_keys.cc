@@ -186,6 +186,17 @@ std::optional<std::map<TimelineId, Lsn>> DecodeLocalHorizons(
   return horizons;
 }
 
+std::string HeadKey(TimelineId timeline) {
+  std::string out(1, kHeadTag);
+  PutBig64(&out, timeline.value());
+  return out;
+}
+
+std::optional<TimelineId> HeadKeyTimeline(absl::string_view key) {
+  if (key.size() != 9 || key[0] != kHeadTag) return std::nullopt;
+  return TimelineId(GetBig64(key.data() + 1));
+}
+
 std::string MetaKey(absl::string_view name) {
   std::string out = "m";
   out.append(name.data(), name.size());

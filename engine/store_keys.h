@@ -2,11 +2,12 @@
 // disk: do not change them (docs/storage-format.md is the specification).
 //
 // All integers in keys are big-endian so that RocksDB's bytewise order is
-// numeric order. Four kinds of key, told apart by their first byte:
+// numeric order. Five kinds of key, told apart by their first byte:
 //
 //   'V' space:4 page:4 ~timeline:8 ~commit_lsn:8 ~seq:4 ~kind:1  page version
 //   's' timeline:8 space:4 commit_lsn:8 seq:4                  a space's size
 //   't' timeline:8 space:4 commit_lsn:8 seq:4                  a truncation
+//   'h' timeline:8                                             a timeline's head
 //   'm' name                                                   store metadata
 //
 // Versions are keyed page first: all versions of one page, on every timeline,
@@ -120,6 +121,16 @@ std::optional<uint32_t> DecodeU32(absl::string_view value);
 std::string EncodeU64(uint64_t value);
 std::optional<uint64_t> DecodeU64(absl::string_view value);
 
+// --- 'h': timeline heads
+// ------------------------------------------------------
+
+// The commit LSN (u64 value) of the last batch applied on the timeline:
+// where a branch writing it stands.
+std::string HeadKey(TimelineId timeline);
+inline constexpr char kHeadTag = 'h';
+// The timeline of a head key; nullopt if malformed.
+std::optional<TimelineId> HeadKeyTimeline(absl::string_view key);
+
 // --- 'm': metadata
 // -------------------------------------------------------------
 
@@ -137,9 +148,9 @@ inline constexpr char kMetaLocalHorizons[] = "local_horizons";
 std::string EncodeLocalHorizons(const std::map<TimelineId, Lsn>& horizons);
 std::optional<std::map<TimelineId, Lsn>> DecodeLocalHorizons(
     absl::string_view value);
-// 2: version keys newest first ('V'). 1: oldest first ('v'); Engine::Open
-// rewrites a format 1 store's version keys (engine/upgrade.cc).
-inline constexpr uint32_t kFormatVersion = 2;
+// 3: timeline heads ('h'). 2: version keys newest first ('V'). 1: oldest
+// first ('v'). Engine::Open upgrades an older store (engine/upgrade.cc).
+inline constexpr uint32_t kFormatVersion = 3;
 
 }  // namespace pitr::store_keys
 

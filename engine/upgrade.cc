@@ -1,5 +1,7 @@
 #include "engine/upgrade.h"
 
+#include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -13,6 +15,30 @@
 namespace pitr {
 
 namespace sk = store_keys;
+
+namespace {
+
+// Format 2 -> 3: each timeline's head is its newest page version (a batch
+// that only truncated or resized spaces after it is not seen: that head is
+// then the last batch that wrote a page).
+absl::Status RecordHeadsFromVersions(PageStore* store) {
+  std::map<TimelineId, Lsn> heads;
+  PITR_RETURN_IF_ERROR(store->ForEachVersion(
+      [&heads](const sk::ParsedVersionKey& v, absl::string_view) {
+        Lsn& head = heads[v.timeline];
+        head = std::max(head, v.at.commit_lsn);
+        return true;
+      }));
+  rocksdb::WriteBatch write;
+  for (const auto& [timeline, lsn] : heads) {
+    write.Put(sk::HeadKey(timeline), sk::EncodeU64(lsn));
+  }
+  spdlog::info("page store: upgrade: recorded the heads of {} timelines",
+               heads.size());
+  return store->Write(&write);
+}
+
+}  // namespace
 
 absl::Status UpgradeStoreFormat(PageStore* store) {
   PITR_ASSIGN_OR_RETURN(std::optional<std::string> stored,
@@ -34,13 +60,17 @@ absl::Status UpgradeStoreFormat(PageStore* store) {
   spdlog::info("page store: upgrading from format {} to {}", *format,
                sk::kFormatVersion);
   const absl::Time start = absl::Now();
-  absl::Time last_report = start;
-  PITR_RETURN_IF_ERROR(store->RewriteVersionKeysV1([&](uint64_t rewritten) {
-    if (absl::Now() - last_report >= absl::Seconds(5)) {
-      last_report = absl::Now();
-      spdlog::info("page store: upgrade: {} version keys rewritten", rewritten);
-    }
-  }));
+  if (*format == 1) {
+    absl::Time last_report = start;
+    PITR_RETURN_IF_ERROR(store->RewriteVersionKeysV1([&](uint64_t rewritten) {
+      if (absl::Now() - last_report >= absl::Seconds(5)) {
+        last_report = absl::Now();
+        spdlog::info("page store: upgrade: {} version keys rewritten",
+                     rewritten);
+      }
+    }));
+  }
+  PITR_RETURN_IF_ERROR(RecordHeadsFromVersions(store));
   // The rewritten keys must be on disk before the version says so (the
   // page store does not use RocksDB's WAL).
   PITR_RETURN_IF_ERROR(store->Flush());

@@ -2,9 +2,11 @@
 // (store_keys::kFormatVersion), before the engine reads or replays anything.
 //
 // Format 1 -> 2: page version keys are rewritten newest first
-// (PageStore::RewriteVersionKeysV1). The new version number is written only
-// once every key is rewritten and flushed, so a crash during the upgrade
-// leaves a format 1 store that the next open finishes upgrading.
+// (PageStore::RewriteVersionKeysV1). 2 -> 3: each timeline's head
+// (store_keys::HeadKey) is recorded from its newest version. The new
+// version number is written only once everything is rewritten and flushed,
+// so a crash during the upgrade leaves an older store that the next open
+// finishes upgrading.
 #ifndef PITR_ENGINE_UPGRADE_H_
 #define PITR_ENGINE_UPGRADE_H_
 

@@ -1,6 +1,7 @@
-// Opening a format 1 page store (version keys oldest first, under 'v')
-// upgrades it in place: every page reads back as before, at every LSN and
-// on every branch, including after an upgrade cut short.
+// Opening a format 1 page store (version keys oldest first, under 'v') or a
+// format 2 one (no timeline heads) upgrades it in place: every page reads
+// back as before, at every LSN and on every branch, including after an
+// upgrade cut short, and each branch stands where it stood.
 #include <map>
 #include <memory>
 #include <string>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/engine.h"
 #include "engine/rocksdb_logger.h"
 #include "engine/store_keys.h"
@@ -55,17 +57,24 @@ std::unique_ptr<rocksdb::DB> OpenRaw(const std::string& engine_dir) {
   return std::unique_ptr<rocksdb::DB>(db);
 }
 
-// Turns the closed store at `dir` back into format 1, rewriting all version
-// keys but the first `keep_new` (a format 1 store whose upgrade was cut
-// short looks like that).
-void DowngradeToFormat1(const std::string& dir, size_t keep_new = 0) {
+// Turns the closed store at `dir` back into `format`: without timeline
+// heads (2), and (1) with all version keys but the first `keep_new`
+// rewritten oldest first (a format 1 store whose upgrade was cut short
+// looks like that).
+void Downgrade(const std::string& dir, uint32_t format, size_t keep_new = 0) {
   std::unique_ptr<rocksdb::DB> db = OpenRaw(dir);
   ASSERT_NE(db, nullptr);
   rocksdb::WriteBatch batch;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+  const rocksdb::Slice heads(&sk::kHeadTag, 1);
+  for (it->Seek(heads); it->Valid() && it->key().starts_with(heads);
+       it->Next()) {
+    batch.Delete(it->key());
+  }
   const rocksdb::Slice tag(&sk::kVersionTag, 1);
   size_t seen = 0;
-  for (it->Seek(tag); it->Valid() && it->key().starts_with(tag); it->Next()) {
+  for (it->Seek(tag); it->Valid() && it->key().starts_with(tag) && format == 1;
+       it->Next()) {
     if (seen++ < keep_new) continue;
     std::optional<sk::ParsedVersionKey> v = sk::ParseVersionKey(
         absl::string_view(it->key().data(), it->key().size()));
@@ -74,8 +83,10 @@ void DowngradeToFormat1(const std::string& dir, size_t keep_new = 0) {
     batch.Delete(it->key());
   }
   ASSERT_TRUE(it->status().ok());
-  ASSERT_GT(seen, keep_new);
-  batch.Put(sk::MetaKey(sk::kMetaFormatVersion), sk::EncodeU32(1));
+  if (format == 1) {
+    ASSERT_GT(seen, keep_new);
+  }
+  batch.Put(sk::MetaKey(sk::kMetaFormatVersion), sk::EncodeU32(format));
   ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &batch).ok());
   ASSERT_TRUE(db->Flush(rocksdb::FlushOptions()).ok());
 }
@@ -156,24 +167,36 @@ class UpgradeTest : public testing::EngineFixture {
     }
   }
 
-  void DowngradeReopenAndCheck(size_t keep_new);
+  void DowngradeReopenAndCheck(uint32_t format, size_t keep_new);
 
   BranchId branch_ = 0;
 };
 
-// Makes history, turns the store into format 1 with `keep_new` keys already
-// rewritten, reopens it, and checks every read and key.
-void UpgradeTest::DowngradeReopenAndCheck(size_t keep_new) {
+// Makes history, turns the store into `format` (1: with `keep_new` keys
+// already rewritten), reopens it, and checks every read, key and where
+// each branch stands.
+void UpgradeTest::DowngradeReopenAndCheck(uint32_t format, size_t keep_new) {
   const auto reads = MakeHistory();
+  std::map<BranchId, Lsn> stands;
+  for (BranchId b : {kMainBranch, branch_}) {
+    stands[b] = engine_->GetHistoryBounds(b)->latest_lsn;
+  }
+  EXPECT_NE(stands[kMainBranch], stands[branch_]);
   engine_.reset();
-  DowngradeToFormat1(options_.dir, keep_new);
+  Downgrade(options_.dir, format, keep_new);
   auto [before, format_before] = Census(options_.dir);
-  EXPECT_EQ(format_before, 1u);
-  EXPECT_EQ(before[sk::kVersionTag], keep_new);
-  ASSERT_GT(before[sk::kVersionTagV1], 0u);
+  EXPECT_EQ(format_before, format);
+  EXPECT_EQ(before.count(sk::kHeadTag), 0u);
+  if (format == 1) {
+    EXPECT_EQ(before[sk::kVersionTag], keep_new);
+    ASSERT_GT(before[sk::kVersionTagV1], 0u);
+  }
 
   Reopen();
   ExpectReads(reads);
+  for (BranchId b : {kMainBranch, branch_}) {
+    EXPECT_EQ(engine_->GetHistoryBounds(b)->latest_lsn, stands[b]);
+  }
   engine_.reset();
   auto [after, format_after] = Census(options_.dir);
   EXPECT_EQ(format_after, sk::kFormatVersion);
@@ -183,11 +206,15 @@ void UpgradeTest::DowngradeReopenAndCheck(size_t keep_new) {
 }
 
 TEST_F(UpgradeTest, AFormat1StoreReadsTheSameAfterTheUpgrade) {
-  DowngradeReopenAndCheck(0);
+  DowngradeReopenAndCheck(1, 0);
 }
 
 TEST_F(UpgradeTest, AnUpgradeCutShortIsFinishedAtTheNextOpen) {
-  DowngradeReopenAndCheck(25);
+  DowngradeReopenAndCheck(1, 25);
+}
+
+TEST_F(UpgradeTest, AFormat2StoreGetsTheHeadsOfItsTimelines) {
+  DowngradeReopenAndCheck(2, 0);
 }
 
 TEST_F(UpgradeTest, AStoreOfANewerFormatIsRefusedAndLeftAlone) {
@@ -203,7 +230,8 @@ TEST_F(UpgradeTest, AStoreOfANewerFormatIsRefusedAndLeftAlone) {
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options_);
   ASSERT_FALSE(engine.ok());
   EXPECT_EQ(engine.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(engine.status().message().find("format version 3"),
+  EXPECT_NE(engine.status().message().find(
+                absl::StrCat("format version ", sk::kFormatVersion + 1)),
             std::string::npos)
       << engine.status();
   EXPECT_EQ(Census(options_.dir).second, sk::kFormatVersion + 1);

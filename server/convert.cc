@@ -27,13 +27,9 @@ absl::StatusOr<Retention> ToRetention(const v1::Retention& proto) {
 v1::HistoryBounds HistoryBoundsProto(const HistoryBounds& bounds) {
   v1::HistoryBounds proto;
   proto.set_oldest_lsn(bounds.oldest_lsn);
-  if (bounds.oldest_timestamp_us) {
-    *proto.mutable_oldest_time() = TimestampProto(*bounds.oldest_timestamp_us);
-  }
+  *proto.mutable_oldest_time() = TimestampProto(bounds.oldest_timestamp_us);
   proto.set_latest_lsn(bounds.latest_lsn);
-  if (bounds.latest_timestamp_us) {
-    *proto.mutable_latest_time() = TimestampProto(*bounds.latest_timestamp_us);
-  }
+  *proto.mutable_latest_time() = TimestampProto(bounds.latest_timestamp_us);
   *proto.mutable_retention() = RetentionProto(bounds.retention);
   if (bounds.local_oldest_lsn) {
     proto.set_local_oldest_lsn(*bounds.local_oldest_lsn);

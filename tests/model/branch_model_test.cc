@@ -100,6 +100,7 @@ struct TimelineModel {
   Lsn point = 0;                          // on the parent
   PageModel pages;  // seeded at `point` with the parent's state
   int id = 0;       // the model's own numbering, for messages
+  Lsn head = 0;     // the commit LSN of its own last batch; 0: none
 };
 using TimelinePtr = std::shared_ptr<TimelineModel>;
 
@@ -296,10 +297,14 @@ class BranchModelRun {
                         when, "): ", bounds.status().ToString()));
       return std::nullopt;
     }
-    if (bounds->latest_lsn != latest_) {
+    // Where the branch stands: its own last commit or its branch point (and
+    // the floor never passes it).
+    const TimelineModel& t = *branches_.at(id).timeline;
+    const Lsn stands = t.head > 0 ? t.head : t.point;
+    if (bounds->latest_lsn != stands) {
       Fail(absl::StrCat("GetHistoryBounds of branch ", BranchName(id), " (",
                         when, "): latest ", LsnName(bounds->latest_lsn),
-                        ", model ", LsnName(latest_)));
+                        ", model ", LsnName(stands)));
       return std::nullopt;
     }
     highest_floor_ = std::max(highest_floor_, bounds->oldest_lsn);
@@ -500,6 +505,7 @@ class BranchModelRun {
       return;
     }
     model.Commit(r->commit_lsn);
+    b.timeline->head = r->commit_lsn;
     latest_ = r->commit_lsn;
     batches_.push_back({r->start_lsn, r->commit_lsn, timestamp_us_});
   }

@@ -7,12 +7,10 @@
 namespace pitr::waltool {
 
 absl::StatusOr<Lsn> ServerTarget::EndLsn() {
-  v1::GetBranchRequest request;
-  request.set_name("main");
-  v1::Branch main;
-  PITR_RETURN_IF_ERROR(
-      client_->Call(&v1::BranchService::Stub::GetBranch, request, &main));
-  return main.history_bounds().latest_lsn();
+  v1::StoreInfo info;
+  PITR_RETURN_IF_ERROR(client_->Call(&v1::PageService::Stub::GetStoreInfo,
+                                     v1::GetStoreInfoRequest(), &info));
+  return info.latest_lsn();
 }
 
 absl::Status ServerTarget::CreateBranch(const std::string& name,

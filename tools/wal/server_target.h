@@ -15,7 +15,7 @@ class ServerTarget : public Target {
   // Calls through *client (not owned; must outlive this).
   explicit ServerTarget(clients::Client* client) : client_(client) {}
 
-  // Main's latest LSN: the end of the server's log.
+  // The store's latest LSN: the end of the server's log.
   absl::StatusOr<Lsn> EndLsn() override;
   absl::Status CreateBranch(const std::string& name, const std::string& parent,
                             Lsn point) override;
