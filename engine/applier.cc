@@ -106,6 +106,7 @@ absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
       const std::string key = sk::VersionKey(
           batch.timeline, record.key, at,
           image ? sk::VersionKeyKind::kImage : sk::VersionKeyKind::kDelta);
+      write.Put(sk::ChangeKey(batch.timeline, at), sk::EncodePageKey(record.key));
       if (image) {
         write.Put(key, sk::ImageValue(record.data));
         deltas_since_image_[{batch.timeline, record.key}] = 0;

@@ -1,7 +1,8 @@
 // Applier turns durable WAL batches into page store writes: one atomic
 // RocksDB write per group of batches holding their page versions, the
-// space size and truncation events they cause, and the new applied LSN (so
-// the flushed layers always say which WAL prefix they contain).
+// change keys that list them by timeline, the space size and truncation
+// events they cause, and the new applied LSN (so the flushed layers always
+// say which WAL prefix they contain).
 //
 // It also counts, per page, the deltas since the page's last image and
 // reports a page whose chain reaches the threshold, so the engine can

@@ -12,9 +12,12 @@ namespace {
 
 constexpr uint32_t kPage = 512;
 // docs/storage-format.md: a 30-byte version key with an image value of a
-// kind byte and the page; a 25-byte size or truncation key with a u32.
-constexpr uint64_t kImageBytes = 30 + 1 + kPage;
+// kind byte and the page, and its 21-byte change key with the page key; a
+// 25-byte size or truncation key with a u32; a timeline's 9-byte head key
+// with a u64.
+constexpr uint64_t kImageBytes = 30 + 1 + kPage + 21 + 8;
 constexpr uint64_t kEventBytes = 25 + 4;
+constexpr uint64_t kHeadBytes = 9 + 8;
 
 class BranchSizesTest : public testing::EngineFixture {
  protected:
@@ -114,7 +117,8 @@ TEST_F(BranchSizesTest, LogicalSizeCountsInheritedSpacesAndTruncations) {
 TEST_F(BranchSizesTest, PhysicalSizeGrowsOnlyOnTheBranchThatWrites) {
   Write(kMainBranch, {{1, 0}});
   BranchSizes sizes = Measure();
-  EXPECT_EQ(Physical(sizes, kMainBranch), kImageBytes + kEventBytes);
+  EXPECT_EQ(Physical(sizes, kMainBranch),
+            kImageBytes + kEventBytes + kHeadBytes);
 
   const Branch dev = Create("dev");
   sizes = Measure();
@@ -123,13 +127,16 @@ TEST_F(BranchSizesTest, PhysicalSizeGrowsOnlyOnTheBranchThatWrites) {
 
   Write(dev.id, {{1, 0}, {1, 1}}, 'd');  // one overwrite, one new page
   sizes = Measure();
-  EXPECT_EQ(Physical(sizes, kMainBranch), kImageBytes + kEventBytes);
-  EXPECT_EQ(Physical(sizes, dev.id), 2 * kImageBytes + kEventBytes);
-  EXPECT_EQ(TotalPhysical(sizes), 3 * kImageBytes + 2 * kEventBytes);
+  EXPECT_EQ(Physical(sizes, kMainBranch),
+            kImageBytes + kEventBytes + kHeadBytes);
+  EXPECT_EQ(Physical(sizes, dev.id), 2 * kImageBytes + kEventBytes + kHeadBytes);
+  EXPECT_EQ(TotalPhysical(sizes),
+            3 * kImageBytes + 2 * kEventBytes + 2 * kHeadBytes);
 
   // The same after the in-memory layer is flushed to files.
   ASSERT_TRUE(engine_->Flush().ok());
-  EXPECT_EQ(Physical(Measure(), dev.id), 2 * kImageBytes + kEventBytes);
+  EXPECT_EQ(Physical(Measure(), dev.id),
+            2 * kImageBytes + kEventBytes + kHeadBytes);
 }
 
 TEST_F(BranchSizesTest, ADeletedBranchsBytesAreUnownedUntilGc) {
@@ -138,7 +145,7 @@ TEST_F(BranchSizesTest, ADeletedBranchsBytesAreUnownedUntilGc) {
   Write(dev.id, {{1, 1}, {1, 2}, {4, 0}}, 'd');
   BranchSizes before = Measure();
   const uint64_t dev_bytes = Physical(before, dev.id);
-  EXPECT_EQ(dev_bytes, 3 * kImageBytes + 3 * kEventBytes);
+  EXPECT_EQ(dev_bytes, 3 * kImageBytes + 3 * kEventBytes + kHeadBytes);
   EXPECT_EQ(before.unowned_physical_bytes, 0u);
 
   ASSERT_TRUE(engine_->DeleteBranch(dev.id, /*cascade=*/false).ok());
@@ -150,7 +157,8 @@ TEST_F(BranchSizesTest, ADeletedBranchsBytesAreUnownedUntilGc) {
   ASSERT_TRUE(engine_->gc().Run(/*compact=*/true).ok());
   BranchSizes collected = Measure();
   EXPECT_EQ(collected.unowned_physical_bytes, 0u);
-  EXPECT_EQ(Physical(collected, kMainBranch), kImageBytes + kEventBytes);
+  EXPECT_EQ(Physical(collected, kMainBranch),
+            kImageBytes + kEventBytes + kHeadBytes);
 }
 
 TEST_F(BranchSizesTest, PhysicalSizesAddUpToAboutTheStoresFiles) {

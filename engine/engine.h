@@ -88,6 +88,32 @@ struct ExportSummary {
   uint64_t bytes = 0;  // of the dump
 };
 
+// One page that differs between two points (Engine::DiffPages), as seen
+// going from the first point to the second.
+struct PageDiff {
+  enum class Kind {
+    kAdded = 1,    // absent at the first point
+    kChanged = 2,  // present at both, other bytes
+    kRemoved = 3,  // absent at the second point (truncated away)
+  };
+  PageKey key;
+  Kind kind = Kind::kChanged;
+  // With contents: the page at each point where it exists.
+  std::optional<std::string> before;
+  std::optional<std::string> after;
+};
+using DiffSink = std::function<absl::Status(const PageDiff&)>;
+
+// What a diff compared.
+struct DiffSummary {
+  Lsn from_lsn = 0;
+  Lsn to_lsn = 0;
+  uint64_t pages_compared = 0;  // pages changed on either side, read twice
+  uint64_t added = 0;
+  uint64_t changed = 0;
+  uint64_t removed = 0;
+};
+
 // What an import made (Engine::ImportDump).
 struct ImportSummary {
   Branch branch;      // the new branch, with no parent
@@ -239,6 +265,21 @@ class Engine {
   absl::StatusOr<ExportSummary> ExportSnapshot(
       absl::string_view snapshot, const DumpSink& sink,
       const DumpProgress& progress = nullptr);
+  // The pages that differ between `from`'s state at `from_at` and `to`'s at
+  // `to_at` (any two points: one branch, a branch and its parent, a
+  // restore's backup and the restored branch, unrelated branches), by page
+  // key order within each kind of source, each passed to `sink` (which
+  // stops the diff by returning an error). Its cost grows with the page
+  // changes between the points (found timeline by timeline in the change
+  // keys, store_keys::ChangeKey), not with the size of the store; both
+  // points stay pinned until it returns. Errors as for GetPage at each
+  // point; FAILED_PRECONDITION for a point older than the local disk
+  // holds (EngineOptions::local_history).
+  absl::StatusOr<DiffSummary> DiffPages(BranchId from,
+                                        const PointInTime& from_at,
+                                        BranchId to, const PointInTime& to_at,
+                                        bool with_contents,
+                                        const DiffSink& sink);
   // Loads the dump file at `dump_path` into a new root branch `name`, with
   // a snapshot `name` (kind kImport) at the imported point; history before
   // that point is not readable. The whole file is checked first, then the

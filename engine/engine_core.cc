@@ -110,6 +110,19 @@ absl::StatusOr<Lsn> EngineCore::ResolvePoint(BranchId branch,
   return ResolveLsn(branch, lsn);  // inside the branch's history?
 }
 
+uint64_t EngineCore::PinPoint(TimelineId timeline, Lsn lsn) {
+  const uint64_t pin = history.AddPin(timeline, lsn, absl::InfiniteFuture());
+  catalog->Hold(timeline);
+  return pin;
+}
+
+void EngineCore::Unpin(uint64_t pin) {
+  MutexLock l(&branch_mu);
+  if (std::optional<TimelineId> timeline = history.RemovePin(pin)) {
+    catalog->Release(*timeline);
+  }
+}
+
 Lsn EngineCore::BranchLatest(const Branch& branch) const {
   return applier->HeadOf(branch.timeline).value_or(branch.branch_point);
 }

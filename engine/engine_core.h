@@ -79,6 +79,11 @@ struct EngineCore {
   // The time of the state at `lsn`: of the last commit at or before it, or
   // the store's creation (main's) before the first commit.
   absl::StatusOr<int64_t> TimeOfState(Lsn lsn) const;
+  // Pins (timeline, lsn) against GC, and holds the timeline, until Unpin,
+  // whatever happens to the branch that named it (exports, diffs).
+  uint64_t PinPoint(TimelineId timeline, Lsn lsn)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(branch_mu);
+  void Unpin(uint64_t pin) ABSL_LOCKS_EXCLUDED(branch_mu);
   // The store-wide default retention: the one last set durably, else the
   // configured one.
   Retention default_retention() const;

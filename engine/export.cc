@@ -20,22 +20,6 @@ namespace pitr {
 
 namespace {
 
-// Keeps (timeline, lsn) readable and the timeline known until Unpin,
-// whatever happens to its branch.
-uint64_t Pin(EngineCore* core, TimelineId timeline, Lsn lsn)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(core->branch_mu) {
-  const uint64_t pin = core->history.AddPin(timeline, lsn, absl::InfiniteFuture());
-  core->catalog->Hold(timeline);
-  return pin;
-}
-
-void Unpin(EngineCore* core, uint64_t pin) {
-  MutexLock l(&core->branch_mu);
-  if (std::optional<TimelineId> timeline = core->history.RemovePin(pin)) {
-    core->catalog->Release(*timeline);
-  }
-}
-
 // The export itself, of a point pinned by the caller.
 absl::StatusOr<ExportSummary> ExportPinned(EngineCore* core,
                                            TimelineId timeline,
@@ -121,9 +105,9 @@ absl::StatusOr<ExportSummary> Engine::ExportBranch(
     header.source_branch = b.id;
     header.source_branch_name = b.name;
     timeline = b.timeline;
-    pin = Pin(core_.get(), timeline, header.lsn);
+    pin = core_->PinPoint(timeline, header.lsn);
   }
-  absl::Cleanup unpin = [&] { Unpin(core_.get(), pin); };
+  absl::Cleanup unpin = [&] { core_->Unpin(pin); };
   return ExportPinned(core_.get(), timeline, std::move(header), sink, progress);
 }
 
@@ -142,9 +126,9 @@ absl::StatusOr<ExportSummary> Engine::ExportSnapshot(
     absl::StatusOr<Branch> b = core_->catalog->Get(snap.branch);
     if (b.ok()) header.source_branch_name = b->name;  // else deleted since
     timeline = snap.timeline;
-    pin = Pin(core_.get(), timeline, snap.lsn);
+    pin = core_->PinPoint(timeline, snap.lsn);
   }
-  absl::Cleanup unpin = [&] { Unpin(core_.get(), pin); };
+  absl::Cleanup unpin = [&] { core_->Unpin(pin); };
   return ExportPinned(core_.get(), timeline, std::move(header), sink, progress);
 }
 

@@ -16,6 +16,30 @@ namespace sk = store_keys;
 
 namespace {
 constexpr size_t kDeleteBatch = 4096;
+
+// Deletes the change keys (store_keys::ChangeKey) of the dropped versions
+// of one page on `timeline`, but not of a position a kept version still
+// has (an image materialised at a dropped delta's position keeps it).
+void DeleteChangeKeys(TimelineId timeline,
+                      const std::vector<gc_policy::Version>& versions,
+                      const std::vector<size_t>& drop,
+                      rocksdb::WriteBatch* deletes) {
+  std::set<sk::Position> kept;
+  size_t next_drop = 0;
+  for (size_t i = 0; i < versions.size(); ++i) {
+    if (next_drop < drop.size() && drop[next_drop] == i) {
+      ++next_drop;
+    } else {
+      kept.insert(versions[i].at);
+    }
+  }
+  for (size_t i : drop) {
+    if (kept.count(versions[i].at) == 0) {
+      deletes->Delete(sk::ChangeKey(timeline, versions[i].at));
+    }
+  }
+}
+
 }  // namespace
 
 GarbageCollector::GarbageCollector(EngineCore* core) : core_(core) {}
@@ -196,6 +220,7 @@ absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
               : std::optional<Lsn>(std::max(ceiling->second, h->second)));
     }
     for (size_t i : drop) deletes.Delete(group_keys[i]);
+    DeleteChangeKeys(current->second, group, drop, &deletes);
     report->versions_removed += drop.size();
     pending += drop.size();
     group.clear();

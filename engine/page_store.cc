@@ -450,7 +450,9 @@ absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines(
     std::optional<TimelineId> timeline;
     if (std::optional<sk::ParsedVersionKey> v = sk::ParseVersionKey(key)) {
       timeline = v->timeline;
-    } else if (key.size() == 25 && (key[0] == 's' || key[0] == 't')) {
+    } else if ((key.size() == 25 && (key[0] == 's' || key[0] == 't')) ||
+               (key.size() == 21 && key[0] == sk::kChangeTag) ||
+               (key.size() == 9 && key[0] == sk::kHeadTag)) {
       if (std::optional<uint64_t> id = sk::DecodeU64(key.substr(1, 8))) {
         timeline = TimelineId(*id);
       }
@@ -471,6 +473,13 @@ absl::StatusOr<PageStore::TimelineBytes> PageStore::MeasureTimelines(
   return bytes;
 }
 
+namespace {
+// The first change key of `timeline` at commit LSN `lsn`.
+std::string ChangeBound(TimelineId timeline, Lsn lsn) {
+  return sk::ChangeKey(timeline, sk::Position{lsn, 0});
+}
+}  // namespace
+
 absl::Status PageStore::DeleteTimelineRecords(TimelineId timeline) {
   rocksdb::WriteBatch batch;
   for (char kind : {'s', 't'}) {
@@ -479,7 +488,47 @@ absl::Status PageStore::DeleteTimelineRecords(TimelineId timeline) {
     batch.DeleteRange(begin, end);
   }
   batch.Delete(sk::HeadKey(timeline));
+  batch.DeleteRange(ChangeBound(timeline, 0), ChangeBound(timeline.Next(), 0));
   return Write(&batch);
+}
+
+absl::Status PageStore::ForEachChange(
+    TimelineId timeline, Lsn after, Lsn up_to,
+    const std::function<void(PageKey)>& fn) const {
+  if (up_to <= after) return absl::OkStatus();
+  rocksdb::ReadOptions options;
+  const std::string end = ChangeBound(timeline, up_to + 1);
+  const rocksdb::Slice upper(end);
+  options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
+  for (it->Seek(ChangeBound(timeline, after + 1)); it->Valid(); it->Next()) {
+    std::optional<PageKey> key = sk::DecodePageKey(View(it->value()));
+    if (!key) return absl::DataLossError("page store: malformed page change");
+    fn(*key);
+  }
+  return FromRocksDb(it->status(), "reading the page store");
+}
+
+absl::StatusOr<std::vector<std::pair<uint32_t, uint32_t>>>
+PageStore::Truncations(TimelineId timeline, Lsn after, Lsn up_to) const {
+  std::vector<std::pair<uint32_t, uint32_t>> cuts;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions()));
+  const std::string prefix = sk::SpacePrefix('t', timeline, 0).substr(0, 9);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    const absl::string_view key = View(it->key());
+    const sk::Position at = sk::SpaceEventPosition(key);
+    if (at.commit_lsn <= after || at.commit_lsn > up_to) continue;
+    std::optional<uint32_t> space = sk::DecodeU32(key.substr(9, 4));
+    std::optional<uint32_t> count = sk::DecodeU32(View(it->value()));
+    if (!space || !count) {
+      return absl::DataLossError("page store: malformed truncation");
+    }
+    cuts.emplace_back(*space, *count);
+  }
+  PITR_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the page store"));
+  return cuts;
 }
 
 absl::StatusOr<std::map<TimelineId, Lsn>> PageStore::TimelineHeads() const {

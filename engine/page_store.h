@@ -146,8 +146,18 @@ class PageStore : public CatalogStore {
   // once it says true.
   absl::StatusOr<TimelineBytes> MeasureTimelines(
       const std::function<bool()>& cancelled = nullptr) const;
-  // Deletes the size and truncation events and the head of a timeline.
+  // Deletes the size and truncation events, page changes and head of a
+  // timeline.
   absl::Status DeleteTimelineRecords(TimelineId timeline);
+  // Calls fn with each page changed on `timeline` at a position in
+  // (after, up_to] (commit LSNs), oldest first, from the change keys
+  // (store_keys::ChangeKey): its cost is that of the changes in the range.
+  absl::Status ForEachChange(TimelineId timeline, Lsn after, Lsn up_to,
+                             const std::function<void(PageKey)>& fn) const;
+  // The truncations on `timeline` at commit LSNs in (after, up_to]: space
+  // and the page count it was cut to.
+  absl::StatusOr<std::vector<std::pair<uint32_t, uint32_t>>> Truncations(
+      TimelineId timeline, Lsn after, Lsn up_to) const;
   // The head of every timeline that has one (store_keys::HeadKey).
   absl::StatusOr<std::map<TimelineId, Lsn>> TimelineHeads() const;
   // Compacts everything, forcing blob garbage collection, so the space of

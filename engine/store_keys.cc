@@ -197,6 +197,31 @@ std::optional<TimelineId> HeadKeyTimeline(absl::string_view key) {
   return TimelineId(GetBig64(key.data() + 1));
 }
 
+std::string ChangeKey(TimelineId timeline, Position at) {
+  std::string out(1, kChangeTag);
+  PutBig64(&out, timeline.value());
+  PutBig64(&out, at.commit_lsn);
+  PutBig32(&out, at.seq);
+  return out;
+}
+
+std::optional<Position> ChangeKeyPosition(absl::string_view key) {
+  if (key.size() != 21 || key[0] != kChangeTag) return std::nullopt;
+  return Position{GetBig64(key.data() + 9), GetBig32(key.data() + 17)};
+}
+
+std::string EncodePageKey(PageKey key) {
+  std::string out;
+  PutBig32(&out, key.space);
+  PutBig32(&out, key.page);
+  return out;
+}
+
+std::optional<PageKey> DecodePageKey(absl::string_view value) {
+  if (value.size() != 8) return std::nullopt;
+  return PageKey{GetBig32(value.data()), GetBig32(value.data() + 4)};
+}
+
 std::string MetaKey(absl::string_view name) {
   std::string out = "m";
   out.append(name.data(), name.size());

@@ -2,12 +2,13 @@
 // disk: do not change them (docs/storage-format.md is the specification).
 //
 // All integers in keys are big-endian so that RocksDB's bytewise order is
-// numeric order. Five kinds of key, told apart by their first byte:
+// numeric order. Six kinds of key, told apart by their first byte:
 //
 //   'V' space:4 page:4 ~timeline:8 ~commit_lsn:8 ~seq:4 ~kind:1  page version
 //   's' timeline:8 space:4 commit_lsn:8 seq:4                  a space's size
 //   't' timeline:8 space:4 commit_lsn:8 seq:4                  a truncation
 //   'h' timeline:8                                             a timeline's head
+//   'p' timeline:8 commit_lsn:8 seq:4                          a page change
 //   'm' name                                                   store metadata
 //
 // Versions are keyed page first: all versions of one page, on every timeline,
@@ -131,6 +132,20 @@ inline constexpr char kHeadTag = 'h';
 // The timeline of a head key; nullopt if malformed.
 std::optional<TimelineId> HeadKeyTimeline(absl::string_view key);
 
+// --- 'p': the page changes of each timeline, by position
+// ------------------------------
+
+// Where a change to a page (an image or a delta from the WAL) happened; the
+// value is the page (EncodePageKey). Timeline first, so the pages a
+// timeline changed between two points are one short range
+// (PageStore::ForEachChange): what a diff between points reads.
+std::string ChangeKey(TimelineId timeline, Position at);
+inline constexpr char kChangeTag = 'p';
+// The position in a change key; nullopt if malformed.
+std::optional<Position> ChangeKeyPosition(absl::string_view key);
+std::string EncodePageKey(PageKey key);
+std::optional<PageKey> DecodePageKey(absl::string_view value);
+
 // --- 'm': metadata
 // -------------------------------------------------------------
 
@@ -148,7 +163,7 @@ inline constexpr char kMetaLocalHorizons[] = "local_horizons";
 std::string EncodeLocalHorizons(const std::map<TimelineId, Lsn>& horizons);
 std::optional<std::map<TimelineId, Lsn>> DecodeLocalHorizons(
     absl::string_view value);
-// 3: timeline heads ('h'). 2: version keys newest first ('V'). 1: oldest
+// 3: timeline heads ('h') and page changes ('p'). 2: version keys newest first ('V'). 1: oldest
 // first ('v'). Engine::Open upgrades an older store (engine/upgrade.cc).
 inline constexpr uint32_t kFormatVersion = 3;
 

@@ -18,18 +18,29 @@ namespace sk = store_keys;
 
 namespace {
 
-// Format 2 -> 3: each timeline's head is its newest page version (a batch
-// that only truncated or resized spaces after it is not seen: that head is
-// then the last batch that wrote a page).
-absl::Status RecordHeadsFromVersions(PageStore* store) {
+// Format 2 -> 3: a change key for every version from the WAL, and each
+// timeline's head: its newest page version (a batch that only truncated or
+// resized spaces after it is not seen: that head is then the last batch
+// that wrote a page).
+absl::Status RecordChangesAndHeads(PageStore* store) {
+  constexpr size_t kBatchBytes = 16 << 20;
   std::map<TimelineId, Lsn> heads;
+  rocksdb::WriteBatch write;
+  absl::Status written;
   PITR_RETURN_IF_ERROR(store->ForEachVersion(
-      [&heads](const sk::ParsedVersionKey& v, absl::string_view) {
+      [&](const sk::ParsedVersionKey& v, absl::string_view) {
         Lsn& head = heads[v.timeline];
         head = std::max(head, v.at.commit_lsn);
-        return true;
+        if (v.kind != sk::VersionKeyKind::kMaterialized) {
+          write.Put(sk::ChangeKey(v.timeline, v.at), sk::EncodePageKey(v.key));
+        }
+        if (write.GetDataSize() >= kBatchBytes) {
+          written = store->Write(&write);
+          write.Clear();
+        }
+        return written.ok();
       }));
-  rocksdb::WriteBatch write;
+  PITR_RETURN_IF_ERROR(written);
   for (const auto& [timeline, lsn] : heads) {
     write.Put(sk::HeadKey(timeline), sk::EncodeU64(lsn));
   }
@@ -70,7 +81,7 @@ absl::Status UpgradeStoreFormat(PageStore* store) {
       }
     }));
   }
-  PITR_RETURN_IF_ERROR(RecordHeadsFromVersions(store));
+  PITR_RETURN_IF_ERROR(RecordChangesAndHeads(store));
   // The rewritten keys must be on disk before the version says so (the
   // page store does not use RocksDB's WAL).
   PITR_RETURN_IF_ERROR(store->Flush());
