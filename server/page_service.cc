@@ -66,6 +66,54 @@ grpc::Status PageServiceImpl::GetPages(grpc::ServerContext* context,
                [&] { return ReadPages(*request, response); });
 }
 
+grpc::Status PageServiceImpl::DiffPages(
+    grpc::ServerContext* context, const v1::DiffPagesRequest* request,
+    grpc::ServerWriter<v1::DiffPagesResponse>* writer) {
+  return Serve(
+      env_, context, Role::kRead, "DiffPages", [&]() -> absl::Status {
+        PITR_ASSIGN_OR_RETURN(auto from, ReadTarget(request->from_branch(),
+                                                    request->from_point()));
+        PITR_ASSIGN_OR_RETURN(
+            auto to, ReadTarget(request->to_branch(), request->to_point()));
+        constexpr size_t kMessageBytes = 1 << 20;
+        v1::DiffPagesResponse message;
+        size_t bytes = 0;
+        auto send = [&]() -> absl::Status {
+          if (!writer->Write(message)) {
+            return absl::CancelledError("the client went away");
+          }
+          message.Clear();
+          bytes = 0;
+          return absl::OkStatus();
+        };
+        PITR_ASSIGN_OR_RETURN(
+            DiffSummary summary,
+            env_.engine->DiffPages(
+                from.first.id, {from.second, std::nullopt}, to.first.id,
+                {to.second, std::nullopt}, request->with_contents(),
+                [&](const PageDiff& diff) -> absl::Status {
+                  if (context->IsCancelled()) {
+                    return absl::CancelledError("the call was cancelled");
+                  }
+                  v1::PageDiff* out = message.add_pages();
+                  *out->mutable_key() = PageKeyProto(diff.key);
+                  out->set_kind(static_cast<v1::PageDiff::Kind>(diff.kind));
+                  if (diff.before) *out->mutable_before() = *diff.before;
+                  if (diff.after) *out->mutable_after() = *diff.after;
+                  bytes += 16 + out->before().size() + out->after().size();
+                  return bytes >= kMessageBytes ? send() : absl::OkStatus();
+                }));
+        message.set_done(true);
+        message.set_from_lsn(summary.from_lsn);
+        message.set_to_lsn(summary.to_lsn);
+        message.set_pages_compared(summary.pages_compared);
+        message.set_added(summary.added);
+        message.set_changed(summary.changed);
+        message.set_removed(summary.removed);
+        return send();
+      });
+}
+
 grpc::Status PageServiceImpl::StreamPages(
     grpc::ServerContext* context,
     grpc::ServerReaderWriter<v1::GetPagesResponse, v1::GetPagesRequest>*

@@ -28,6 +28,10 @@ class PageServiceImpl final : public v1::PageService::Service {
   grpc::Status GetSpaceSize(grpc::ServerContext* context,
                             const v1::GetSpaceSizeRequest* request,
                             v1::SpaceSize* response) override;
+  grpc::Status DiffPages(grpc::ServerContext* context,
+                         const v1::DiffPagesRequest* request,
+                         grpc::ServerWriter<v1::DiffPagesResponse>* writer)
+      override;
   grpc::Status GetStoreInfo(grpc::ServerContext* context,
                             const v1::GetStoreInfoRequest* request,
                             v1::StoreInfo* response) override;

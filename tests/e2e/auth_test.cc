@@ -133,6 +133,10 @@ std::vector<NamedCall> AuthTest::Reads() const {
        [=](PitrClient& c, const std::string& t) {
          return Call(c.pages.get(), &P::GetSpaceSize, space_size, t);
        }},
+      {"DiffPages",
+       [](PitrClient& c, const std::string& t) {
+         return DiffPages(c, v1::DiffPagesRequest(), nullptr, t);
+       }},
       {"GetStoreInfo",
        [](PitrClient& c, const std::string& t) {
          return Call(c.pages.get(), &P::GetStoreInfo, v1::GetStoreInfoRequest(),

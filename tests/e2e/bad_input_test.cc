@@ -489,7 +489,30 @@ TEST_F(BadInputTest, PageService) {
       return Call(c.pages.get(), &Stub::GetSpaceSize, request);
     };
   };
+  auto diff = [](std::string from, v1::PointInTime from_point, std::string to,
+                 v1::PointInTime to_point) {
+    return [=](PitrClient& c) {
+      v1::DiffPagesRequest request;
+      request.set_from_branch(from);
+      *request.mutable_from_point() = from_point;
+      request.set_to_branch(to);
+      *request.mutable_to_point() = to_point;
+      return DiffPages(c, request, nullptr);
+    };
+  };
   Run({
+      {"diff: unknown first branch",
+       diff(kUnknown, {}, "main", {}),
+       StatusCode::NOT_FOUND,
+       {kUnknown}},
+      {"diff: unknown second branch",
+       diff("main", {}, kUnknown, {}),
+       StatusCode::NOT_FOUND,
+       {kUnknown}},
+      {"diff: past the latest",
+       diff("main", AtLsn(PastLatest()), "child", {}),
+       StatusCode::OUT_OF_RANGE,
+       {PastLatestText()}},
       {"get page: unknown branch",
        get(kUnknown, Key(1, 0), {}),
        StatusCode::NOT_FOUND,

@@ -227,6 +227,40 @@ TEST_F(CliTourTest, ARestoresBackupCanBeDeleted) {
       HexPrefix("version one")));
 }
 
+TEST_F(CliTourTest, DiffShowsWhatARestoreWouldChange) {
+  std::string lsn1 = JsonString(
+      Json({"append", "image", "1", "0", "text:kept"}), "commit_lsn");
+  Json({"append", "image", "1", "1", "text:added later"});
+  Json({"append", "image", "1", "0", "text:changed later"});
+
+  // Before a restore to lsn1: what would change.
+  CliResult text = Run({"diff", "main", "main@" + lsn1});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_TRUE(absl::StrContains(text.out, "changed 1/0\n")) << text.out;
+  EXPECT_TRUE(absl::StrContains(text.out, "removed 1/1\n")) << text.out;
+  EXPECT_TRUE(absl::StrContains(text.out, "2 pages differ between ")) << text.out;
+
+  std::string restored = Json({"branch", "restore", "main", "--at", lsn1});
+  std::string backup = JsonString(restored, "name", {"backup"});
+  // Across branches, with contents: the backup holds the old future.
+  std::string diff = Json({"diff", "main", backup, "--contents"});
+  EXPECT_TRUE(absl::StrContains(diff, "\"added\":1,\"changed\":1,\"removed\":0"))
+      << diff;
+  EXPECT_TRUE(absl::StrContains(
+      diff, "\"before_hex\":\"" + HexPrefix("kept")))
+      << diff;
+  EXPECT_TRUE(absl::StrContains(
+      diff, "\"after_hex\":\"" + HexPrefix("changed later")))
+      << diff;
+  EXPECT_TRUE(absl::StrContains(
+      diff, "\"space\":1,\"page\":1,\"kind\":\"added\",\"before_hex\":null"))
+      << diff;
+  // A point with itself differs nowhere; a bad point is a usage error.
+  EXPECT_TRUE(absl::StrContains(Json({"diff", "main", "main"}),
+                                "\"pages_compared\":0"));
+  EXPECT_EQ(Run({"diff", "main", "main@yesterday"}).exit_code, 2);
+}
+
 TEST_F(CliTourTest, SnapshotsAndDeltas) {
   Json({"append", "image", "1", "0", "text:base"});
   std::string snap = Json({"snapshot", "create", "s1"});

@@ -122,6 +122,18 @@ grpc::Status ReadWal(PitrClient& client, const v1::ReadWalRequest& request,
   return stream->Finish();
 }
 
+grpc::Status DiffPages(PitrClient& client, const v1::DiffPagesRequest& request,
+                       std::vector<v1::DiffPagesResponse>* messages,
+                       const std::string& token) {
+  auto context = CallContext(token);
+  auto stream = client.pages->DiffPages(context.get(), request);
+  v1::DiffPagesResponse message;
+  while (stream->Read(&message)) {
+    if (messages != nullptr) messages->push_back(message);
+  }
+  return stream->Finish();
+}
+
 grpc::Status StreamPages(PitrClient& client,
                          const std::vector<v1::GetPagesRequest>& requests,
                          const std::string& token) {

@@ -72,6 +72,9 @@ grpc::Status ReadWal(PitrClient& client, const v1::ReadWalRequest& request,
 grpc::Status StreamPages(PitrClient& client,
                          const std::vector<v1::GetPagesRequest>& requests,
                          const std::string& token = "");
+grpc::Status DiffPages(PitrClient& client, const v1::DiffPagesRequest& request,
+                       std::vector<v1::DiffPagesResponse>* messages,
+                       const std::string& token = "");
 
 }  // namespace pitr::e2e
 

@@ -46,6 +46,7 @@ std::vector<Command> RetentionCommands();
 std::vector<Command> PageCommands();
 std::vector<Command> WalCommands();
 std::vector<Command> DumpCommands();
+std::vector<Command> DiffCommands();
 
 // The option --`name` as a point (point.h); unset if not given. Usage
 // errors for a malformed one.

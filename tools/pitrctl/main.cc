@@ -55,7 +55,7 @@ std::vector<Command> AllCommands() {
   for (auto group :
        {BranchCommands, SnapshotCommands, ScheduleCommands, BackupCommands,
         ReplicaCommands, RetentionCommands, PageCommands, WalCommands,
-        DumpCommands}) {
+        DumpCommands, DiffCommands}) {
     std::vector<Command> commands = group();
     all.insert(all.end(), commands.begin(), commands.end());
   }
