@@ -42,6 +42,7 @@ absl::Status Catalog::Load() {
   PITR_ASSIGN_OR_RETURN(auto snapshot_rows, store_->Scan(cr::kSnapshotPrefix));
   PITR_ASSIGN_OR_RETURN(auto default_rows,
                         store_->Scan(cr::kDefaultRetentionKey));
+  PITR_ASSIGN_OR_RETURN(auto next_id_rows, store_->Scan(cr::kNextIdsKey));
   // Decoded aside first, so a damaged record leaves the catalog as it was.
   CatalogTree tree;
   std::map<std::string, Snapshot> snapshots;
@@ -52,6 +53,13 @@ absl::Status Catalog::Load() {
   for (const auto& [key, value] : default_rows) {
     if (key != cr::kDefaultRetentionKey) continue;  // a longer key: not ours
     PITR_ASSIGN_OR_RETURN(default_retention, cr::DecodeDefaultRetention(value));
+  }
+  for (const auto& [key, value] : next_id_rows) {
+    if (key != cr::kNextIdsKey) continue;  // a longer key: not ours
+    PITR_ASSIGN_OR_RETURN(cr::NextIds ids, cr::DecodeNextIds(value));
+    next_snapshot = std::max(next_snapshot, ids.snapshot);
+    next_branch = std::max(next_branch, ids.branch);
+    next_timeline = std::max(next_timeline, ids.timeline);
   }
   for (const auto& [key, value] : snapshot_rows) {
     PITR_ASSIGN_OR_RETURN(Snapshot snap, cr::DecodeSnapshot(key, value));
@@ -263,7 +271,8 @@ absl::Status Catalog::DeleteSnapshot(absl::string_view name) {
     return absl::NotFoundError(
         absl::StrCat("snapshot \"", name, "\" does not exist"));
   }
-  PITR_RETURN_IF_ERROR(store_->Commit({}, {cr::SnapshotKey(it->second.id)}));
+  PITR_RETURN_IF_ERROR(
+      store_->Commit({NextIdsRecord()}, {cr::SnapshotKey(it->second.id)}));
   snapshots_.erase(it);
   return absl::OkStatus();
 }
@@ -373,7 +382,7 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
   for (const std::string& name : doomed_snapshots) {
     deletes.push_back(cr::SnapshotKey(snapshots_.at(name).id));
   }
-  PITR_RETURN_IF_ERROR(store_->Commit({}, deletes));
+  PITR_RETURN_IF_ERROR(store_->Commit({NextIdsRecord()}, deletes));
   for (const std::string& name : doomed_snapshots) snapshots_.erase(name);
   for (BranchId d : doomed) {
     tree_.owners.erase(tree_.branches.at(d).timeline);
@@ -405,6 +414,11 @@ absl::Status Catalog::SetDefaultRetention(const Retention& retention) {
       {{cr::kDefaultRetentionKey, cr::EncodeDefaultRetention(retention)}}, {}));
   default_retention_ = retention;
   return absl::OkStatus();
+}
+
+std::pair<std::string, std::string> Catalog::NextIdsRecord() const {
+  return {cr::kNextIdsKey,
+          cr::EncodeNextIds({next_branch_, next_timeline_, next_snapshot_})};
 }
 
 std::set<TimelineId> Catalog::TimelinesRead(bool with_holds) const {
@@ -487,7 +501,7 @@ absl::Status Catalog::ForgetTimelines(
     deletes.push_back(cr::TimelineKey(id));
   }
   if (deletes.empty()) return absl::OkStatus();
-  PITR_RETURN_IF_ERROR(store_->Commit({}, deletes));
+  PITR_RETURN_IF_ERROR(store_->Commit({NextIdsRecord()}, deletes));
   for (TimelineId id : timelines) tree_.timelines.erase(id);
   return absl::OkStatus();
 }

@@ -28,6 +28,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -173,6 +174,10 @@ class Catalog {
   // Every timeline a branch or snapshot (and with_holds, a hold) reads
   // through: theirs and their ancestors.
   std::set<TimelineId> TimelinesRead(bool with_holds) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The record of the next ids (catalog_records::kNextIdsKey), written with
+  // every commit that deletes records, so no id is handed out twice.
+  std::pair<std::string, std::string> NextIdsRecord() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Restore's work, from a source timeline.
   absl::StatusOr<Restored> RestoreOnTimeline(BranchId branch, TimelineId source,

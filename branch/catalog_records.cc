@@ -11,6 +11,7 @@ constexpr size_t kRetentionSize = 1 + 8 + 8;
 constexpr size_t kBranchFixed = 1 + 8 + 8 + kRetentionSize;
 constexpr size_t kDefaultRetentionSize = 1 + kRetentionSize;
 constexpr size_t kTimelineSize = 1 + 8 + 8 + 8 + 8;
+constexpr size_t kNextIdsSize = 1 + 8 + 8 + 8;
 
 std::string Key(absl::string_view prefix, uint64_t id) {
   std::string out(prefix);
@@ -162,6 +163,25 @@ absl::StatusOr<Retention> DecodeDefaultRetention(absl::string_view value) {
                      kVersion, ")"));
   }
   return GetRetention(value.data() + 1);
+}
+
+std::string EncodeNextIds(const NextIds& ids) {
+  std::string out(1, static_cast<char>(kVersion));
+  PutFixed64(&out, ids.branch);
+  PutFixed64(&out, ids.timeline.value());
+  PutFixed64(&out, ids.snapshot);
+  return out;
+}
+
+absl::StatusOr<NextIds> DecodeNextIds(absl::string_view value) {
+  if (value.size() != kNextIdsSize || value[0] != kVersion) {
+    return absl::DataLossError(absl::StrCat(
+        "catalog: malformed next ids (", value.size(), " bytes; it needs ",
+        kNextIdsSize, ", version ", kVersion, ")"));
+  }
+  const char* p = value.data() + 1;
+  return NextIds{DecodeFixed64(p), TimelineId(DecodeFixed64(p + 8)),
+                 DecodeFixed64(p + 16)};
 }
 
 std::string EncodeBranch(const Branch& branch) {

@@ -16,6 +16,8 @@
 //   (schedule flags bit 0: keep_last set, bit 1: keep_for set)
 //   key "cd" -> default retention: version:u8=1 flags:u8 window_us:i64
 //                                  lsn_distance:u64
+//   key "cn" -> next ids:          version:u8=1 branch:u64 timeline:u64
+//                                  snapshot:u64
 // (values little-endian; flags bit 0: window set, bit 1: lsn_distance set)
 #ifndef PITR_BRANCH_CATALOG_RECORDS_H_
 #define PITR_BRANCH_CATALOG_RECORDS_H_
@@ -34,6 +36,23 @@ inline constexpr char kTimelinePrefix[] = "ct";
 inline constexpr char kSnapshotPrefix[] = "cs";
 inline constexpr char kSchedulePrefix[] = "cc";
 inline constexpr char kDefaultRetentionKey[] = "cd";
+// The next ids to hand out, written with every commit that deletes a
+// record: an id is never handed out twice, even once the record with the
+// highest one is gone (WAL records in the bucket name timelines by id).
+inline constexpr char kNextIdsKey[] = "cn";
+
+struct NextIds {
+  BranchId branch = 0;
+  TimelineId timeline;
+  uint64_t snapshot = 0;
+  friend bool operator==(const NextIds& a, const NextIds& b) {
+    return a.branch == b.branch && a.timeline == b.timeline &&
+           a.snapshot == b.snapshot;
+  }
+};
+std::string EncodeNextIds(const NextIds& ids);
+// DATA_LOSS if the value is malformed.
+absl::StatusOr<NextIds> DecodeNextIds(absl::string_view value);
 
 std::string BranchKey(BranchId id);
 std::string TimelineKey(TimelineId id);

@@ -91,6 +91,28 @@ constexpr char kDefaultRetentionValue[] =
     "00 a0 e3 d0 8c 00 00 00"   // window_us 604800000000 (7 days)
     "00 00 00 00 00 00 00 00";  // lsn_distance (unset)
 
+// The next ids: branch 9, timeline 12, snapshot 3.
+constexpr char kNextIdsKeyHex[] = "63 6e";  // "cn"
+constexpr char kNextIdsValue[] =
+    "01"                        // version 1
+    "09 00 00 00 00 00 00 00"   // next branch id
+    "0c 00 00 00 00 00 00 00"   // next timeline id
+    "03 00 00 00 00 00 00 00";  // next snapshot id
+
+TEST(CatalogRecordsGoldenTest, NextIdsEncodeToTheDocumentedBytes) {
+  EXPECT_EQ(Hex(kNextIdsKey), Hex(Bytes(kNextIdsKeyHex)));
+  EXPECT_EQ(Hex(EncodeNextIds({9, TimelineId(12), 3})),
+            Hex(Bytes(kNextIdsValue)));
+}
+
+TEST(CatalogRecordsGoldenTest, NextIdsDecodeFromTheDocumentedBytes) {
+  absl::StatusOr<NextIds> ids = DecodeNextIds(Bytes(kNextIdsValue));
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  EXPECT_EQ(*ids, (NextIds{9, TimelineId(12), 3}));
+  EXPECT_EQ(DecodeNextIds("\x01").status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
 TEST(CatalogRecordsGoldenTest, BranchEncodesToTheDocumentedBytes) {
   Branch branch;
   branch.id = 2;

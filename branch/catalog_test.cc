@@ -232,6 +232,25 @@ TEST_F(CatalogTest, ARestoresBackupCanBeDeletedAndMainKeepsItsHistory) {
   EXPECT_TRUE(catalog_->ForgetTimelines(unused).ok());
 }
 
+TEST_F(CatalogTest, IdsAreNeverHandedOutTwice) {
+  Branch a = Create("a", kMainBranchId, 10);
+  Branch b = Create("b", a.id, 20);
+  const Snapshot s =
+      *catalog_->CreateSnapshot("s", b.id, 20, Snapshot::Kind::kOnDemand,
+                                std::nullopt, kNow);
+  // The records with the highest ids go, timelines too.
+  ASSERT_TRUE(catalog_->Delete(a.id, true).ok());
+  ASSERT_TRUE(catalog_->ForgetTimelines(catalog_->UnusedTimelines()).ok());
+  Reopen();
+  Branch c = Create("c", kMainBranchId, 30);
+  EXPECT_GT(c.id, b.id);
+  EXPECT_GT(c.timeline.value(), b.timeline.value());
+  const Snapshot t =
+      *catalog_->CreateSnapshot("t", c.id, 30, Snapshot::Kind::kOnDemand,
+                                std::nullopt, kNow);
+  EXPECT_GT(t.id, s.id);
+}
+
 TEST_F(CatalogTest, TimelinesNoBranchReadsAreUnused) {
   Branch a = Create("a", kMainBranchId, 10);
   Branch b = Create("b", a.id, 20);
