@@ -47,6 +47,16 @@ std::vector<Command> PageCommands();
 std::vector<Command> WalCommands();
 std::vector<Command> DumpCommands();
 
+// Every subcommand, group by group: the table main.cc dispatches on and
+// help and completion are made from.
+std::vector<Command> AllCommands();
+
+// The options every subcommand takes (client.h's connection and output
+// options), and their synopsis ("[--server HOST:PORT] ...", from which
+// help takes their values' names).
+const std::vector<OptionSpec>& GlobalOptions();
+extern const char kGlobalSynopsis[];
+
 // The option --`name` as a point (point.h); unset if not given. Usage
 // errors for a malformed one.
 absl::StatusOr<v1::PointInTime> PointOption(const Args& args,
