@@ -1,5 +1,7 @@
 #include "tools/pitrctl/command.h"
 
+#include <unistd.h>
+
 #include "absl/strings/str_cat.h"
 #include "clients/common/point.h"
 #include "proto/time_convert.h"
@@ -65,6 +67,11 @@ absl::Status DurationOption(
   if (!d.ok()) return ForOption(name, d.status());
   *mutable_field() = DurationProto(*d);
   return absl::OkStatus();
+}
+
+bool ShowProgress(const Args& args) {
+  if (args.Has("progress")) return args.Flag("progress");
+  return isatty(STDERR_FILENO);
 }
 
 absl::StatusOr<v1::StoreInfo> FetchStoreInfo(Client& client) {

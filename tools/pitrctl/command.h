@@ -68,6 +68,10 @@ absl::Status DurationOption(
     const Args& args, const std::string& name,
     const std::function<google::protobuf::Duration*()>& mutable_field);
 
+// Whether to draw a progress line on stderr: --progress, or by default
+// whether stderr is a terminal.
+bool ShowProgress(const Args& args);
+
 // The store's facts (GetStoreInfo).
 absl::StatusOr<v1::StoreInfo> FetchStoreInfo(clients::Client& client);
 

@@ -1,11 +1,15 @@
-// pitrctl retention get|set, bounds, gc and lease create|renew|release.
+// pitrctl retention get|set, bounds, gc (with a progress line on stderr)
+// and lease create|renew|release.
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "base/lsn.h"
 #include "base/status_macros.h"
+#include "clients/common/progress.h"
 #include "google/protobuf/empty.pb.h"
 #include "tools/pitrctl/command.h"
+#include "tools/pitrctl/gc_progress.h"
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
@@ -78,12 +82,35 @@ absl::Status Bounds(const Context& c) {
   return absl::OkStatus();
 }
 
+// RunGcWithProgress, drawing its progress; RunGc on a server without it.
 absl::Status Gc(const Context& c) {
   v1::RunGcRequest request;
   request.set_compact(c.args.Flag("compact"));
+  // A run (with --compact above all) can take long: no deadline unless
+  // --timeout is given.
+  const bool no_deadline = !c.args.Has("timeout");
+  std::unique_ptr<grpc::ClientContext> context =
+      c.client.NewContext(no_deadline);
+  auto reader = c.client.retention().RunGcWithProgress(context.get(), request);
+  clients::StatusLine line(stderr, ShowProgress(c.args));
+  const absl::Time start = absl::Now();
+  v1::RunGcUpdate update;
+  v1::GcProgress progress;
   v1::GcReport report;
-  PITR_RETURN_IF_ERROR(
-      c.client.Call(&v1::RetentionService::Stub::RunGc, request, &report));
+  while (reader->Read(&update)) {
+    if (update.has_report()) report = update.report();
+    if (!update.has_progress()) continue;
+    progress = update.progress();
+    line.Update([&] { return GcProgressLine(progress, absl::Now() - start); });
+  }
+  grpc::Status status = reader->Finish();
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    context = c.client.NewContext(no_deadline);
+    status = c.client.retention().RunGc(context.get(), request, &report);
+  } else {
+    line.Finish(GcProgressLine(progress, absl::Now() - start));
+  }
+  PITR_RETURN_IF_ERROR(c.client.Convert(status));
   c.out.Print(GcReportJson(report));
   return absl::OkStatus();
 }
@@ -166,10 +193,12 @@ std::vector<Command> RetentionCommands() {
        1,
        Bounds},
       {"gc",
-       "[--compact]",
+       "[--compact] [--progress]",
        "Run garbage collection now and print its report (--compact: give the "
-       "disk space back at once).",
-       {{"compact", false, "compact the store, so the disk space returns now"}},
+       "disk space back at once); no deadline unless --timeout is given.",
+       {{"compact", false, "compact the store, so the disk space returns now"},
+        {"progress", false,
+         "draw a progress line on stderr (default: if it is a terminal)"}},
        0,
        0,
        Gc},
