@@ -7,6 +7,7 @@
 // `pitrd --help` documents every flag.
 #include <signal.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -18,6 +19,7 @@
 #include "base/version.h"
 #include "clients/common/client.h"
 #include "clients/common/point.h"
+#include "server/logging.h"
 #include "server/page_service.h"
 #include "server/server.h"
 #include "server/service_util.h"
@@ -131,6 +133,13 @@ ABSL_FLAG(bool, replica_not_serving_when_lost, false,
           "With --replica_of: report NOT_SERVING for the whole server in "
           "health while the primary is lost (always for "
           "pitr.v1.ReplicationService).");
+ABSL_FLAG(std::string, log_level, "info",
+          "Least important log lines written: trace, debug, info, warn, "
+          "error, critical or off.");
+ABSL_FLAG(std::string, log_format, "text",
+          "Log lines on stderr as text ('2026-12-04T10:00:00.123456Z [info] "
+          "message') or json (one object a line: time, level, logger, "
+          "source if any, message).");
 ABSL_FLAG(pitr::DurationFlag, shutdown_grace,
           pitr::DurationFlag{absl::Seconds(10)},
           "On SIGTERM or SIGINT, how long running calls may take to finish "
@@ -147,7 +156,28 @@ absl::StatusOr<PointInTime> ParseRestorePoint(const std::string& text) {
   return ToPoint(point);
 }
 
+// Sets up the log lines from --log_level and --log_format; false (after
+// saying why on stderr) if either is not a valid value.
+bool SetUpLoggingFromFlags() {
+  absl::StatusOr<spdlog::level::level_enum> level =
+      ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+  absl::StatusOr<LogFormat> format =
+      ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  for (const auto& [flag, status] :
+       {std::make_pair("log_level", level.status()),
+        std::make_pair("log_format", format.status())}) {
+    if (!status.ok()) {
+      std::fprintf(stderr, "pitrd: --%s: %s\n", flag,
+                   std::string(status.message()).c_str());
+      return false;
+    }
+  }
+  SetUpLogging(*level, *format);
+  return true;
+}
+
 int Main() {
+  if (!SetUpLoggingFromFlags()) return 1;
   // Every thread inherits this mask, so the signals reach only sigwait.
   sigset_t signals;
   sigemptyset(&signals);
