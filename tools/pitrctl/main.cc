@@ -3,8 +3,10 @@
 //   pitrctl [GLOBAL OPTIONS] COMMAND [ARGUMENTS] [OPTIONS]
 //
 // This file finds the subcommand, parses its command line, connects and
-// reports the outcome; the *_commands.cc files do the work. README.md
-// documents every subcommand and the exit codes.
+// reports the outcome; the *_commands.cc files do the work. It answers
+// help (help.h), completion bash (completion.h) and --version itself,
+// without a server. README.md documents every subcommand and the exit
+// codes.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
