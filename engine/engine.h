@@ -180,7 +180,7 @@ struct EngineStats {
   uint64_t gc_runs = 0;
   uint64_t gc_versions_removed = 0;
   uint64_t gc_timelines_removed = 0;
-  uint64_t gc_bytes_reclaimed = 0;  // store bytes before minus after, summed
+  uint64_t gc_bytes_reclaimed = 0;  // GcReport::bytes_reclaimed, summed
   // The WAL archive (EngineOptions::remote), if there is one.
   bool archiving = false;
   std::string archive_remote;       // RemoteStorage::Describe()

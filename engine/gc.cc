@@ -40,6 +40,8 @@ void DeleteChangeKeys(TimelineId timeline,
   }
 }
 
+// The most a run waits between progress reports while it walks versions.
+constexpr absl::Duration kProgressInterval = absl::Milliseconds(500);
 }  // namespace
 
 GarbageCollector::GarbageCollector(EngineCore* core) : core_(core) {}
@@ -144,16 +146,26 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
   return plan;
 }
 
-absl::StatusOr<GcReport> GarbageCollector::Run(bool compact) {
+absl::StatusOr<GcReport> GarbageCollector::Run(bool compact,
+                                               const GcProgressFn& progress) {
   if (core_->closed) {
     return absl::FailedPreconditionError("the store is closed");
   }
   MutexLock run(&run_mu_);
   const absl::Time started = absl::Now();
   GcReport report;
-  // Compaction works on flushed data; flush first so the sizes compare.
-  if (compact) PITR_RETURN_IF_ERROR(core_->maintenance->Flush());
+  GcProgressReporter reporter(progress, kProgressInterval);
+  // The deletes end with a flush, which would also write out what was in
+  // memory before the run: flush that first, and measure "before" after
+  // it, so that what flushing adds is not taken for GC's doing.
+  reporter.StartPhase(GcProgress::Phase::kFlush);
+  const uint64_t unflushed_bytes = core_->store->LiveBytes();
+  PITR_RETURN_IF_ERROR(core_->maintenance->Flush());
   report.store_bytes_before = core_->store->LiveBytes();
+  report.bytes_flushed = report.store_bytes_before > unflushed_bytes
+                             ? report.store_bytes_before - unflushed_bytes
+                             : 0;
+  reporter.StartPhase(GcProgress::Phase::kPlan);
   core_->local_cutoff = LocalCutoff();
   // Expired snapshots pin nothing any more (a replica's expire on its
   // primary).
@@ -161,32 +173,39 @@ absl::StatusOr<GcReport> GarbageCollector::Run(bool compact) {
     PITR_RETURN_IF_ERROR(core_->snapshots.ExpireDue(started));
   }
   PITR_ASSIGN_OR_RETURN(const Plan plan, PlanAndPublish());
-  PITR_RETURN_IF_ERROR(DeleteCollected(plan, &report));
+  reporter.StartPhase(GcProgress::Phase::kDelete,
+                      core_->store->EstimatedKeys());
+  PITR_RETURN_IF_ERROR(DeleteCollected(plan, &report, &reporter));
   if (compact) {
+    reporter.StartPhase(GcProgress::Phase::kCompact);
     // The deletes are in the memtable; compaction only sees flushed data.
     PITR_RETURN_IF_ERROR(core_->store->Flush());
     PITR_RETURN_IF_ERROR(core_->store->CompactAll());
   }
   report.store_bytes_after = core_->store->LiveBytes();
+  if (report.store_bytes_before > report.store_bytes_after) {
+    report.bytes_reclaimed =
+        report.store_bytes_before - report.store_bytes_after;
+  }
   report.took = absl::Now() - started;
   core_->maintenance->GcRan(absl::Now());
   ++runs_;
   versions_removed_ += report.versions_removed;
   timelines_removed_ += report.timelines_removed;
-  if (report.store_bytes_before > report.store_bytes_after) {
-    bytes_reclaimed_ += report.store_bytes_before - report.store_bytes_after;
-  }
+  bytes_reclaimed_ += report.bytes_reclaimed;
   spdlog::info(
-      "pitr GC: removed {} of {} versions and {} timelines in {}; store {} -> "
-      "{} bytes",
+      "pitr GC: removed {} of {} versions and {} timelines in {}; store {} "
+      "-> {} bytes ({} reclaimed; {} flushed before)",
       report.versions_removed, report.versions_examined,
       report.timelines_removed, absl::FormatDuration(report.took),
-      report.store_bytes_before, report.store_bytes_after);
+      report.store_bytes_before, report.store_bytes_after,
+      report.bytes_reclaimed, report.bytes_flushed);
   return report;
 }
 
 absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
-                                               GcReport* report) {
+                                               GcReport* report,
+                                               GcProgressReporter* progress) {
   const std::set<TimelineId> unused(plan.unused.begin(), plan.unused.end());
   const bool replica = core_->replica();
 
@@ -229,6 +248,7 @@ absl::Status GarbageCollector::DeleteCollected(const Plan& plan,
   PITR_RETURN_IF_ERROR(core_->store->ForEachVersion([&](const sk::ParsedVersionKey& v,
                                                   absl::string_view key) {
     ++report->versions_examined;
+    progress->Examined();
     if (!current || current->first != v.key || current->second != v.timeline) {
       finish_group();
       current = std::make_pair(v.key, v.timeline);

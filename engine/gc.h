@@ -31,18 +31,28 @@
 #include "base/ids.h"
 #include "base/lsn.h"
 #include "base/mutex.h"
+#include "engine/gc_progress.h"
 
 namespace pitr {
 
 struct EngineCore;
 
-// What a GC run did.
+// What a GC run did. The sizes are the page store's live files on disk
+// (PageStore::LiveBytes). A run first flushes what is in memory, which
+// adds to the files (bytes_flushed); store_bytes_before is measured after
+// that flush, so before and after compare what GC itself changed.
+// Deletes free space only once compaction drops the deleted versions (at
+// once with compact, else in RocksDB's own time), and writes during the
+// run add to the size after: bytes_reclaimed, before minus after when
+// positive, is what the run gave back by its end, never negative.
 struct GcReport {
   uint64_t versions_examined = 0;
   uint64_t versions_removed = 0;
   uint64_t timelines_removed = 0;  // with all their data
-  uint64_t store_bytes_before = 0;
-  uint64_t store_bytes_after = 0;  // after compaction, if asked for
+  uint64_t bytes_flushed = 0;      // added to the files by GC's flush
+  uint64_t store_bytes_before = 0;  // after GC's flush
+  uint64_t store_bytes_after = 0;   // after compaction, if asked for
+  uint64_t bytes_reclaimed = 0;
   absl::Duration took;
 };
 
@@ -51,7 +61,7 @@ struct GcStats {
   uint64_t runs = 0;  // background and asked for
   uint64_t versions_removed = 0;
   uint64_t timelines_removed = 0;
-  uint64_t bytes_reclaimed = 0;  // store bytes before minus after, summed
+  uint64_t bytes_reclaimed = 0;  // GcReport::bytes_reclaimed, summed
 };
 
 class GarbageCollector {
@@ -74,10 +84,13 @@ class GarbageCollector {
   GarbageCollector(const GarbageCollector&) = delete;
   GarbageCollector& operator=(const GarbageCollector&) = delete;
 
-  // One whole run, now (and, with `compact`, a flush before and a
-  // compaction after, so the sizes in the report compare).
-  // FAILED_PRECONDITION once the store is closed.
-  absl::StatusOr<GcReport> Run(bool compact = false) ABSL_LOCKS_EXCLUDED(run_mu_);
+  // One whole run, now: a flush, the plan, the deletes and, with
+  // `compact`, a compaction. `progress` (if not null) hears how far it has
+  // got (gc_progress.h), on this thread. FAILED_PRECONDITION once the
+  // store is closed.
+  absl::StatusOr<GcReport> Run(bool compact = false,
+                               const GcProgressFn& progress = nullptr)
+      ABSL_LOCKS_EXCLUDED(run_mu_);
 
   // Step 1 alone: plans and publishes the floors, deleting nothing. Takes
   // the branch lock.
@@ -92,8 +105,10 @@ class GarbageCollector {
   // until a backup reaches back to the oldest point retention keeps. Lists
   // the bucket's backups: not under the branch lock.
   Lsn LocalCutoff() const;
-  // Step 2: deletes what `plan` lets go, counting into `report`.
-  absl::Status DeleteCollected(const Plan& plan, GcReport* report)
+  // Step 2: deletes what `plan` lets go, counting into `report` and
+  // telling `progress` of each version examined.
+  absl::Status DeleteCollected(const Plan& plan, GcReport* report,
+                               GcProgressReporter* progress)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(run_mu_);
 
   EngineCore* const core_;

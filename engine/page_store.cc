@@ -592,4 +592,10 @@ uint64_t PageStore::LiveBytes() const {
   return sst + blob;
 }
 
+uint64_t PageStore::EstimatedKeys() const {
+  uint64_t keys = 0;
+  db_->GetIntProperty(rocksdb::DB::Properties::kEstimateNumKeys, &keys);
+  return keys;
+}
+
 }  // namespace pitr

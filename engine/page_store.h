@@ -177,6 +177,9 @@ class PageStore : public CatalogStore {
 
   // On-disk size of the live SST and blob files.
   uint64_t LiveBytes() const;
+  // RocksDB's estimate of the number of keys (mostly page versions):
+  // cheap, and rough (deletes and overwrites are not netted out).
+  uint64_t EstimatedKeys() const;
   // Memory held by memtables (the one written and those awaiting flush).
   uint64_t InMemoryBytes() const;
   // Key and value bytes of every catalog change committed since open.

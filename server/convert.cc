@@ -112,4 +112,38 @@ v1::SnapshotSchedule ScheduleProto(const SnapshotSchedule& schedule,
   return proto;
 }
 
+v1::GcReport GcReportProto(const GcReport& report) {
+  v1::GcReport proto;
+  proto.set_versions_examined(report.versions_examined);
+  proto.set_versions_removed(report.versions_removed);
+  proto.set_timelines_removed(report.timelines_removed);
+  proto.set_store_bytes_before(report.store_bytes_before);
+  proto.set_store_bytes_after(report.store_bytes_after);
+  *proto.mutable_duration() = DurationProto(report.took);
+  proto.set_bytes_flushed(report.bytes_flushed);
+  proto.set_bytes_reclaimed(report.bytes_reclaimed);
+  return proto;
+}
+
+v1::GcProgress GcProgressProto(const GcProgress& progress) {
+  v1::GcProgress proto;
+  switch (progress.phase) {
+    case GcProgress::Phase::kFlush:
+      proto.set_phase(v1::GcProgress::FLUSH);
+      break;
+    case GcProgress::Phase::kPlan:
+      proto.set_phase(v1::GcProgress::PLAN);
+      break;
+    case GcProgress::Phase::kDelete:
+      proto.set_phase(v1::GcProgress::DELETE);
+      break;
+    case GcProgress::Phase::kCompact:
+      proto.set_phase(v1::GcProgress::COMPACT);
+      break;
+  }
+  proto.set_versions_examined(progress.versions_examined);
+  proto.set_versions_estimate(progress.versions_estimate);
+  return proto;
+}
+
 }  // namespace pitr

@@ -1,6 +1,6 @@
 // Conversions between the pitr.v1 API messages (proto/*.proto) and the
-// engine's resources: retention, history bounds, branches, snapshots and
-// schedules. With proto/time_convert.h (times, durations) and
+// engine's resources: retention, history bounds, branches, snapshots,
+// schedules and GC's reports and progress. With proto/time_convert.h (times, durations) and
 // proto/record_convert.h (WAL records, page keys), which clients share, the
 // services (server/*_service.cc) use these and nothing else to translate,
 // so every message is filled one way.
@@ -16,6 +16,7 @@
 #include "branch/catalog.h"
 #include "engine/engine.h"
 #include "proto/resources.pb.h"
+#include "proto/retention_service.pb.h"
 
 namespace pitr {
 
@@ -37,6 +38,9 @@ v1::Snapshot SnapshotProto(const Snapshot& snapshot,
                            const std::string& branch_name);
 v1::SnapshotSchedule ScheduleProto(const SnapshotSchedule& schedule,
                                    const std::string& branch_name);
+
+v1::GcReport GcReportProto(const GcReport& report);
+v1::GcProgress GcProgressProto(const GcProgress& progress);
 
 }  // namespace pitr
 

@@ -3,13 +3,11 @@
 #ifndef PITR_SERVER_PAGE_SERVICE_H_
 #define PITR_SERVER_PAGE_SERVICE_H_
 
+#include "base/version.h"
 #include "proto/page_service.grpc.pb.h"
 #include "server/service_util.h"
 
 namespace pitr {
-
-// The server's version, reported by GetStoreInfo and pitrd --version.
-inline constexpr char kPitrVersion[] = "0.1.0";
 
 class PageServiceImpl final : public v1::PageService::Service {
  public:

@@ -7,20 +7,22 @@
 // `pitrd --help` documents every flag.
 #include <signal.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/str_cat.h"
+#include "base/duration_flag.h"
 #include "base/status_macros.h"
+#include "base/version.h"
 #include "clients/common/client.h"
 #include "clients/common/point.h"
+#include "server/logging.h"
 #include "server/page_service.h"
-#include "server/service_util.h"
 #include "server/server.h"
+#include "server/service_util.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, data_dir, "./data",
@@ -36,15 +38,16 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:7401",
           "Address of the HTTP endpoint serving Prometheus metrics at "
           "/metrics; empty to turn it off.");
-ABSL_FLAG(absl::Duration, default_retention, absl::Hours(24 * 7),
+ABSL_FLAG(pitr::DurationFlag, default_retention,
+          pitr::DurationFlag{absl::Hours(24 * 7)},
           "History kept readable on branches that set no retention of their "
-          "own, e.g. 168h (7 days) or 30m; once a default is set through "
+          "own, e.g. 7d, 12h or 30m; once a default is set through "
           "the API (pitrctl retention set --default), the store keeps that "
           "one and this flag no longer applies.");
-ABSL_FLAG(absl::Duration, gc_period, absl::Minutes(10),
+ABSL_FLAG(pitr::DurationFlag, gc_period, pitr::DurationFlag{absl::Minutes(10)},
           "How often GC runs in the background; 'inf' for never (GC then "
           "runs only when asked).");
-ABSL_FLAG(absl::Duration, max_clock_skew, absl::Minutes(1),
+ABSL_FLAG(pitr::DurationFlag, max_clock_skew, pitr::DurationFlag{absl::Minutes(1)},
           "Appends whose commit time is more than this ahead of this "
           "machine's clock are refused (OUT_OF_RANGE); 'inf' for no limit.");
 ABSL_FLAG(uint64_t, cache_bytes, 256 << 20,
@@ -61,7 +64,8 @@ ABSL_FLAG(int32_t, max_message_bytes, 64 << 20,
           "Largest request or response message, in bytes.");
 ABSL_FLAG(int32_t, max_items_per_request, 1024,
           "Most page keys (GetPages) or records (Append) in one request.");
-ABSL_FLAG(absl::Duration, size_interval, absl::Minutes(5),
+ABSL_FLAG(pitr::DurationFlag, size_interval,
+          pitr::DurationFlag{absl::Minutes(5)},
           "How often the per-branch logical and physical sizes in the "
           "metrics are measured (each time a scan of the whole store); 0 or "
           "'inf' for never.");
@@ -77,18 +81,20 @@ ABSL_FLAG(std::string, remote_credentials_file, "",
           "AWS-style credentials file ([default] profile, or $AWS_PROFILE) "
           "read when AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are not set; "
           "empty: ~/.aws/credentials.");
-ABSL_FLAG(absl::Duration, archive_delay, absl::Seconds(1),
+ABSL_FLAG(pitr::DurationFlag, archive_delay,
+          pitr::DurationFlag{absl::Seconds(1)},
           "With --remote: every batch reaches object storage within about "
           "this of its commit.");
 ABSL_FLAG(bool, archive_sync, false,
           "With --remote: an append returns only once its batch is in "
           "object storage (no acknowledged batch is lost with the machine); "
           "see --archive_sync_timeout.");
-ABSL_FLAG(absl::Duration, archive_sync_timeout, absl::Seconds(30),
+ABSL_FLAG(pitr::DurationFlag, archive_sync_timeout,
+          pitr::DurationFlag{absl::Seconds(30)},
           "With --archive_sync: an append whose batch is not in object "
           "storage after this fails with DEADLINE_EXCEEDED (the batch is "
           "committed locally and still goes to object storage).");
-ABSL_FLAG(absl::Duration, backup_every, absl::Hours(6),
+ABSL_FLAG(pitr::DurationFlag, backup_every, pitr::DurationFlag{absl::Hours(6)},
           "With --remote: a base backup of the store this long after the "
           "last one (and at the first start with --remote); 0 for only on "
           "demand (pitrctl backup create).");
@@ -106,7 +112,8 @@ ABSL_FLAG(bool, restore_detached, false,
           "With --restore_from_remote: leave the bucket alone and serve the "
           "restored store without archiving (to test restores while the "
           "store runs).");
-ABSL_FLAG(absl::Duration, local_history, absl::InfiniteDuration(),
+ABSL_FLAG(pitr::DurationFlag, local_history,
+          pitr::DurationFlag{absl::InfiniteDuration()},
           "With --remote: how much of each branch's past the local disk "
           "keeps (e.g. 1d); older history inside retention is read from the "
           "bucket through a local cache. inf: all of it. See "
@@ -129,7 +136,15 @@ ABSL_FLAG(bool, replica_not_serving_when_lost, false,
           "With --replica_of: report NOT_SERVING for the whole server in "
           "health while the primary is lost (always for "
           "pitr.v1.ReplicationService).");
-ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+ABSL_FLAG(std::string, log_level, "info",
+          "Least important log lines written: trace, debug, info, warn, "
+          "error, critical or off.");
+ABSL_FLAG(std::string, log_format, "text",
+          "Log lines on stderr as text ('2026-12-04T10:00:00.123456Z [info] "
+          "message') or json (one object a line: time, level, logger, "
+          "source if any, message).");
+ABSL_FLAG(pitr::DurationFlag, shutdown_grace,
+          pitr::DurationFlag{absl::Seconds(10)},
           "On SIGTERM or SIGINT, how long running calls may take to finish "
           "before they are cancelled.");
 
@@ -144,7 +159,28 @@ absl::StatusOr<PointInTime> ParseRestorePoint(const std::string& text) {
   return ToPoint(point);
 }
 
+// Sets up the log lines from --log_level and --log_format; false (after
+// saying why on stderr) if either is not a valid value.
+bool SetUpLoggingFromFlags() {
+  absl::StatusOr<spdlog::level::level_enum> level =
+      ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+  absl::StatusOr<LogFormat> format =
+      ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  for (const auto& [flag, status] :
+       {std::make_pair("log_level", level.status()),
+        std::make_pair("log_format", format.status())}) {
+    if (!status.ok()) {
+      std::fprintf(stderr, "pitrd: --%s: %s\n", flag,
+                   std::string(status.message()).c_str());
+      return false;
+    }
+  }
+  SetUpLogging(*level, *format);
+  return true;
+}
+
 int Main() {
+  if (!SetUpLoggingFromFlags()) return 1;
   // Every thread inherits this mask, so the signals reach only sigwait.
   sigset_t signals;
   sigemptyset(&signals);
@@ -156,9 +192,9 @@ int Main() {
   options.engine.dir = absl::GetFlag(FLAGS_data_dir);
   options.engine.page_size = absl::GetFlag(FLAGS_page_size);
   options.engine.default_retention.window =
-      absl::GetFlag(FLAGS_default_retention);
-  options.engine.gc_period = absl::GetFlag(FLAGS_gc_period);
-  options.engine.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew);
+      absl::GetFlag(FLAGS_default_retention).value;
+  options.engine.gc_period = absl::GetFlag(FLAGS_gc_period).value;
+  options.engine.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew).value;
   options.engine.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_listen);
@@ -167,25 +203,27 @@ int Main() {
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.max_items_per_request = absl::GetFlag(FLAGS_max_items_per_request);
-  options.size_interval = absl::GetFlag(FLAGS_size_interval);
+  options.size_interval = absl::GetFlag(FLAGS_size_interval).value;
   options.remote_url = absl::GetFlag(FLAGS_remote);
   options.remote.endpoint = absl::GetFlag(FLAGS_remote_endpoint);
   options.remote.region = absl::GetFlag(FLAGS_remote_region);
-  options.remote.credentials_file = absl::GetFlag(FLAGS_remote_credentials_file);
-  options.engine.archive_delay = absl::GetFlag(FLAGS_archive_delay);
+  options.remote.credentials_file =
+      absl::GetFlag(FLAGS_remote_credentials_file);
+  options.engine.archive_delay = absl::GetFlag(FLAGS_archive_delay).value;
   options.engine.archive_sync = absl::GetFlag(FLAGS_archive_sync);
   options.engine.archive_sync_timeout =
-      absl::GetFlag(FLAGS_archive_sync_timeout);
+      absl::GetFlag(FLAGS_archive_sync_timeout).value;
 
-  options.engine.backup_every = absl::GetFlag(FLAGS_backup_every);
-  options.engine.local_history = absl::GetFlag(FLAGS_local_history);
+  options.engine.backup_every = absl::GetFlag(FLAGS_backup_every).value;
+  options.engine.local_history = absl::GetFlag(FLAGS_local_history).value;
   options.engine.remote_cache_bytes = absl::GetFlag(FLAGS_remote_cache_bytes);
   if (absl::GetFlag(FLAGS_restore_from_remote)) {
     RemoteRestoreOptions restore;
     absl::StatusOr<PointInTime> at =
         ParseRestorePoint(absl::GetFlag(FLAGS_restore_at));
     if (!at.ok()) {
-      spdlog::critical("pitrd: --restore_at: {}", std::string(at.status().message()));
+      spdlog::critical("pitrd: --restore_at: {}",
+                       std::string(at.status().message()));
       return 1;
     }
     restore.at = *at;
@@ -227,7 +265,7 @@ int Main() {
   sigwait(&signals, &signal);
   spdlog::info("pitrd: {} received", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   absl::Status closed =
-      (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+      (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace).value);
   if (!closed.ok()) {
     spdlog::critical("pitrd: shutdown failed: {}", closed.ToString());
     return 1;
@@ -241,11 +279,7 @@ int Main() {
 
 int main(int argc, char** argv) {
   pitr::SetPitrdProcessDefaults();
-  absl::FlagsUsageConfig config;
-  config.version_string = [] {
-    return absl::StrCat("pitrd ", pitr::kPitrVersion, "\n");
-  };
-  absl::SetFlagsUsageConfig(config);
+  pitr::SetFlagsVersion("pitrd");
   absl::SetProgramUsageMessage(
       "pitrd: the pitr server. Serves a page store with branches, restore, "
       "snapshots and retention over gRPC.\n\n  pitrd --data_dir=./data "

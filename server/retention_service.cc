@@ -173,14 +173,28 @@ grpc::Status RetentionServiceImpl::RunGc(grpc::ServerContext* context,
   return Serve(env_, context, Role::kAdmin, "RunGc", [&]() -> absl::Status {
     PITR_ASSIGN_OR_RETURN(GcReport report,
                           env_.engine->gc().Run(request->compact()));
-    response->set_versions_examined(report.versions_examined);
-    response->set_versions_removed(report.versions_removed);
-    response->set_timelines_removed(report.timelines_removed);
-    response->set_store_bytes_before(report.store_bytes_before);
-    response->set_store_bytes_after(report.store_bytes_after);
-    *response->mutable_duration() = DurationProto(report.took);
+    *response = GcReportProto(report);
     return absl::OkStatus();
   });
+}
+
+grpc::Status RetentionServiceImpl::RunGcWithProgress(
+    grpc::ServerContext* context, const v1::RunGcRequest* request,
+    grpc::ServerWriter<v1::RunGcUpdate>* writer) {
+  return Serve(
+      env_, context, Role::kAdmin, "RunGcWithProgress", [&]() -> absl::Status {
+        v1::RunGcUpdate update;
+        // A client gone fails the writes; the run goes on to its end.
+        auto tell = [&](const GcProgress& progress) {
+          *update.mutable_progress() = GcProgressProto(progress);
+          writer->Write(update);
+        };
+        PITR_ASSIGN_OR_RETURN(GcReport report,
+                              env_.engine->gc().Run(request->compact(), tell));
+        *update.mutable_report() = GcReportProto(report);
+        writer->Write(update);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace pitr

@@ -43,6 +43,9 @@ class RetentionServiceImpl final : public v1::RetentionService::Service {
   grpc::Status RunGc(grpc::ServerContext* context,
                      const v1::RunGcRequest* request,
                      v1::GcReport* response) override;
+  grpc::Status RunGcWithProgress(
+      grpc::ServerContext* context, const v1::RunGcRequest* request,
+      grpc::ServerWriter<v1::RunGcUpdate>* writer) override;
 
  private:
   // The branch's own and effective retention.

@@ -120,7 +120,8 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
        Type::kCounter,
        [](const EngineStats& s) { return s.gc_versions_removed; }},
       {"pitr_gc_bytes_reclaimed_total",
-       "Page store bytes GC runs gave back (size before minus after).",
+       "Page store bytes GC runs gave back (GcReport.bytes_reclaimed: the "
+       "size after GC's own flush minus the size at the end, if smaller).",
        Type::kCounter,
        [](const EngineStats& s) { return s.gc_bytes_reclaimed; }},
       {"pitr_archive_lag_bytes",

@@ -10,15 +10,6 @@ std::string FormatTime(const google::protobuf::Timestamp& t) {
   return FormatTimestampUs(t.seconds() * 1000000 + t.nanos() / 1000);
 }
 
-std::string DurationString(absl::Duration d) {
-  const absl::Duration day = absl::Hours(24);
-  int64_t days = absl::IDivDuration(d, day, &d);
-  if (days == 0) return absl::FormatDuration(d);
-  std::string out = absl::StrCat(days, "d");
-  if (d != absl::ZeroDuration()) absl::StrAppend(&out, absl::FormatDuration(d));
-  return out;
-}
-
 std::string DurationString(const google::protobuf::Duration& d) {
   return DurationString(absl::Seconds(d.seconds()) +
                         absl::Nanoseconds(d.nanos()));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "base/duration.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -17,8 +18,8 @@ namespace pitr::clients {
 // "2026-11-21T09:30:00.000125Z".
 std::string FormatTime(const google::protobuf::Timestamp& t);
 
-// "7d", "1d12h", "30m", "1.5s", "0".
-std::string DurationString(absl::Duration d);
+// "7d", "1d12h", "30m", "1.5s", "0" (base/duration.h).
+using ::pitr::DurationString;
 std::string DurationString(const google::protobuf::Duration& d);
 
 // Binary units with one decimal: "512 B", "1.5 KiB", "27.0 MiB".

@@ -1,7 +1,6 @@
 #include "clients/common/point.h"
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/lsn.h"
 #include "proto/time_convert.h"
@@ -55,36 +54,6 @@ absl::StatusOr<absl::Time> ParseTime(const std::string& text) {
                      "2026-11-21T11:00:00.25+01:00"));
   }
   return t;
-}
-
-absl::StatusOr<absl::Duration> ParseDuration(const std::string& text) {
-  auto error = [&text] {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid duration \"", text,
-        "\": expected a number with a unit, e.g. 7d, 12h, 30m, 10s, 1d12h"));
-  };
-  absl::Duration days = absl::ZeroDuration();
-  std::string rest = text;
-  size_t d = text.find('d');
-  if (d != std::string::npos) {
-    int64_t n;
-    std::string digits = text.substr(0, d);
-    if (digits.empty() ||
-        digits.find_first_not_of("0123456789") != std::string::npos ||
-        !absl::SimpleAtoi(digits, &n)) {
-      return error();
-    }
-    days = absl::Hours(24) * n;
-    rest = text.substr(d + 1);
-  }
-  absl::Duration parsed = absl::ZeroDuration();
-  if (!rest.empty() && !absl::ParseDuration(rest, &parsed)) return error();
-  if ((rest.empty() && d == std::string::npos) ||
-      parsed < absl::ZeroDuration() || parsed == absl::InfiniteDuration() ||
-      days + parsed == absl::InfiniteDuration()) {  // saturated: too long
-    return error();
-  }
-  return days + parsed;
 }
 
 }  // namespace pitr::clients

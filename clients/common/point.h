@@ -4,8 +4,7 @@
 //   an LSN            0/16B3748 or 23803720 (base/lsn.h)
 //   an RFC 3339 time  2026-11-21T10:00:00Z, 2026-11-21T11:00:00.25+01:00
 //   a snapshot        snapshot:NAME
-// A duration is what absl::ParseDuration takes (90s, 1h30m, 250ms) with a
-// leading whole number of days allowed: 7d, 1d12h.
+// A duration is base/duration.h's: 7d, 1d12h, 12h, 30m, 10s, 250ms.
 //
 // Errors are INVALID_ARGUMENT with a message that names the text and the
 // accepted forms.
@@ -16,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/duration.h"
 #include "proto/resources.pb.h"
 
 namespace pitr::clients {
@@ -26,8 +26,7 @@ absl::StatusOr<v1::PointInTime> ParsePoint(const std::string& text);
 // fraction (at most microseconds are kept).
 absl::StatusOr<absl::Time> ParseTime(const std::string& text);
 
-// A duration that is not negative and not infinite.
-absl::StatusOr<absl::Duration> ParseDuration(const std::string& text);
+using ::pitr::ParseDuration;
 
 }  // namespace pitr::clients
 

@@ -41,29 +41,40 @@ std::string RenderProgress(uint64_t bytes, uint64_t total, uint64_t pages,
   return line;
 }
 
-ProgressBar::ProgressBar(FILE* out, bool enabled, uint64_t total)
-    : out_(out), enabled_(enabled), total_(total), start_(absl::Now()) {}
+StatusLine::StatusLine(FILE* out, bool enabled)
+    : out_(out), enabled_(enabled) {}
 
-void ProgressBar::Update(uint64_t bytes, uint64_t pages) {
-  bytes_ = bytes;
-  pages_ = pages;
-  if (enabled_ && absl::Now() - last_draw_ >= kRedrawInterval) Draw();
+void StatusLine::Update(const std::function<std::string()>& render) {
+  if (enabled_ && absl::Now() - last_draw_ >= kRedrawInterval) Draw(render());
 }
 
-void ProgressBar::Finish() {
+void StatusLine::Finish(const std::string& line) {
   if (!enabled_) return;
-  Draw();
+  Draw(line);
   std::fputc('\n', out_);
   std::fflush(out_);
 }
 
-void ProgressBar::Draw() {
+void StatusLine::Draw(const std::string& line) {
   last_draw_ = absl::Now();
   // "\33[K" clears what a longer previous line left.
-  std::fprintf(
-      out_, "\r%s\33[K",
-      RenderProgress(bytes_, total_, pages_, last_draw_ - start_).c_str());
+  std::fprintf(out_, "\r%s\33[K", line.c_str());
   std::fflush(out_);
+}
+
+ProgressBar::ProgressBar(FILE* out, bool enabled, uint64_t total)
+    : line_(out, enabled), total_(total), start_(absl::Now()) {}
+
+void ProgressBar::Update(uint64_t bytes, uint64_t pages) {
+  bytes_ = bytes;
+  pages_ = pages;
+  line_.Update([this] { return Render(); });
+}
+
+void ProgressBar::Finish() { line_.Finish(Render()); }
+
+std::string ProgressBar::Render() const {
+  return RenderProgress(bytes_, total_, pages_, absl::Now() - start_);
 }
 
 }  // namespace pitr::clients

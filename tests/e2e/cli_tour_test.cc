@@ -3,15 +3,8 @@
 // restore from the backup branch, plus the errors a user meets. The test
 // talks to the server only through the pitrctl binary, as a user would,
 // and checks its --json output, its text output and its exit codes.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,33 +17,12 @@
 #include "base/timestamp.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/pitrd_process.h"
-
-extern char** environ;
+#include "tests/e2e/run_program.h"
 
 namespace pitr::e2e {
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string PitrctlPath() {
-  for (const char* root : {"TEST_SRCDIR", "RUNFILES_DIR"}) {
-    if (const char* dir = std::getenv(root)) {
-      return std::string(dir) + "/pitr/tools/pitrctl/pitrctl";
-    }
-  }
-  return "tools/pitrctl/pitrctl";
-}
+using CliResult = ProgramResult;
 
 // The string value of `key` in a JSON text, looked up after each key of
 // `within` in turn ("backup" then "name": the backup's name); "" if absent.
@@ -82,30 +54,9 @@ class CliTourTest : public ::testing::Test {
 
   // Runs pitrctl against the server with `args`.
   CliResult Run(std::vector<std::string> args) {
-    args.insert(args.begin(), {PitrctlPath(), "--server", pitrd_->address()});
-    std::string out_path = Temp("out"), err_path = Temp("err");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(&a[0]);
-    argv.push_back(nullptr);
-    pid_t pid;
-    CliResult result;
-    int spawned =
-        posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(spawned, 0) << "cannot run " << argv[0];
-    if (spawned != 0) return result;
-    int status = 0;
-    waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-    result.out = ReadAll(out_path);
-    result.err = ReadAll(err_path);
-    return result;
+    args.insert(args.begin(), {RunfilePath("tools/pitrctl/pitrctl"), "--server",
+                               pitrd_->address()});
+    return RunProgram(args);
   }
 
   // Runs pitrctl --json ... and expects success.

@@ -59,6 +59,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/duration_flag.h"
 #include "base/file_system.h"
 #include "base/mutex.h"
 #include "base/status_macros.h"
@@ -71,7 +72,7 @@ ABSL_FLAG(std::string, dir, "",
           "Parent directory of the scratch directory (a fresh "
           "wal_bench.XXXXXX is made under it and deleted at the end). "
           "Default: $TEST_TMPDIR, else $TMPDIR, else /tmp.");
-ABSL_FLAG(absl::Duration, point_time, absl::Seconds(6),
+ABSL_FLAG(pitr::DurationFlag, point_time, pitr::DurationFlag{absl::Seconds(6)},
           "Measuring time per point (one batch size or writer count, pitr or "
           "raw), split over --rounds. A bandwidth point ends earlier once it "
           "has written --point_mib.");
@@ -280,7 +281,7 @@ absl::StatusOr<Sample> PitrAppend(const std::string& dir,
 absl::Status RunBandwidth(const std::string& scratch,
                           const std::vector<size_t>& batch_kib) {
   const absl::Duration chunk =
-      absl::GetFlag(FLAGS_point_time) / absl::GetFlag(FLAGS_rounds);
+      absl::GetFlag(FLAGS_point_time).value / absl::GetFlag(FLAGS_rounds);
   const uint64_t max_bytes =
       (absl::GetFlag(FLAGS_point_mib) << 20) / absl::GetFlag(FLAGS_rounds);
   const size_t max_batch = *std::max_element(batch_kib.begin(), batch_kib.end())
@@ -464,7 +465,7 @@ absl::StatusOr<Sample> PitrCommits(const std::string& dir,
 absl::Status RunCommits(const std::string& scratch,
                         const std::vector<int>& writers) {
   const absl::Duration chunk =
-      absl::GetFlag(FLAGS_point_time) / absl::GetFlag(FLAGS_rounds);
+      absl::GetFlag(FLAGS_point_time).value / absl::GetFlag(FLAGS_rounds);
   const std::string pool = RandomPool(1 << 20, 7);
   Point raw;
   std::vector<Point> wal(writers.size());
@@ -566,7 +567,7 @@ int Main(int argc, char** argv) {
     }
   }
   if (absl::GetFlag(FLAGS_rounds) < 1 || absl::GetFlag(FLAGS_point_mib) == 0 ||
-      absl::GetFlag(FLAGS_point_time) <= absl::ZeroDuration()) {
+      absl::GetFlag(FLAGS_point_time).value <= absl::ZeroDuration()) {
     absl::FPrintF(stderr,
                   "--rounds, --point_time and --point_mib must be positive\n");
     return 2;
@@ -595,7 +596,7 @@ int Main(int argc, char** argv) {
   absl::PrintF(
       "  config   per point: %s or (bandwidth) %d MiB, whichever comes "
       "first, in %d rounds;\n           segment_size %d MiB\n",
-      absl::FormatDuration(absl::GetFlag(FLAGS_point_time)),
+      absl::FormatDuration(absl::GetFlag(FLAGS_point_time).value),
       absl::GetFlag(FLAGS_point_mib), absl::GetFlag(FLAGS_rounds),
       absl::GetFlag(FLAGS_segment_size) >> 20);
   if (fs_type == "tmpfs") {

@@ -24,7 +24,7 @@ packages=(
   openssl              # certificates made by the TLS tests
   libcurl4-openssl-dev # remote/: the S3 backend's HTTP and SigV4 signing
   libssl-dev           # remote/: MD5 (Content-MD5) from libcrypto
-  curl                 # tools/dev/s3_server.sh
+  curl                 # the README's tour (metrics), tools/dev/s3_server.sh
   ceph-mon             # tools/dev/s3_server.sh: the S3 server of the remote/
   ceph-osd             #   tests, a single-node Ceph with radosgw
   ceph-common

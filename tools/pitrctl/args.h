@@ -25,6 +25,7 @@ namespace pitr::ctl {
 struct OptionSpec {
   std::string name;  // Without the dashes, with underscores.
   bool takes_value;  // false: a flag.
+  std::string help;  // One line for the command's help (help.h).
 };
 
 class Args {

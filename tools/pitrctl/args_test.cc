@@ -5,8 +5,9 @@
 namespace pitr::ctl {
 namespace {
 
-const std::vector<OptionSpec> kSpecs = {
-    {"at", true}, {"keep_for", true}, {"cascade", false}};
+const std::vector<OptionSpec> kSpecs = {{"at", true, "a point"},
+                                        {"keep_for", true, "a duration"},
+                                        {"cascade", false, "a flag"}};
 
 TEST(ArgsTest, SplitsPositionalAndOptions) {
   auto args = Args::Parse(

@@ -48,6 +48,16 @@ std::vector<Command> WalCommands();
 std::vector<Command> DumpCommands();
 std::vector<Command> DiffCommands();
 
+// Every subcommand, group by group: the table main.cc dispatches on and
+// help and completion are made from.
+std::vector<Command> AllCommands();
+
+// The options every subcommand takes (client.h's connection and output
+// options), and their synopsis ("[--server HOST:PORT] ...", from which
+// help takes their values' names).
+const std::vector<OptionSpec>& GlobalOptions();
+extern const char kGlobalSynopsis[];
+
 // The option --`name` as a point (point.h); unset if not given. Usage
 // errors for a malformed one.
 absl::StatusOr<v1::PointInTime> PointOption(const Args& args,
@@ -58,6 +68,10 @@ absl::StatusOr<v1::PointInTime> PointOption(const Args& args,
 absl::Status DurationOption(
     const Args& args, const std::string& name,
     const std::function<google::protobuf::Duration*()>& mutable_field);
+
+// Whether to draw a progress line on stderr: --progress, or by default
+// whether stderr is a terminal.
+bool ShowProgress(const Args& args);
 
 // The store's facts (GetStoreInfo).
 absl::StatusOr<v1::StoreInfo> FetchStoreInfo(clients::Client& client);

@@ -119,7 +119,9 @@ std::vector<Command> DiffCommands() {
        "The pages that differ between two points (branch, or branch@POINT; "
        "no point: the latest), each added, changed or removed going from "
        "FROM to TO.",
-       {{"contents", false}},
+       {{"contents", false,
+         "also show each page's bytes at both points (hex dumps; with "
+         "--json, before_hex and after_hex)"}},
        2,
        2,
        Diff},

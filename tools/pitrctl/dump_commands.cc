@@ -1,7 +1,5 @@
 // pitrctl export and import: dump files (docs/dump-format.md), streamed,
 // with a progress line on stderr.
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -22,12 +20,6 @@ using clients::ProgressBar;
 namespace {
 
 constexpr size_t kImportChunkBytes = 1 << 20;
-
-// --progress, or by default whether stderr is a terminal.
-bool ShowProgress(const Args& args) {
-  if (args.Has("progress")) return args.Flag("progress");
-  return isatty(STDERR_FILENO);
-}
 
 // Streams the dump into `partial`; the caller renames it when complete.
 absl::Status ExportTo(const Context& c, const v1::ExportBranchRequest& request,
@@ -130,14 +122,17 @@ std::vector<Command> DumpCommands() {
       {"export",
        "BRANCH FILE [--at POINT] [--progress]",
        "Write a dump of BRANCH at POINT (default latest) to FILE.",
-       {{"at", true}, {"progress", false}},
+       {{"at", true, "the point to dump (default the latest)"},
+        {"progress", false,
+         "draw a progress line on stderr (default: if it is a terminal)"}},
        2,
        2,
        Export},
       {"import",
        "FILE NAME [--progress]",
        "Load the dump FILE into a new root branch NAME.",
-       {{"progress", false}},
+       {{"progress", false,
+         "draw a progress line on stderr (default: if it is a terminal)"}},
        2,
        2,
        Import},

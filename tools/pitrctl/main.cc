@@ -3,10 +3,13 @@
 //   pitrctl [GLOBAL OPTIONS] COMMAND [ARGUMENTS] [OPTIONS]
 //
 // This file finds the subcommand, parses its command line, connects and
-// reports the outcome; the *_commands.cc files do the work. README.md
-// documents every subcommand and the exit codes.
+// reports the outcome; the *_commands.cc files do the work. It answers
+// help (help.h), completion bash (completion.h) and --version itself,
+// without a server. README.md documents every subcommand and the exit
+// codes.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -15,11 +18,14 @@
 #include "absl/strings/str_join.h"
 #include "base/lsn.h"
 #include "base/status_macros.h"
+#include "base/version.h"
 #include "clients/common/client.h"
 #include "clients/common/point.h"
 #include "tools/pitrctl/args.h"
 #include "tools/pitrctl/command.h"
+#include "tools/pitrctl/completion.h"
 #include "tools/pitrctl/exit_codes.h"
+#include "tools/pitrctl/help.h"
 #include "tools/pitrctl/output.h"
 
 namespace pitr::ctl {
@@ -30,61 +36,10 @@ using clients::ParseDuration;
 using clients::ReadTokenFile;
 namespace {
 
-const std::vector<OptionSpec> kGlobalOptions = {
-    {"server", true}, {"token_file", true}, {"tls_ca", true},
-    {"json", false},  {"timeout", true},    {"min_lsn", true},
-};
-
-constexpr char kGlobalUsage[] =
-    "global options (anywhere on the command line):\n"
-    "  --server HOST:PORT   the pitrd to talk to (default 127.0.0.1:7400)\n"
-    "  --token_file FILE    send the bearer token in FILE: the last word of\n"
-    "                       its first line that is not blank or a # comment\n"
-    "  --tls_ca FILE        use TLS, trusting the CA certificate in FILE\n"
-    "  --json               print results as JSON, one document a line\n"
-    "  --timeout DURATION   deadline of each call (default 30s; export,\n"
-    "                       import and wal read --follow have none)\n"
-    "  --min_lsn LSN        read your writes: the server (a replica) answers\n"
-    "                       once it holds this LSN (e.g. a commit LSN the\n"
-    "                       primary returned), or fails when it cannot\n"
-    "POINT: an LSN (0/16B3748 or decimal), an RFC 3339 time\n"
-    "(2026-11-21T10:00:00Z) or snapshot:NAME. DURATION: 7d, 12h, 30m, 10s.\n";
-
-std::vector<Command> AllCommands() {
-  std::vector<Command> all;
-  for (auto group :
-       {BranchCommands, SnapshotCommands, ScheduleCommands, BackupCommands,
-        ReplicaCommands, RetentionCommands, PageCommands, WalCommands,
-        DumpCommands, DiffCommands}) {
-    std::vector<Command> commands = group();
-    all.insert(all.end(), commands.begin(), commands.end());
-  }
-  return all;
-}
-
-std::string CommandUsage(const Command& command) {
-  return absl::StrCat("usage: pitrctl ", command.name,
-                      command.synopsis.empty() ? "" : " ", command.synopsis,
-                      "\n  ", command.summary, "\n");
-}
-
-// The usage of every command whose name starts with `prefix`.
-// All commands if none does.
-std::string Usage(const std::vector<Command>& commands, std::string prefix) {
-  auto matches = [&prefix](const Command& c) {
-    return c.name.compare(0, prefix.size(), prefix) == 0;
-  };
-  if (std::none_of(commands.begin(), commands.end(), matches)) prefix.clear();
-  std::string out = "usage: pitrctl COMMAND [ARGUMENTS] [OPTIONS]\ncommands:\n";
-  for (const Command& c : commands) {
-    if (!matches(c)) continue;
-    absl::StrAppend(&out, "  ", c.name, c.synopsis.empty() ? "" : " ",
-                    c.synopsis, "\n      ", c.summary, "\n");
-  }
-  absl::StrAppend(&out,
-                  "  help [COMMAND]\n      This text, or one command's.\n",
-                  kGlobalUsage);
-  return out;
+// The value of environment variable `name`, or `fallback` if unset.
+std::string FromEnvironment(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : fallback;
 }
 
 // Removes the command's words (the first one or two words that are not
@@ -97,7 +52,7 @@ const Command* TakeCommand(const std::vector<Command>& commands,
     const std::string& w = (*words)[i];
     if (w.compare(0, 2, "--") == 0) {
       std::string name = w.substr(2);
-      for (const OptionSpec& spec : kGlobalOptions) {
+      for (const OptionSpec& spec : GlobalOptions()) {
         if (spec.name == name && spec.takes_value) ++i;
       }
       continue;
@@ -119,15 +74,18 @@ const Command* TakeCommand(const std::vector<Command>& commands,
 
 absl::StatusOr<ClientOptions> ClientOptionsFrom(const Args& args) {
   ClientOptions options;
-  options.server = args.Get("server", options.server);
+  options.server =
+      args.Get("server", FromEnvironment("PITR_SERVER", options.server));
   options.ca_cert_path = args.Get("tls_ca");
   if (args.Has("timeout")) {
     absl::StatusOr<absl::Duration> timeout = ParseDuration(args.Get("timeout"));
     if (!timeout.ok()) return AsUsageError(timeout.status());
     options.timeout = *timeout;
   }
-  if (args.Has("token_file")) {
-    PITR_ASSIGN_OR_RETURN(options.token, ReadTokenFile(args.Get("token_file")));
+  const std::string token_file =
+      args.Get("token_file", FromEnvironment("PITR_TOKEN_FILE", ""));
+  if (!token_file.empty()) {
+    PITR_ASSIGN_OR_RETURN(options.token, ReadTokenFile(token_file));
   }
   if (args.Has("min_lsn")) {
     absl::StatusOr<Lsn> min_lsn = ParseLsn(args.Get("min_lsn"));
@@ -139,7 +97,7 @@ absl::StatusOr<ClientOptions> ClientOptionsFrom(const Args& args) {
 
 absl::Status Run(const Command& command,
                  const std::vector<std::string>& words) {
-  std::vector<OptionSpec> accepted = kGlobalOptions;
+  std::vector<OptionSpec> accepted = GlobalOptions();
   accepted.insert(accepted.end(), command.options.begin(),
                   command.options.end());
   PITR_ASSIGN_OR_RETURN(Args args, Args::Parse(words, accepted));
@@ -168,6 +126,18 @@ int Main(int argc, char** argv) {
   if (words.empty()) {
     std::cerr << Usage(commands, "");
     return kExitUsage;
+  }
+  if (words[0] == "--version") {
+    std::cout << VersionLine("pitrctl");
+    return kExitOk;
+  }
+  if (words[0] == "completion") {
+    if (words.size() != 2 || words[1] != "bash") {
+      std::cerr << "pitrctl: completion takes one shell: bash\n";
+      return kExitUsage;
+    }
+    std::cout << BashCompletion(commands, GlobalOptions());
+    return kExitOk;
   }
   if (words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
     words.erase(words.begin());

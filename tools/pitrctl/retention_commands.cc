@@ -1,11 +1,15 @@
-// pitrctl retention get|set, bounds, gc and lease create|renew|release.
+// pitrctl retention get|set, bounds, gc (with a progress line on stderr)
+// and lease create|renew|release.
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "base/lsn.h"
 #include "base/status_macros.h"
+#include "clients/common/progress.h"
 #include "google/protobuf/empty.pb.h"
 #include "tools/pitrctl/command.h"
+#include "tools/pitrctl/gc_progress.h"
 #include "tools/pitrctl/views.h"
 
 namespace pitr::ctl {
@@ -78,12 +82,35 @@ absl::Status Bounds(const Context& c) {
   return absl::OkStatus();
 }
 
+// RunGcWithProgress, drawing its progress; RunGc on a server without it.
 absl::Status Gc(const Context& c) {
   v1::RunGcRequest request;
   request.set_compact(c.args.Flag("compact"));
+  // A run (with --compact above all) can take long: no deadline unless
+  // --timeout is given.
+  const bool no_deadline = !c.args.Has("timeout");
+  std::unique_ptr<grpc::ClientContext> context =
+      c.client.NewContext(no_deadline);
+  auto reader = c.client.retention().RunGcWithProgress(context.get(), request);
+  clients::StatusLine line(stderr, ShowProgress(c.args));
+  const absl::Time start = absl::Now();
+  v1::RunGcUpdate update;
+  v1::GcProgress progress;
   v1::GcReport report;
-  PITR_RETURN_IF_ERROR(
-      c.client.Call(&v1::RetentionService::Stub::RunGc, request, &report));
+  while (reader->Read(&update)) {
+    if (update.has_report()) report = update.report();
+    if (!update.has_progress()) continue;
+    progress = update.progress();
+    line.Update([&] { return GcProgressLine(progress, absl::Now() - start); });
+  }
+  grpc::Status status = reader->Finish();
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    context = c.client.NewContext(no_deadline);
+    status = c.client.retention().RunGc(context.get(), request, &report);
+  } else {
+    line.Finish(GcProgressLine(progress, absl::Now() - start));
+  }
+  PITR_RETURN_IF_ERROR(c.client.Convert(status));
   c.out.Print(GcReportJson(report));
   return absl::OkStatus();
 }
@@ -142,7 +169,7 @@ std::vector<Command> RetentionCommands() {
       {"retention get",
        "BRANCH | --default",
        "Show a branch's own and effective retention, or the default.",
-       {{"default", false}},
+       {{"default", false, "the store-wide default instead of a branch's"}},
        0,
        1,
        RetentionGet},
@@ -151,7 +178,9 @@ std::vector<Command> RetentionCommands() {
        "Replace a branch's retention (what is not given falls back to the "
        "default), or the default (--window required; the store keeps it "
        "across restarts, in place of pitrd's --default_retention).",
-       {{"default", false}, {"window", true}, {"lsn_distance", true}},
+       {{"default", false, "set the store-wide default instead of a branch's"},
+        {"window", true, "keep this much time of history"},
+        {"lsn_distance", true, "keep this many bytes of WAL (LSN distance)"}},
        0,
        1,
        RetentionSet},
@@ -164,24 +193,27 @@ std::vector<Command> RetentionCommands() {
        1,
        Bounds},
       {"gc",
-       "[--compact]",
+       "[--compact] [--progress]",
        "Run garbage collection now and print its report (--compact: give the "
-       "disk space back at once).",
-       {{"compact", false}},
+       "disk space back at once); no deadline unless --timeout is given.",
+       {{"compact", false, "compact the store, so the disk space returns now"},
+        {"progress", false,
+         "draw a progress line on stderr (default: if it is a terminal)"}},
        0,
        0,
        Gc},
       {"lease create",
        "LSN --ttl DURATION [--branch B]",
        "Keep LSN of B (default main) readable for DURATION.",
-       {{"ttl", true}, {"branch", true}},
+       {{"ttl", true, "how long the lease lasts, 1s to 1d (required)"},
+        {"branch", true, "the branch of LSN (default main)"}},
        1,
        1,
        LeaseCreate},
       {"lease renew",
        "ID --ttl DURATION",
        "Extend a lease to DURATION from now.",
-       {{"ttl", true}},
+       {{"ttl", true, "the lease's new lifetime from now (required)"}},
        1,
        1,
        LeaseRenew},

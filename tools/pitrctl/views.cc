@@ -153,6 +153,8 @@ Json GcReportJson(const v1::GcReport& r) {
       .Set("timelines_removed", Json::Number(r.timelines_removed()))
       .Set("store_bytes_before", Json::Number(r.store_bytes_before()))
       .Set("store_bytes_after", Json::Number(r.store_bytes_after()))
+      .Set("bytes_flushed", Json::Number(r.bytes_flushed()))
+      .Set("bytes_reclaimed", Json::Number(r.bytes_reclaimed()))
       .Set("duration", DurationJson(&r.duration()));
 }
 

@@ -130,7 +130,9 @@ std::vector<Command> WalCommands() {
        "Append one atomic batch to B (default main); RECORD is image SPACE "
        "PAGE PAYLOAD, delta SPACE PAGE OFFSET PAYLOAD or truncate SPACE COUNT, "
        "PAYLOAD hex:.., text:.. or @FILE.",
-       {{"branch", true}, {"commit_time", true}, {"from_file", true}},
+       {{"branch", true, "the branch to append to (default main)"},
+        {"commit_time", true, "the batch's commit time (default now)"},
+        {"from_file", true, "also the records in FILE, one a line"}},
        0,
        kAnyNumber,
        Append},
@@ -138,7 +140,9 @@ std::vector<Command> WalCommands() {
        "[--from LSN] [--to LSN] [--follow]",
        "Print the committed batches from LSN (default the oldest) to LSN "
        "(default the end; --follow: keep waiting for new ones).",
-       {{"from", true}, {"to", true}, {"follow", false}},
+       {{"from", true, "the first LSN (default the oldest the server holds)"},
+        {"to", true, "the last LSN (default the end)"},
+        {"follow", false, "keep waiting for new batches"}},
        0,
        0,
        Read},

@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "base/version.h"
 #include "clients/common/client.h"
 #include "clients/common/point.h"
 #include "clients/common/progress.h"
@@ -295,6 +296,7 @@ int Run(const std::vector<char*>& args) {
 }  // namespace pitr::waltool
 
 int main(int argc, char** argv) {
+  pitr::SetFlagsVersion("pitr-wal");
   absl::SetProgramUsageMessage(
       "the WAL tools (tools/wal/README.md)\n"
       "  pitr-wal dump [--json] [--from LSN] [--to LSN] [--timeline ID] PATH\n"
