@@ -101,7 +101,10 @@ absl::StatusOr<GarbageCollector::Plan> GarbageCollector::PlanAndPublish() {
       PITR_ASSIGN_OR_RETURN(Timeline t, core_->catalog->GetTimeline(step.timeline));
       if (t.gc_horizon <= step.up_to) floor = std::max(floor, t.gc_horizon);
     }
-    local_readers.push_back({b.id, path, std::max(floor, local_cutoff)});
+    // Where the branch stands stays local, however old.
+    local_readers.push_back(
+        {b.id, path,
+         std::max(floor, std::min(local_cutoff, core_->BranchLatest(b)))});
     readers.push_back({b.id, std::move(path), floor});
   }
   plan.horizons = gc_policy::Horizons(readers);

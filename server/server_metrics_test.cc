@@ -72,19 +72,21 @@ TEST_F(ServerMetricsTest, SizesAppearAfterARefresh) {
   ASSERT_TRUE((*metrics)->RefreshSizes().ok());
 
   // docs/storage-format.md: an image is a 30-byte key and 1 + 512 bytes of
-  // value, a size event a 25-byte key and 4 bytes.
+  // value (543) with a 21-byte change key and 8 bytes (29), a size event a
+  // 25-byte key and 4 bytes (29), a timeline's head 9 + 8 bytes (17).
   const std::string text = registry_.Render();
   EXPECT_EQ(Sample(text, "pitr_branch_logical_bytes{branch=\"main\"}"),
             4 * kPage);
   EXPECT_EQ(Sample(text, "pitr_branch_logical_bytes{branch=\"dev\"}"),
             5 * kPage);
   EXPECT_EQ(Sample(text, "pitr_branch_physical_bytes{branch=\"main\"}"),
-            2 * (543 + 29));
+            2 * (543 + 29 + 29) + 17);
   EXPECT_EQ(Sample(text, "pitr_branch_physical_bytes{branch=\"dev\"}"),
-            543 + 29);
+            543 + 29 + 29 + 17);
   EXPECT_THAT(text, Not(HasSubstr("branch=\"gone\"")));
-  // Its image, and no size event: page 1 was inside main's 4 pages.
-  EXPECT_EQ(Sample(text, "pitr_unowned_physical_bytes"), 543);
+  // Its image and head, and no size event: page 1 was inside main's 4
+  // pages.
+  EXPECT_EQ(Sample(text, "pitr_unowned_physical_bytes"), 543 + 29 + 17);
   EXPECT_NEAR(Sample(text, "pitr_branch_sizes_measured_timestamp_seconds"),
               absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()), 60);
 }
