@@ -176,8 +176,7 @@ TEST_F(EngineTest, RefusesCommitTimesFromTheFuture) {
   EXPECT_THAT(r.status().message(), HasSubstr("at most 1m ahead"));
   EXPECT_EQ(engine_->latest_lsn(), latest);
 
-  // Within the skew, and any past time after the last commit, are fine; a
-  // later commit without a time gets the clock's.
+  // A time within the skew is accepted as it is.
   WalBatch soon(kMainTimeline);
   ASSERT_TRUE(soon.PutPageImage({1, 1}, Filled('s')).ok());
   const int64_t soon_us = absl::ToUnixMicros(absl::Now() + absl::Seconds(30));

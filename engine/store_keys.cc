@@ -205,11 +205,6 @@ std::string ChangeKey(TimelineId timeline, Position at) {
   return out;
 }
 
-std::optional<Position> ChangeKeyPosition(absl::string_view key) {
-  if (key.size() != 21 || key[0] != kChangeTag) return std::nullopt;
-  return Position{GetBig64(key.data() + 9), GetBig32(key.data() + 17)};
-}
-
 std::string EncodePageKey(PageKey key) {
   std::string out;
   PutBig32(&out, key.space);

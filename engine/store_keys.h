@@ -141,8 +141,6 @@ std::optional<TimelineId> HeadKeyTimeline(absl::string_view key);
 // (PageStore::ForEachChange): what a diff between points reads.
 std::string ChangeKey(TimelineId timeline, Position at);
 inline constexpr char kChangeTag = 'p';
-// The position in a change key; nullopt if malformed.
-std::optional<Position> ChangeKeyPosition(absl::string_view key);
 std::string EncodePageKey(PageKey key);
 std::optional<PageKey> DecodePageKey(absl::string_view value);
 

@@ -168,6 +168,8 @@ TEST_F(CliTourTest, ARestoresBackupCanBeDeleted) {
   EXPECT_TRUE(absl::StartsWith(rows[2], "└─ main ")) << tree.out;
   EXPECT_TRUE(absl::StrContains(rows[2], "(deleted) timeline 1@" + lsn1))
       << tree.out;
+  // main's depth counts the unnamed ancestor, in the list and alone.
+  EXPECT_TRUE(absl::StrContains(Json({"branch", "get", "main"}), "\"depth\":1"));
   std::string listed = Json({"branch", "list"});
   EXPECT_TRUE(absl::StrContains(listed, "\"deleted\":true")) << listed;
 
