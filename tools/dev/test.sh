@@ -5,10 +5,12 @@
 # stops the server on exit if it started it (so .ci/run, which starts it
 # once, keeps it for all its runs). Extra arguments go to bazel (e.g.
 # --config=asan); target patterns after `--` replace //... (e.g.
-# `tools/dev/test.sh -- //remote/...`).
+# `tools/dev/test.sh -- //remote/...`). Before building it trims Bazel's
+# shared disk cache to its newest 12 GiB (tools/dev/prune_disk_cache.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools/dev/install_deps.sh
+tools/dev/prune_disk_cache.sh
 
 flags=()
 patterns=()
