@@ -1,6 +1,7 @@
 #include "branch/catalog.h"
 
 #include <algorithm>
+#include <random>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -13,6 +14,20 @@
 namespace pitr {
 
 namespace cr = catalog_records;
+
+namespace {
+
+StoreId RandomStoreId() {
+  std::random_device random;
+  StoreId id;
+  for (size_t i = 0; i < id.bytes.size(); i += 4) {
+    const uint32_t word = random();
+    for (size_t j = 0; j < 4; ++j) id.bytes[i + j] = word >> (8 * j);
+  }
+  return id;
+}
+
+}  // namespace
 
 absl::Status CheckBranchName(absl::string_view name) {
   bool ok =
@@ -43,10 +58,15 @@ absl::Status Catalog::Load() {
   PITR_ASSIGN_OR_RETURN(auto default_rows,
                         store_->Scan(cr::kDefaultRetentionKey));
   PITR_ASSIGN_OR_RETURN(auto next_id_rows, store_->Scan(cr::kNextIdsKey));
+  PITR_ASSIGN_OR_RETURN(auto store_id_rows, store_->Scan(cr::kStoreIdKey));
+  PITR_ASSIGN_OR_RETURN(auto provenance_rows,
+                        store_->Scan(cr::kProvenancePrefix));
   // Decoded aside first, so a damaged record leaves the catalog as it was.
   CatalogTree tree;
   std::map<std::string, Snapshot> snapshots;
   std::optional<Retention> default_retention;
+  std::optional<StoreId> store_id;
+  std::map<BranchId, ImportProvenance> provenance;
   uint64_t next_snapshot = 1;
   BranchId next_branch = kMainBranchId + 1;
   TimelineId next_timeline = kMainTimeline.Next();
@@ -60,6 +80,15 @@ absl::Status Catalog::Load() {
     next_snapshot = std::max(next_snapshot, ids.snapshot);
     next_branch = std::max(next_branch, ids.branch);
     next_timeline = std::max(next_timeline, ids.timeline);
+  }
+  for (const auto& [key, value] : store_id_rows) {
+    if (key != cr::kStoreIdKey) continue;  // a longer key: not ours
+    PITR_ASSIGN_OR_RETURN(store_id, cr::DecodeStoreId(value));
+  }
+  for (const auto& [key, value] : provenance_rows) {
+    PITR_ASSIGN_OR_RETURN(auto branch_provenance,
+                          cr::DecodeProvenance(key, value));
+    provenance.insert(branch_provenance);
   }
   for (const auto& [key, value] : snapshot_rows) {
     PITR_ASSIGN_OR_RETURN(Snapshot snap, cr::DecodeSnapshot(key, value));
@@ -88,21 +117,33 @@ absl::Status Catalog::Load() {
     if (!tree.branches.empty() || !tree.timelines.empty()) {
       return absl::DataLossError("catalog: the branch \"main\" is missing");
     }
-    // A new store: main is created now.
+    // A new store: main is created now, and the store's id drawn.
     const int64_t now_us = NowMicros();
     Timeline main_timeline{kMainTimeline, kNoTimeline, 0, now_us, 0};
-    Branch main{kMainBranchId, "main", kMainTimeline, now_us, {}, 0, 0, kNoTimeline};
+    Branch main{kMainBranchId, "main", kMainTimeline, now_us, {}, 0, 0,
+                kNoTimeline};
+    store_id = RandomStoreId();
     PITR_RETURN_IF_ERROR(store_->Commit(
         {{cr::TimelineKey(kMainTimeline), cr::EncodeTimeline(main_timeline)},
-         {cr::BranchKey(kMainBranchId), cr::EncodeBranch(main)}},
+         {cr::BranchKey(kMainBranchId), cr::EncodeBranch(main)},
+         {cr::kStoreIdKey, cr::EncodeStoreId(*store_id)}},
         {}));
     tree.timelines[kMainTimeline] = main_timeline;
     tree.branches[kMainBranchId] = main;
     tree.names[main.name] = kMainBranchId;
     tree.owners[kMainTimeline] = kMainBranchId;
   }
+  if (!store_id) {
+    // A store created before ids: named by main's creation time.
+    store_id.emplace();
+    const auto created =
+        static_cast<uint64_t>(tree.branches.at(kMainBranchId).created_us);
+    for (int i = 0; i < 8; ++i) store_id->bytes[i] = created >> (8 * i);
+  }
   tree_ = std::move(tree);
   snapshots_ = std::move(snapshots);
+  store_id_ = *store_id;
+  provenance_ = std::move(provenance);
   default_retention_ = default_retention;
   // Ids only grow: a reload never hands out an id again.
   next_snapshot_ = std::max(next_snapshot_, next_snapshot);
@@ -130,7 +171,8 @@ absl::StatusOr<Branch> Catalog::GetByName(absl::string_view name) const {
 std::vector<Branch> Catalog::List() const {
   MutexLock l(&mu_);
   std::vector<Branch> out;
-  for (const auto& [id, branch] : tree_.branches) out.push_back(tree_.Describe(branch));
+  for (const auto& [id, branch] : tree_.branches)
+    out.push_back(tree_.Describe(branch));
   return out;
 }
 
@@ -149,6 +191,34 @@ absl::StatusOr<Timeline> Catalog::GetTimeline(TimelineId id) const {
     return absl::NotFoundError(
         absl::StrCat("timeline ", id.value(), " does not exist"));
   }
+  return it->second;
+}
+
+absl::StatusOr<TimelineId> Catalog::StateTimeline(TimelineId timeline,
+                                                  Lsn lsn) const {
+  MutexLock l(&mu_);
+  while (true) {
+    auto it = tree_.timelines.find(timeline);
+    if (it == tree_.timelines.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("timeline ", timeline.value(), " does not exist"));
+    }
+    if (it->second.parent == kNoTimeline || lsn > it->second.branch_point) {
+      return timeline;
+    }
+    timeline = it->second.parent;
+  }
+}
+
+StoreId Catalog::store_id() const {
+  MutexLock l(&mu_);
+  return store_id_;
+}
+
+std::optional<ImportProvenance> Catalog::Provenance(BranchId branch) const {
+  MutexLock l(&mu_);
+  auto it = provenance_.find(branch);
+  if (it == provenance_.end()) return std::nullopt;
   return it->second;
 }
 
@@ -206,7 +276,8 @@ absl::StatusOr<Branch> Catalog::CreateOnTimeline(absl::string_view name,
   }
   const Timeline timeline{next_timeline_, parent, point, now_us, 0};
   const Branch branch{
-      next_branch_, std::string(name), timeline.id, now_us, {}, 0, 0, kNoTimeline};
+      next_branch_, std::string(name), timeline.id, now_us, {}, 0, 0,
+      kNoTimeline};
   PITR_RETURN_IF_ERROR(store_->Commit(
       {{cr::TimelineKey(timeline.id), cr::EncodeTimeline(timeline)},
        {cr::BranchKey(branch.id), cr::EncodeBranch(branch)}},
@@ -359,9 +430,10 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
         doomed.end()) {
       const std::vector<BranchId> below_main = tree_.Subtree(kMainBranchId);
       const std::set<BranchId> kept(below_main.begin(), below_main.end());
-      doomed.erase(std::remove_if(doomed.begin(), doomed.end(),
-                                  [&kept](BranchId d) { return kept.count(d); }),
-                   doomed.end());
+      doomed.erase(
+          std::remove_if(doomed.begin(), doomed.end(),
+                         [&kept](BranchId d) { return kept.count(d); }),
+          doomed.end());
     }
   }
   std::vector<std::string> doomed_snapshots;
@@ -378,13 +450,17 @@ absl::StatusOr<std::vector<BranchId>> Catalog::Delete(BranchId id,
         "\"...); delete them first or ask for a cascading delete"));
   }
   std::vector<std::string> deletes;
-  for (BranchId d : doomed) deletes.push_back(cr::BranchKey(d));
+  for (BranchId d : doomed) {
+    deletes.push_back(cr::BranchKey(d));
+    if (provenance_.count(d) > 0) deletes.push_back(cr::ProvenanceKey(d));
+  }
   for (const std::string& name : doomed_snapshots) {
     deletes.push_back(cr::SnapshotKey(snapshots_.at(name).id));
   }
   PITR_RETURN_IF_ERROR(store_->Commit({NextIdsRecord()}, deletes));
   for (const std::string& name : doomed_snapshots) snapshots_.erase(name);
   for (BranchId d : doomed) {
+    provenance_.erase(d);
     tree_.owners.erase(tree_.branches.at(d).timeline);
     tree_.names.erase(tree_.branches.at(d).name);
     tree_.branches.erase(d);
@@ -477,7 +553,8 @@ absl::Status Catalog::RaiseGcHorizons(
   std::vector<Timeline> raised;
   for (const auto& [id, horizon] : horizons) {
     auto it = tree_.timelines.find(id);
-    if (it == tree_.timelines.end() || horizon <= it->second.gc_horizon) continue;
+    if (it == tree_.timelines.end() || horizon <= it->second.gc_horizon)
+      continue;
     Timeline t = it->second;
     t.gc_horizon = horizon;
     puts.emplace_back(cr::TimelineKey(id), cr::EncodeTimeline(t));

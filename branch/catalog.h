@@ -61,6 +61,19 @@ class Catalog {
   // The branches whose parent is `id`.
   std::vector<Branch> Children(BranchId id) const;
   absl::StatusOr<Timeline> GetTimeline(TimelineId id) const;
+  // The timeline that owns the state at (timeline, lsn): `timeline` itself,
+  // or the nearest ancestor when lsn is at or before the branch point (a
+  // timeline's own changes all come after it). Two points name the same
+  // state exactly when this and lsn are equal. NOT_FOUND for an unknown
+  // timeline.
+  absl::StatusOr<TimelineId> StateTimeline(TimelineId timeline, Lsn lsn) const;
+
+  // The store's id, drawn when main was created (or for a store older than
+  // ids: main's creation time in the first 8 bytes, little-endian).
+  StoreId store_id() const;
+  // Where the branch's state was last imported from, if an import made or
+  // last advanced it.
+  std::optional<ImportProvenance> Provenance(BranchId branch) const;
 
   // Where a read of `branch` as of `lsn` looks, newest first: the branch's
   // timeline up to lsn, then each ancestor up to min(lsn, branch point).
@@ -133,24 +146,40 @@ class Catalog {
   void Hold(TimelineId timeline);
   void Release(TimelineId timeline);
 
-  // Imports (catalog_imports.cc). CreateRootTimeline makes a timeline with
-  // no parent that no branch reads, held (above) while an import writes it;
-  // if the import never ends (an error, a crash), GC reclaims it as unused.
-  absl::StatusOr<TimelineId> CreateRootTimeline(int64_t now_us);
+  // Imports (catalog_imports.cc). CreateHeldTimeline makes a timeline that
+  // no branch reads, held (above) while an import writes it: a root (parent
+  // kNoTimeline) for a full dump, a child of the branch's timeline at its
+  // latest point for an incremental one. If the import never ends (an
+  // error, a crash), GC reclaims it as unused. NOT_FOUND for an unknown
+  // parent.
+  absl::StatusOr<TimelineId> CreateHeldTimeline(TimelineId parent,
+                                                Lsn branch_point,
+                                                int64_t now_us);
   struct Imported {
     Branch branch;      // reads the root timeline; no parent
     Snapshot snapshot;  // Kind::kImport, of the branch at the imported point
   };
   // Makes branch `name` on the held root timeline `timeline` and snapshot
-  // `snapshot` of it at `lsn`, in one commit, and releases the hold. The
-  // timeline's history before `lsn` (the import half written) becomes
-  // unreadable: its gc_horizon is raised to lsn. ALREADY_EXISTS if either
-  // name is taken, INVALID_ARGUMENT for a bad name, FAILED_PRECONDITION if
-  // the timeline is not a held, unowned root: nothing changes then.
-  absl::StatusOr<Imported> CreateImportedBranch(absl::string_view name,
-                                                TimelineId timeline, Lsn lsn,
-                                                absl::string_view snapshot,
-                                                int64_t now_us);
+  // `snapshot` of it at `lsn`, with its provenance (whose `timeline` must
+  // be `timeline`), in one commit, and releases the hold. The timeline's
+  // history before `lsn` (the import half written) becomes unreadable: its
+  // gc_horizon is raised to lsn. ALREADY_EXISTS if either name is taken,
+  // INVALID_ARGUMENT for a bad name, FAILED_PRECONDITION if the timeline is
+  // not a held, unowned root: nothing changes then.
+  absl::StatusOr<Imported> CreateImportedBranch(
+      absl::string_view name, TimelineId timeline, Lsn lsn,
+      absl::string_view snapshot, const ImportProvenance& provenance,
+      int64_t now_us);
+  // Moves `branch` onto `provenance.timeline`, a held child of the
+  // timeline it reads now made by CreateHeldTimeline, records the
+  // provenance and raises the new timeline's gc_horizon to `lsn` (the
+  // incremental import half written is never readable), in one commit, and
+  // releases the hold. The branch's old timeline stays as its ancestor.
+  // FAILED_PRECONDITION, changing nothing, if the branch reads another
+  // timeline than the new one's parent (it was restored meanwhile) or the
+  // new one is not held and unowned.
+  absl::StatusOr<Branch> AdvanceImportedBranch(
+      BranchId branch, Lsn lsn, const ImportProvenance& provenance);
 
   // Timelines no live branch, snapshot or hold reads through: their data
   // may be reclaimed.
@@ -171,6 +200,9 @@ class Catalog {
  private:
   explicit Catalog(CatalogStore* store) : store_(store) {}
   absl::Status Load();
+  // Checks that `timeline` is held and no branch reads it (imports).
+  absl::Status CheckHeldAndUnowned(TimelineId timeline) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Every timeline a branch or snapshot (and with_holds, a hold) reads
   // through: theirs and their ancestors.
   std::set<TimelineId> TimelinesRead(bool with_holds) const
@@ -194,6 +226,8 @@ class Catalog {
   std::map<std::string, Snapshot> snapshots_ ABSL_GUARDED_BY(mu_);
   std::optional<Retention> default_retention_ ABSL_GUARDED_BY(mu_);
   std::map<TimelineId, int> holds_ ABSL_GUARDED_BY(mu_);  // count per timeline
+  StoreId store_id_ ABSL_GUARDED_BY(mu_);
+  std::map<BranchId, ImportProvenance> provenance_ ABSL_GUARDED_BY(mu_);
   uint64_t next_snapshot_ ABSL_GUARDED_BY(mu_) = 1;
   BranchId next_branch_ ABSL_GUARDED_BY(mu_) = kMainBranchId + 1;
   TimelineId next_timeline_ ABSL_GUARDED_BY(mu_) = kMainTimeline.Next();

@@ -1,7 +1,10 @@
 #include "branch/catalog_records.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "base/coding.h"
+#include "base/status_macros.h"
 
 namespace pitr::catalog_records {
 namespace {
@@ -12,6 +15,8 @@ constexpr size_t kBranchFixed = 1 + 8 + 8 + kRetentionSize;
 constexpr size_t kDefaultRetentionSize = 1 + kRetentionSize;
 constexpr size_t kTimelineSize = 1 + 8 + 8 + 8 + 8;
 constexpr size_t kNextIdsSize = 1 + 8 + 8 + 8;
+constexpr size_t kStoreIdSize = 1 + 16;
+constexpr size_t kProvenanceSize = 1 + 16 + 8 + 8 + 8 + 8;
 
 std::string Key(absl::string_view prefix, uint64_t id) {
   std::string out(prefix);
@@ -182,6 +187,55 @@ absl::StatusOr<NextIds> DecodeNextIds(absl::string_view value) {
   const char* p = value.data() + 1;
   return NextIds{DecodeFixed64(p), TimelineId(DecodeFixed64(p + 8)),
                  DecodeFixed64(p + 16)};
+}
+
+std::string EncodeStoreId(const StoreId& id) {
+  std::string out(1, static_cast<char>(kVersion));
+  out.append(id.bytes.begin(), id.bytes.end());
+  return out;
+}
+
+absl::StatusOr<StoreId> DecodeStoreId(absl::string_view value) {
+  if (value.size() != kStoreIdSize || value[0] != kVersion) {
+    return absl::DataLossError(absl::StrCat(
+        "catalog: malformed store id (", value.size(), " bytes; it needs ",
+        kStoreIdSize, ", version ", kVersion, ")"));
+  }
+  StoreId id;
+  std::copy(value.begin() + 1, value.end(), id.bytes.begin());
+  return id;
+}
+
+std::string ProvenanceKey(BranchId branch) {
+  return Key(kProvenancePrefix, branch);
+}
+
+std::string EncodeProvenance(const ImportProvenance& provenance) {
+  std::string out = EncodeStoreId(provenance.store);
+  PutFixed64(&out, provenance.source_timeline.value());
+  PutFixed64(&out, provenance.source_lsn);
+  PutFixed64(&out, provenance.timeline.value());
+  PutFixed64(&out, provenance.lsn);
+  return out;
+}
+
+absl::StatusOr<std::pair<BranchId, ImportProvenance>> DecodeProvenance(
+    absl::string_view key, absl::string_view value) {
+  absl::StatusOr<uint64_t> branch = KeyId(kProvenancePrefix, key);
+  if (!branch.ok()) return branch.status();
+  if (value.size() != kProvenanceSize || value[0] != kVersion) {
+    return absl::DataLossError(absl::StrCat(
+        "catalog: malformed import provenance of branch ", *branch));
+  }
+  ImportProvenance provenance;
+  PITR_ASSIGN_OR_RETURN(provenance.store,
+                        DecodeStoreId(value.substr(0, kStoreIdSize)));
+  const char* p = value.data() + kStoreIdSize;
+  provenance.source_timeline = TimelineId(DecodeFixed64(p));
+  provenance.source_lsn = DecodeFixed64(p + 8);
+  provenance.timeline = TimelineId(DecodeFixed64(p + 16));
+  provenance.lsn = DecodeFixed64(p + 24);
+  return std::make_pair(BranchId{*branch}, provenance);
 }
 
 std::string EncodeBranch(const Branch& branch) {

@@ -18,11 +18,17 @@
 //                                  lsn_distance:u64
 //   key "cn" -> next ids:          version:u8=1 branch:u64 timeline:u64
 //                                  snapshot:u64
+//   key "ci" -> store id:          version:u8=1 id:u8[16]
+//   key "cp" id:u64be -> import provenance of branch id:
+//                                  version:u8=1 store:u8[16]
+//                                  source_timeline:u64 source_lsn:u64
+//                                  timeline:u64 lsn:u64
 // (values little-endian; flags bit 0: window set, bit 1: lsn_distance set)
 #ifndef PITR_BRANCH_CATALOG_RECORDS_H_
 #define PITR_BRANCH_CATALOG_RECORDS_H_
 
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "branch/catalog.h"
@@ -41,6 +47,11 @@ inline constexpr char kDefaultRetentionKey[] = "cd";
 // highest one is gone (WAL records in the bucket name timelines by id).
 inline constexpr char kNextIdsKey[] = "cn";
 
+// The store's id (StoreId), written with main when the store is created.
+inline constexpr char kStoreIdKey[] = "ci";
+// Per branch made or last advanced by an import, where its state came from.
+inline constexpr char kProvenancePrefix[] = "cp";
+
 struct NextIds {
   BranchId branch = 0;
   TimelineId timeline;
@@ -53,6 +64,16 @@ struct NextIds {
 std::string EncodeNextIds(const NextIds& ids);
 // DATA_LOSS if the value is malformed.
 absl::StatusOr<NextIds> DecodeNextIds(absl::string_view value);
+
+std::string EncodeStoreId(const StoreId& id);
+// DATA_LOSS if the value is malformed.
+absl::StatusOr<StoreId> DecodeStoreId(absl::string_view value);
+
+std::string ProvenanceKey(BranchId branch);
+std::string EncodeProvenance(const ImportProvenance& provenance);
+// DATA_LOSS if the key or value is malformed; returns the branch too.
+absl::StatusOr<std::pair<BranchId, ImportProvenance>> DecodeProvenance(
+    absl::string_view key, absl::string_view value);
 
 std::string BranchKey(BranchId id);
 std::string TimelineKey(TimelineId id);

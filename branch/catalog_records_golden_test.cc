@@ -109,7 +109,50 @@ TEST(CatalogRecordsGoldenTest, NextIdsDecodeFromTheDocumentedBytes) {
   absl::StatusOr<NextIds> ids = DecodeNextIds(Bytes(kNextIdsValue));
   ASSERT_TRUE(ids.ok()) << ids.status();
   EXPECT_EQ(*ids, (NextIds{9, TimelineId(12), 3}));
-  EXPECT_EQ(DecodeNextIds("\x01").status().code(),
+  EXPECT_EQ(DecodeNextIds("\x01").status().code(), absl::StatusCode::kDataLoss);
+}
+
+// A store id 00 01 .. 0f.
+constexpr char kStoreIdKeyHex[] = "63 69";  // "ci"
+constexpr char kStoreIdValue[] =
+    "01"                                                // version 1
+    "00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f";  // id
+
+StoreId CountingStoreId() {
+  StoreId id;
+  for (int i = 0; i < 16; ++i) id.bytes[i] = i;
+  return id;
+}
+
+TEST(CatalogRecordsGoldenTest, StoreIdEncodesToTheDocumentedBytes) {
+  EXPECT_EQ(Hex(kStoreIdKey), Hex(Bytes(kStoreIdKeyHex)));
+  EXPECT_EQ(Hex(EncodeStoreId(CountingStoreId())), Hex(Bytes(kStoreIdValue)));
+  EXPECT_EQ(*DecodeStoreId(Bytes(kStoreIdValue)), CountingStoreId());
+  EXPECT_EQ(DecodeStoreId("\x01").status().code(), absl::StatusCode::kDataLoss);
+}
+
+// Branch 5 was imported from state 7@0x1200 of that store and now reads
+// timeline 9, where it stands at 0x80.
+constexpr char kProvenanceKeyHex[] = "63 70 00 00 00 00 00 00 00 05";
+constexpr char kProvenanceValue[] =
+    "01"                                               // version 1
+    "00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f"  // store
+    "07 00 00 00 00 00 00 00"                          // source_timeline
+    "00 12 00 00 00 00 00 00"                          // source_lsn
+    "09 00 00 00 00 00 00 00"                          // timeline
+    "80 00 00 00 00 00 00 00";                         // lsn
+
+TEST(CatalogRecordsGoldenTest, ProvenanceEncodesToTheDocumentedBytes) {
+  const ImportProvenance provenance{CountingStoreId(), TimelineId(7), 0x1200,
+                                    TimelineId(9), 0x80};
+  EXPECT_EQ(Hex(ProvenanceKey(5)), Hex(Bytes(kProvenanceKeyHex)));
+  EXPECT_EQ(Hex(EncodeProvenance(provenance)), Hex(Bytes(kProvenanceValue)));
+  auto decoded =
+      DecodeProvenance(Bytes(kProvenanceKeyHex), Bytes(kProvenanceValue));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->first, 5u);
+  EXPECT_EQ(decoded->second, provenance);
+  EXPECT_EQ(DecodeProvenance(Bytes(kProvenanceKeyHex), "\x01").status().code(),
             absl::StatusCode::kDataLoss);
 }
 

@@ -32,6 +32,17 @@ class CatalogTest : public ::testing::Test {
     return b.ok() ? *b : Branch{};
   }
 
+  // The provenance of an import onto `timeline` of state 7@900 of a store.
+  static ImportProvenance Imported(TimelineId timeline, Lsn lsn = 40) {
+    ImportProvenance provenance;
+    provenance.store.bytes[0] = 0xab;
+    provenance.source_timeline = TimelineId(7);
+    provenance.source_lsn = 900;
+    provenance.timeline = timeline;
+    provenance.lsn = lsn;
+    return provenance;
+  }
+
   MemoryCatalogStore store_;
   std::unique_ptr<Catalog> catalog_;
 };
@@ -184,7 +195,8 @@ TEST_F(CatalogTest, DeletingABranchLeavesItsChildrenOnAnUnnamedAncestor) {
 
 TEST_F(CatalogTest, ARestoresBackupCanBeDeletedAndMainKeepsItsHistory) {
   Branch feature = Create("feature", kMainBranchId, 50);
-  Catalog::Restored r = *catalog_->Restore(kMainBranchId, kMainBranchId, 40, kNow);
+  Catalog::Restored r =
+      *catalog_->Restore(kMainBranchId, kMainBranchId, 40, kNow);
   Branch later = Create("later", kMainBranchId, 60);
   EXPECT_EQ(catalog_->Get(kMainBranchId)->parent, r.backup.id);
   EXPECT_EQ(catalog_->Get(feature.id)->parent, r.backup.id);
@@ -192,8 +204,9 @@ TEST_F(CatalogTest, ARestoresBackupCanBeDeletedAndMainKeepsItsHistory) {
   // Alone: only the backup goes; main and feature read its timeline still.
   EXPECT_THAT(*catalog_->Delete(r.backup.id, false), ElementsAre(r.backup.id));
   EXPECT_EQ(catalog_->Get(kMainBranchId)->parent_timeline, kMainTimeline);
-  EXPECT_THAT(*catalog_->ReadPath(kMainBranchId, 100),
-              ElementsAre(Step(r.branch.timeline, 100), Step(kMainTimeline, 40)));
+  EXPECT_THAT(
+      *catalog_->ReadPath(kMainBranchId, 100),
+      ElementsAre(Step(r.branch.timeline, 100), Step(kMainTimeline, 40)));
   EXPECT_TRUE(catalog_->Get(feature.id).ok());
   EXPECT_EQ(catalog_->UnnamedAncestors().size(), 1u);
 
@@ -209,17 +222,18 @@ TEST_F(CatalogTest, ARestoresBackupCanBeDeletedAndMainKeepsItsHistory) {
   EXPECT_TRUE(catalog_->Get(kMainBranchId).ok());
   EXPECT_TRUE(catalog_->Get(newer.id).ok());
   EXPECT_TRUE(catalog_->Get(feature.id).ok());
-  EXPECT_THAT(*catalog_->ReadPath(kMainBranchId, 100),
-              ElementsAre(Step(again.branch.timeline, 100),
-                          Step(r.branch.timeline, 70), Step(kMainTimeline, 40)));
+  EXPECT_THAT(
+      *catalog_->ReadPath(kMainBranchId, 100),
+      ElementsAre(Step(again.branch.timeline, 100), Step(r.branch.timeline, 70),
+                  Step(kMainTimeline, 40)));
   EXPECT_THAT(catalog_->UnusedTimelines(),
               ElementsAre(later.timeline, old_child.timeline));
 
   // Main restored from an imported branch: once the branches reading its
   // first timeline are gone, that timeline is reclaimed like any other.
-  const TimelineId root = *catalog_->CreateRootTimeline(kNow);
-  Catalog::Imported imported =
-      *catalog_->CreateImportedBranch("imp", root, 10, "imp", kNow);
+  const TimelineId root = *catalog_->CreateHeldTimeline(kNoTimeline, 0, kNow);
+  Catalog::Imported imported = *catalog_->CreateImportedBranch(
+      "imp", root, 10, "imp", Imported(root), kNow);
   Catalog::Restored third = *catalog_->Restore(
       kMainBranchId, imported.branch.id, 10, kNow + 2'000'000);
   for (BranchId id : {third.backup.id, newer.id, feature.id}) {
@@ -235,9 +249,8 @@ TEST_F(CatalogTest, ARestoresBackupCanBeDeletedAndMainKeepsItsHistory) {
 TEST_F(CatalogTest, IdsAreNeverHandedOutTwice) {
   Branch a = Create("a", kMainBranchId, 10);
   Branch b = Create("b", a.id, 20);
-  const Snapshot s =
-      *catalog_->CreateSnapshot("s", b.id, 20, Snapshot::Kind::kOnDemand,
-                                std::nullopt, kNow);
+  const Snapshot s = *catalog_->CreateSnapshot(
+      "s", b.id, 20, Snapshot::Kind::kOnDemand, std::nullopt, kNow);
   // The records with the highest ids go, timelines too.
   ASSERT_TRUE(catalog_->Delete(a.id, true).ok());
   ASSERT_TRUE(catalog_->ForgetTimelines(catalog_->UnusedTimelines()).ok());
@@ -245,9 +258,8 @@ TEST_F(CatalogTest, IdsAreNeverHandedOutTwice) {
   Branch c = Create("c", kMainBranchId, 30);
   EXPECT_GT(c.id, b.id);
   EXPECT_GT(c.timeline.value(), b.timeline.value());
-  const Snapshot t =
-      *catalog_->CreateSnapshot("t", c.id, 30, Snapshot::Kind::kOnDemand,
-                                std::nullopt, kNow);
+  const Snapshot t = *catalog_->CreateSnapshot(
+      "t", c.id, 30, Snapshot::Kind::kOnDemand, std::nullopt, kNow);
   EXPECT_GT(t.id, s.id);
 }
 
@@ -409,11 +421,11 @@ TEST_F(CatalogTest, AHoldKeepsATimelineInUse) {
 }
 
 TEST_F(CatalogTest, AnImportMakesARootBranchAndItsSnapshotInOneCommit) {
-  const TimelineId root = *catalog_->CreateRootTimeline(kNow);
+  const TimelineId root = *catalog_->CreateHeldTimeline(kNoTimeline, 0, kNow);
   EXPECT_TRUE(catalog_->UnusedTimelines().empty());  // held
   const int commits = store_.commits();
-  absl::StatusOr<Catalog::Imported> imported =
-      catalog_->CreateImportedBranch("restored", root, 500, "restored", kNow);
+  absl::StatusOr<Catalog::Imported> imported = catalog_->CreateImportedBranch(
+      "restored", root, 500, "restored", Imported(root), kNow);
   ASSERT_TRUE(imported.ok()) << imported.status();
   EXPECT_EQ(store_.commits(), commits + 1);
   EXPECT_EQ(imported->branch.timeline, root);
@@ -433,14 +445,18 @@ TEST_F(CatalogTest, AnImportMakesARootBranchAndItsSnapshotInOneCommit) {
 }
 
 TEST_F(CatalogTest, AnUnfinishedImportLeavesAnUnusedTimeline) {
-  const TimelineId released = *catalog_->CreateRootTimeline(kNow);
+  const TimelineId released =
+      *catalog_->CreateHeldTimeline(kNoTimeline, 0, kNow);
   catalog_->Release(released);  // the import failed
-  const TimelineId crashed = *catalog_->CreateRootTimeline(kNow);
+  const TimelineId crashed =
+      *catalog_->CreateHeldTimeline(kNoTimeline, 0, kNow);
   Reopen();  // the process died: holds are gone
   EXPECT_THAT(catalog_->UnusedTimelines(), ElementsAre(released, crashed));
   EXPECT_EQ(catalog_->List().size(), 1u);
   EXPECT_TRUE(catalog_->ListSnapshots().empty());
-  EXPECT_EQ(catalog_->CreateImportedBranch("late", crashed, 5, "late", kNow)
+  EXPECT_EQ(catalog_
+                ->CreateImportedBranch("late", crashed, 5, "late",
+                                       Imported(crashed), kNow)
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
@@ -453,23 +469,104 @@ TEST_F(CatalogTest, AnImportUnderATakenNameChangesNothing) {
                                    Snapshot::Kind::kOnDemand, std::nullopt,
                                    kNow)
                   .ok());
-  const TimelineId root = *catalog_->CreateRootTimeline(kNow);
-  EXPECT_EQ(catalog_->CreateImportedBranch("dev", root, 5, "new", kNow)
-                .status()
-                .code(),
-            absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(catalog_->CreateImportedBranch("new", root, 5, "snap", kNow)
-                .status()
-                .code(),
-            absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(catalog_->CreateImportedBranch("main", kMainTimeline, 5, "x", kNow)
+  const TimelineId root = *catalog_->CreateHeldTimeline(kNoTimeline, 0, kNow);
+  EXPECT_EQ(
+      catalog_
+          ->CreateImportedBranch("dev", root, 5, "new", Imported(root), kNow)
+          .status()
+          .code(),
+      absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      catalog_
+          ->CreateImportedBranch("new", root, 5, "snap", Imported(root), kNow)
+          .status()
+          .code(),
+      absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(catalog_
+                ->CreateImportedBranch("main", kMainTimeline, 5, "x",
+                                       Imported(kMainTimeline), kNow)
                 .status()
                 .code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(catalog_->List().size(), 2u);
   EXPECT_EQ(catalog_->ListSnapshots().size(), 1u);
   EXPECT_TRUE(catalog_->UnusedTimelines().empty());  // still held
-  EXPECT_TRUE(catalog_->CreateImportedBranch("new", root, 5, "new", kNow).ok());
+  EXPECT_TRUE(
+      catalog_
+          ->CreateImportedBranch("new", root, 5, "new", Imported(root), kNow)
+          .ok());
+}
+
+TEST_F(CatalogTest, TheStoreIdIsDrawnOnceAndKept) {
+  const StoreId id = catalog_->store_id();
+  EXPECT_FALSE(id.IsZero());
+  EXPECT_EQ(id.ToHex().size(), 32u);
+  Reopen();
+  EXPECT_EQ(catalog_->store_id(), id);
+  MemoryCatalogStore other_store;
+  EXPECT_NE((*Catalog::Open(&other_store))->store_id(), id);
+}
+
+TEST_F(CatalogTest, AStoreOlderThanIdsIsNamedByMainsCreationTime) {
+  const int64_t created = catalog_->Get(kMainBranchId)->created_us;
+  ASSERT_TRUE(store_.Commit({}, {"ci"}).ok());
+  Reopen();
+  StoreId expected;
+  for (int i = 0; i < 8; ++i) expected.bytes[i] = uint64_t(created) >> (8 * i);
+  EXPECT_EQ(catalog_->store_id(), expected);
+  Reopen();
+  EXPECT_EQ(catalog_->store_id(), expected);
+}
+
+TEST_F(CatalogTest, StateTimelineNamesTheTimelineThatOwnsAState) {
+  Branch dev = Create("dev", kMainBranchId, 100);
+  Branch feature = Create("feature", dev.id, 150);
+  EXPECT_EQ(*catalog_->StateTimeline(feature.timeline, 151), feature.timeline);
+  EXPECT_EQ(*catalog_->StateTimeline(feature.timeline, 150), dev.timeline);
+  EXPECT_EQ(*catalog_->StateTimeline(feature.timeline, 100), kMainTimeline);
+  EXPECT_EQ(*catalog_->StateTimeline(kMainTimeline, 0), kMainTimeline);
+  EXPECT_EQ(catalog_->StateTimeline(TimelineId(99), 5).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(CatalogTest, AnImportRecordsItsProvenanceAndAnAdvanceMovesIt) {
+  const TimelineId root = *catalog_->CreateHeldTimeline(kNoTimeline, 0, kNow);
+  Catalog::Imported imported = *catalog_->CreateImportedBranch(
+      "copy", root, 40, "copy", Imported(root), kNow);
+  EXPECT_EQ(catalog_->Provenance(imported.branch.id), Imported(root));
+  EXPECT_EQ(catalog_->Provenance(kMainBranchId), std::nullopt);
+
+  const TimelineId next = *catalog_->CreateHeldTimeline(root, 40, kNow);
+  ImportProvenance later = Imported(next, 70);
+  later.source_lsn = 1200;
+  const int commits = store_.commits();
+  absl::StatusOr<Branch> advanced =
+      catalog_->AdvanceImportedBranch(imported.branch.id, 70, later);
+  ASSERT_TRUE(advanced.ok()) << advanced.status();
+  EXPECT_EQ(store_.commits(), commits + 1);
+  EXPECT_EQ(advanced->timeline, next);
+  EXPECT_EQ(advanced->parent_timeline, root);
+  EXPECT_EQ(catalog_->GetTimeline(next)->gc_horizon, 70u);
+  // The import's snapshot keeps the old timeline; nothing else is unused.
+  EXPECT_TRUE(catalog_->UnusedTimelines().empty());
+  Reopen();
+  EXPECT_EQ(catalog_->Provenance(imported.branch.id), later);
+  EXPECT_EQ(catalog_->GetByName("copy")->timeline, next);
+
+  // An advance from a timeline the branch no longer reads changes nothing.
+  const TimelineId stale = *catalog_->CreateHeldTimeline(root, 40, kNow);
+  EXPECT_EQ(
+      catalog_
+          ->AdvanceImportedBranch(imported.branch.id, 80, Imported(stale, 80))
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(catalog_->Provenance(imported.branch.id), later);
+
+  ASSERT_TRUE(catalog_->Delete(imported.branch.id, /*cascade=*/true).ok());
+  EXPECT_EQ(catalog_->Provenance(imported.branch.id), std::nullopt);
+  Reopen();
+  EXPECT_EQ(catalog_->Provenance(imported.branch.id), std::nullopt);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #ifndef PITR_BRANCH_CATALOG_TYPES_H_
 #define PITR_BRANCH_CATALOG_TYPES_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -73,6 +74,39 @@ struct SnapshotSchedule {
   std::optional<uint32_t> keep_last;
   std::optional<absl::Duration> keep_for;
   int64_t last_taken_us = 0;  // 0: never
+};
+
+// Names a store: 16 random bytes drawn when its catalog is created, kept in
+// the catalog, so the copies of its history (its replicas, a store restored
+// from its bucket) carry the same id. A store created before ids existed is
+// named by main's creation time (Catalog::store_id).
+struct StoreId {
+  std::array<uint8_t, 16> bytes{};
+  bool IsZero() const;
+  std::string ToHex() const;  // 32 lowercase hex digits
+  friend bool operator==(const StoreId& a, const StoreId& b) {
+    return a.bytes == b.bytes;
+  }
+  friend bool operator!=(const StoreId& a, const StoreId& b) {
+    return !(a == b);
+  }
+};
+
+// Where an imported branch's state comes from, and where the import left
+// the branch: an incremental dump (docs/dump-format.md) applies only on a
+// branch whose last import was the dump's base and that nothing has written
+// or restored since.
+struct ImportProvenance {
+  StoreId store;               // all zero: a dump that names no store
+  TimelineId source_timeline;  // the state imported, in the source store
+  Lsn source_lsn = 0;
+  TimelineId timeline;  // the branch's timeline right after the import
+  Lsn lsn = 0;          // and its latest LSN (Engine: BranchLatest)
+  friend bool operator==(const ImportProvenance& a, const ImportProvenance& b) {
+    return a.store == b.store && a.source_timeline == b.source_timeline &&
+           a.source_lsn == b.source_lsn && a.timeline == b.timeline &&
+           a.lsn == b.lsn;
+  }
 };
 
 // One step of a read: look in `timeline` at positions up to `up_to`.

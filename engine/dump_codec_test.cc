@@ -174,6 +174,80 @@ TEST(DumpCodecTest, AMissingBlockOrExtraBytesAreRefused) {
 TEST(DumpCodecTest, NotADumpOrAnotherVersion) {
   EXPECT_TRUE(absl::IsInvalidArgument(
       ReadAll(std::string("PK\x03\x04 not a dump at all", 22), nullptr)));
+  std::string newer = WriteDump(512, 1, 1);
+  newer[7] = '3';
+  const absl::Status s = ReadAll(newer, nullptr);
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr("newer format"));
+}
+
+// An incremental dump: base 0x1000, store and timelines named.
+DumpHeader IncrementalHeader() {
+  DumpHeader h = Header(512);
+  h.base_lsn = 0x1000;
+  h.source_store.bytes[3] = 0x5a;
+  h.timeline = TimelineId(4);
+  h.base_timeline = TimelineId(2);
+  return h;
+}
+
+TEST(DumpCodecTest, AnIncrementalDumpCarriesItsBaseAndTruncations) {
+  std::string dump;
+  auto writer =
+      DumpWriter::Start(IncrementalHeader(), [&](absl::string_view b) {
+        dump.append(b.data(), b.size());
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ASSERT_TRUE((*writer)->AddSpace(1, 0).ok());  // emptied
+  ASSERT_TRUE((*writer)->AddSpace(2, 9).ok());
+  ASSERT_TRUE((*writer)->AddTruncation(5).ok());
+  ASSERT_TRUE((*writer)->AddPage(8, std::string(512, 'n')).ok());
+  ASSERT_TRUE((*writer)->Finish().ok());
+
+  auto reader = DumpReader::Open(FromString(&dump));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  const DumpHeader& h = (*reader)->header();
+  EXPECT_EQ(h.format_version, 2u);
+  EXPECT_EQ(h.base_lsn, 0x1000u);
+  EXPECT_EQ(h.source_store, IncrementalHeader().source_store);
+  EXPECT_EQ(h.timeline, TimelineId(4));
+  EXPECT_EQ(h.base_timeline, TimelineId(2));
+  EXPECT_EQ(h.source_branch_name, "dev");
+  std::vector<DumpEntry> entries;
+  ASSERT_TRUE(ReadAll(dump, &entries).ok());
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].page_count, 0u);
+  EXPECT_EQ(entries[2].kind, DumpEntry::Kind::kTruncate);
+  EXPECT_EQ(entries[2].space, 2u);
+  EXPECT_EQ(entries[2].keep, 5u);
+  EXPECT_EQ(entries[3].page, 8u);
+}
+
+TEST(DumpCodecTest, TruncationsAreRefusedOutOfPlace) {
+  auto sink = [](absl::string_view) { return absl::OkStatus(); };
+  auto full = DumpWriter::Start(Header(512), sink);
+  ASSERT_TRUE((*full)->AddSpace(2, 9).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument((*full)->AddTruncation(5)));
+
+  auto twice = DumpWriter::Start(IncrementalHeader(), sink);
+  ASSERT_TRUE((*twice)->AddSpace(2, 9).ok());
+  ASSERT_TRUE((*twice)->AddTruncation(5).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument((*twice)->AddTruncation(6)));
+
+  auto past = DumpWriter::Start(IncrementalHeader(), sink);
+  ASSERT_TRUE((*past)->AddSpace(2, 9).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument((*past)->AddTruncation(9)));
+
+  auto after_page = DumpWriter::Start(IncrementalHeader(), sink);
+  ASSERT_TRUE((*after_page)->AddSpace(2, 9).ok());
+  ASSERT_TRUE((*after_page)->AddPage(1, std::string(512, 'a')).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument((*after_page)->AddTruncation(5)));
+
+  DumpHeader backwards = IncrementalHeader();
+  backwards.lsn = backwards.base_lsn - 1;
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(DumpWriter::Start(backwards, sink).status()));
 }
 
 TEST(DumpCodecTest, TheWriterRefusesEntriesOutOfOrder) {

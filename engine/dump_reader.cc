@@ -1,7 +1,9 @@
 #include "engine/dump_reader.h"
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/coding.h"
 #include "base/crc32c.h"
@@ -83,42 +85,59 @@ absl::StatusOr<df::FrameType> DumpReader::ReadFrame() {
 absl::Status DumpReader::ReadHeader() {
   char magic[df::kMagicSize];
   PITR_RETURN_IF_ERROR(ReadExactly(magic, sizeof(magic), "the magic"));
-  if (absl::string_view(magic, sizeof(magic)) !=
-      absl::string_view(df::kMagic, df::kMagicSize)) {
+  const absl::string_view got(magic, sizeof(magic));
+  const bool v1 = got == absl::string_view(df::kMagicV1, df::kMagicSize);
+  if (!v1 && got != absl::string_view(df::kMagic, df::kMagicSize)) {
+    if (got.substr(0, 7) == absl::string_view(df::kMagic, 7) &&
+        absl::ascii_isdigit(static_cast<unsigned char>(got[7]))) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the dump is of a newer format (\"", got,
+                       "\"); this pitr reads \"pitrdmp1\" and \"pitrdmp2\""));
+    }
     return absl::InvalidArgumentError(
-        "not a pitr dump: it does not start with \"pitrdmp1\"");
+        "not a pitr dump: it does not start with \"pitrdmp\"");
   }
   stream_crc_ = crc32c::Extend(0, magic, sizeof(magic));
   PITR_ASSIGN_OR_RETURN(df::FrameType type, ReadFrame());
   const absl::string_view payload =
       absl::string_view(frame_).substr(df::kFrameHeaderSize);
-  if (type != df::FrameType::kHeader || payload.size() < df::kHeaderFixedSize) {
+  const size_t fixed = v1 ? df::kHeaderFixedSizeV1 : df::kHeaderFixedSize;
+  if (type != df::FrameType::kHeader || payload.size() < fixed) {
     return Corrupt("the first frame is not a header");
   }
   const char* p = payload.data();
-  if (const uint32_t version = DecodeFixed32(p);
-      version != df::kFormatVersion) {
+  const uint32_t magic_version = v1 ? df::kFormatVersionV1 : df::kFormatVersion;
+  header_.format_version = DecodeFixed32(p);
+  if (header_.format_version != magic_version) {
     return absl::FailedPreconditionError(
-        absl::StrCat("the dump has format version ", version,
-                     "; this pitr reads version ", df::kFormatVersion));
+        absl::StrCat("the dump has format version ", header_.format_version,
+                     " under the magic of version ", magic_version));
   }
   header_.page_size = DecodeFixed32(p + 4);
   header_.source_branch = DecodeFixed64(p + 8);
   header_.lsn = DecodeFixed64(p + 16);
   header_.timestamp_us = static_cast<int64_t>(DecodeFixed64(p + 24));
   header_.base_lsn = DecodeFixed64(p + 32);
-  header_.source_branch_name =
-      std::string(payload.substr(df::kHeaderFixedSize));
+  if (!v1) {
+    std::copy(p + 40, p + 56, header_.source_store.bytes.begin());
+    header_.timeline = TimelineId(DecodeFixed64(p + 56));
+    header_.base_timeline = TimelineId(DecodeFixed64(p + 64));
+  }
+  header_.source_branch_name = std::string(payload.substr(fixed));
   block_pos_ = frame_.size();  // no entries in a header
   const uint32_t size = header_.page_size;
   if (size < 512 || size > 65536 || (size & (size - 1)) != 0) {
     return Corrupt(absl::StrCat("page size ", size,
                                 " is not a power of two from 512 to 65536"));
   }
-  if (header_.base_lsn != 0) {
+  if (v1 && header_.base_lsn != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the dump is incremental (from lsn ", FormatLsn(header_.base_lsn),
-        "); this pitr reads full dumps only"));
+        "the dump is a version-1 dump with base lsn ",
+        FormatLsn(header_.base_lsn), ", which version 1 does not define"));
+  }
+  if (header_.base_lsn > header_.lsn) {
+    return Corrupt(absl::StrCat("its base lsn ", FormatLsn(header_.base_lsn),
+                                " is after its lsn ", FormatLsn(header_.lsn)));
   }
   return absl::OkStatus();
 }
@@ -159,8 +178,24 @@ absl::Status DumpReader::ParseEntry(DumpEntry* entry) {
     space_ = entry->space;
     space_pages_ = entry->page_count;
     page_.reset();
+    truncated_ = false;
     block_pos_ += df::kSpaceEntrySize;
     ++seen_.spaces;
+    return absl::OkStatus();
+  }
+  if (tag == df::EntryTag::kTruncate && header_.incremental()) {
+    if (rest.size() < df::kTruncateEntrySize) return bad("is cut short");
+    entry->kind = DumpEntry::Kind::kTruncate;
+    entry->space = space_.value_or(0);
+    entry->keep = DecodeFixed32(rest.data() + 1);
+    if (!space_ || page_ || truncated_ || entry->keep >= space_pages_) {
+      return bad(absl::StrCat(
+          "truncates to ", entry->keep,
+          " pages: a truncation follows its space entry, once, before any "
+          "page, and is below the space's page count"));
+    }
+    truncated_ = true;
+    block_pos_ += df::kTruncateEntrySize;
     return absl::OkStatus();
   }
   if (tag != df::EntryTag::kPage) return bad("has an unknown tag");

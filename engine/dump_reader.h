@@ -4,7 +4,8 @@
 // whole stream and that nothing follows it. A dump cut short anywhere is
 // DATA_LOSS ("cut short"), as is any damage; a file that is not a dump at
 // all is INVALID_ARGUMENT, one of another format version
-// FAILED_PRECONDITION. Messages give the byte offset at fault.
+// FAILED_PRECONDITION. It reads versions 1 and 2 (dump_format.h). Messages give
+// the byte offset at fault.
 //
 // Memory stays constant: one frame (at most dump_format::kMaxPayload
 // bytes) at a time. An entry is only known to be good once Next has
@@ -30,12 +31,14 @@ namespace pitr {
 // returns how many; 0 only at the end of the dump.
 using DumpSource = std::function<absl::StatusOr<size_t>(char* dest, size_t n)>;
 
-// One entry: a space (its page count) or a page of the last space.
+// One entry: a space (its page count), a truncation of the last space (in
+// an incremental dump) or a page of the last space.
 struct DumpEntry {
-  enum class Kind { kSpace, kPage };
+  enum class Kind { kSpace, kTruncate, kPage };
   Kind kind = Kind::kSpace;
   uint32_t space = 0;
   uint32_t page_count = 0;  // kSpace
+  uint32_t keep = 0;        // kTruncate: the base's pages from here go
   uint32_t page = 0;        // kPage
   absl::string_view image;  // kPage: valid until the next call to Next
 };
@@ -85,6 +88,7 @@ class DumpReader {
   std::optional<uint32_t> space_;
   uint32_t space_pages_ = 0;
   std::optional<uint32_t> page_;
+  bool truncated_ = false;
 };
 
 }  // namespace pitr

@@ -11,6 +11,7 @@
 #include "base/testing/test_files.h"
 #include "base/timestamp.h"
 #include "engine/engine.h"
+#include "engine/testing/branch_state.h"
 #include "engine/testing/engine_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -43,28 +44,10 @@ std::unique_ptr<Engine> OpenEngine(const std::string& dir,
   return testing::OpenTestEngine(DumpTestOptions(dir, page_size));
 }
 
-// Everything a branch shows at one LSN over a small key range: pages (or
-// "-" for none) and space sizes.
-struct State {
-  std::map<std::pair<uint32_t, uint32_t>, std::string> pages;
-  std::map<uint32_t, uint32_t> sizes;
-  friend bool operator==(const State& a, const State& b) {
-    return a.pages == b.pages && a.sizes == b.sizes;
-  }
-};
+using State = testing::BranchState;
 
 State StateOf(Engine* engine, BranchId branch, std::optional<Lsn> lsn) {
-  State state;
-  for (uint32_t s = 0; s < kSpaces; ++s) {
-    state.sizes[s] = *engine->GetSpaceSize(branch, s, lsn);
-    for (uint32_t p = 0; p < kPages; ++p) {
-      absl::StatusOr<std::string> page = engine->GetPage(branch, {s, p}, lsn);
-      EXPECT_TRUE(page.ok() || absl::IsNotFound(page.status()))
-          << page.status();
-      state.pages[{s, p}] = page.ok() ? *page : "-";
-    }
-  }
-  return state;
+  return testing::ReadBranchState(engine, branch, lsn, kSpaces, kPages);
 }
 
 class DumpTest : public testing::EngineFixture {
@@ -172,13 +155,14 @@ TEST_F(DumpTest, ARoundTripGivesEveryPageAndSpaceSizeOfTheSource) {
     EXPECT_EQ(imported->source.source_branch_name, "dev");
     EXPECT_EQ(imported->source.lsn, at);
     EXPECT_EQ(imported->branch.parent, 0u);
-    EXPECT_EQ(imported->snapshot.kind, Snapshot::Kind::kImport);
-    EXPECT_EQ(imported->snapshot.name, "imported");
-    EXPECT_EQ(imported->snapshot.lsn, target->latest_lsn());
+    EXPECT_EQ(imported->snapshot->kind, Snapshot::Kind::kImport);
+    EXPECT_EQ(imported->snapshot->name, "imported");
+    EXPECT_EQ(imported->snapshot->lsn, target->latest_lsn());
     EXPECT_TRUE(StateOf(target, imported->branch.id, std::nullopt) == expected);
     // The half-written history before the import is not readable.
     EXPECT_TRUE(absl::IsOutOfRange(
-        target->GetPage(imported->branch.id, {1, 0}, imported->snapshot.lsn - 1)
+        target
+            ->GetPage(imported->branch.id, {1, 0}, imported->snapshot->lsn - 1)
             .status()));
   }
   // It survives a restart and a GC.

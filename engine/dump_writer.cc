@@ -23,8 +23,13 @@ absl::StatusOr<std::unique_ptr<DumpWriter>> DumpWriter::Start(
         absl::StrCat("the source branch name has ",
                      header.source_branch_name.size(), " bytes; at most 1024"));
   }
-  auto writer =
-      std::unique_ptr<DumpWriter>(new DumpWriter(size, std::move(sink)));
+  if (header.incremental() && header.lsn < header.base_lsn) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the dump's lsn ", FormatLsn(header.lsn),
+                     " is before its base lsn ", FormatLsn(header.base_lsn)));
+  }
+  auto writer = std::unique_ptr<DumpWriter>(
+      new DumpWriter(size, header.incremental(), std::move(sink)));
   const absl::string_view magic(df::kMagic, df::kMagicSize);
   writer->stream_crc_ = crc32c::Value(magic);
   writer->bytes_written_ = magic.size();
@@ -36,6 +41,10 @@ absl::StatusOr<std::unique_ptr<DumpWriter>> DumpWriter::Start(
   PutFixed64(&payload, header.lsn);
   PutFixed64(&payload, static_cast<uint64_t>(header.timestamp_us));
   PutFixed64(&payload, header.base_lsn);
+  payload.append(header.source_store.bytes.begin(),
+                 header.source_store.bytes.end());
+  PutFixed64(&payload, header.timeline.value());
+  PutFixed64(&payload, header.base_timeline.value());
   payload += header.source_branch_name;
   PITR_RETURN_IF_ERROR(writer->Emit(df::FrameType::kHeader, payload));
   return writer;
@@ -87,6 +96,28 @@ absl::Status DumpWriter::AddSpace(uint32_t space, uint32_t page_count) {
   space_ = space;
   space_pages_ = page_count;
   page_.reset();
+  truncated_ = false;
+  return absl::OkStatus();
+}
+
+absl::Status DumpWriter::AddTruncation(uint32_t keep) {
+  PITR_RETURN_IF_ERROR(failed_);
+  if (finished_) return absl::FailedPreconditionError("the dump is finished");
+  if (!incremental_) {
+    return Fail(absl::InvalidArgumentError(
+        "a truncation entry belongs in an incremental dump only"));
+  }
+  if (!space_ || page_ || truncated_ || keep >= space_pages_) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "a truncation to ", keep,
+        " pages must follow its space entry, once, before any page, and be "
+        "below the space's ",
+        space_pages_, " pages")));
+  }
+  PITR_RETURN_IF_ERROR(MakeRoom(df::kTruncateEntrySize));
+  block_.push_back(static_cast<char>(df::EntryTag::kTruncate));
+  PutFixed32(&block_, keep);
+  truncated_ = true;
   return absl::OkStatus();
 }
 

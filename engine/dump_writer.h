@@ -38,6 +38,12 @@ class DumpWriter {
   // Starts space `space` of `page_count` pages. Spaces must come in
   // increasing order (INVALID_ARGUMENT otherwise).
   absl::Status AddSpace(uint32_t space, uint32_t page_count);
+  // In an incremental dump only, right after its space entry: the pages of
+  // the current space at or past `keep` that the base holds are gone, and
+  // every page at or past it that the dump's state holds follows. keep must
+  // be below the space's page count (a smaller size says the rest).
+  // INVALID_ARGUMENT otherwise.
+  absl::Status AddTruncation(uint32_t keep);
   // A page of the current space: pages in increasing order, below its page
   // count, `image` exactly page_size bytes (INVALID_ARGUMENT otherwise).
   absl::Status AddPage(uint32_t page, absl::string_view image);
@@ -52,8 +58,10 @@ class DumpWriter {
   const DumpTrailer& counts() const { return counts_; }
 
  private:
-  DumpWriter(uint32_t page_size, DumpSink sink)
-      : page_size_(page_size), sink_(std::move(sink)) {}
+  DumpWriter(uint32_t page_size, bool incremental, DumpSink sink)
+      : page_size_(page_size),
+        incremental_(incremental),
+        sink_(std::move(sink)) {}
   // Sends a frame of `type` around `payload` to the sink.
   absl::Status Emit(dump_format::FrameType type, absl::string_view payload);
   // Sends the block if `entry_size` more bytes would not fit in it.
@@ -64,6 +72,7 @@ class DumpWriter {
   absl::Status Fail(absl::Status status);
 
   const uint32_t page_size_;
+  const bool incremental_;
   const DumpSink sink_;
   std::string block_;
   DumpTrailer counts_;
@@ -72,6 +81,7 @@ class DumpWriter {
   std::optional<uint32_t> space_;  // the current space
   uint32_t space_pages_ = 0;       // its page count
   std::optional<uint32_t> page_;   // its last page
+  bool truncated_ = false;         // it has a truncation entry
   bool finished_ = false;
   absl::Status failed_;
 };

@@ -404,6 +404,8 @@ Lsn Engine::archived_lsn() const {
 
 uint32_t Engine::page_size() const { return core_->page_size; }
 
+StoreId Engine::store_id() const { return core_->catalog->store_id(); }
+
 Wal& Engine::wal() { return *core_->wal; }
 
 Snapshots& Engine::snapshots() { return core_->snapshots; }

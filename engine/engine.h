@@ -82,6 +82,7 @@ struct HistoryBounds {
 // What an export wrote (Engine::ExportBranch).
 struct ExportSummary {
   Lsn lsn = 0;               // the point exported
+  Lsn base_lsn = 0;          // an incremental export's base (0: full)
   int64_t timestamp_us = 0;  // its commit time (0: before the first commit)
   uint64_t spaces = 0;
   uint64_t pages = 0;
@@ -116,8 +117,11 @@ struct DiffSummary {
 
 // What an import made (Engine::ImportDump).
 struct ImportSummary {
-  Branch branch;      // the new branch, with no parent
-  Snapshot snapshot;  // of kind kImport, named as the branch, at its LSN
+  // A full dump: the new branch, with no parent. An incremental one: the
+  // branch it was applied to.
+  Branch branch;
+  // A full dump: of kind kImport, named as the branch, at its LSN.
+  std::optional<Snapshot> snapshot;
   DumpHeader source;  // the dump's provenance
   uint64_t spaces = 0;
   uint64_t pages = 0;
@@ -157,8 +161,8 @@ struct ColdHistoryStats {
   uint64_t stores_built = 0;   // fetches from the bucket
   uint64_t bytes_fetched = 0;  // by those builds (backup files and WAL)
   uint64_t stores_evicted = 0;
-  uint64_t cache_bytes = 0;    // the cold stores kept now
-  absl::Duration build_time;   // of every build, summed
+  uint64_t cache_bytes = 0;   // the cold stores kept now
+  absl::Duration build_time;  // of every build, summed
 };
 
 struct EngineStats {
@@ -187,8 +191,8 @@ struct EngineStats {
   uint64_t archive_generation = 0;  // this engine's claim on the prefix
   remote::WalArchiverStats archive;
   absl::Duration archive_lag;  // WalArchiver::Lag at latest_lsn
-  BackupStats backups;  // base backups (with a remote)
-  ColdHistoryStats cold;  // reads of history only the bucket holds
+  BackupStats backups;         // base backups (with a remote)
+  ColdHistoryStats cold;       // reads of history only the bucket holds
 };
 
 class Engine {
@@ -257,11 +261,16 @@ class Engine {
   // branch as of `at` (inherited ones included) to `sink`, with constant
   // memory; the point stays pinned against GC until it returns, even if the
   // branch is deleted or restored meanwhile. Errors as for GetPage, and the
-  // sink's own (which stop the export). ExportSnapshot: the same at a
-  // snapshot's point.
+  // sink's own (which stop the export). With `since`, an incremental dump:
+  // only what changed between the branch's state at `since` and at `at`
+  // (INVALID_ARGUMENT unless since resolves after lsn 0 and at or before
+  // `at`; FAILED_PRECONDITION if it is older than the local disk holds);
+  // its cost grows with those changes, not with the size of the branch.
+  // ExportSnapshot: a full dump at a snapshot's point.
   absl::StatusOr<ExportSummary> ExportBranch(
       BranchId branch, const PointInTime& at, const DumpSink& sink,
-      const DumpProgress& progress = nullptr);
+      const DumpProgress& progress = nullptr,
+      const std::optional<PointInTime>& since = std::nullopt);
   absl::StatusOr<ExportSummary> ExportSnapshot(
       absl::string_view snapshot, const DumpSink& sink,
       const DumpProgress& progress = nullptr);
@@ -276,8 +285,8 @@ class Engine {
   // point; FAILED_PRECONDITION for a point older than the local disk
   // holds (EngineOptions::local_history).
   absl::StatusOr<DiffSummary> DiffPages(BranchId from,
-                                        const PointInTime& from_at,
-                                        BranchId to, const PointInTime& to_at,
+                                        const PointInTime& from_at, BranchId to,
+                                        const PointInTime& to_at,
                                         bool with_contents,
                                         const DiffSink& sink);
   // Loads the dump file at `dump_path` into a new root branch `name`, with
@@ -290,6 +299,14 @@ class Engine {
   // size than the store's (INVALID_ARGUMENT), progress cancelling; data
   // written by an import that did not finish (an error, a crash) is
   // reclaimed by GC.
+  //
+  // An incremental dump (DumpHeader::incremental) applies instead to the
+  // existing branch `name`, moving it, in one commit at the end, to the
+  // dump's state: only if the branch holds the dump's base, i.e. its last
+  // import (full or incremental) was the base state of the same source
+  // store, and nothing wrote or restored it since (FAILED_PRECONDITION
+  // naming both states otherwise; NOT_FOUND for no such branch). Its
+  // readable history then starts at the new state.
   absl::StatusOr<ImportSummary> ImportDump(
       absl::string_view name, const std::string& dump_path,
       const DumpProgress& progress = nullptr);
@@ -344,6 +361,9 @@ class Engine {
   // (DEADLINE_EXCEEDED naming both LSNs) or the store closes (CANCELLED).
   absl::Status WaitForLsn(Lsn lsn, absl::Time deadline) const;
   uint32_t page_size() const;
+  // The store's id (Catalog::store_id): dumps name it, so an incremental
+  // dump applies only where its base came from.
+  StoreId store_id() const;
   Wal& wal();
 
   // Makes the in-memory layer persistent now and trims the WAL below it.
@@ -398,6 +418,11 @@ class Engine {
  private:
   friend class ColdHistory;  // reads a cold store's page store directly
   explicit Engine(std::unique_ptr<EngineCore> core);
+  // ImportDump's work for an incremental dump, checked already.
+  absl::StatusOr<ImportSummary> ImportChanges(absl::string_view name,
+                                              const std::string& dump_path,
+                                              ImportSummary summary,
+                                              const DumpProgress& progress);
 
   const std::unique_ptr<EngineCore> core_;
 };

@@ -22,6 +22,14 @@ grpc::Status DumpServiceImpl::ExportBranch(
         std::optional<Snapshot> snapshot;
         Branch branch;
         Lsn lsn;
+        std::optional<Lsn> since;
+        const bool incremental = request->has_since();
+        if (incremental &&
+            request->point().point_case() == v1::PointInTime::kSnapshot) {
+          return absl::InvalidArgumentError(
+              "an incremental export (since) needs a point on a branch, not "
+              "a snapshot");
+        }
         if (request->point().point_case() == v1::PointInTime::kSnapshot) {
           PITR_ASSIGN_OR_RETURN(
               snapshot, engine.snapshots().Get(request->point().snapshot()));
@@ -31,6 +39,15 @@ grpc::Status DumpServiceImpl::ExportBranch(
           PITR_ASSIGN_OR_RETURN(std::optional<Lsn> at,
                                 ReadLsn(engine, branch, request->point()));
           lsn = at ? *at : engine.latest_lsn();
+          if (incremental) {
+            PITR_ASSIGN_OR_RETURN(since,
+                                  ReadLsn(engine, branch, request->since()));
+            if (!since) {
+              return absl::InvalidArgumentError(
+                  "since is set but names no point: give an lsn, a timestamp "
+                  "or a snapshot");
+            }
+          }
         }
         uint64_t pages = 0;
         bool first = true;
@@ -43,7 +60,10 @@ grpc::Status DumpServiceImpl::ExportBranch(
           chunk.Clear();
           chunk.set_data(std::string(bytes));
           chunk.set_pages(pages);
-          if (first) chunk.set_lsn(lsn);
+          if (first) {
+            chunk.set_lsn(lsn);
+            if (since) chunk.set_base_lsn(*since);
+          }
           first = false;
           if (!writer->Write(chunk)) {
             return absl::CancelledError(
@@ -58,9 +78,11 @@ grpc::Status DumpServiceImpl::ExportBranch(
         if (snapshot) {
           return engine.ExportSnapshot(snapshot->name, sink, progress).status();
         }
+        std::optional<PointInTime> base;
+        if (since) base = PointInTime{*since, std::nullopt};
         return engine
             .ExportBranch(branch.id, PointInTime{lsn, std::nullopt}, sink,
-                          progress)
+                          progress, base)
             .status();
       });
 }
@@ -133,9 +155,13 @@ grpc::Status DumpServiceImpl::ImportDump(
         if (!imported.ok()) return imported.status();
         PITR_ASSIGN_OR_RETURN(*response->mutable_branch(),
                               DescribeBranch(engine, imported->branch, true));
-        *response->mutable_snapshot() =
-            SnapshotProto(imported->snapshot, imported->branch.name);
+        if (imported->snapshot) {
+          *response->mutable_snapshot() =
+              SnapshotProto(*imported->snapshot, imported->branch.name);
+        }
         response->set_pages(imported->pages);
+        response->set_source_lsn(imported->source.lsn);
+        response->set_base_lsn(imported->source.base_lsn);
         return absl::OkStatus();
       });
 }

@@ -160,6 +160,7 @@ grpc::Status PageServiceImpl::GetStoreInfo(
                  response->set_latest_lsn(engine.latest_lsn());
                  response->set_oldest_wal_lsn(engine.wal().oldest_lsn());
                  response->set_version(kPitrVersion);
+                 response->set_store_id(engine.store_id().ToHex());
                  *response->mutable_replication() =
                      DescribeReplication(engine, env_.follower);
                  const EngineStats stats = engine.stats();
