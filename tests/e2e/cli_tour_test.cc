@@ -150,8 +150,7 @@ TEST_F(CliTourTest, ARestoresBackupCanBeDeleted) {
   std::string lsn1 = JsonString(
       Json({"append", "image", "1", "0", "text:version one"}), "commit_lsn");
   Json({"append", "image", "1", "0", "text:version two"});
-  std::string restored =
-      Json({"branch", "restore", "main", "--at", lsn1});
+  std::string restored = Json({"branch", "restore", "main", "--at", lsn1});
   std::string backup = JsonString(restored, "name", {"backup"});
   ASSERT_TRUE(absl::StartsWith(backup, "main_old_")) << restored;
   Json({"append", "image", "1", "1", "text:after the restore"});
@@ -169,7 +168,8 @@ TEST_F(CliTourTest, ARestoresBackupCanBeDeleted) {
   EXPECT_TRUE(absl::StrContains(rows[2], "(deleted) timeline 1@" + lsn1))
       << tree.out;
   // main's depth counts the unnamed ancestor, in the list and alone.
-  EXPECT_TRUE(absl::StrContains(Json({"branch", "get", "main"}), "\"depth\":1"));
+  EXPECT_TRUE(
+      absl::StrContains(Json({"branch", "get", "main"}), "\"depth\":1"));
   std::string listed = Json({"branch", "list"});
   EXPECT_TRUE(absl::StrContains(listed, "\"deleted\":true")) << listed;
 
@@ -191,19 +191,20 @@ TEST_F(CliTourTest, DiffShowsWhatARestoreWouldChange) {
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_TRUE(absl::StrContains(text.out, "changed 1/0\n")) << text.out;
   EXPECT_TRUE(absl::StrContains(text.out, "removed 1/1\n")) << text.out;
-  EXPECT_TRUE(absl::StrContains(text.out, "2 pages differ between ")) << text.out;
+  EXPECT_TRUE(absl::StrContains(text.out, "2 pages differ between "))
+      << text.out;
 
   std::string restored = Json({"branch", "restore", "main", "--at", lsn1});
   std::string backup = JsonString(restored, "name", {"backup"});
   // Across branches, with contents: the backup holds the old future.
   std::string diff = Json({"diff", "main", backup, "--contents"});
-  EXPECT_TRUE(absl::StrContains(diff, "\"added\":1,\"changed\":1,\"removed\":0"))
+  EXPECT_TRUE(
+      absl::StrContains(diff, "\"added\":1,\"changed\":1,\"removed\":0"))
       << diff;
-  EXPECT_TRUE(absl::StrContains(
-      diff, "\"before_hex\":\"" + HexPrefix("kept")))
+  EXPECT_TRUE(absl::StrContains(diff, "\"before_hex\":\"" + HexPrefix("kept")))
       << diff;
-  EXPECT_TRUE(absl::StrContains(
-      diff, "\"after_hex\":\"" + HexPrefix("changed later")))
+  EXPECT_TRUE(
+      absl::StrContains(diff, "\"after_hex\":\"" + HexPrefix("changed later")))
       << diff;
   EXPECT_TRUE(absl::StrContains(
       diff, "\"space\":1,\"page\":1,\"kind\":\"added\",\"before_hex\":null"))
@@ -240,6 +241,43 @@ TEST_F(CliTourTest, ExportAndImportADump) {
 
   CliResult missing = Run({"import", Temp("no_such.dump"), "x"});
   EXPECT_EQ(missing.exit_code, 2) << missing.err;
+}
+
+TEST_F(CliTourTest, IncrementalDumpsKeepACopyCurrent) {
+  std::string first = Json({"append", "image", "1", "0", "text:monday", "image",
+                            "1", "1", "text:stays"});
+  const std::string monday = JsonString(first, "commit_lsn");
+  Json({"export", "main", Temp("full.dump")});
+  Json({"import", Temp("full.dump"), "copy"});
+
+  Json({"append", "image", "1", "0", "text:tuesday"});
+  std::string changes = Temp("tuesday.dump");
+  std::string exported =
+      Json({"export", "main", changes, "--since", monday, "--progress"});
+  EXPECT_EQ(JsonString(exported, "since_lsn"), monday) << exported;
+  EXPECT_TRUE(absl::StrContains(exported, "\"pages\":1")) << exported;
+  std::string applied = Json({"import", changes, "copy"});
+  EXPECT_EQ(JsonString(applied, "since_lsn"), monday) << applied;
+  EXPECT_FALSE(absl::StrContains(applied, "\"snapshot\"")) << applied;
+  EXPECT_TRUE(absl::StartsWith(PageHex("copy"), HexPrefix("tuesday")));
+  EXPECT_TRUE(absl::StartsWith(
+      JsonString(Json({"page", "get", "1", "1", "--branch", "copy"}),
+                 "data_hex"),
+      HexPrefix("stays")));
+
+  // The same changes again: copy no longer holds their base.
+  CliResult again = Run({"import", changes, "copy"});
+  EXPECT_EQ(again.exit_code, 6) << again.err;
+  EXPECT_TRUE(absl::StartsWith(again.err, "pitrctl: FAILED_PRECONDITION: "))
+      << again.err;
+  EXPECT_TRUE(absl::StrContains(again.err, "export the changes since"))
+      << again.err;
+  // A base after the point exported.
+  CliResult backwards = Run({"export", "main", Temp("x.dump"), "--at", monday,
+                             "--since", JsonString(exported, "lsn")});
+  EXPECT_NE(backwards.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(backwards.err, "INVALID_ARGUMENT"))
+      << backwards.err;
 }
 
 TEST_F(CliTourTest, ErrorsCarryTheServersMessageAndCode) {

@@ -1,5 +1,5 @@
-// pitrctl export and import: dump files (docs/dump-format.md), streamed,
-// with a progress line on stderr.
+// pitrctl export and import: dump files (docs/dump-format.md), full or
+// incremental, streamed, with a progress line on stderr.
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -30,10 +30,13 @@ absl::Status ExportTo(const Context& c, const v1::ExportBranchRequest& request,
   auto reader = c.client.dumps().ExportBranch(context.get(), request);
   ProgressBar progress(stderr, ShowProgress(c.args), 0);
   v1::DumpChunk chunk;
-  uint64_t bytes = 0, pages = 0, lsn = 0;
+  uint64_t bytes = 0, pages = 0, lsn = 0, base_lsn = 0;
   bool first = true;
   while (reader->Read(&chunk)) {
-    if (first) lsn = chunk.lsn();
+    if (first) {
+      lsn = chunk.lsn();
+      base_lsn = chunk.base_lsn();
+    }
     first = false;
     file.write(chunk.data().data(),
                static_cast<std::streamsize>(chunk.data().size()));
@@ -46,9 +49,9 @@ absl::Status ExportTo(const Context& c, const v1::ExportBranchRequest& request,
   PITR_RETURN_IF_ERROR(status);
   file.close();
   if (!file) return FileError("write", partial);
-  result->Set("lsn", LsnJson(lsn))
-      .Set("pages", Json::Number(pages))
-      .Set("bytes", Json::Number(bytes));
+  result->Set("lsn", LsnJson(lsn));
+  if (base_lsn != 0) result->Set("since_lsn", LsnJson(base_lsn));
+  result->Set("pages", Json::Number(pages)).Set("bytes", Json::Number(bytes));
   return absl::OkStatus();
 }
 
@@ -56,6 +59,10 @@ absl::Status Export(const Context& c) {
   v1::ExportBranchRequest request;
   request.set_branch(c.args.positional()[0]);
   PITR_ASSIGN_OR_RETURN(*request.mutable_point(), PointOption(c.args));
+  if (c.args.Has("since")) {
+    PITR_ASSIGN_OR_RETURN(*request.mutable_since(),
+                          PointOption(c.args, "since"));
+  }
   const std::string& path = c.args.positional()[1];
   std::string partial = path + ".part";
   Json result = Json::Object().Set("branch", Json::String(request.branch()));
@@ -107,10 +114,15 @@ absl::Status Import(const Context& c) {
   absl::Status status = c.client.Convert(writer->Finish());
   progress.Finish();
   PITR_RETURN_IF_ERROR(status);
-  c.out.Print(Json::Object()
-                  .Set("branch", BranchJson(response.branch()))
-                  .Set("snapshot", SnapshotJson(response.snapshot()))
-                  .Set("pages", Json::Number(response.pages()))
+  Json result = Json::Object().Set("branch", BranchJson(response.branch()));
+  if (response.has_snapshot()) {
+    result.Set("snapshot", SnapshotJson(response.snapshot()));
+  }
+  result.Set("lsn", LsnJson(response.source_lsn()));
+  if (response.base_lsn() != 0) {
+    result.Set("since_lsn", LsnJson(response.base_lsn()));
+  }
+  c.out.Print(result.Set("pages", Json::Number(response.pages()))
                   .Set("bytes", Json::Number(response.bytes())));
   return absl::OkStatus();
 }
@@ -120,9 +132,13 @@ absl::Status Import(const Context& c) {
 std::vector<Command> DumpCommands() {
   return {
       {"export",
-       "BRANCH FILE [--at POINT] [--progress]",
-       "Write a dump of BRANCH at POINT (default latest) to FILE.",
+       "BRANCH FILE [--at POINT] [--since POINT] [--progress]",
+       "Write a dump of BRANCH at POINT (default latest) to FILE; with "
+       "--since, only the pages changed since that point (an incremental "
+       "dump, for `import` onto the branch that imported that point).",
        {{"at", true, "the point to dump (default the latest)"},
+        {"since", true,
+         "an earlier point of BRANCH: write only what changed since it"},
         {"progress", false,
          "draw a progress line on stderr (default: if it is a terminal)"}},
        2,
@@ -130,7 +146,8 @@ std::vector<Command> DumpCommands() {
        Export},
       {"import",
        "FILE NAME [--progress]",
-       "Load the dump FILE into a new root branch NAME.",
+       "Load the dump FILE into a new root branch NAME; an incremental dump "
+       "applies instead to the branch NAME that imported its base.",
        {{"progress", false,
          "draw a progress line on stderr (default: if it is a terminal)"}},
        2,
