@@ -88,6 +88,7 @@ std::string HexPrefix(const std::string& text) {
 TEST_F(CliTourTest, BranchAtPastTimeRestoreAndUndo) {
   std::string info = Json({"info"});
   EXPECT_EQ(JsonString(info, "version").empty(), false) << info;
+  EXPECT_EQ(JsonString(info, "store_id").size(), 32u) << info;
 
   std::string first = Json({"append", "image", "1", "0", "text:version one"});
   std::string lsn1 = JsonString(first, "commit_lsn");

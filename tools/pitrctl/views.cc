@@ -172,7 +172,8 @@ Json StoreInfoJson(const v1::StoreInfo& i) {
                  .Set("page_size", Json::Number(i.page_size()))
                  .Set("latest_lsn", LsnJson(i.latest_lsn()))
                  .Set("oldest_wal_lsn", LsnJson(i.oldest_wal_lsn()))
-                 .Set("version", Json::String(i.version()));
+                 .Set("version", Json::String(i.version()))
+                 .Set("store_id", Json::String(i.store_id()));
   if (i.has_archive()) {
     const v1::ArchiveInfo& a = i.archive();
     out.Set("archive", Json::Object()
