@@ -1,7 +1,8 @@
-// history_edit_bench: what the two everyday edits of history cost against
-// the size of the store: deleting a restore's backup (and what GC then
-// reclaims of the old future), and a diff of a few changed pages between
-// two points. One run, one machine.
+// history_edit_bench: what the everyday edits and views of history cost
+// against the size of the store: deleting a restore's backup (and what GC
+// then reclaims of the old future), a diff of a few changed pages between
+// two points, and an incremental dump of those changes. One run, one
+// machine.
 //
 //   bazel run -c opt //tools/bench:history_edit_bench [-- --data_mib=1,1024]
 //
@@ -20,10 +21,14 @@
 //           added to the store), which GC should reclaim whole;
 //   diff:   --diff_pages pages changed on main in one batch, then
 //           DiffPages(main before, main after), --diffs times; p50 and p99,
-//           and the ratio of p50s to the first store's.
+//           and the ratio of p50s to the first store's;
+//   dump:   ExportBranch(main after, since main before) into a counting
+//           sink, --diffs times (p50 and p99, bytes), against one full
+//           export of main at the same point (time and bytes).
 // Everything is written under a fresh directory under --dir, deleted at the
 // end.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,13 +64,38 @@ constexpr double kMiB = 1 << 20;
 
 struct Row {
   uint64_t data_mib = 0;
-  double future_mib = 0;    // what the rewrite added to the store
+  double future_mib = 0;           // what the rewrite added to the store
   std::vector<int64_t> delete_ns;  // the old future's backup first
   GcReport gc;
   double before_mib = 0, after_mib = 0;
   std::vector<int64_t> diff_ns;
   uint64_t diff_found = 0;
+  std::vector<int64_t> incremental_ns;
+  uint64_t incremental_bytes = 0;
+  int64_t full_ns = 0;
+  uint64_t full_bytes = 0;
 };
+
+// Nanoseconds since `start`.
+int64_t Since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() -
+                                                              start)
+      .count();
+}
+
+// Exports main at `at` (changes since `since`, if set) into a sink that
+// only counts; its size.
+absl::StatusOr<uint64_t> ExportSize(Engine* engine, Lsn at,
+                                    std::optional<Lsn> since) {
+  std::optional<PointInTime> base;
+  if (since) base = PointInTime{*since, std::nullopt};
+  PITR_ASSIGN_OR_RETURN(
+      ExportSummary summary,
+      engine->ExportBranch(
+          kMainBranch, {at, std::nullopt},
+          [](absl::string_view) { return absl::OkStatus(); }, nullptr, base));
+  return summary.bytes;
+}
 
 // Images of pages [first, end) on main, from `pool` offset by `salt`.
 absl::StatusOr<Lsn> WritePages(Engine* engine, const std::string& pool,
@@ -92,7 +122,8 @@ absl::Status Measure(const std::string& dir, const std::string& pool,
   options.gc_period = absl::InfiniteDuration();
   options.default_retention = Retention{};  // keep all: only the delete frees
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(options));
-  const uint32_t pages = static_cast<uint32_t>(row->data_mib * kMiB / kPageSize);
+  const uint32_t pages =
+      static_cast<uint32_t>(row->data_mib * kMiB / kPageSize);
   PITR_ASSIGN_OR_RETURN(const Lsn loaded,
                         WritePages(engine.get(), pool, 0, pages, 0));
   PITR_RETURN_IF_ERROR(engine->Flush());
@@ -136,25 +167,33 @@ absl::Status Measure(const std::string& dir, const std::string& pool,
   for (int i = 0; i < absl::GetFlag(FLAGS_diffs); ++i) {
     uint64_t found = 0;
     const Clock::time_point start = Clock::now();
-    PITR_ASSIGN_OR_RETURN(
-        DiffSummary summary,
-        engine->DiffPages(kMainBranch, {before, std::nullopt}, kMainBranch,
-                          {after, std::nullopt}, false,
-                          [&found](const PageDiff&) {
-                            ++found;
-                            return absl::OkStatus();
-                          }));
-    row->diff_ns.push_back(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() -
-                                                             start)
-            .count());
+    PITR_ASSIGN_OR_RETURN(DiffSummary summary,
+                          engine->DiffPages(kMainBranch, {before, std::nullopt},
+                                            kMainBranch, {after, std::nullopt},
+                                            false, [&found](const PageDiff&) {
+                                              ++found;
+                                              return absl::OkStatus();
+                                            }));
+    row->diff_ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               Clock::now() - start)
+                               .count());
     row->diff_found = found;
     if (summary.pages_compared != found) {
-      return absl::InternalError(absl::StrFormat(
-          "the diff compared %d pages and found %d changed",
-          summary.pages_compared, found));
+      return absl::InternalError(
+          absl::StrFormat("the diff compared %d pages and found %d changed",
+                          summary.pages_compared, found));
     }
   }
+  for (int i = 0; i < absl::GetFlag(FLAGS_diffs); ++i) {
+    const Clock::time_point start = Clock::now();
+    PITR_ASSIGN_OR_RETURN(row->incremental_bytes,
+                          ExportSize(engine.get(), after, before));
+    row->incremental_ns.push_back(Since(start));
+  }
+  const Clock::time_point start = Clock::now();
+  PITR_ASSIGN_OR_RETURN(row->full_bytes,
+                        ExportSize(engine.get(), after, std::nullopt));
+  row->full_ns = Since(start);
   return engine->Close();
 }
 
@@ -202,6 +241,23 @@ absl::Status Run(const std::string& scratch) {
                  bench::Percentile(r.diff_ns, 0.99) / 1e6,
                  bench::Percentile(r.diff_ns, 0.5) /
                      bench::Percentile(rows[0].diff_ns, 0.5));
+  }
+  absl::PrintF(
+      "\nAn incremental dump of those changes (ExportBranch since the first "
+      "point), %d times per\nstore, and one full dump of main at the same "
+      "point.\n\n",
+      absl::GetFlag(FLAGS_diffs));
+  absl::PrintF("%8s | %9s %9s %10s | %10s %12s | %s\n", "data MiB", "p50 ms",
+               "p99 ms", "bytes", "full ms", "full bytes",
+               "p50 vs first store");
+  absl::PrintF("%s\n", std::string(90, '-'));
+  for (const Row& r : rows) {
+    absl::PrintF("%8d | %9.3f %9.3f %10d | %10.1f %12d | %.2f\n", r.data_mib,
+                 bench::Percentile(r.incremental_ns, 0.5) / 1e6,
+                 bench::Percentile(r.incremental_ns, 0.99) / 1e6,
+                 r.incremental_bytes, r.full_ns / 1e6, r.full_bytes,
+                 bench::Percentile(r.incremental_ns, 0.5) /
+                     bench::Percentile(rows[0].incremental_ns, 0.5));
   }
   return absl::OkStatus();
 }
