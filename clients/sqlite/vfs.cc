@@ -93,9 +93,10 @@ int FileControl(sqlite3_file* file, int op, void*) {
 // The store's page size, so that a new database gets it as its default.
 int SectorSize(sqlite3_file* file) { return Db(file).page_size(); }
 
+// Not SQLITE_IOCAP_POWERSAFE_OVERWRITE: SQLite then takes the sector size
+// as 512 and would not default to the store's page size.
 int DeviceCharacteristics(sqlite3_file*) {
-  return SQLITE_IOCAP_BATCH_ATOMIC | SQLITE_IOCAP_SEQUENTIAL |
-         SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+  return SQLITE_IOCAP_BATCH_ATOMIC | SQLITE_IOCAP_SEQUENTIAL;
 }
 
 sqlite3_io_methods MakeMethods() {
