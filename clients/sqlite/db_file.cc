@@ -70,12 +70,15 @@ absl::Status DbFile::Begin() {
   if (read_only_) return absl::OkStatus();
   PITR_ASSIGN_OR_RETURN(RemoteDb::Changes changes,
                         db_->GetChanges(cache_position_));
+  const size_t cached = cache_.size();
   if (changes.all_changed) {
     cache_.Clear();
   } else {
     for (uint32_t page : changes.pages) cache_.Invalidate(page);
   }
   cache_.Truncate(changes.space_pages);
+  ++stats_.transactions;
+  stats_.pages_invalidated += cached - cache_.size();
   position_ = changes.position;
   cache_position_ = position_;
   base_pages_ = changes.space_pages;
@@ -100,6 +103,7 @@ absl::Status DbFile::Lock(LockLevel level) {
     }
     PITR_ASSIGN_OR_RETURN(RemoteDb::Changes now, db_->GetChanges(std::nullopt));
     if (!SamePosition(now.position, position_)) {
+      ++stats_.conflicts;
       return absl::AbortedError(absl::StrCat(
           "branch ", db_->branch(), " moved from ", FormatLsn(position_.lsn()),
           " to ", FormatLsn(now.position.lsn()),
@@ -123,8 +127,12 @@ absl::Status DbFile::Unlock(LockLevel level) {
 
 absl::StatusOr<const std::string*> DbFile::Page(uint32_t page) {
   if (page >= buffer_.page_count()) return nullptr;
+  ++stats_.page_reads;
   if (const std::string* data = buffer_.Find(page)) return data;
-  if (const std::string* data = cache_.Find(page)) return data;
+  if (const std::string* data = cache_.Find(page)) {
+    ++stats_.cache_hits;
+    return data;
+  }
   PITR_RETURN_IF_ERROR(Fetch(page));
   return cache_.Find(page);
 }
@@ -141,6 +149,8 @@ absl::Status DbFile::Fetch(uint32_t page) {
   last_fetched_ = pages.back();
   PITR_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> data,
                         db_->ReadPages(pages, position_.lsn()));
+  ++stats_.fetches;
+  stats_.pages_fetched += pages.size();
   // Pages that do not exist inside the file's size read as zeros. The
   // requested page goes in last so that it is the most recently used.
   for (size_t i = pages.size(); i-- > 0;) {
@@ -255,10 +265,12 @@ absl::Status DbFile::Commit() {
   if (!commit_lsn.ok()) {
     // Whatever happened, SQLite now rolls back: nothing more of this
     // transaction may be committed.
+    if (absl::IsAborted(commit_lsn.status())) ++stats_.conflicts;
     doomed_ = true;
     buffer_.Reset(base_pages_);
     return commit_lsn.status();
   }
+  ++stats_.commits;
   for (uint32_t page : buffer_.WrittenPages()) {
     cache_.Put(page, *buffer_.Find(page));
   }

@@ -56,6 +56,18 @@ struct DbFileOptions {
   uint32_t read_ahead_pages = 32;
 };
 
+// What a DbFile has done since it was opened (pitr_stats()).
+struct DbFileStats {
+  uint64_t transactions = 0;       // read points fixed by GetChanges
+  uint64_t page_reads = 0;         // pages SQLite read (from any source)
+  uint64_t cache_hits = 0;         // ...found in the page cache
+  uint64_t fetches = 0;            // GetPages calls
+  uint64_t pages_fetched = 0;      // pages they returned (read-ahead too)
+  uint64_t pages_invalidated = 0;  // cached pages GetChanges dropped
+  uint64_t commits = 0;            // batches appended
+  uint64_t conflicts = 0;          // transactions refused: the branch moved
+};
+
 class DbFile {
  public:
   // Fixes the first read point and checks that an existing database has
@@ -89,6 +101,8 @@ class DbFile {
   // The read point: the transaction's, or else the branch's position now.
   absl::StatusOr<v1::BranchPosition> Position();
 
+  const DbFileStats& stats() const { return stats_; }
+
  private:
   DbFile(std::unique_ptr<RemoteDb> db, const DbFileOptions& options);
 
@@ -121,6 +135,7 @@ class DbFile {
   // The last page fetched and how many fetches in a row were sequential.
   uint32_t last_fetched_ = UINT32_MAX;
   uint32_t sequential_fetches_ = 0;
+  DbFileStats stats_;
 };
 
 }  // namespace pitr::sqlite

@@ -87,6 +87,19 @@ void Snapshot(sqlite3_context* context, int, sqlite3_value** argv) {
   ResultText(context, FormatLsn(*lsn));
 }
 
+void Stats(sqlite3_context* context, int, sqlite3_value**) {
+  DbFile* db = DbOf(context, "pitr_stats");
+  if (db == nullptr) return;
+  const DbFileStats& s = db->stats();
+  ResultText(
+      context,
+      absl::StrCat("transactions=", s.transactions,
+                   " page_reads=", s.page_reads, " cache_hits=", s.cache_hits,
+                   " fetches=", s.fetches, " pages_fetched=", s.pages_fetched,
+                   " pages_invalidated=", s.pages_invalidated,
+                   " commits=", s.commits, " conflicts=", s.conflicts));
+}
+
 }  // namespace
 
 int RegisterSqlFunctions(sqlite3* db) {
@@ -102,7 +115,8 @@ int RegisterSqlFunctions(sqlite3* db) {
         Function{"pitr_branch", 2, Branch},
         Function{"pitr_restore", 1, Restore},
         Function{"pitr_restore", 2, Restore},
-        Function{"pitr_snapshot", 1, Snapshot}}) {
+        Function{"pitr_snapshot", 1, Snapshot},
+        Function{"pitr_stats", 0, Stats}}) {
     int rc = sqlite3_create_function(db, f.name, f.args, kFlags, nullptr,
                                      f.call, nullptr, nullptr);
     if (rc != SQLITE_OK) return rc;

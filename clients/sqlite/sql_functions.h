@@ -10,6 +10,9 @@
 //                                   returns the backup branch's name
 //   pitr_snapshot(name)             a snapshot of the latest state; returns
 //                                   its LSN
+//   pitr_stats()                    what the connection's database file
+//                                   did: "transactions=N page_reads=N
+//                                   cache_hits=N fetches=N ..." (DbFileStats)
 //
 // Points are written as for the at= URI parameter (open_options.h).
 #ifndef PITR_CLIENTS_SQLITE_SQL_FUNCTIONS_H_
