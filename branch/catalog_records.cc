@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "base/coding.h"
 #include "base/status_macros.h"
@@ -16,6 +17,7 @@ constexpr size_t kDefaultRetentionSize = 1 + kRetentionSize;
 constexpr size_t kTimelineSize = 1 + 8 + 8 + 8 + 8;
 constexpr size_t kNextIdsSize = 1 + 8 + 8 + 8;
 constexpr size_t kStoreIdSize = 1 + 16;
+constexpr size_t kSpaceSize = 1 + 4 + 8;
 constexpr size_t kProvenanceSize = 1 + 16 + 8 + 8 + 8 + 8;
 
 std::string Key(absl::string_view prefix, uint64_t id) {
@@ -204,6 +206,31 @@ absl::StatusOr<StoreId> DecodeStoreId(absl::string_view value) {
   StoreId id;
   std::copy(value.begin() + 1, value.end(), id.bytes.begin());
   return id;
+}
+
+std::string SpaceKey(absl::string_view name) {
+  return absl::StrCat(kSpacePrefix, name);
+}
+
+std::string EncodeSpace(const NamedSpace& space) {
+  std::string out(1, static_cast<char>(kVersion));
+  PutFixed32(&out, space.id);
+  PutFixed64(&out, static_cast<uint64_t>(space.created_us));
+  return out;
+}
+
+absl::StatusOr<NamedSpace> DecodeSpace(absl::string_view key,
+                                       absl::string_view value) {
+  const absl::string_view prefix(kSpacePrefix);
+  if (key.size() <= prefix.size() || key.substr(0, prefix.size()) != prefix ||
+      value.size() != kSpaceSize || value[0] != kVersion) {
+    return absl::DataLossError(
+        absl::StrCat("catalog: malformed named space record \"",
+                     absl::CHexEscape(key), "\""));
+  }
+  return NamedSpace{std::string(key.substr(prefix.size())),
+                    DecodeFixed32(value.data() + 1),
+                    static_cast<int64_t>(DecodeFixed64(value.data() + 5))};
 }
 
 std::string ProvenanceKey(BranchId branch) {

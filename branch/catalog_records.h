@@ -19,6 +19,7 @@
 //   key "cn" -> next ids:          version:u8=1 branch:u64 timeline:u64
 //                                  snapshot:u64
 //   key "ci" -> store id:          version:u8=1 id:u8[16]
+//   key "cy" name -> named space:   version:u8=1 id:u32 created_us:i64
 //   key "cp" id:u64be -> import provenance of branch id:
 //                                  version:u8=1 store:u8[16]
 //                                  source_timeline:u64 source_lsn:u64
@@ -32,6 +33,7 @@
 
 #include "absl/status/statusor.h"
 #include "branch/catalog.h"
+#include "branch/space_catalog.h"
 
 namespace pitr::catalog_records {
 
@@ -51,6 +53,8 @@ inline constexpr char kNextIdsKey[] = "cn";
 inline constexpr char kStoreIdKey[] = "ci";
 // Per branch made or last advanced by an import, where its state came from.
 inline constexpr char kProvenancePrefix[] = "cp";
+// The named spaces (SpaceCatalog), by name.
+inline constexpr char kSpacePrefix[] = "cy";
 
 struct NextIds {
   BranchId branch = 0;
@@ -74,6 +78,12 @@ std::string EncodeProvenance(const ImportProvenance& provenance);
 // DATA_LOSS if the key or value is malformed; returns the branch too.
 absl::StatusOr<std::pair<BranchId, ImportProvenance>> DecodeProvenance(
     absl::string_view key, absl::string_view value);
+
+std::string SpaceKey(absl::string_view name);
+std::string EncodeSpace(const NamedSpace& space);
+// DATA_LOSS if the key or value is malformed.
+absl::StatusOr<NamedSpace> DecodeSpace(absl::string_view key,
+                                       absl::string_view value);
 
 std::string BranchKey(BranchId id);
 std::string TimelineKey(TimelineId id);

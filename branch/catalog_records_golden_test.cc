@@ -156,6 +156,22 @@ TEST(CatalogRecordsGoldenTest, ProvenanceEncodesToTheDocumentedBytes) {
             absl::StatusCode::kDataLoss);
 }
 
+// Named space "db" is space 2^31, made at 1700000000000000.
+constexpr char kSpaceKeyHex[] = "63 79 64 62";  // "cy" "db"
+constexpr char kSpaceValue[] =
+    "01"                        // version 1
+    "00 00 00 80"               // id 2147483648
+    "00 40 1e 18 24 0a 06 00";  // created_us 1700000000000000
+
+TEST(CatalogRecordsGoldenTest, NamedSpaceRecordsHaveTheDocumentedBytes) {
+  const NamedSpace space{"db", 0x80000000u, 1700000000000000};
+  EXPECT_EQ(Hex(SpaceKey("db")), Hex(Bytes(kSpaceKeyHex)));
+  EXPECT_EQ(Hex(EncodeSpace(space)), Hex(Bytes(kSpaceValue)));
+  EXPECT_EQ(*DecodeSpace(Bytes(kSpaceKeyHex), Bytes(kSpaceValue)), space);
+  EXPECT_EQ(DecodeSpace(Bytes(kSpaceKeyHex), "\x01").status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
 TEST(CatalogRecordsGoldenTest, BranchEncodesToTheDocumentedBytes) {
   Branch branch;
   branch.id = 2;

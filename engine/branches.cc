@@ -26,23 +26,68 @@ absl::StatusOr<AppendResult> Engine::Append(const WalBatch& batch) {
   return Append(*owner, batch);
 }
 
+namespace {
+
+// An append to `branch`, with its append lock held (shared, or exclusively
+// with `expected`): the branch's timeline checked against the batch's and,
+// with `expected`, where the branch stands; then the WAL append.
+absl::StatusOr<AppendResult> AppendChecked(
+    EngineCore* core, BranchId branch, const WalBatch& batch,
+    const std::optional<BranchPosition>& expected) {
+  ReaderMutexLock l(&core->branch_mu);
+  PITR_ASSIGN_OR_RETURN(Branch b, core->catalog->Get(branch));
+  if (expected) {
+    const Lsn latest = core->BranchLatest(b);
+    if (b.timeline != expected->timeline || latest > expected->lsn) {
+      return absl::AbortedError(absl::StrCat(
+          "branch \"", b.name, "\" has moved since lsn ",
+          FormatLsn(expected->lsn), " on timeline ", expected->timeline.value(),
+          ": it stands at lsn ", FormatLsn(latest), " on timeline ",
+          b.timeline.value(),
+          b.timeline != expected->timeline ? " (it was restored)" : "",
+          "; nothing was written: read it again and retry"));
+    }
+  }
+  if (b.timeline != batch.timeline()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the batch was made for timeline ", batch.timeline().value(),
+        " but branch \"", b.name, "\" now writes timeline ", b.timeline.value(),
+        " (was it restored?); make the batch again with NewBatch"));
+  }
+  return core->wal->Append(batch);
+}
+
+}  // namespace
+
 absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
                                             const WalBatch& batch) {
+  return AppendAndArchive(branch, batch, std::nullopt);
+}
+
+absl::StatusOr<AppendResult> Engine::Append(BranchId branch,
+                                            const WalBatch& batch,
+                                            const BranchPosition& expected) {
+  return AppendAndArchive(branch, batch, expected);
+}
+
+absl::StatusOr<AppendResult> Engine::AppendAndArchive(
+    BranchId branch, const WalBatch& batch,
+    const std::optional<BranchPosition>& expected) {
   PITR_RETURN_IF_ERROR(core_->CheckWritable());
   PITR_RETURN_IF_ERROR(core_->ValidateBatch(batch));
   PITR_RETURN_IF_ERROR(core_->CheckCommitTime(batch));
   AppendResult result;
   {
-    ReaderMutexLock l(&core_->branch_mu);
-    PITR_ASSIGN_OR_RETURN(Branch b, core_->catalog->Get(branch));
-    if (b.timeline != batch.timeline()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the batch was made for timeline ", batch.timeline().value(),
-          " but branch \"", b.name, "\" now writes timeline ",
-          b.timeline.value(),
-          " (was it restored?); make the batch again with NewBatch"));
+    const std::shared_ptr<Mutex> lock = core_->append_locks.For(branch);
+    if (expected) {
+      MutexLock alone(lock.get());
+      PITR_ASSIGN_OR_RETURN(
+          result, AppendChecked(core_.get(), branch, batch, expected));
+    } else {
+      ReaderMutexLock shared(lock.get());
+      PITR_ASSIGN_OR_RETURN(
+          result, AppendChecked(core_.get(), branch, batch, expected));
     }
-    PITR_ASSIGN_OR_RETURN(result, core_->wal->Append(batch));
   }
   if (core_->options.archive_sync && core_->archiver() != nullptr) {
     absl::Status archived = core_->archiver()->WaitArchived(
@@ -71,8 +116,8 @@ absl::StatusOr<Branch> Engine::CreateBranch(absl::string_view name,
     PITR_ASSIGN_OR_RETURN(point, core_->ResolvePoint(parent, at));
     parent_floor = core_->history.FloorOf(parent);
   }
-  PITR_ASSIGN_OR_RETURN(Branch branch,
-                        core_->catalog->Create(name, parent, point, NowMicros()));
+  PITR_ASSIGN_OR_RETURN(
+      Branch branch, core_->catalog->Create(name, parent, point, NowMicros()));
   {
     // The child reads its parent's history from where the parent can.
     core_->history.SetFloors({{branch.id, parent_floor}});
@@ -94,8 +139,9 @@ absl::StatusOr<Catalog::Restored> Engine::RestoreBranch(BranchId branch,
     source_floor = core_->history.FloorOf(source);
     old_floor = core_->history.FloorOf(branch);
   }
-  PITR_ASSIGN_OR_RETURN(Catalog::Restored restored,
-                        core_->catalog->Restore(branch, source, point, NowMicros()));
+  PITR_ASSIGN_OR_RETURN(
+      Catalog::Restored restored,
+      core_->catalog->Restore(branch, source, point, NowMicros()));
   core_->history.SetFloors(
       {{restored.branch.id, source_floor}, {restored.backup.id, old_floor}});
   spdlog::info(
@@ -126,7 +172,9 @@ absl::StatusOr<Branch> Engine::FindBranch(absl::string_view name) const {
   return core_->catalog->GetByName(name);
 }
 
-std::vector<Branch> Engine::ListBranches() const { return core_->catalog->List(); }
+std::vector<Branch> Engine::ListBranches() const {
+  return core_->catalog->List();
+}
 
 std::vector<Timeline> Engine::UnnamedAncestors() const {
   return core_->catalog->UnnamedAncestors();

@@ -121,6 +121,8 @@ absl::Status Recover(EngineCore* core) {
   PITR_ASSIGN_OR_RETURN(core->catalog, Catalog::Open(&core->catalog_store));
   PITR_ASSIGN_OR_RETURN(core->schedules,
                         ScheduleCatalog::Open(&core->catalog_store));
+  PITR_ASSIGN_OR_RETURN(core->spaces,
+                        SpaceCatalog::Open(&core->catalog_store));
   if (std::optional<Retention> stored = core->catalog->default_retention()) {
     spdlog::info(
         "pitr: default retention {}, as last set with SetDefaultRetention "

@@ -40,6 +40,7 @@
 #include "base/ids.h"
 #include "base/lsn.h"
 #include "branch/catalog.h"
+#include "branch/space_catalog.h"
 #include "engine/backups.h"
 #include "engine/dump_format.h"
 #include "engine/gc.h"
@@ -113,6 +114,29 @@ struct DiffSummary {
   uint64_t added = 0;
   uint64_t changed = 0;
   uint64_t removed = 0;
+};
+
+// Where a branch stands: the LSN it was read at and the timeline it read
+// then (a restore gives it a new one). Engine::GetChanges returns one;
+// Engine::Append can be made conditional on one.
+struct BranchPosition {
+  Lsn lsn = 0;
+  TimelineId timeline;
+  friend bool operator==(const BranchPosition& a, const BranchPosition& b) {
+    return a.lsn == b.lsn && a.timeline == b.timeline;
+  }
+};
+
+// What changed in one space of a branch since a position
+// (Engine::GetChanges).
+struct SpaceChanges {
+  BranchPosition position;   // where the branch stands now
+  uint32_t space_pages = 0;  // the space's size at position.lsn
+  // The pages that may differ since the earlier position (a superset of
+  // those that do), in increasing order; empty if all_changed.
+  std::vector<uint32_t> pages;
+  // The earlier position cannot be compared: every page may differ.
+  bool all_changed = false;
 };
 
 // What an import made (Engine::ImportDump).
@@ -217,6 +241,12 @@ class Engine {
   // options.max_clock_skew ahead of the clock (OUT_OF_RANGE); and the WAL's
   // own errors (Wal::Append).
   absl::StatusOr<AppendResult> Append(BranchId branch, const WalBatch& batch);
+  // The same, only if the branch still stands at `expected`: it still
+  // writes expected.timeline (not restored since) and has no commit after
+  // expected.lsn. Otherwise ABORTED naming where it stands, and nothing is
+  // written. The check and the append are one step for that branch.
+  absl::StatusOr<AppendResult> Append(BranchId branch, const WalBatch& batch,
+                                      const BranchPosition& expected);
   // Appends to the branch that writes the batch's timeline now (for main,
   // WalBatch(kMainTimeline)).
   absl::StatusOr<AppendResult> Append(const WalBatch& batch);
@@ -310,6 +340,22 @@ class Engine {
   absl::StatusOr<ImportSummary> ImportDump(
       absl::string_view name, const std::string& dump_path,
       const DumpProgress& progress = nullptr);
+
+  // Named spaces (branch/space_catalog.h): the same id on every branch.
+  // ResolveSpace with `create` makes the space on first use (refused on a
+  // read replica), else NOT_FOUND for an unknown name; INVALID_ARGUMENT for
+  // a bad name.
+  absl::StatusOr<NamedSpace> ResolveSpace(absl::string_view name, bool create);
+  std::vector<NamedSpace> ListSpaces() const;  // by name
+  // Where `branch` stands now (reads at position.lsn see its current state)
+  // and which pages of `space` may have changed since `since` (an earlier
+  // position of it, e.g. what a client's cache holds): from the change keys
+  // between the two, so its cost grows with those changes, not with the
+  // space. all_changed when `since` is unset, on a timeline GC has
+  // forgotten, or older than the branch's readable or local history.
+  absl::StatusOr<SpaceChanges> GetChanges(
+      BranchId branch, uint32_t space,
+      const std::optional<BranchPosition>& since);
 
   // Retention. A branch's retention replaces the default when it sets any
   // field. GC (gc()) never removes what a read inside any branch's history
@@ -418,6 +464,11 @@ class Engine {
  private:
   friend class ColdHistory;  // reads a cold store's page store directly
   explicit Engine(std::unique_ptr<EngineCore> core);
+  // Both Appends: the checks, the append under the branch's append lock,
+  // and the wait for the archive (EngineOptions::archive_sync).
+  absl::StatusOr<AppendResult> AppendAndArchive(
+      BranchId branch, const WalBatch& batch,
+      const std::optional<BranchPosition>& expected);
   // ImportDump's work for an incremental dump, checked already.
   absl::StatusOr<ImportSummary> ImportChanges(absl::string_view name,
                                               const std::string& dump_path,

@@ -55,11 +55,18 @@ std::string EngineCore::primary() const {
   return primary_;
 }
 
+std::shared_ptr<Mutex> BranchAppendLocks::For(BranchId branch) {
+  MutexLock l(&mu_);
+  std::shared_ptr<Mutex>& lock = locks_[branch];
+  if (!lock) lock = std::make_shared<Mutex>();
+  return lock;
+}
+
 absl::Status EngineCore::CheckWritable() const {
   if (!replica()) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "this store is a read replica of ", primary(),
-      ": write to the primary there (or promote this replica)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("this store is a read replica of ", primary(),
+                   ": write to the primary there (or promote this replica)"));
 }
 
 void EngineCore::SetReplicaOf(std::optional<std::string> primary) {

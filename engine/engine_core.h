@@ -1,8 +1,8 @@
 // EngineCore: the engine's private state, shared by its rooms. Engine
 // (engine.h) owns one behind a pointer; the rooms it holds (PageReader,
 // Maintenance, Snapshots, GarbageCollector, Backups, and the WAL archiver
-// when there is a remote) work on the page store, the catalogs and the WAL it holds.
-// Internal to engine/: nothing outside the engine includes it.
+// when there is a remote) work on the page store, the catalogs and the WAL it
+// holds. Internal to engine/: nothing outside the engine includes it.
 //
 // Locks, in the order they are taken (each documented where it lives):
 //   GarbageCollector::run_mu_    one GC run at a time
@@ -11,8 +11,8 @@
 //   HistoryGuard::pins_mu_       leases and export pins; never with mu()
 // Maintenance's flush_mu_ and mu_, the WAL archiver's pass_mu_ and mu_,
 // and the WAL's and the catalogs' own locks (a catalog's, then
-// ArchivedCatalogStore's, then the archiver's mu_ as it publishes), are taken inside calls into
-// those classes and never around a call back into the engine.
+// ArchivedCatalogStore's, then the archiver's mu_ as it publishes), are taken
+// inside calls into those classes and never around a call back into the engine.
 //
 // branch_mu: appends hold it shared from the branch check to the WAL append;
 // catalog changes (branches, snapshots, schedules, retention), GC planning
@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@
 #include "base/mutex.h"
 #include "branch/catalog.h"
 #include "branch/schedule_catalog.h"
+#include "branch/space_catalog.h"
 #include "engine/applier.h"
 #include "engine/archived_catalog_store.h"
 #include "engine/backups.h"
@@ -48,6 +50,18 @@
 #include "wal/wal.h"
 
 namespace pitr {
+
+// One mutex per branch, made on first use and kept (a few bytes per branch
+// ever written), for Engine::Append (see EngineCore::append_locks). Taken
+// before branch_mu.
+class BranchAppendLocks {
+ public:
+  std::shared_ptr<Mutex> For(BranchId branch) ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  Mutex mu_;
+  std::map<BranchId, std::shared_ptr<Mutex>> locks_ ABSL_GUARDED_BY(mu_);
+};
 
 struct EngineCore {
   EngineCore(EngineOptions options, std::unique_ptr<PageStore> store,
@@ -95,6 +109,10 @@ struct EngineCore {
   ArchivedCatalogStore catalog_store;
   std::unique_ptr<Catalog> catalog;
   std::unique_ptr<ScheduleCatalog> schedules;
+  std::unique_ptr<SpaceCatalog> spaces;
+  // Per branch, the lock that makes a conditional append's check and append
+  // one step: appends hold it shared, conditional ones exclusively.
+  BranchAppendLocks append_locks;
   const std::unique_ptr<Applier> applier;
   std::unique_ptr<Wal> wal;
   // The LSN of the last applied batch: what "latest" means.

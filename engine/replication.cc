@@ -117,6 +117,7 @@ absl::Status Engine::ApplyCatalogImage(const remote::CatalogImage& image) {
     PITR_RETURN_IF_ERROR(core_->catalog_store.Replace(image));
     PITR_RETURN_IF_ERROR(core_->catalog->Reload());
     PITR_RETURN_IF_ERROR(core_->schedules->Reload());
+    PITR_RETURN_IF_ERROR(core_->spaces->Reload());
   }
   // Floors for the branches it brought.
   return core_->gc.PlanAndPublish().status();

@@ -1,5 +1,6 @@
 // PageService (proto/page_service.proto) over the engine: pages of any
-// branch as of any point, one at a time, in batches or over a stream.
+// branch as of any point, one at a time, in batches or over a stream; diffs;
+// named spaces and what changed in one since a position (space_rpcs.cc).
 #ifndef PITR_SERVER_PAGE_SERVICE_H_
 #define PITR_SERVER_PAGE_SERVICE_H_
 
@@ -26,13 +27,22 @@ class PageServiceImpl final : public v1::PageService::Service {
   grpc::Status GetSpaceSize(grpc::ServerContext* context,
                             const v1::GetSpaceSizeRequest* request,
                             v1::SpaceSize* response) override;
-  grpc::Status DiffPages(grpc::ServerContext* context,
-                         const v1::DiffPagesRequest* request,
-                         grpc::ServerWriter<v1::DiffPagesResponse>* writer)
-      override;
+  grpc::Status DiffPages(
+      grpc::ServerContext* context, const v1::DiffPagesRequest* request,
+      grpc::ServerWriter<v1::DiffPagesResponse>* writer) override;
   grpc::Status GetStoreInfo(grpc::ServerContext* context,
                             const v1::GetStoreInfoRequest* request,
                             v1::StoreInfo* response) override;
+  // Named spaces and cached readers (space_rpcs.cc).
+  grpc::Status ResolveSpace(grpc::ServerContext* context,
+                            const v1::ResolveSpaceRequest* request,
+                            v1::Space* response) override;
+  grpc::Status ListSpaces(grpc::ServerContext* context,
+                          const v1::ListSpacesRequest* request,
+                          v1::ListSpacesResponse* response) override;
+  grpc::Status GetChanges(grpc::ServerContext* context,
+                          const v1::GetChangesRequest* request,
+                          v1::GetChangesResponse* response) override;
 
  private:
   // GetPages' work, shared with StreamPages.

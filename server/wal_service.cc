@@ -61,7 +61,14 @@ absl::StatusOr<AppendResult> WalServiceImpl::AppendOne(
     PITR_ASSIGN_OR_RETURN(WalBatch batch, engine.NewBatch(branch.id));
     PITR_RETURN_IF_ERROR(AddRecords(request.records(), &batch));
     if (timestamp_us) batch.SetTimestamp(*timestamp_us);
-    result = engine.Append(branch.id, batch);
+    result =
+        request.has_expected_position()
+            ? engine.Append(
+                  branch.id, batch,
+                  BranchPosition{
+                      request.expected_position().lsn(),
+                      TimelineId(request.expected_position().timeline_id())})
+            : engine.Append(branch.id, batch);
     if (result.ok() || !absl::IsFailedPrecondition(result.status())) break;
     // Restored meanwhile? Then the batch goes on the new timeline.
     absl::StatusOr<Branch> now = engine.GetBranch(branch.id);

@@ -63,6 +63,12 @@ class AuthTest : public PitrdFixture {
                      &v1::SnapshotService::Stub::CreateSnapshot, snapshot,
                      kAdminToken)
                     .ok());
+    v1::ResolveSpaceRequest space;
+    space.set_name("known.db");
+    space.set_create(true);
+    ASSERT_TRUE(Call(client_->pages.get(), &v1::PageService::Stub::ResolveSpace,
+                     space, kAdminToken)
+                    .ok());
   }
 
   std::string Page(absl::string_view marker) const {
@@ -100,6 +106,11 @@ std::vector<NamedCall> AuthTest::Reads() const {
   space_size.set_space(1);
   v1::GetSnapshotRequest get_snapshot;
   get_snapshot.set_name("snap");
+  v1::ResolveSpaceRequest known_space;
+  known_space.set_name("known.db");
+  v1::GetChangesRequest changes;
+  changes.set_branch("dev");
+  changes.set_space(1);
   v1::CreateLeaseRequest lease;
   lease.set_lsn(lsn_);
   *lease.mutable_ttl() = Seconds(60);
@@ -141,6 +152,18 @@ std::vector<NamedCall> AuthTest::Reads() const {
        [](PitrClient& c, const std::string& t) {
          return Call(c.pages.get(), &P::GetStoreInfo, v1::GetStoreInfoRequest(),
                      t);
+       }},
+      {"ResolveSpace (existing)",
+       [=](PitrClient& c, const std::string& t) {
+         return Call(c.pages.get(), &P::ResolveSpace, known_space, t);
+       }},
+      {"ListSpaces",
+       [](PitrClient& c, const std::string& t) {
+         return Call(c.pages.get(), &P::ListSpaces, v1::ListSpacesRequest(), t);
+       }},
+      {"GetChanges",
+       [=](PitrClient& c, const std::string& t) {
+         return Call(c.pages.get(), &P::GetChanges, changes, t);
        }},
       {"GetSnapshot",
        [=](PitrClient& c, const std::string& t) {
@@ -207,7 +230,15 @@ std::vector<NamedCall> AuthTest::Writes() const {
   v1::AppendRequest append;
   append.set_branch("dev");
   *append.add_records() = Image(2, 0, Page("b"));
+  v1::ResolveSpaceRequest new_space;
+  new_space.set_name("new.db");
+  new_space.set_create(true);
   return {
+      {"ResolveSpace (create)",
+       [=](PitrClient& c, const std::string& t) {
+         return Call(c.pages.get(), &v1::PageService::Stub::ResolveSpace,
+                     new_space, t);
+       }},
       {"Append",
        [=](PitrClient& c, const std::string& t) {
          return Call(c.wal.get(), &v1::WalService::Stub::Append, append, t);

@@ -366,6 +366,16 @@ TEST_F(BadInputTest, WalService) {
       return ReadWal(c, request, nullptr);
     };
   };
+  auto append_expecting = [](uint64_t lsn, uint64_t timeline,
+                             v1::WalRecord record) {
+    return [=](PitrClient& c) {
+      v1::AppendRequest request;
+      *request.add_records() = record;
+      request.mutable_expected_position()->set_lsn(lsn);
+      request.mutable_expected_position()->set_timeline_id(timeline);
+      return Call(c.wal.get(), &v1::WalService::Stub::Append, request);
+    };
+  };
   const v1::WalRecord good = Image(5, 0, Page("new"));
   const std::vector<v1::WalRecord> too_many(1025, good);
   google::protobuf::Timestamp earlier;
@@ -377,6 +387,14 @@ TEST_F(BadInputTest, WalService) {
   invalid.set_nanos(2000000000);
   const std::string short_image(100, 'x');
   Run({
+      {"append: expected position passed",
+       append_expecting(1, 1, good),
+       StatusCode::ABORTED,
+       {"has moved since lsn 0/1", "nothing was written"}},
+      {"append: expected position on another timeline",
+       append_expecting(PastLatest(), 99, good),
+       StatusCode::ABORTED,
+       {"timeline 99"}},
       {"append: unknown branch",
        append(kUnknown, {good}),
        StatusCode::NOT_FOUND,
@@ -489,6 +507,22 @@ TEST_F(BadInputTest, PageService) {
       return Call(c.pages.get(), &Stub::GetSpaceSize, request);
     };
   };
+  auto resolve = [](std::string name, bool create) {
+    return [=](PitrClient& c) {
+      v1::ResolveSpaceRequest request;
+      request.set_name(name);
+      request.set_create(create);
+      return Call(c.pages.get(), &Stub::ResolveSpace, request);
+    };
+  };
+  auto changes = [](std::string branch) {
+    return [=](PitrClient& c) {
+      v1::GetChangesRequest request;
+      request.set_branch(branch);
+      request.set_space(1);
+      return Call(c.pages.get(), &Stub::GetChanges, request);
+    };
+  };
   auto diff = [](std::string from, v1::PointInTime from_point, std::string to,
                  v1::PointInTime to_point) {
     return [=](PitrClient& c) {
@@ -569,6 +603,18 @@ TEST_F(BadInputTest, PageService) {
        space_size("main", AtLsn(PastLatest())),
        StatusCode::OUT_OF_RANGE,
        {PastLatestText()}},
+      {"resolve space: unknown without create",
+       resolve("no_such.db", false),
+       StatusCode::NOT_FOUND,
+       {"no_such.db"}},
+      {"resolve space: bad name",
+       resolve("../escape", true),
+       StatusCode::INVALID_ARGUMENT,
+       {"../escape", "invalid space name"}},
+      {"get changes: unknown branch",
+       changes(kUnknown),
+       StatusCode::NOT_FOUND,
+       {kUnknown}},
   });
 }
 

@@ -281,6 +281,27 @@ TEST_F(CliTourTest, IncrementalDumpsKeepACopyCurrent) {
       << backwards.err;
 }
 
+TEST_F(CliTourTest, NamedSpacesResolveToOneIdOnEveryBranch) {
+  CliResult unknown = Run({"space", "resolve", "orders.db"});
+  EXPECT_EQ(unknown.exit_code, 3) << unknown.err;
+  EXPECT_TRUE(absl::StrContains(unknown.err, "NOT_FOUND")) << unknown.err;
+  std::string made = Json({"space", "resolve", "orders.db", "--create"});
+  EXPECT_TRUE(absl::StrContains(made, "\"id\":2147483648")) << made;
+  EXPECT_EQ(Json({"space", "resolve", "orders.db"}), made);
+  Json({"space", "resolve", "app/users.db", "--create"});
+  std::string list = Json({"space", "list"});
+  EXPECT_LT(list.find("app/users.db"), list.find("orders.db")) << list;
+  Json({"append", "image", "2147483648", "0", "text:in orders"});
+  Json({"branch", "create", "dev"});
+  EXPECT_TRUE(absl::StartsWith(
+      JsonString(Json({"page", "get", "2147483648", "0", "--branch", "dev"}),
+                 "data_hex"),
+      HexPrefix("in orders")));
+  CliResult bad = Run({"space", "resolve", "../up", "--create"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(bad.err, "invalid space name")) << bad.err;
+}
+
 TEST_F(CliTourTest, ErrorsCarryTheServersMessageAndCode) {
   CliResult missing = Run({"branch", "get", "no_such_branch"});
   EXPECT_EQ(missing.exit_code, 3);

@@ -21,9 +21,10 @@ absl::Status ForOption(const std::string& name, const absl::Status& status) {
 
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
-  for (auto group : {BranchCommands, SnapshotCommands, ScheduleCommands,
-                     BackupCommands, ReplicaCommands, RetentionCommands,
-                     PageCommands, WalCommands, DumpCommands, DiffCommands}) {
+  for (auto group :
+       {BranchCommands, SnapshotCommands, ScheduleCommands, BackupCommands,
+        ReplicaCommands, RetentionCommands, PageCommands, SpaceCommands,
+        WalCommands, DumpCommands, DiffCommands}) {
     std::vector<Command> commands = group();
     all.insert(all.end(), commands.begin(), commands.end());
   }

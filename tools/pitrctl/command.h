@@ -47,6 +47,7 @@ std::vector<Command> PageCommands();
 std::vector<Command> WalCommands();
 std::vector<Command> DumpCommands();
 std::vector<Command> DiffCommands();
+std::vector<Command> SpaceCommands();
 
 // Every subcommand, group by group: the table main.cc dispatches on and
 // help and completion are made from.

@@ -92,7 +92,8 @@ Json UnnamedAncestorJson(const v1::UnnamedAncestor& a) {
   return Json::Object()
       .Set("name", Json::String(DeletedTimelineName(a.timeline_id())))
       .Set("id", Json::Null())
-      .Set("parent", a.parent().empty() ? Json::Null() : Json::String(a.parent()))
+      .Set("parent",
+           a.parent().empty() ? Json::Null() : Json::String(a.parent()))
       .Set("branch_point_lsn", LsnJson(a.branch_point_lsn()))
       .Set("depth", Json::Number(a.depth()))
       .Set("timeline_id", Json::Number(a.timeline_id()))
@@ -130,7 +131,8 @@ Json ScheduleJson(const v1::SnapshotSchedule& s) {
 Json BackupJson(const v1::Backup& b, const v1::Backup* next) {
   return Json::Object()
       .Set("lsn", LsnJson(b.lsn()))
-      .Set("restores_until", next == nullptr ? Json::Null() : LsnJson(next->lsn()))
+      .Set("restores_until",
+           next == nullptr ? Json::Null() : LsnJson(next->lsn()))
       .Set("applied_lsn", LsnJson(b.applied_lsn()))
       .Set("create_time", TimeJson(IfSet(b.has_create_time(), b.create_time())))
       .Set("size_bytes", Json::Number(b.size_bytes()))
@@ -167,6 +169,14 @@ Json LeaseJson(const v1::Lease& l) {
            TimeJson(IfSet(l.has_expire_time(), l.expire_time())));
 }
 
+Json SpaceJson(const v1::Space& s) {
+  return Json::Object()
+      .Set("name", Json::String(s.name()))
+      .Set("id", Json::Number(s.id()))
+      .Set("create_time",
+           TimeJson(IfSet(s.has_create_time(), s.create_time())));
+}
+
 Json StoreInfoJson(const v1::StoreInfo& i) {
   Json out = Json::Object()
                  .Set("page_size", Json::Number(i.page_size()))
@@ -185,7 +195,8 @@ Json StoreInfoJson(const v1::StoreInfo& i) {
                            .Set("fenced", Json::Bool(a.fenced()))
                            .Set("last_error", Json::String(a.last_error())));
   }
-  if (i.has_replication()) out.Set("replication", ReplicationJson(i.replication()));
+  if (i.has_replication())
+    out.Set("replication", ReplicationJson(i.replication()));
   return out;
 }
 
@@ -205,8 +216,7 @@ Json ReplicationJson(const v1::ReplicationStatus& r) {
            TimeJson(IfSet(r.has_last_contact(), r.last_contact())))
       .Set("last_error", Json::String(r.last_error()))
       .Set("batches_applied", Json::Number(r.batches_applied()))
-      .Set("catalog_changes_applied",
-           Json::Number(r.catalog_changes_applied()))
+      .Set("catalog_changes_applied", Json::Number(r.catalog_changes_applied()))
       .Set("archive_catch_ups", Json::Number(r.archive_catch_ups()));
 }
 

@@ -35,6 +35,7 @@ clients::Json ScheduleJson(const v1::SnapshotSchedule& s);
 clients::Json PolicyJson(const v1::RetentionPolicy& p);
 clients::Json GcReportJson(const v1::GcReport& r);
 clients::Json LeaseJson(const v1::Lease& l);
+clients::Json SpaceJson(const v1::Space& space);
 clients::Json StoreInfoJson(const v1::StoreInfo& i);
 // role, and for a replica: primary, connected, lsns, lag, errors.
 clients::Json ReplicationJson(const v1::ReplicationStatus& r);
