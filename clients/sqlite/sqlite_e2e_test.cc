@@ -212,6 +212,38 @@ TEST_F(SqliteE2eTest, TransactionLargerThanTheCacheIsOneBatch) {
                         << after[0] << " is not one batch";
 }
 
+// "<phase> key=value..." lines (testdata/cache.py) -> phase -> key -> value.
+std::map<std::string, std::map<std::string, int>> StatsByPhase(
+    const std::string& out) {
+  std::map<std::string, std::map<std::string, int>> stats;
+  for (absl::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> words = absl::StrSplit(line, ' ');
+    for (size_t i = 1; i < words.size(); ++i) {
+      std::vector<std::string> kv = absl::StrSplit(words[i], '=');
+      if (kv.size() == 2)
+        (void)absl::SimpleAtoi(kv[1], &stats[words[0]][kv[0]]);
+    }
+  }
+  return stats;
+}
+
+TEST_F(SqliteE2eTest, PageCacheSurvivesTransactionsAndScansReadAhead) {
+  ProgramResult r = Python("cache.py", {"cache.db"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto stats = StatsByPhase(r.out);
+  // A cold scan of ~250 pages: read-ahead fetches them in a few calls.
+  EXPECT_GT(stats["scan"]["page_reads"], 200) << r.out;
+  EXPECT_LE(stats["scan"]["fetches"] * 8, stats["scan"]["pages_fetched"])
+      << r.out;
+  // Nothing changed: the next transaction reads everything from the cache.
+  EXPECT_GT(stats["unchanged"]["page_reads"], 200) << r.out;
+  EXPECT_EQ(stats["unchanged"]["fetches"], 0) << r.out;
+  // One row changed elsewhere: GetChanges drops only its pages.
+  EXPECT_GE(stats["one_row_changed"]["pages_invalidated"], 1) << r.out;
+  EXPECT_LE(stats["one_row_changed"]["pages_invalidated"], 4) << r.out;
+  EXPECT_LE(stats["one_row_changed"]["pages_fetched"], 4) << r.out;
+}
+
 TEST_F(SqliteE2eTest, ShellLoadsTheExtension) {
   const std::string uri =
       absl::StrCat("file:shell.db?vfs=pitr&server=", pitrd_->address());
