@@ -18,6 +18,9 @@ constexpr char kSqliteMagic[] = "SQLite format 3";
 constexpr size_t kPageSizeOffset = 16;
 // GetPages takes at most this many keys.
 constexpr size_t kMaxKeysPerCall = 1024;
+// Appends of one commit that other databases' commits on the branch may
+// refuse (each is followed by a Rebase).
+constexpr int kCommitAttempts = 8;
 
 bool SamePosition(const v1::BranchPosition& a, const v1::BranchPosition& b) {
   return a.lsn() == b.lsn() && a.timeline_id() == b.timeline_id();
@@ -101,17 +104,28 @@ absl::Status DbFile::Lock(LockLevel level) {
           absl::StrCat("database ", db_->name(), " is open read-only at ",
                        FormatLsn(position_.lsn())));
     }
-    PITR_ASSIGN_OR_RETURN(RemoteDb::Changes now, db_->GetChanges(std::nullopt));
-    if (!SamePosition(now.position, position_)) {
+    PITR_ASSIGN_OR_RETURN(bool current, Rebase());
+    if (!current) {
       ++stats_.conflicts;
       return absl::AbortedError(absl::StrCat(
-          "branch ", db_->branch(), " moved from ", FormatLsn(position_.lsn()),
-          " to ", FormatLsn(now.position.lsn()),
-          " since the transaction started"));
+          "database ", db_->name(), " changed on branch ", db_->branch(),
+          " since the transaction's read point ", FormatLsn(position_.lsn())));
     }
   }
   lock_ = level;
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> DbFile::Rebase() {
+  PITR_ASSIGN_OR_RETURN(RemoteDb::Changes changes, db_->GetChanges(position_));
+  if (SamePosition(changes.position, position_)) return true;
+  if (changes.all_changed || !changes.pages.empty() ||
+      changes.space_pages != base_pages_) {
+    return false;
+  }
+  position_ = changes.position;
+  cache_position_ = position_;
+  return true;
 }
 
 absl::Status DbFile::Unlock(LockLevel level) {
@@ -260,8 +274,15 @@ absl::Status DbFile::Commit() {
         absl::StrCat("the transaction on database ", db_->name(),
                      " lost to another writer; roll it back and retry"));
   }
-  absl::StatusOr<uint64_t> commit_lsn =
-      db_->Append(buffer_.ToRecords(db_->space()), position_);
+  std::vector<v1::WalRecord> records = buffer_.ToRecords(db_->space());
+  absl::StatusOr<uint64_t> commit_lsn;
+  for (int attempt = 0; attempt < kCommitAttempts; ++attempt) {
+    commit_lsn = db_->Append(records, position_);
+    if (!absl::IsAborted(commit_lsn.status())) break;
+    // The branch moved: if only other databases changed, commit after them.
+    absl::StatusOr<bool> rebased = Rebase();
+    if (!rebased.ok() || !*rebased) break;
+  }
   if (!commit_lsn.ok()) {
     // Whatever happened, SQLite now rolls back: nothing more of this
     // transaction may be committed.

@@ -5,14 +5,15 @@
 // Transactions follow SQLite's locks. Taking SHARED from NONE starts a
 // transaction: GetChanges fixes its read point (every page is read as of
 // that LSN) and revalidates the page cache kept from earlier transactions.
-// Taking RESERVED checks again that the branch has not moved (ABORTED if
-// it has). Writes go to a WriteBuffer that reads see first; Commit (xSync,
-// SQLITE_FCNTL_COMMIT_ATOMIC_WRITE, or at the latest dropping from
-// RESERVED+ to SHARED or NONE) appends them as one WAL batch conditional on
-// the read point. A refused commit (ABORTED: another writer committed
-// first) makes the transaction doomed: its later writes can only restore
-// the read point's contents (SQLite's rollback), and a commit of anything
-// else is refused again.
+// Taking RESERVED checks again that the database has not changed since
+// (ABORTED if it has; commits to other databases of the branch only move
+// the read point forward, see Rebase). Writes go to a WriteBuffer that reads
+// see first; Commit (xSync, SQLITE_FCNTL_COMMIT_ATOMIC_WRITE, or at the latest
+// dropping from RESERVED+ to SHARED or NONE) appends them as one WAL batch
+// conditional on the read point. A refused commit (ABORTED: another writer
+// committed first) makes the transaction doomed: its later writes can only
+// restore the read point's contents (SQLite's rollback), and a commit of
+// anything else is refused again.
 //
 // Opened with a point (`at`), the file is read-only as of that point.
 //
@@ -110,6 +111,11 @@ class DbFile {
   absl::Status Begin();
   // Outside a transaction, moves the read point to the branch's position.
   absl::Status Refresh();
+  // Moves the read point to the branch's position now if no page of this
+  // database changed since it (commits to other databases of the branch):
+  // what the transaction read is the same there. False if the database
+  // changed (or the branch was restored).
+  absl::StatusOr<bool> Rebase();
   // The page as the transaction sees it; nullptr past the end of the file.
   absl::StatusOr<const std::string*> Page(uint32_t page);
   // Reads `page` (and, on a sequential scan, the pages after it) from the

@@ -1,8 +1,9 @@
 """Concurrent writers: each of PROCESSES processes adds 1 to one counter
 N times, in transactions retried on SQLITE_BUSY; prints the final value and
-the retries.
+the retries. With "separate", each process has its own database (NAME_<i>)
+on the same branch, and the value printed is their sum.
 
-Usage: counter.py EXTENSION SERVER NAME PROCESSES N
+Usage: counter.py EXTENSION SERVER NAME PROCESSES N [separate]
 """
 import subprocess
 import sys
@@ -33,13 +34,20 @@ if processes == 0:  # a child: the writer
     print(retries)
     sys.exit(0)
 
-db.execute("CREATE TABLE counter(v INTEGER)")
-db.execute("INSERT INTO counter VALUES (0)")
-children = [subprocess.Popen([sys.executable] + sys.argv[:4] + ["0", str(n)],
+separate = sys.argv[6:] == ["separate"]
+names = (["%s_%d" % (name, i) for i in range(processes)] if separate
+         else [name])
+dbs = [pitrsql.connect(server, db_name) for db_name in names]
+for db in dbs:
+    db.execute("CREATE TABLE counter(v INTEGER)")
+    db.execute("INSERT INTO counter VALUES (0)")
+children = [subprocess.Popen([sys.executable] + sys.argv[:3] +
+                             [names[i % len(names)], "0", str(n)],
                              stdout=subprocess.PIPE)
-            for _ in range(processes)]
+            for i in range(processes)]
 retries = sum(int(c.communicate()[0]) for c in children)
 if any(c.returncode != 0 for c in children):
     sys.exit("a writer failed")
 print("value %d retries %d" %
-      (db.execute("SELECT v FROM counter").fetchone()[0], retries))
+      (sum(db.execute("SELECT v FROM counter").fetchone()[0] for db in dbs),
+       retries))
