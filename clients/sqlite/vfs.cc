@@ -76,8 +76,26 @@ int CheckReservedLock(sqlite3_file*, int* reserved) {
   return SQLITE_OK;
 }
 
-int FileControl(sqlite3_file* file, int op, void*) {
+// PRAGMA journal_mode=WAL fails with this message (SQLite would otherwise
+// answer "delete" silently, having no xShmMap).
+bool RefuseWalPragma(char** args) {
+  if (args[1] == nullptr || args[2] == nullptr ||
+      sqlite3_stricmp(args[1], "journal_mode") != 0 ||
+      sqlite3_stricmp(args[2], "wal") != 0) {
+    return false;
+  }
+  args[0] = sqlite3_mprintf(
+      "pitr: journal_mode=WAL is not supported (it needs memory shared "
+      "between processes); each transaction is one atomic append to pitr, "
+      "with its rollback journal in memory");
+  return true;
+}
+
+int FileControl(sqlite3_file* file, int op, void* arg) {
   switch (op) {
+    case SQLITE_FCNTL_PRAGMA:
+      return RefuseWalPragma(static_cast<char**>(arg)) ? SQLITE_ERROR
+                                                       : SQLITE_NOTFOUND;
     case SQLITE_FCNTL_BEGIN_ATOMIC_WRITE:
       return SQLITE_OK;  // writes are always buffered
     case SQLITE_FCNTL_COMMIT_ATOMIC_WRITE:
