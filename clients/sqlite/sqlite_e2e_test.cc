@@ -196,6 +196,14 @@ TEST_F(SqliteE2eTest, WritersOfOtherDatabasesOnTheBranchDoNotConflict) {
   EXPECT_LE(retries, 3) << r.out;
 }
 
+TEST_F(SqliteE2eTest, WritersKilledMidTransactionLeaveWholeTransactions) {
+  // The script checks after each kill that the rows are a multiple of a
+  // transaction's and that PRAGMA integrity_check is ok.
+  ProgramResult r = Python("crash.py", {"crash.db", "10", "300"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.rfind("rounds 10 committed ", 0), 0u) << r.out;
+}
+
 TEST_F(SqliteE2eTest, TransactionLargerThanTheCacheIsOneBatch) {
   ProgramResult r = Python("big_transaction.py", {"big.db", "2000"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
