@@ -204,6 +204,18 @@ TEST_F(SqliteE2eTest, WritersKilledMidTransactionLeaveWholeTransactions) {
   EXPECT_EQ(r.out.rfind("rounds 10 committed ", 0), 0u) << r.out;
 }
 
+TEST_F(SqliteE2eTest, ServerGoneAndBackUnderARunningApplication) {
+  ProgramResult r = Python("server_down.py", {"down.db"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::map<std::string, std::string> got = KeyValues(r.out);
+  EXPECT_EQ(got["before"], "ok");
+  EXPECT_EQ(got["down"], "disk_I/O_error");
+  EXPECT_NE(r.err.find("pitr: "), std::string::npos) << r.err;
+  EXPECT_EQ(got["back"], "ok") << r.err;
+  EXPECT_EQ(got["rows"], "1,3");
+  EXPECT_EQ(got["integrity"], "ok");
+}
+
 TEST_F(SqliteE2eTest, TransactionLargerThanTheCacheIsOneBatch) {
   ProgramResult r = Python("big_transaction.py", {"big.db", "2000"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
