@@ -55,9 +55,15 @@ std::map<std::string, std::string> KeyValues(const std::string& out) {
 
 class SqliteE2eTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartPitrd({}); }
+
+  // (Re)starts pitrd, on a new store, with `flags`.
+  void StartPitrd(std::vector<std::string> flags) {
+    pitrd_.reset();
+    e2e::PitrdOptions options;
+    options.flags = std::move(flags);
     absl::StatusOr<std::unique_ptr<e2e::PitrdProcess>> pitrd =
-        e2e::PitrdProcess::Start(e2e::PitrdOptions());
+        e2e::PitrdProcess::Start(options);
     ASSERT_TRUE(pitrd.ok()) << pitrd.status();
     pitrd_ = *std::move(pitrd);
     client_ = std::make_unique<e2e::PitrClient>(pitrd_->NewChannel());
@@ -278,6 +284,30 @@ TEST_F(SqliteE2eTest, PageCacheSurvivesTransactionsAndScansReadAhead) {
   EXPECT_GE(stats["one_row_changed"]["pages_invalidated"], 1) << r.out;
   EXPECT_LE(stats["one_row_changed"]["pages_invalidated"], 4) << r.out;
   EXPECT_LE(stats["one_row_changed"]["pages_fetched"], 4) << r.out;
+}
+
+TEST_F(SqliteE2eTest, TokensAdminWritesReadReadsNoneCannotOpen) {
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string admin = "admin-token-0123456789abcdef";
+  const std::string read = "read-token-0123456789abcdef";
+  std::ofstream(dir + "/tokens")
+      << "admin " << admin << "\nread " << read << "\n";
+  std::ofstream(dir + "/admin.token") << admin << "\n";
+  std::ofstream(dir + "/read.token") << read << "\n";
+  StartPitrd({"--token_file=" + dir + "/tokens"});
+  ProgramResult r = Python(
+      "tokens.py", {"tokens.db", dir + "/admin.token", dir + "/read.token"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::map<std::string, std::string> got = KeyValues(r.out);
+  EXPECT_EQ(got["admin_write"], "ok []");
+  EXPECT_EQ(got["admin_insert"], "ok []");
+  EXPECT_EQ(got["read_select"], "ok [(7,)]");
+  EXPECT_EQ(got["read_insert"], "attempt_to_write_a_readonly_database");
+  EXPECT_EQ(got["no_token"], "unable_to_open_database_file");
+  EXPECT_NE(r.err.find("missing \"authorization: Bearer <token>\""),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(got["env_select"], "ok [(7,)]");
 }
 
 TEST_F(SqliteE2eTest, ShellLoadsTheExtension) {

@@ -145,10 +145,15 @@ int OpenDb(const char* name, sqlite3_file* file, int flags, int* out_flags) {
       [name](const char* key) { return sqlite3_uri_parameter(name, key); },
       [](const char* key) -> const char* { return getenv(key); });
   if (!options.ok()) return ToSqliteCode(options.status(), SQLITE_CANTOPEN);
-  const bool read_only =
+  bool read_only =
       options->at.has_value() || (flags & SQLITE_OPEN_READONLY) != 0;
   auto db = RemoteDb::Open(*options, name,
                            !read_only && (flags & SQLITE_OPEN_CREATE) != 0);
+  if (absl::IsPermissionDenied(db.status())) {
+    // A token that may only read: the database opens read-only.
+    read_only = true;
+    db = RemoteDb::Open(*options, name, /*create=*/false);
+  }
   if (!db.ok()) return ToSqliteCode(db.status(), SQLITE_CANTOPEN);
   DbFileOptions file_options;
   file_options.at = options->at;
