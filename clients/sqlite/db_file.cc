@@ -22,6 +22,11 @@ constexpr size_t kMaxKeysPerCall = 1024;
 // refuse (each is followed by a Rebase).
 constexpr int kCommitAttempts = 8;
 
+absl::Status ReadOnlyError(const RemoteDb& db) {
+  return absl::PermissionDeniedError(
+      absl::StrCat("database ", db.name(), " is open read-only"));
+}
+
 bool SamePosition(const v1::BranchPosition& a, const v1::BranchPosition& b) {
   return a.lsn() == b.lsn() && a.timeline_id() == b.timeline_id();
 }
@@ -99,11 +104,7 @@ absl::Status DbFile::Lock(LockLevel level) {
   if (level <= lock_) return absl::OkStatus();
   if (lock_ == LockLevel::kNone) PITR_RETURN_IF_ERROR(Begin());
   if (level >= LockLevel::kReserved && lock_ < LockLevel::kReserved) {
-    if (read_only_) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("database ", db_->name(), " is open read-only at ",
-                       FormatLsn(position_.lsn())));
-    }
+    if (read_only_) return ReadOnlyError(*db_);
     PITR_ASSIGN_OR_RETURN(bool current, Rebase());
     if (!current) {
       ++stats_.conflicts;
@@ -199,10 +200,7 @@ absl::Status DbFile::Read(uint64_t offset, char* out, size_t n,
 }
 
 absl::Status DbFile::Write(uint64_t offset, const char* data, size_t n) {
-  if (read_only_) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("database ", db_->name(), " is open read-only"));
-  }
+  if (read_only_) return ReadOnlyError(*db_);
   if (n != page_size() || offset % page_size() != 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "write of ", n, " bytes at offset ", offset, " to database ",
@@ -220,10 +218,7 @@ absl::Status DbFile::Write(uint64_t offset, const char* data, size_t n) {
 }
 
 absl::Status DbFile::Truncate(uint64_t size) {
-  if (read_only_) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("database ", db_->name(), " is open read-only"));
-  }
+  if (read_only_) return ReadOnlyError(*db_);
   if (size % page_size() != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("truncation of database ", db_->name(), " to ", size,

@@ -96,6 +96,10 @@ int FileControl(sqlite3_file* file, int op, void* arg) {
     case SQLITE_FCNTL_PRAGMA:
       return RefuseWalPragma(static_cast<char**>(arg)) ? SQLITE_ERROR
                                                        : SQLITE_NOTFOUND;
+    case SQLITE_FCNTL_SYNC:
+      // Sent before xSync, and in its place with PRAGMA synchronous=OFF:
+      // the commit point either way.
+      return ToSqliteCode(Db(file).Commit(), SQLITE_IOERR_FSYNC);
     case SQLITE_FCNTL_BEGIN_ATOMIC_WRITE:
       return SQLITE_OK;  // writes are always buffered
     case SQLITE_FCNTL_COMMIT_ATOMIC_WRITE:
