@@ -209,6 +209,21 @@ TEST_F(SqliteE2eTest, WritersOfOtherDatabasesOnTheBranchDoNotConflict) {
   EXPECT_LE(retries, 3) << r.out;
 }
 
+TEST_F(SqliteE2eTest, ReadersDuringWritesSeeWholeTransactionsAndSnapshots) {
+  // The script fails if a count is not a multiple of a transaction's rows.
+  ProgramResult r = Python("readers.py", {"readers.db", "20", "200"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> words =
+      absl::StrSplit(absl::StripAsciiWhitespace(r.out), ' ');
+  ASSERT_EQ(words.size(), 6u) << r.out;
+  int distinct = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(words[3], &distinct)) << r.out;
+  EXPECT_GE(distinct, 2) << "the reads did not overlap the writes: " << r.out;
+  EXPECT_EQ(words[5], "yes") << "a read transaction saw commits made after "
+                                "it started: "
+                             << r.out;
+}
+
 TEST_F(SqliteE2eTest, WritersKilledMidTransactionLeaveWholeTransactions) {
   // The script checks after each kill that the rows are a multiple of a
   // transaction's and that PRAGMA integrity_check is ok.
