@@ -36,7 +36,10 @@ bool SamePosition(const v1::BranchPosition& a, const v1::BranchPosition& b) {
 DbFile::DbFile(std::unique_ptr<RemoteDb> db, const DbFileOptions& options)
     : db_(std::move(db)),
       read_only_(options.at.has_value()),
-      read_ahead_pages_(options.read_ahead_pages),
+      // Read-ahead must not evict what it fetched before it is read.
+      read_ahead_pages_(static_cast<uint32_t>(
+          std::min<size_t>(options.read_ahead_pages,
+                           std::max<size_t>(1, options.cache_pages / 2)))),
       cache_(options.cache_pages) {}
 
 absl::StatusOr<std::unique_ptr<DbFile>> DbFile::Open(

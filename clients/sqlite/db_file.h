@@ -51,9 +51,10 @@ enum class LockLevel {
 struct DbFileOptions {
   // Set: read-only as of this point.
   std::optional<v1::PointInTime> at;
-  // Pages the cache keeps between transactions.
+  // Pages the cache keeps between transactions (OpenOptions' default).
   size_t cache_pages = 4096;
-  // Pages a sequential read fetches in one GetPages.
+  // Pages a sequential read fetches in one GetPages (at most half the
+  // cache).
   uint32_t read_ahead_pages = 32;
 };
 

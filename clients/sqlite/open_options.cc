@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "clients/common/point.h"
 
@@ -54,6 +55,13 @@ absl::StatusOr<OpenOptions> ParseOpenOptions(Lookup uri_parameter,
   }
   if (options.branch.empty()) {
     return absl::InvalidArgumentError("URI parameter branch= is empty");
+  }
+  if (const char* pages = uri_parameter("cache_pages")) {
+    if (!absl::SimpleAtoi(pages, &options.cache_pages) ||
+        options.cache_pages == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "URI parameter cache_pages=", pages, " is not a positive number"));
+    }
   }
   if (const char* at = uri_parameter("at")) {
     auto point = ParsePointText(at);

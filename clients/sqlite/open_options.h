@@ -10,11 +10,14 @@
 //               snapshot:NAME or a bare snapshot name. Opens read-only.
 //   token_file  default $PITR_TOKEN_FILE; none if unset
 //   tls_ca      PEM file of the server's CA: TLS; none: plain text
+//   cache_pages pages the connection's cache keeps between transactions;
+//               default 4096
 //
 // Parameters SQLite itself reads (vfs, mode, cache...) are left alone.
 #ifndef PITR_CLIENTS_SQLITE_OPEN_OPTIONS_H_
 #define PITR_CLIENTS_SQLITE_OPEN_OPTIONS_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -31,6 +34,7 @@ struct OpenOptions {
   std::string tls_ca;
   // Set: a read-only open as of this point.
   std::optional<v1::PointInTime> at;
+  size_t cache_pages = 4096;
 };
 
 // Looks a name up (a URI parameter or an environment variable); nullptr if
@@ -42,7 +46,8 @@ using Lookup = absl::FunctionRef<const char*(const char*)>;
 absl::StatusOr<v1::PointInTime> ParsePointText(const std::string& text);
 
 // The options of an open. INVALID_ARGUMENT, naming the parameter and its
-// value, for an empty server or branch or a malformed `at`.
+// value, for an empty server or branch, a malformed `at` or a cache_pages
+// that is not a positive number.
 absl::StatusOr<OpenOptions> ParseOpenOptions(Lookup uri_parameter,
                                              Lookup environment);
 

@@ -61,6 +61,22 @@ TEST(OpenOptionsTest, Points) {
   }
 }
 
+TEST(OpenOptionsTest, CachePages) {
+  absl::StatusOr<OpenOptions> options = Parse({});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->cache_pages, 4096u);
+  options = Parse({{"cache_pages", "100"}});
+  ASSERT_TRUE(options.ok()) << options.status();
+  EXPECT_EQ(options->cache_pages, 100u);
+  for (const char* bad : {"0", "-5", "lots"}) {
+    options = Parse({{"cache_pages", bad}});
+    EXPECT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument)
+        << bad;
+    EXPECT_NE(options.status().message().find(bad), std::string::npos)
+        << options.status();
+  }
+}
+
 TEST(OpenOptionsTest, BadValuesAreNamed) {
   absl::StatusOr<OpenOptions> options = Parse({{"at", "2026-13-45T99"}});
   ASSERT_EQ(options.status().code(), absl::StatusCode::kInvalidArgument);

@@ -161,6 +161,7 @@ int OpenDb(const char* name, sqlite3_file* file, int flags, int* out_flags) {
   if (!db.ok()) return ToSqliteCode(db.status(), SQLITE_CANTOPEN);
   DbFileOptions file_options;
   file_options.at = options->at;
+  file_options.cache_pages = options->cache_pages;
   auto db_file = DbFile::Open(*std::move(db), file_options);
   if (!db_file.ok()) return ToSqliteCode(db_file.status(), SQLITE_CANTOPEN);
   reinterpret_cast<PitrFile*>(file)->db = db_file->release();
