@@ -16,6 +16,11 @@ namespace {
 // page size (big-endian; 1 means 65536).
 constexpr char kSqliteMagic[] = "SQLite format 3";
 constexpr size_t kPageSizeOffset = 16;
+// Where SQLite looks at the start of each read transaction to tell whether
+// its cache is still valid: the 16 bytes from the change counter (offset
+// 24) in page 1 (sqlite3PagerSharedLock).
+constexpr uint64_t kChangeCounterOffset = 24;
+constexpr size_t kChangeCounterProbe = 16;
 // GetPages takes at most this many keys.
 constexpr size_t kMaxKeysPerCall = 1024;
 // Appends of one commit that other databases' commits on the branch may
@@ -82,6 +87,9 @@ absl::Status DbFile::Begin() {
   PITR_ASSIGN_OR_RETURN(RemoteDb::Changes changes,
                         db_->GetChanges(cache_position_));
   const size_t cached = cache_.size();
+  if (changes.all_changed && cache_position_.has_value()) {
+    history_jumped_ = true;
+  }
   if (changes.all_changed) {
     cache_.Clear();
   } else {
@@ -139,6 +147,7 @@ absl::Status DbFile::Unlock(LockLevel level) {
     buffer_.Reset(base_pages_);
     doomed_ = false;
   }
+  if (level == LockLevel::kNone) history_jumped_ = false;
   lock_ = std::min(lock_, level);
   return status;
 }
@@ -182,6 +191,15 @@ absl::Status DbFile::Fetch(uint32_t page) {
 absl::Status DbFile::Read(uint64_t offset, char* out, size_t n,
                           bool* short_read) {
   PITR_RETURN_IF_ERROR(Refresh());
+  if (history_jumped_ && offset == kChangeCounterOffset &&
+      n == kChangeCounterProbe) {
+    // SQLite's probe of its cache's validity: answer bytes that cannot be
+    // those it cached, so that it drops its cache and reads page 1 again.
+    history_jumped_ = false;
+    PITR_RETURN_IF_ERROR(Read(offset, out, n, short_read));
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<char>(~out[i]);
+    return absl::OkStatus();
+  }
   *short_read = false;
   const uint64_t page_size = this->page_size();
   while (n > 0) {

@@ -139,6 +139,11 @@ class DbFile {
   // The transaction's writes; page_count() is the file's size.
   WriteBuffer buffer_;
   bool doomed_ = false;
+  // GetChanges could not relate the new read point to the cache's (a
+  // restore, or history the server no longer keeps): SQLite's own cache
+  // must be dropped too, even if the database's change counter happens to
+  // be the one it cached (a counter reached again on another timeline).
+  bool history_jumped_ = false;
   // The last page fetched and how many fetches in a row were sequential.
   uint32_t last_fetched_ = UINT32_MAX;
   uint32_t sequential_fetches_ = 0;

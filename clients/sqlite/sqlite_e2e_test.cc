@@ -173,6 +173,8 @@ TEST_F(SqliteE2eTest, TimeTravelFromSqlAndUris) {
   EXPECT_EQ(got["main_after_dev"], "new,old");
   EXPECT_EQ(got["restored"], "old");
   EXPECT_EQ(got["undone"], "new,old");
+  EXPECT_EQ(got["before_restore"], "cached,new,old");
+  EXPECT_EQ(got["after_restore_and_write"], "new,old,other");
 }
 
 TEST_F(SqliteE2eTest, ConcurrentWritersEndInASerialOrder) {

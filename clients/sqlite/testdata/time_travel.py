@@ -57,3 +57,15 @@ backup = db.execute("SELECT pitr_restore(?)", (old_lsn,)).fetchone()[0]
 show("restored", rows(db))
 db.execute("SELECT pitr_restore(?, ?)", (new_lsn, backup))
 show("undone", rows(db))
+
+# A connection that cached the latest state, a restore by another one, and
+# a commit there that brings the change counter back to the value the first
+# connection cached: it must still see the restored branch.
+other = pitrsql.connect(server, name)
+db.execute("SELECT count(*) FROM t").fetchone()
+counter_point = db.execute("SELECT pitr_lsn()").fetchone()[0]
+db.execute("INSERT INTO t VALUES ('cached')")
+show("before_restore", rows(db))
+other.execute("SELECT pitr_restore(?)", (counter_point,))
+other.execute("INSERT INTO t VALUES ('other')")
+show("after_restore_and_write", rows(db))
