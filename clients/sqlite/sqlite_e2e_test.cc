@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/lsn.h"
+#include "clients/common/channel_credentials.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/pitrd_process.h"
 #include "tests/e2e/run_program.h"
@@ -55,13 +56,11 @@ std::map<std::string, std::string> KeyValues(const std::string& out) {
 
 class SqliteE2eTest : public ::testing::Test {
  protected:
-  void SetUp() override { StartPitrd({}); }
+  void SetUp() override { StartPitrd(e2e::PitrdOptions()); }
 
-  // (Re)starts pitrd, on a new store, with `flags`.
-  void StartPitrd(std::vector<std::string> flags) {
+  // (Re)starts pitrd, on a new store.
+  void StartPitrd(e2e::PitrdOptions options) {
     pitrd_.reset();
-    e2e::PitrdOptions options;
-    options.flags = std::move(flags);
     absl::StatusOr<std::unique_ptr<e2e::PitrdProcess>> pitrd =
         e2e::PitrdProcess::Start(options);
     ASSERT_TRUE(pitrd.ok()) << pitrd.status();
@@ -318,7 +317,9 @@ TEST_F(SqliteE2eTest, TokensAdminWritesReadReadsNoneCannotOpen) {
       << "admin " << admin << "\nread " << read << "\n";
   std::ofstream(dir + "/admin.token") << admin << "\n";
   std::ofstream(dir + "/read.token") << read << "\n";
-  StartPitrd({"--token_file=" + dir + "/tokens"});
+  e2e::PitrdOptions options;
+  options.flags = {"--token_file=" + dir + "/tokens"};
+  StartPitrd(options);
   ProgramResult r = Python(
       "tokens.py", {"tokens.db", dir + "/admin.token", dir + "/read.token"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -332,6 +333,38 @@ TEST_F(SqliteE2eTest, TokensAdminWritesReadReadsNoneCannotOpen) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(got["env_select"], "ok [(7,)]");
+}
+
+TEST_F(SqliteE2eTest, TlsWithTheServersCa) {
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string command = absl::StrCat(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost"
+      " -keyout ",
+      dir, "/key.pem -out ", dir, "/cert.pem >/dev/null 2>&1");
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> trusting =
+      clients::ChannelCredentialsFor(dir + "/cert.pem");
+  ASSERT_TRUE(trusting.ok()) << trusting.status();
+  e2e::PitrdOptions options;
+  options.flags = {"--tls_cert=" + dir + "/cert.pem",
+                   "--tls_key=" + dir + "/key.pem"};
+  options.credentials = *trusting;
+  options.tls_server_name = "localhost";
+  StartPitrd(options);
+  const std::string server = absl::StrCat("localhost:", pitrd_->port());
+  const std::string script = RunfilePath("clients/sqlite/testdata/run_sql.py");
+
+  ProgramResult r =
+      RunProgram({kPython, script, Extension(), server, "tls.db",
+                  "tls_ca=" + dir + "/cert.pem", "--", "CREATE TABLE t(v)",
+                  "INSERT INTO t VALUES ('over TLS')", "SELECT v FROM t"});
+  EXPECT_EQ(r.out, "[]\n[]\n[('over TLS',)]\n") << r.err;
+
+  // Without the CA the client speaks plain text: the open fails.
+  r = RunProgram({kPython, script, Extension(), server, "tls.db", "--",
+                  "SELECT v FROM t"});
+  EXPECT_EQ(r.out, "error: unable to open database file\n") << r.err;
 }
 
 TEST_F(SqliteE2eTest, ShellLoadsTheExtension) {
