@@ -75,6 +75,7 @@
 #include "server/server.h"
 #include "spdlog/spdlog.h"
 #include "tools/bench/bench_util.h"
+#include "tools/bench/closed_loop.h"
 #include "wal/batch.h"
 
 ABSL_FLAG(std::string, dir, "",
@@ -112,9 +113,14 @@ ABSL_FLAG(bool, deadlock_detection, false,
 namespace pitr {
 namespace {
 
+using bench::Call;
+using bench::ClosedLoop;
+using bench::CpuSeconds;
 using bench::LoadAvg;
+using bench::Nanos;
 using bench::ParseList;
 using bench::Percentile;
+using bench::Point;
 using bench::Seconds;
 
 using Clock = std::chrono::steady_clock;
@@ -129,17 +135,6 @@ constexpr double kGetPageP99TargetUs = 200;
 constexpr int kGetPageP99Clients = 8;
 constexpr double kBatchedPagesTarget = 50000;
 constexpr double kAppendRatioTarget = 0.7;
-
-int64_t Nanos(Clock::duration d) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
-}
-
-double CpuSeconds(int who) {
-  struct rusage ru;
-  ::getrusage(who, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
 
 std::string PassMiss(bool ok) { return ok ? "PASS" : "MISS"; }
 
@@ -201,82 +196,6 @@ absl::StatusOr<Stubs> Connect(const std::string& target, bool own_connection) {
   s.wal = v1::WalService::NewStub(s.channel);
   s.branches = v1::BranchService::NewStub(s.channel);
   return s;
-}
-
-// ------------------------------------------------ closed-loop measurement
-
-// One point: `clients` threads calling in a loop.
-struct Point {
-  int clients = 0;
-  double seconds = 0;       // the measured window
-  uint64_t calls = 0;       // completed inside it
-  uint64_t items = 0;       // pages read or written by those calls
-  std::vector<int64_t> ns;  // latency of each of those calls
-  double cpu_s = 0;         // process CPU over the window
-  double client_cpu_s = 0;  // the client threads' own CPU in it
-  double ItemsPerSecond() const { return items / seconds; }
-  double CallsPerSecond() const { return calls / seconds; }
-};
-
-// A call of one client thread: returns the items it did.
-using Call = std::function<absl::StatusOr<uint64_t>(int thread)>;
-
-// Runs `call` on `clients` threads: unmeasured for `warmup`, then measured
-// for `window` (calls that end inside it).
-absl::StatusOr<Point> ClosedLoop(int clients, absl::Duration warmup,
-                                 absl::Duration window, const Call& call) {
-  const Clock::time_point begin = Clock::now() + std::chrono::milliseconds(20) +
-                                  absl::ToChronoNanoseconds(warmup);
-  const Clock::time_point end = begin + absl::ToChronoNanoseconds(window);
-  std::vector<Point> per(clients);
-  std::vector<absl::Status> errors(clients);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < clients; ++t) {
-    threads.emplace_back([&, t] {
-      Point& p = per[t];
-      p.ns.reserve(1 << 16);
-      bool measuring = false;
-      double cpu0 = 0;
-      for (;;) {
-        const Clock::time_point t0 = Clock::now();
-        if (t0 >= end) break;
-        if (!measuring && t0 >= begin) {
-          measuring = true;
-          cpu0 = CpuSeconds(RUSAGE_THREAD);
-        }
-        absl::StatusOr<uint64_t> items = call(t);
-        const Clock::time_point t1 = Clock::now();
-        if (!items.ok()) {
-          errors[t] = items.status();
-          break;
-        }
-        if (measuring && t1 <= end) {
-          ++p.calls;
-          p.items += *items;
-          p.ns.push_back(Nanos(t1 - t0));
-        }
-      }
-      if (measuring) p.client_cpu_s = CpuSeconds(RUSAGE_THREAD) - cpu0;
-    });
-  }
-  std::this_thread::sleep_until(begin);
-  const double cpu0 = CpuSeconds(RUSAGE_SELF);
-  std::this_thread::sleep_until(end);
-  const double cpu1 = CpuSeconds(RUSAGE_SELF);
-  for (std::thread& t : threads) t.join();
-  for (const absl::Status& s : errors) PITR_RETURN_IF_ERROR(s);
-  Point total;
-  total.clients = clients;
-  total.seconds = absl::ToDoubleSeconds(window);
-  total.cpu_s = cpu1 - cpu0;
-  for (Point& p : per) {
-    total.calls += p.calls;
-    total.items += p.items;
-    total.client_cpu_s += p.client_cpu_s;
-    total.ns.insert(total.ns.end(), p.ns.begin(), p.ns.end());
-  }
-  if (total.calls == 0) return absl::InternalError("no call completed");
-  return total;
 }
 
 // ------------------------------------------------------------------ setup
