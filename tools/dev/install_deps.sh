@@ -24,6 +24,8 @@ packages=(
   openssl              # certificates made by the TLS tests
   libcurl4-openssl-dev # remote/: the S3 backend's HTTP and SigV4 signing
   libssl-dev           # remote/: MD5 (Content-MD5) from libcrypto
+  sqlite3              # clients/sqlite/: its tests drive the shell
+  libsqlite3-dev       # clients/sqlite/: sqlite3ext.h of the extension
   curl                 # the README's tour (metrics), tools/dev/s3_server.sh
   ceph-mon             # tools/dev/s3_server.sh: the S3 server of the remote/
   ceph-osd             #   tests, a single-node Ceph with radosgw
