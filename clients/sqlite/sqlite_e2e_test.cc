@@ -27,13 +27,42 @@ using e2e::CallContext;
 using e2e::Describe;
 using e2e::ProgramResult;
 using e2e::RunfilePath;
-using e2e::RunProgram;
 
 constexpr char kPython[] = "/usr/bin/python3";
 constexpr char kShell[] = "/usr/bin/sqlite3";
 
 std::string Extension() {
   return RunfilePath("clients/sqlite/libpitr_sqlite.so");
+}
+
+// The sanitizer runtime this test runs with (e.g. /usr/lib/.../libasan.so.8
+// under --config=asan), or "" without one: found among the libraries mapped
+// into this process.
+std::string SanitizerRuntime() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    const size_t at = line.find('/');
+    if (at != std::string::npos &&
+        line.find("/libasan.so", at) != std::string::npos) {
+      return line.substr(at);
+    }
+  }
+  return "";
+}
+
+// Runs the shell or python3 with the extension. When the extension is built
+// with ASan, the host process must load ASan's runtime first (LD_PRELOAD);
+// leaks are not checked there (python3 and sqlite3 keep memory to their
+// end), everything else is.
+ProgramResult RunHost(std::vector<std::string> argv) {
+  std::map<std::string, std::string> env = {{"PYTHONDONTWRITEBYTECODE", "1"}};
+  static const std::string* const runtime = new std::string(SanitizerRuntime());
+  if (!runtime->empty()) {
+    env["LD_PRELOAD"] = *runtime;
+    env["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=1";
+  }
+  return e2e::RunProgram(std::move(argv), env);
 }
 
 std::string ReadFile(const std::string& path) {
@@ -76,7 +105,7 @@ class SqliteE2eTest : public ::testing::Test {
         kPython, RunfilePath("clients/sqlite/testdata/" + script), Extension(),
         pitrd_->address()};
     argv.insert(argv.end(), args.begin(), args.end());
-    return RunProgram(argv, {{"PYTHONDONTWRITEBYTECODE", "1"}});
+    return RunHost(argv);
   }
 
   uint32_t SpaceOf(const std::string& name, bool create = false) {
@@ -356,21 +385,21 @@ TEST_F(SqliteE2eTest, TlsWithTheServersCa) {
   const std::string script = RunfilePath("clients/sqlite/testdata/run_sql.py");
 
   ProgramResult r =
-      RunProgram({kPython, script, Extension(), server, "tls.db",
-                  "tls_ca=" + dir + "/cert.pem", "--", "CREATE TABLE t(v)",
-                  "INSERT INTO t VALUES ('over TLS')", "SELECT v FROM t"});
+      RunHost({kPython, script, Extension(), server, "tls.db",
+               "tls_ca=" + dir + "/cert.pem", "--", "CREATE TABLE t(v)",
+               "INSERT INTO t VALUES ('over TLS')", "SELECT v FROM t"});
   EXPECT_EQ(r.out, "[]\n[]\n[('over TLS',)]\n") << r.err;
 
   // Without the CA the client speaks plain text: the open fails.
-  r = RunProgram({kPython, script, Extension(), server, "tls.db", "--",
-                  "SELECT v FROM t"});
+  r = RunHost({kPython, script, Extension(), server, "tls.db", "--",
+               "SELECT v FROM t"});
   EXPECT_EQ(r.out, "error: unable to open database file\n") << r.err;
 }
 
 TEST_F(SqliteE2eTest, ShellLoadsTheExtension) {
   const std::string uri =
       absl::StrCat("file:shell.db?vfs=pitr&server=", pitrd_->address());
-  ProgramResult r = RunProgram(
+  ProgramResult r = RunHost(
       {kShell, "-cmd", ".load " + Extension(), ":memory:", ".open " + uri,
        "CREATE TABLE t(a); INSERT INTO t VALUES (42), (43);",
        "SELECT sum(a), pitr_lsn() <> '0/0' FROM t;", "PRAGMA page_size;",
@@ -382,8 +411,8 @@ TEST_F(SqliteE2eTest, ShellLoadsTheExtension) {
       << r.err;
 
   // A later process sees the data; the extension loads into python too.
-  r = RunProgram({kShell, "-cmd", ".load " + Extension(),
-                  ":memory:", ".open " + uri, "SELECT count(*) FROM t;"});
+  r = RunHost({kShell, "-cmd", ".load " + Extension(),
+               ":memory:", ".open " + uri, "SELECT count(*) FROM t;"});
   EXPECT_EQ(r.out, "2\n") << r.err;
 }
 
@@ -403,10 +432,10 @@ TEST_F(SqliteE2eTest, OtherPageSizeIsRefusedNamingBothSizes) {
   ASSERT_TRUE(status.ok()) << Describe(status);
 
   ProgramResult r =
-      RunProgram({kShell, "-cmd", ".load " + Extension(), ":memory:",
-                  absl::StrCat(".open file:small_pages.db?vfs=pitr&server=",
-                               pitrd_->address()),
-                  "SELECT count(*) FROM sqlite_master;"});
+      RunHost({kShell, "-cmd", ".load " + Extension(), ":memory:",
+               absl::StrCat(".open file:small_pages.db?vfs=pitr&server=",
+                            pitrd_->address()),
+               "SELECT count(*) FROM sqlite_master;"});
   // The shell goes on (with an empty in-memory database) after a failed
   // .open; the message is on stderr.
   EXPECT_NE(r.err.find(absl::StrCat("has pages of 4096 bytes but the pitr "
