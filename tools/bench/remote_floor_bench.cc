@@ -1,0 +1,216 @@
+// remote_floor_bench: the floor of pitr's remote read path, against a
+// trivial gRPC service in the same harness. One run, one machine; run by
+// sqlite_bench after its SQLite workloads, or alone:
+//
+//   bazel run -c opt //tools/bench:remote_floor_bench [-- --clients=1,8]
+//
+// A SQLite page read that misses the extension's cache is one GetPage (or
+// GetPages) round trip to pitrd, so that round trip is the floor under
+// every cold read of SQLite on pitr. It is measured here against the
+// cheapest service gRPC can offer on this machine: a PageService in this
+// process whose GetPage copies one 8 KiB page from memory (the same
+// messages, the same client and server stacks, loopback TCP; no engine, no
+// authentication, no metrics). pitrd runs in this process too
+// (Server::Start on 127.0.0.1:0, default options), holding --pages random
+// 8 KiB pages on main, flushed; each call reads a random one at the latest
+// LSN. For each --clients (closed loop, one channel and TCP connection per
+// client), --rounds rounds of --seconds per side, the order flipped every
+// round; p50 and p99 of all the calls of each side, and their ratio (the
+// target is at most 1.3, docs/performance.md).
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+#include "grpcpp/grpcpp.h"
+#include "proto/page_service.grpc.pb.h"
+#include "server/server.h"
+#include "spdlog/spdlog.h"
+#include "tools/bench/bench_util.h"
+#include "tools/bench/closed_loop.h"
+
+ABSL_FLAG(std::string, dir, "",
+          "Parent directory of the scratch directory (a fresh "
+          "remote_floor_bench.XXXXXX is made under it and deleted at the end). "
+          "Default: $TEST_TMPDIR, else $TMPDIR, else /tmp.");
+ABSL_FLAG(std::vector<std::string>, clients,
+          std::vector<std::string>({"1", "8"}),
+          "Closed-loop client threads, one channel each.");
+ABSL_FLAG(int, pages, 4096, "8 KiB pages pitrd holds on main.");
+ABSL_FLAG(int, rounds, 4, "Rounds per client count; each side once a round.");
+ABSL_FLAG(double, seconds, 1.0, "Measured seconds per side per round.");
+
+namespace pitr {
+namespace {
+
+using bench::ClosedLoop;
+using bench::Percentile;
+using bench::Point;
+
+constexpr uint32_t kPageSize = 8192;
+constexpr uint32_t kSpace = 1;
+constexpr double kFloorRatioTarget = 1.3;
+
+// The trivial service: GetPage answers with one page held in memory.
+class MemoryPageService final : public v1::PageService::Service {
+ public:
+  explicit MemoryPageService(std::string page) : page_(std::move(page)) {}
+  grpc::Status GetPage(grpc::ServerContext*, const v1::GetPageRequest* request,
+                       v1::Page* response) override {
+    *response->mutable_key() = request->key();
+    response->set_data(page_);
+    response->set_lsn(1);
+    return grpc::Status::OK;
+  }
+
+ private:
+  const std::string page_;
+};
+
+// A stub per client thread, each on its own channel (and so its own TCP
+// connection: a subchannel pool of its own).
+absl::StatusOr<std::vector<std::unique_ptr<v1::PageService::Stub>>> Stubs(
+    const std::string& target, int clients) {
+  std::vector<std::unique_ptr<v1::PageService::Stub>> stubs;
+  for (int i = 0; i < clients; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    auto channel = grpc::CreateCustomChannel(
+        target, grpc::InsecureChannelCredentials(), args);
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                   std::chrono::seconds(10))) {
+      return absl::UnavailableError(absl::StrCat("cannot connect to ", target));
+    }
+    stubs.push_back(v1::PageService::NewStub(channel));
+  }
+  return stubs;
+}
+
+// Random pages of space 1 through `stubs`, checking each page's size.
+bench::Call ReadRandomPages(
+    std::vector<std::unique_ptr<v1::PageService::Stub>>* stubs, int pages) {
+  auto rngs = std::make_shared<std::vector<std::mt19937>>();
+  for (size_t i = 0; i < stubs->size(); ++i) rngs->emplace_back(i + 1);
+  return [stubs, rngs, pages](int t) -> absl::StatusOr<uint64_t> {
+    v1::GetPageRequest request;
+    request.mutable_key()->set_space(kSpace);
+    request.mutable_key()->set_page((*rngs)[t]() % pages);
+    v1::Page page;
+    grpc::ClientContext context;
+    const grpc::Status s = (*stubs)[t]->GetPage(&context, request, &page);
+    if (!s.ok()) return absl::InternalError(s.error_message());
+    if (page.data().size() != kPageSize) {
+      return absl::InternalError("a page of the wrong size");
+    }
+    return 1;
+  };
+}
+
+absl::Status Load(Engine& engine, int pages) {
+  const std::string pool = bench::RandomPool(4 << 20, 5);
+  for (int p = 0; p < pages;) {
+    PITR_ASSIGN_OR_RETURN(WalBatch batch, engine.NewBatch(kMainBranch));
+    for (int i = 0; i < 64 && p < pages; ++i, ++p) {
+      const size_t at =
+          (static_cast<size_t>(p) * 4099) % (pool.size() - kPageSize);
+      PITR_RETURN_IF_ERROR(batch.PutPageImage(
+          {kSpace, static_cast<uint32_t>(p)}, pool.substr(at, kPageSize)));
+    }
+    PITR_RETURN_IF_ERROR(engine.Append(kMainBranch, batch).status());
+  }
+  return engine.Flush();
+}
+
+absl::Status Run(const std::string& scratch) {
+  PITR_ASSIGN_OR_RETURN(
+      std::vector<int> clients,
+      bench::ParseList<int>(absl::GetFlag(FLAGS_clients), "clients"));
+  const int pages = absl::GetFlag(FLAGS_pages);
+  ServerOptions options;
+  options.engine.dir = scratch + "/data";
+  options.engine.page_size = kPageSize;
+  options.listen_address = "127.0.0.1:0";
+  PITR_ASSIGN_OR_RETURN(std::unique_ptr<Server> pitrd, Server::Start(options));
+  PITR_RETURN_IF_ERROR(Load(pitrd->engine(), pages));
+
+  MemoryPageService trivial(bench::RandomPool(kPageSize, 9));
+  int trivial_port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &trivial_port);
+  builder.RegisterService(&trivial);
+  std::unique_ptr<grpc::Server> memory = builder.BuildAndStart();
+  if (memory == nullptr) return absl::InternalError("the trivial server");
+
+  absl::PrintF(
+      "\nGetPage of a random 8 KiB page: pitrd (%d pages on main, flushed) "
+      "against a trivial\nPageService answering from memory, in this "
+      "process, %d rounds of %.1f s per side.\n\n",
+      pages, absl::GetFlag(FLAGS_rounds), absl::GetFlag(FLAGS_seconds));
+  absl::PrintF("%7s | %-10s | %9s %9s %9s | %s\n", "clients", "service",
+               "calls/s", "p50 us", "p99 us", "pitrd / trivial (p50, p99)");
+  absl::PrintF("%s\n", std::string(90, '-'));
+  const absl::Duration window = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  for (int n : clients) {
+    PITR_ASSIGN_OR_RETURN(auto pitrd_stubs,
+                          Stubs(absl::StrCat("127.0.0.1:", pitrd->port()), n));
+    PITR_ASSIGN_OR_RETURN(auto memory_stubs,
+                          Stubs(absl::StrCat("127.0.0.1:", trivial_port), n));
+    Point sides[2];
+    for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
+      for (int i = 0; i < 2; ++i) {
+        const int side = (i + round) % 2;  // the order flips every round
+        PITR_ASSIGN_OR_RETURN(
+            Point point,
+            ClosedLoop(n, absl::Milliseconds(200), window,
+                       ReadRandomPages(side == 0 ? &pitrd_stubs : &memory_stubs,
+                                       pages)));
+        sides[side].calls += point.calls;
+        sides[side].seconds += point.seconds;
+        sides[side].ns.insert(sides[side].ns.end(), point.ns.begin(),
+                              point.ns.end());
+      }
+    }
+    const double p50[2] = {Percentile(sides[0].ns, 0.5) / 1e3,
+                           Percentile(sides[1].ns, 0.5) / 1e3};
+    const double p99[2] = {Percentile(sides[0].ns, 0.99) / 1e3,
+                           Percentile(sides[1].ns, 0.99) / 1e3};
+    absl::PrintF("%7d | %-10s | %9.0f %9.1f %9.1f |\n", n, "trivial",
+                 sides[1].CallsPerSecond(), p50[1], p99[1]);
+    absl::PrintF(
+        "%7d | %-10s | %9.0f %9.1f %9.1f | %.2f %.2f  (target <= "
+        "%.1f: %s)\n",
+        n, "pitrd", sides[0].CallsPerSecond(), p50[0], p99[0], p50[0] / p50[1],
+        p99[0] / p99[1], kFloorRatioTarget,
+        p50[0] / p50[1] <= kFloorRatioTarget &&
+                p99[0] / p99[1] <= kFloorRatioTarget
+            ? "PASS"
+            : "MISS");
+  }
+  memory->Shutdown();
+  return pitrd->Shutdown(absl::Seconds(5));
+}
+
+}  // namespace
+}  // namespace pitr
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  spdlog::set_level(spdlog::level::warn);
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::string> scratch = pitr::bench::MakeScratchDir(
+      absl::GetFlag(FLAGS_dir), "remote_floor_bench");
+  if (!scratch.ok()) {
+    std::fprintf(stderr, "%s\n", scratch.status().ToString().c_str());
+    return 1;
+  }
+  return pitr::bench::Finish("remote_floor_bench", *scratch, false,
+                             pitr::Run(*scratch), start);
+}
