@@ -45,15 +45,21 @@ absl::Status Maintenance::MaterializePendingImages() {
     ImageTask task;
     {
       MutexLock l(&mu_);
+      while (pending_images_.empty() && images_in_flight_ > 0) {
+        images_done_.Wait(&mu_);
+      }
       if (pending_images_.empty()) return absl::OkStatus();
       task = pending_images_.front();
       pending_images_.pop_front();
+      ++images_in_flight_;
     }
-    PITR_ASSIGN_OR_RETURN(bool written, work_.materialize(task));
-    if (written) {
+    absl::StatusOr<bool> written = work_.materialize(task);
+    {
       MutexLock l(&mu_);
-      ++stats_.images_materialized;
+      if (written.ok() && *written) ++stats_.images_materialized;
+      if (--images_in_flight_ == 0) images_done_.SignalAll();
     }
+    PITR_RETURN_IF_ERROR(written.status());
   }
 }
 

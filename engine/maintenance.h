@@ -85,7 +85,9 @@ class Maintenance {
 
   // Queues an image (Applier's callback).
   void EnqueueImage(const ImageTask& task);
-  // Materialises every queued image now.
+  // Materialises every queued image now, and waits for those another
+  // thread (the background work) has taken but not finished: when it
+  // returns, every image queued before the call is written.
   absl::Status MaterializePendingImages();
   // Notes that the in-memory layer holds changes not yet flushed.
   void MarkDirty();
@@ -111,6 +113,10 @@ class Maintenance {
   mutable Mutex mu_;
   CondVar work_available_;
   std::deque<ImageTask> pending_images_ ABSL_GUARDED_BY(mu_);
+  // Images taken from pending_images_ and being written; images_done_ is
+  // signalled when it drops to 0.
+  int images_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  CondVar images_done_;
   std::optional<absl::Time> dirty_since_ ABSL_GUARDED_BY(mu_);
   std::optional<absl::Time> last_gc_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
