@@ -169,7 +169,10 @@ grpc::Status BranchServiceImpl::DeleteBranch(
                  PITR_ASSIGN_OR_RETURN(
                      std::vector<BranchId> deleted,
                      engine.DeleteBranch(branch.id, request->cascade()));
-                 for (BranchId id : deleted) response->add_deleted(names[id]);
+                 for (BranchId id : deleted) {
+                   response->add_deleted(names[id]);
+                   NotifyWatchers(env_, id);
+                 }
                  return absl::OkStatus();
                });
 }
@@ -203,6 +206,7 @@ grpc::Status BranchServiceImpl::RestoreBranch(
                 restored, engine.RestoreBranch(branch.id, source.id, at));
           }
         }
+        NotifyWatchers(env_, restored.branch.id);
         PITR_ASSIGN_OR_RETURN(*response->mutable_branch(),
                               DescribeBranch(engine, restored.branch, true));
         PITR_ASSIGN_OR_RETURN(*response->mutable_backup(),

@@ -153,6 +153,7 @@ grpc::Status DumpServiceImpl::ImportDump(
                       : absl::StatusOr<ImportSummary>(name.status());
         std::remove(path.c_str());
         if (!imported.ok()) return imported.status();
+        NotifyWatchers(env_, imported->branch.id);
         PITR_ASSIGN_OR_RETURN(*response->mutable_branch(),
                               DescribeBranch(engine, imported->branch, true));
         if (imported->snapshot) {

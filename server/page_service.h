@@ -43,6 +43,10 @@ class PageServiceImpl final : public v1::PageService::Service {
   grpc::Status GetChanges(grpc::ServerContext* context,
                           const v1::GetChangesRequest* request,
                           v1::GetChangesResponse* response) override;
+  grpc::Status WatchChanges(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::WatchNotice, v1::WatchChangesRequest>*
+          stream) override;
 
  private:
   // GetPages' work, shared with StreamPages.
@@ -52,6 +56,13 @@ class PageServiceImpl final : public v1::PageService::Service {
   // when the point is unset, so the response can say which).
   absl::StatusOr<std::pair<Branch, Lsn>> ReadTarget(
       const std::string& branch, const v1::PointInTime& point);
+
+  // WatchChanges' notices, until the watch ends (its status).
+  absl::Status SendNotices(
+      grpc::ServerContext* context, const v1::WatchChangesRequest& first,
+      BranchId branch, WatchHub::Watcher* watcher,
+      grpc::ServerReaderWriter<v1::WatchNotice, v1::WatchChangesRequest>*
+          stream);
 
   const ServiceEnv env_;
 };

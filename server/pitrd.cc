@@ -69,6 +69,12 @@ ABSL_FLAG(pitr::DurationFlag, size_interval,
           "How often the per-branch logical and physical sizes in the "
           "metrics are measured (each time a scan of the whole store); 0 or "
           "'inf' for never.");
+ABSL_FLAG(pitr::DurationFlag, watch_lease,
+          pitr::DurationFlag{absl::Seconds(2)},
+          "Lease of a cached reader (WatchChanges, which the SQLite extension "
+          "uses): a change's reply waits at most this long for a watcher that "
+          "does not acknowledge it, which is then evicted. Longer: fewer "
+          "renewals; shorter: a stalled client holds writers back less.");
 ABSL_FLAG(std::string, remote, "",
           "Object storage that keeps the store's history off this machine: "
           "s3://bucket/prefix (AWS S3 or any S3-compatible server) or "
@@ -204,6 +210,7 @@ int Main() {
   options.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   options.max_items_per_request = absl::GetFlag(FLAGS_max_items_per_request);
   options.size_interval = absl::GetFlag(FLAGS_size_interval).value;
+  options.watch_lease = absl::GetFlag(FLAGS_watch_lease).value;
   options.remote_url = absl::GetFlag(FLAGS_remote);
   options.remote.endpoint = absl::GetFlag(FLAGS_remote_endpoint);
   options.remote.region = absl::GetFlag(FLAGS_remote_region);

@@ -133,6 +133,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   if (options.replica) {
     PITR_RETURN_IF_ERROR(PrepareReplica(server->remote_.get(), &options));
   }
+  if (options.watch_lease < kMinWatchLease ||
+      options.watch_lease > kMaxWatchLease) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--watch_lease ", absl::FormatDuration(options.watch_lease),
+        " is outside ", absl::FormatDuration(kMinWatchLease), " to ",
+        absl::FormatDuration(kMaxWatchLease)));
+  }
   PITR_ASSIGN_OR_RETURN(server->engine_, Engine::Open(options.engine));
   PITR_ASSIGN_OR_RETURN(
       server->metrics_,
@@ -152,6 +159,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   env.max_items_per_request = options.max_items_per_request;
   env.stopping = &server->stopping_;
   env.follower = server->follower_.get();
+  if (!options.replica) {
+    server->watches_ = std::make_unique<WatchHub>(options.watch_lease);
+    env.watches = server->watches_.get();
+  }
   server->services_.push_back(std::make_unique<BranchServiceImpl>(env));
   server->services_.push_back(std::make_unique<WalServiceImpl>(env));
   server->services_.push_back(std::make_unique<PageServiceImpl>(env));

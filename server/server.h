@@ -32,6 +32,7 @@
 #include "server/metrics.h"
 #include "server/replica_follower.h"
 #include "server/server_metrics.h"
+#include "server/watch_hub.h"
 
 namespace pitr {
 
@@ -73,7 +74,12 @@ struct ServerOptions {
   // in health as NOT_SERVING for pitr.v1.ReplicationService; with this set,
   // for the whole server too (so that load balancers send reads elsewhere).
   bool replica_not_serving_when_lost = false;
+  // The lease of a cached reader (WatchChanges): how long a change waits
+  // for a watcher that does not acknowledge it before evicting it.
+  absl::Duration watch_lease = absl::Seconds(2);
 };
+inline constexpr absl::Duration kMinWatchLease = absl::Milliseconds(100);
+inline constexpr absl::Duration kMaxWatchLease = absl::Minutes(10);
 
 // Process-wide settings pitrd runs with. In optimised builds (NDEBUG):
 // absl::Mutex deadlock detection off (server.cc says why). pitrd's main
@@ -107,6 +113,7 @@ class Server {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<ReplicaFollower> follower_;  // on a replica
   std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<WatchHub> watches_;  // on a primary
   Registry registry_;
   std::unique_ptr<ServerMetrics> metrics_;
   std::vector<std::unique_ptr<grpc::Service>> services_;

@@ -53,6 +53,10 @@ absl::Status WaitForMinLsn(const ServiceEnv& env,
       "; retry, or read from the primary"));
 }
 
+void NotifyWatchers(const ServiceEnv& env, BranchId branch) {
+  if (env.watches != nullptr) env.watches->BranchChanged(branch);
+}
+
 absl::StatusOr<Branch> BranchNamed(const Engine& engine,
                                    const std::string& name) {
   return engine.FindBranch(name.empty() ? "main" : name);

@@ -22,6 +22,7 @@
 #include "proto/status_util.h"
 #include "server/auth.h"
 #include "server/server_metrics.h"
+#include "server/watch_hub.h"
 
 namespace pitr {
 
@@ -41,7 +42,13 @@ struct ServiceEnv {
   const std::atomic<bool>* stopping = nullptr;
   // On a read replica: what follows the primary (null on a primary).
   ReplicaFollower* follower = nullptr;
+  // The leases of cached readers (WatchChanges); null on a replica.
+  WatchHub* watches = nullptr;
 };
+
+// After a change of `branch`'s head: waits until its watchers know of it
+// (WatchHub::BranchChanged). Call it before the change's reply.
+void NotifyWatchers(const ServiceEnv& env, BranchId branch);
 
 // Read-your-writes: a call carrying "pitr-min-lsn: <lsn>" in its metadata
 // (clients::ClientOptions::min_lsn) waits until the store holds that LSN,

@@ -75,6 +75,7 @@ absl::StatusOr<AppendResult> WalServiceImpl::AppendOne(
     if (!now.ok() || now->timeline == branch.timeline) break;
     branch = *now;
   }
+  if (result.ok()) NotifyWatchers(env_, branch.id);
   return result;
 }
 

@@ -215,6 +215,19 @@ TEST_F(ReplicationE2eTest, ReplicasServeAsThePrimaryAndOneIsPromoted) {
                                 &refused_append);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(refused.error_message(), HasSubstr(primary->address()));
+  // ...and watches: no writer there waits for its watchers.
+  {
+    auto context = CallContext();
+    auto watch = replicas[0].pages->WatchChanges(context.get());
+    v1::WatchChangesRequest first;
+    first.set_renewal(1);
+    watch->Write(first);
+    v1::WatchNotice notice;
+    EXPECT_FALSE(watch->Read(&notice));
+    grpc::Status status = watch->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(status.error_message(), HasSubstr("primary"));
+  }
 
   // Both hold exactly what the primary holds.
   uint64_t latest = LatestLsn(writer);
