@@ -1,6 +1,7 @@
 #include "clients/sqlite/db_file.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -26,6 +27,8 @@ constexpr size_t kMaxKeysPerCall = 1024;
 // Appends of one commit that other databases' commits on the branch may
 // refuse (each is followed by a Rebase).
 constexpr int kCommitAttempts = 8;
+// How often a watch that ended is started again.
+constexpr std::chrono::seconds kWatchRestartInterval(1);
 
 absl::Status ReadOnlyError(const RemoteDb& db) {
   return absl::PermissionDeniedError(
@@ -82,10 +85,82 @@ absl::Status DbFile::CheckPageSize() {
   return absl::OkStatus();
 }
 
+void DbFile::KeepWatching() {
+  if (read_only_ || watch_unsupported_) return;
+  if (watch_ != nullptr) {
+    if (!watch_->ended()) return;
+    const absl::Status end = watch_->end_status();
+    // A replica, or a server from before WatchChanges: ask each time.
+    if (absl::IsFailedPrecondition(end) || absl::IsUnimplemented(end)) {
+      watch_unsupported_ = true;
+      watch_.reset();
+      return;
+    }
+  }
+  const ChangeWatch::Clock::time_point now = ChangeWatch::Clock::now();
+  if (watch_ != nullptr && now - watch_started_ < kWatchRestartInterval) {
+    return;
+  }
+  watch_started_ = now;
+  watch_.reset();
+  watch_ = db_->Watch(cache_position_);
+}
+
+absl::StatusOr<RemoteDb::Changes> DbFile::ChangesSinceCache(bool ask_server,
+                                                            uint64_t* through,
+                                                            bool* watched) {
+  *watched = false;
+  *through = 0;
+  if (watch_ != nullptr) {
+    std::optional<ChangeWatch::View> view;
+    if (!ask_server) view = watch_->Current();
+    // Behind what this file committed itself: the server did not wait for
+    // the watch (it cannot happen while the lease holds; never trust it).
+    if (view.has_value() && cache_position_.has_value() &&
+        view->position.timeline_id() == cache_position_->timeline_id() &&
+        view->position.lsn() < cache_position_->lsn()) {
+      view.reset();
+    }
+    if (view.has_value()) {
+      *watched = true;
+      *through = view->through;
+      RemoteDb::Changes changes;
+      changes.position = view->position;
+      changes.space_pages = view->space_pages;
+      changes.all_changed = !cache_position_.has_value();
+      for (const ChangeWatch::Span& span : view->spans) {
+        const bool own =
+            std::any_of(own_commits_.begin(), own_commits_.end(),
+                        [&span](const OwnCommit& commit) {
+                          return span.from.has_value() &&
+                                 SamePosition(*span.from, commit.from) &&
+                                 SamePosition(span.to, commit.to);
+                        });
+        if (own) continue;
+        changes.all_changed |= span.all_changed;
+        changes.pages.insert(changes.pages.end(), span.pages.begin(),
+                             span.pages.end());
+      }
+      if (changes.all_changed) changes.pages.clear();
+      return changes;
+    }
+    // What the watch received so far is older than the server's answer.
+    *through = watch_->received();
+  }
+  return db_->GetChanges(cache_position_);
+}
+
+void DbFile::Consumed(uint64_t through) {
+  if (watch_ != nullptr) watch_->Consume(through);
+  own_commits_.clear();
+}
+
 absl::Status DbFile::Begin() {
   if (read_only_) return absl::OkStatus();
+  uint64_t through;
+  bool watched;
   PITR_ASSIGN_OR_RETURN(RemoteDb::Changes changes,
-                        db_->GetChanges(cache_position_));
+                        ChangesSinceCache(false, &through, &watched));
   const size_t cached = cache_.size();
   if (changes.all_changed && cache_position_.has_value()) {
     history_jumped_ = true;
@@ -96,13 +171,17 @@ absl::Status DbFile::Begin() {
     for (uint32_t page : changes.pages) cache_.Invalidate(page);
   }
   cache_.Truncate(changes.space_pages);
+  Consumed(through);
   ++stats_.transactions;
+  if (watched) ++stats_.watched;
   stats_.pages_invalidated += cached - cache_.size();
   position_ = changes.position;
   cache_position_ = position_;
   base_pages_ = changes.space_pages;
   buffer_.Reset(base_pages_);
   doomed_ = false;
+  // Now that the cache is current, a new watch starts from its position.
+  KeepWatching();
   return absl::OkStatus();
 }
 
@@ -116,7 +195,7 @@ absl::Status DbFile::Lock(LockLevel level) {
   if (lock_ == LockLevel::kNone) PITR_RETURN_IF_ERROR(Begin());
   if (level >= LockLevel::kReserved && lock_ < LockLevel::kReserved) {
     if (read_only_) return ReadOnlyError(*db_);
-    PITR_ASSIGN_OR_RETURN(bool current, Rebase());
+    PITR_ASSIGN_OR_RETURN(bool current, Rebase(/*ask_server=*/false));
     if (!current) {
       ++stats_.conflicts;
       return absl::AbortedError(absl::StrCat(
@@ -128,15 +207,23 @@ absl::Status DbFile::Lock(LockLevel level) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> DbFile::Rebase() {
-  PITR_ASSIGN_OR_RETURN(RemoteDb::Changes changes, db_->GetChanges(position_));
-  if (SamePosition(changes.position, position_)) return true;
+absl::StatusOr<bool> DbFile::Rebase(bool ask_server) {
+  // Inside a transaction the cache is at the read point.
+  uint64_t through;
+  bool watched;
+  PITR_ASSIGN_OR_RETURN(RemoteDb::Changes changes,
+                        ChangesSinceCache(ask_server, &through, &watched));
+  if (SamePosition(changes.position, position_)) {
+    Consumed(through);
+    return true;
+  }
   if (changes.all_changed || !changes.pages.empty() ||
       changes.space_pages != base_pages_) {
     return false;
   }
   position_ = changes.position;
   cache_position_ = position_;
+  Consumed(through);
   return true;
 }
 
@@ -296,7 +383,7 @@ absl::Status DbFile::Commit() {
     commit_lsn = db_->Append(records, position_);
     if (!absl::IsAborted(commit_lsn.status())) break;
     // The branch moved: if only other databases changed, commit after them.
-    absl::StatusOr<bool> rebased = Rebase();
+    absl::StatusOr<bool> rebased = Rebase(/*ask_server=*/true);
     if (!rebased.ok() || !*rebased) break;
   }
   if (!commit_lsn.ok()) {
@@ -313,6 +400,9 @@ absl::Status DbFile::Commit() {
   }
   base_pages_ = buffer_.page_count();
   cache_.Truncate(base_pages_);
+  OwnCommit own{position_, position_};
+  own.to.set_lsn(*commit_lsn);
+  own_commits_.push_back(own);
   position_.set_lsn(*commit_lsn);
   cache_position_ = position_;
   buffer_.Reset(base_pages_);

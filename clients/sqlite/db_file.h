@@ -3,8 +3,10 @@
 // glue in vfs.cc maps its statuses to SQLite result codes).
 //
 // Transactions follow SQLite's locks. Taking SHARED from NONE starts a
-// transaction: GetChanges fixes its read point (every page is read as of
-// that LSN) and revalidates the page cache kept from earlier transactions.
+// transaction: its read point (every page is read as of that LSN) is where
+// the branch stands, and the page cache kept from earlier transactions is
+// revalidated against it. Both come from the file's ChangeWatch while its
+// lease holds, with no round trip; otherwise from GetChanges.
 // Taking RESERVED checks again that the database has not changed since
 // (ABORTED if it has; commits to other databases of the branch only move
 // the read point forward, see Rebase). Writes go to a WriteBuffer that reads
@@ -30,8 +32,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "clients/sqlite/change_watch.h"
 #include "clients/sqlite/page_cache.h"
 #include "clients/sqlite/remote_db.h"
 #include "clients/sqlite/write_buffer.h"
@@ -60,7 +64,8 @@ struct DbFileOptions {
 
 // What a DbFile has done since it was opened (pitr_stats()).
 struct DbFileStats {
-  uint64_t transactions = 0;       // read points fixed by GetChanges
+  uint64_t transactions = 0;       // read points fixed
+  uint64_t watched = 0;            // ...from the watch, with no round trip
   uint64_t page_reads = 0;         // pages SQLite read (from any source)
   uint64_t cache_hits = 0;         // ...found in the page cache
   uint64_t fetches = 0;            // GetPages calls
@@ -115,8 +120,22 @@ class DbFile {
   // Moves the read point to the branch's position now if no page of this
   // database changed since it (commits to other databases of the branch):
   // what the transaction read is the same there. False if the database
-  // changed (or the branch was restored).
-  absl::StatusOr<bool> Rebase();
+  // changed (or the branch was restored). `ask_server`: not from the watch
+  // (which may not have the change that just refused a commit yet).
+  absl::StatusOr<bool> Rebase(bool ask_server);
+  // Where the branch stands and what changed since cache_position_: from
+  // the watch if its lease holds (then *watched) and `ask_server` is false,
+  // else from GetChanges. *through: the watch's spans this covers, to
+  // Consume once applied.
+  absl::StatusOr<RemoteDb::Changes> ChangesSinceCache(bool ask_server,
+                                                      uint64_t* through,
+                                                      bool* watched);
+  // The changes have been applied to the cache: the watch's spans through
+  // `through` are no longer needed, nor the record of own commits.
+  void Consumed(uint64_t through);
+  // (Re)starts the watch if it is not running, unless the server cannot
+  // watch (a replica) or it was (re)started less than a second ago.
+  void KeepWatching();
   // The page as the transaction sees it; nullptr past the end of the file.
   absl::StatusOr<const std::string*> Page(uint32_t page);
   // Reads `page` (and, on a sequential scan, the pages after it) from the
@@ -125,6 +144,14 @@ class DbFile {
   // Drops buffered writes that leave a page as the read point has it.
   absl::Status ForgetUnchangedWrites();
   absl::Status CheckPageSize();
+
+  // A commit of this file: the branch went from `from` to `to` by it alone
+  // (the condition held), so the watch's span between the two changed only
+  // pages the cache already has.
+  struct OwnCommit {
+    v1::BranchPosition from;
+    v1::BranchPosition to;
+  };
 
   const std::unique_ptr<RemoteDb> db_;
   const bool read_only_;
@@ -147,6 +174,11 @@ class DbFile {
   // The last page fetched and how many fetches in a row were sequential.
   uint32_t last_fetched_ = UINT32_MAX;
   uint32_t sequential_fetches_ = 0;
+  // The lease on the branch's changes (none when read-only).
+  std::unique_ptr<ChangeWatch> watch_;
+  bool watch_unsupported_ = false;
+  ChangeWatch::Clock::time_point watch_started_;
+  std::vector<OwnCommit> own_commits_;
   DbFileStats stats_;
 };
 

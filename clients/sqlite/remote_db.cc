@@ -65,6 +65,11 @@ absl::StatusOr<RemoteDb::Changes> RemoteDb::GetChanges(
   return changes;
 }
 
+std::unique_ptr<ChangeWatch> RemoteDb::Watch(
+    const std::optional<v1::BranchPosition>& since) {
+  return ChangeWatch::Start(client_, branch_, space_, since);
+}
+
 absl::StatusOr<std::pair<uint64_t, uint32_t>> RemoteDb::SizeAt(
     const v1::PointInTime& point) {
   v1::GetSpaceSizeRequest request;

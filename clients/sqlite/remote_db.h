@@ -1,8 +1,8 @@
 // RemoteDb: one SQLite database kept in pitr, i.e. one named space of one
 // branch on a pitrd server, and the calls the VFS makes on it: where the
-// branch stands and what changed (GetChanges), page reads as of an LSN, the
-// conditional commit (Append with expected_position), and the time-machine
-// calls of the SQL functions (branch, restore, snapshot).
+// branch stands and what changed (GetChanges, or pushed: Watch), page reads
+// as of an LSN, the conditional commit (Append with expected_position), and
+// the time-machine calls of the SQL functions (branch, restore, snapshot).
 //
 // Thread-compatible: one connection uses it at a time (the shared client
 // underneath is thread-safe).
@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "clients/common/client.h"
+#include "clients/sqlite/change_watch.h"
 #include "clients/sqlite/open_options.h"
 #include "proto/resources.pb.h"
 
@@ -51,6 +52,10 @@ class RemoteDb {
   // Where the branch stands, and the pages changed since `since` (all if
   // unset).
   absl::StatusOr<Changes> GetChanges(
+      const std::optional<v1::BranchPosition>& since);
+  // Starts watching what changes in the database from `since`
+  // (ChangeWatch).
+  std::unique_ptr<ChangeWatch> Watch(
       const std::optional<v1::BranchPosition>& since);
   // The LSN `point` resolves to on the branch, and the database's size there
   // in pages.

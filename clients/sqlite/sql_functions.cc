@@ -93,7 +93,7 @@ void Stats(sqlite3_context* context, int, sqlite3_value**) {
   const DbFileStats& s = db->stats();
   ResultText(
       context,
-      absl::StrCat("transactions=", s.transactions,
+      absl::StrCat("transactions=", s.transactions, " watched=", s.watched,
                    " page_reads=", s.page_reads, " cache_hits=", s.cache_hits,
                    " fetches=", s.fetches, " pages_fetched=", s.pages_fetched,
                    " pages_invalidated=", s.pages_invalidated,

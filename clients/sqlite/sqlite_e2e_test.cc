@@ -254,6 +254,47 @@ TEST_F(SqliteE2eTest, ReadersDuringWritesSeeWholeTransactionsAndSnapshots) {
                              << r.out;
 }
 
+// "transactions=N watched=M ..." -> key -> value.
+std::map<std::string, int> StatsOf(const std::string& line) {
+  std::map<std::string, int> stats;
+  for (absl::string_view word : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
+    std::vector<std::string> kv = absl::StrSplit(word, '=');
+    if (kv.size() == 2) (void)absl::SimpleAtoi(kv[1], &stats[kv[0]]);
+  }
+  return stats;
+}
+
+TEST_F(SqliteE2eTest, WatchedTransactionsSeeEveryAcknowledgedCommit) {
+  // Another process's commits, each told to the reader after it returned:
+  // the reader's next transaction, started from its watch with no round
+  // trip, must see it.
+  ProgramResult r = Python("watch.py", {"watch.db", "100"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  EXPECT_EQ(lines[0], "rounds 100 stale 0");
+  std::map<std::string, int> stats = StatsOf(lines[1]);
+  EXPECT_GE(stats["transactions"], 100) << lines[1];
+  // Lease lapses on a loaded machine fall back to GetChanges; most
+  // transactions must not need it.
+  EXPECT_GE(stats["watched"] * 2, stats["transactions"]) << lines[1];
+}
+
+TEST_F(SqliteE2eTest, StoppedReaderHoldsACommitOnlyUntilItsLeaseEnds) {
+  e2e::PitrdOptions options;
+  options.flags = {"--watch_lease=500ms"};
+  StartPitrd(options);
+  // The commit made while the reader is stopped must complete (the
+  // reader's watch is evicted), and the reader must see it when it runs
+  // again.
+  ProgramResult r = Python("watch.py", {"stall.db", "20", "stall"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << r.out;
+  EXPECT_EQ(lines[0], "rounds 20 stale 0");
+  EXPECT_EQ(lines[1], "stalled_commit ok");
+}
+
 TEST_F(SqliteE2eTest, WritersKilledMidTransactionLeaveWholeTransactions) {
   // The script checks after each kill that the rows are a multiple of a
   // transaction's and that PRAGMA integrity_check is ok.
