@@ -4,16 +4,19 @@
 // (the pages and batches in the store) is checked here over gRPC.
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "base/lsn.h"
 #include "clients/common/channel_credentials.h"
 #include "gtest/gtest.h"
@@ -313,6 +316,40 @@ TEST_F(SqliteE2eTest, ServerGoneAndBackUnderARunningApplication) {
   EXPECT_EQ(got["back"], "ok") << r.err;
   EXPECT_EQ(got["rows"], "1,3");
   EXPECT_EQ(got["integrity"], "ok");
+}
+
+TEST_F(SqliteE2eTest, PitrdKilledAndRestartedUnderARunningApplication) {
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string kill_file = dir + "/kill";
+  std::remove(kill_file.c_str());
+  ProgramResult r;
+  std::thread application(
+      [&] { r = Python("server_killed.py", {"killed.db", dir}); });
+  // When the application asks: SIGKILL, then the same port again.
+  const absl::Time deadline = absl::Now() + absl::Seconds(120);
+  while (!std::ifstream(kill_file).good() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  pitrd_->Kill();
+  absl::SleepFor(absl::Milliseconds(300));
+  absl::Status restarted = pitrd_->RestartOnSamePort();
+  application.join();
+  ASSERT_TRUE(restarted.ok()) << restarted;
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << r.out << r.err;
+  std::cout << "server_killed.py: " << lines[0] << "\n";
+  std::vector<std::string> words = absl::StrSplit(lines[0], ' ');
+  ASSERT_EQ(words.size(), 8u) << lines[0];
+  int acknowledged = 0, failed = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(words[1], &acknowledged));
+  ASSERT_TRUE(absl::SimpleAtoi(words[3], &failed));
+  EXPECT_GE(acknowledged, 60) << lines[0];
+  EXPECT_GE(failed, 1) << "pitrd was never away: " << lines[0];
+  EXPECT_EQ(words[5], "0") << "transactions applied in part: " << lines[0];
+  EXPECT_EQ(words[7], "0") << "acknowledged transactions lost: " << lines[0];
+  EXPECT_EQ(lines[1], "integrity ok");
 }
 
 TEST_F(SqliteE2eTest, TransactionLargerThanTheCacheIsOneBatch) {

@@ -122,7 +122,7 @@ absl::Status PitrdProcess::Restart() {
   }
   absl::Status status;
   for (int attempt = 0; attempt < kListenAttempts; ++attempt) {
-    status = Spawn();
+    status = Spawn(0);
     if (!status.ok()) return status;
     status = WaitUntilServing();
     if (status.ok() || running() ||
@@ -133,8 +133,28 @@ absl::Status PitrdProcess::Restart() {
   return status;
 }
 
-absl::Status PitrdProcess::Spawn() {
-  port_ = FreePort();
+absl::Status PitrdProcess::RestartOnSamePort() {
+  if (running()) {
+    return absl::FailedPreconditionError("pitrd is still running");
+  }
+  const int port = port_;
+  const absl::Time deadline = absl::Now() + options_.start_timeout;
+  absl::Status status;
+  do {
+    status = Spawn(port);
+    if (!status.ok()) return status;
+    status = WaitUntilServing();
+    if (status.ok() || running() ||
+        !absl::StrContains(status.message(), "cannot listen")) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  } while (absl::Now() < deadline);
+  return status;
+}
+
+absl::Status PitrdProcess::Spawn(int port) {
+  port_ = port != 0 ? port : FreePort();
   if (port_ == 0) return absl::InternalError("no free loopback port");
   std::vector<std::string> args = {
       PitrdBinary(),

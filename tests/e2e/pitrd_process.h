@@ -86,6 +86,10 @@ class PitrdProcess {
   // Starts pitrd again on the same data directory, with the same flags, on
   // a new free port. REQUIRES: the server is not running.
   absl::Status Restart();
+  // The same on the port it had, as an operator restarts a server under
+  // running clients (which reconnect to the address they know). Tries for
+  // up to options.start_timeout while the port is not free yet.
+  absl::Status RestartOnSamePort();
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
@@ -102,7 +106,8 @@ class PitrdProcess {
 
  private:
   explicit PitrdProcess(PitrdOptions options);
-  absl::Status Spawn();
+  // Starts the process listening on `port` (0: a free one).
+  absl::Status Spawn(int port);
   absl::Status WaitUntilServing();
   // Reaps the child if it has exited; true then, with its exit code.
   bool Reap(bool block, int* exit_code);
