@@ -27,6 +27,8 @@ constexpr size_t kMaxKeysPerCall = 1024;
 // Appends of one commit that other databases' commits on the branch may
 // refuse (each is followed by a Rebase).
 constexpr int kCommitAttempts = 8;
+// Open's own transaction and the connection's first: see KeepWatching.
+constexpr uint64_t kTransactionsBeforeWatching = 3;
 // How often a watch that ended is started again.
 constexpr std::chrono::seconds kWatchRestartInterval(1);
 
@@ -87,6 +89,7 @@ absl::Status DbFile::CheckPageSize() {
 
 void DbFile::KeepWatching() {
   if (read_only_ || watch_unsupported_) return;
+  if (stats_.transactions < kTransactionsBeforeWatching) return;
   if (watch_ != nullptr) {
     if (!watch_->ended()) return;
     const absl::Status end = watch_->end_status();

@@ -134,7 +134,10 @@ class DbFile {
   // `through` are no longer needed, nor the record of own commits.
   void Consumed(uint64_t through);
   // (Re)starts the watch if it is not running, unless the server cannot
-  // watch (a replica) or it was (re)started less than a second ago.
+  // watch (a replica), it was (re)started less than a second ago, or the
+  // file has not yet begun its second transaction after the one that
+  // opened it: a connection that opens, runs one statement and closes
+  // would pay for starting a watch and never use it.
   void KeepWatching();
   // The page as the transaction sees it; nullptr past the end of the file.
   absl::StatusOr<const std::string*> Page(uint32_t page);
