@@ -1,186 +1,239 @@
 #include "server/http_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <utility>
+#include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "server/http_message.h"
-#include "spdlog/spdlog.h"
+#include "absl/time/clock.h"
+#include "httplib.h"
 
 namespace pitr {
-namespace {
 
-absl::StatusOr<sockaddr_in> ParseAddress(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  int port = -1;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "HTTP listen address \"", address, "\" is not host:port"));
-  }
-  std::string host = address.substr(0, colon);
-  if (host.empty()) host = "0.0.0.0";
-  if (host == "localhost") host = "127.0.0.1";
-  sockaddr_in addr = {};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("HTTP listen address \"", address, "\": host \"", host,
-                     "\" is not an IPv4 address or localhost"));
-  }
-  return addr;
+HttpExchange::HttpExchange(const httplib::Request& request,
+                           httplib::Response& response,
+                           const httplib::ContentReader* reader)
+    : request_(request), response_(response), reader_(reader) {
+  for (const auto& [name, value] : request.params) query_[name] = value;
 }
 
-// Waits up to `timeout` for `events` on fd; true if they came.
-bool PollFor(int fd, short events, absl::Duration timeout) {
-  pollfd p = {fd, events, 0};
-  return poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout))) > 0;
+const std::string& HttpExchange::method() const { return request_.method; }
+
+const std::string& HttpExchange::path() const { return request_.path; }
+
+std::optional<std::string> HttpExchange::Header(const char* name) const {
+  if (!request_.has_header(name)) return std::nullopt;
+  return request_.get_header_value(name);
 }
 
-void SendAll(int fd, const std::string& data) {
-  size_t sent = 0;
-  while (sent < data.size()) {
-    const ssize_t n =
-        send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // The client went away; nothing to tell it.
-    sent += static_cast<size_t>(n);
+absl::StatusOr<std::string> HttpExchange::Body(size_t max_bytes) {
+  std::string body;
+  bool too_big = false;
+  absl::Status read = ReadBody([&](absl::string_view piece) {
+    if (body.size() + piece.size() > max_bytes) {
+      too_big = true;
+      return false;
+    }
+    body.append(piece.data(), piece.size());
+    return true;
+  });
+  if (too_big) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the request body is larger than ", max_bytes, " bytes"));
   }
+  if (!read.ok()) return read;
+  return body;
 }
 
-}  // namespace
+absl::Status HttpExchange::ReadBody(
+    const std::function<bool(absl::string_view)>& sink) {
+  if (body_read_) {
+    return absl::FailedPreconditionError("the request body was read already");
+  }
+  body_read_ = true;
+  if (reader_ == nullptr) {
+    sink(request_.body);
+    return absl::OkStatus();
+  }
+  bool stopped = false;
+  const bool done = (*reader_)([&](const char* data, size_t n) {
+    if (!sink(absl::string_view(data, n))) stopped = true;
+    return !stopped;
+  });
+  if (!done && !stopped) {
+    return absl::UnavailableError(
+        "the request body ended early (the client went away)");
+  }
+  return absl::OkStatus();
+}
 
-HttpHandler MetricsHandler(const Registry* registry) {
-  return [registry] {
-    return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
-                        registry->Render()};
-  };
+void HttpExchange::Respond(int status, absl::string_view content_type,
+                           absl::string_view body, const HttpHeaders& headers) {
+  responded_ = true;
+  response_.status = status;
+  for (const auto& [name, value] : headers) response_.set_header(name, value);
+  response_.set_header("X-Content-Type-Options", "nosniff");
+  response_.set_content(std::string(body), std::string(content_type));
+}
+
+void HttpExchange::RespondStream(int status, absl::string_view content_type,
+                                 BodyProducer produce,
+                                 const HttpHeaders& headers) {
+  responded_ = true;
+  response_.status = status;
+  for (const auto& [name, value] : headers) response_.set_header(name, value);
+  response_.set_header("X-Content-Type-Options", "nosniff");
+  response_.set_chunked_content_provider(
+      std::string(content_type),
+      [produce = std::move(produce)](size_t, httplib::DataSink& sink) {
+        produce([&sink](absl::string_view chunk) {
+          if (chunk.empty()) return true;  // an empty chunk ends the body
+          return sink.is_writable() && sink.write(chunk.data(), chunk.size());
+        });
+        sink.done();
+        return true;
+      });
+}
+
+const HttpHandler* HttpServer::HandlerFor(const std::string& path) const {
+  const HttpHandler* best = nullptr;
+  size_t best_length = 0;
+  for (const auto& [prefix, handler] : handlers_) {
+    const bool matches =
+        prefix == "/" || path == prefix ||
+        (absl::StartsWith(path, prefix) && path[prefix.size()] == '/');
+    if (matches && (best == nullptr || prefix.size() > best_length)) {
+      best = &handler;
+      best_length = prefix.size();
+    }
+  }
+  return best;
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    const std::string& address, HttpHandlers handlers) {
-  absl::StatusOr<sockaddr_in> addr = ParseAddress(address);
-  if (!addr.ok()) return addr.status();
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
+    const HttpServerOptions& options,
+    std::map<std::string, HttpHandler> handlers) {
+  const bool tls = !options.tls_cert_file.empty();
+  if (tls != !options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "HTTPS needs both a certificate and its key");
+  }
+  if (options.threads < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the HTTP side needs at least one thread, not ", options.threads));
+  }
+  const size_t colon = options.address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(options.address.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "HTTP address \"", options.address, "\" is not host:port"));
+  }
+  std::string host = options.address.substr(0, colon);
+  if (host.empty()) host = "0.0.0.0";
+
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  server->handlers_ = std::move(handlers);
+  server->tls_ = tls;
+  if (tls) {
+    auto https = std::make_unique<httplib::SSLServer>(
+        options.tls_cert_file.c_str(), options.tls_key_file.c_str());
+    if (!https->is_valid()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot serve HTTPS with certificate ",
+                       options.tls_cert_file, " and key ", options.tls_key_file,
+                       " (unreadable, not PEM, or not a pair)"));
+    }
+    server->server_ = std::move(https);
+  } else {
+    server->server_ = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& http = *server->server_;
+  const int threads = options.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const time_t io_seconds = std::max<time_t>(
+      1, static_cast<time_t>(absl::ToInt64Seconds(options.io_timeout)));
+  http.set_read_timeout(io_seconds);
+  http.set_write_timeout(io_seconds);
+  http.set_keep_alive_timeout(std::max<time_t>(
+      1,
+      static_cast<time_t>(absl::ToInt64Seconds(options.keep_alive_timeout))));
+  http.set_keep_alive_max_count(kMaxKeepAliveRequests);
+  http.set_payload_max_length(options.max_body_bytes);
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which
+  // a second server on the same port would start and share the traffic.
+  http.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+
+  HttpServer* self = server.get();
+  auto dispatch = [self](const httplib::Request& request,
+                         httplib::Response& response,
+                         const httplib::ContentReader* reader) {
+    HttpExchange exchange(request, response, reader);
+    const HttpHandler* handler = self->HandlerFor(request.path);
+    if (handler == nullptr) {
+      exchange.Respond(404, "text/plain; charset=utf-8",
+                       absl::StrCat("no such path: ", request.path, "\n"));
+      return;
+    }
+    (*handler)(exchange);
+    if (!exchange.responded()) {
+      exchange.Respond(500, "text/plain; charset=utf-8",
+                       "the handler answered nothing\n");
+    }
+  };
+  auto without_body = [dispatch](const httplib::Request& request,
+                                 httplib::Response& response) {
+    dispatch(request, response, nullptr);
+  };
+  auto with_body = [dispatch](const httplib::Request& request,
+                              httplib::Response& response,
+                              const httplib::ContentReader& reader) {
+    dispatch(request, response, &reader);
+  };
+  const std::string any = ".*";
+  http.Get(any, without_body);
+  http.Options(any, without_body);
+  http.Post(any, with_body);
+  http.Put(any, with_body);
+  http.Patch(any, with_body);
+  http.Delete(any, with_body);
+
+  if (port == 0) {
+    server->port_ = http.bind_to_any_port(host);
+  } else if (http.bind_to_port(host, port)) {
+    server->port_ = port;
+  }
+  if (server->port_ <= 0) {
     return absl::UnavailableError(
-        absl::StrCat("socket() for HTTP on ", address, ": ", strerror(errno)));
+        absl::StrCat("cannot listen on ", options.address,
+                     " for HTTP (is the address valid and the port free?)"));
   }
-  const int one = 1;
-  socklen_t length = sizeof(*addr);
-  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-      bind(fd, reinterpret_cast<const sockaddr*>(&*addr), length) != 0 ||
-      listen(fd, 16) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&*addr), &length) != 0) {
-    const int error = errno;
-    close(fd);
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen for HTTP on ", address, ": ", strerror(error)));
+  server->listener_ =
+      std::thread([self] { self->server_->listen_after_bind(); });
+  // stop() does nothing to a server not yet running: wait until it is, so
+  // that Stop always ends the listener.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!http.is_running()) {
+    if (absl::Now() > deadline) {
+      return absl::InternalError("the HTTP listener did not start");
+    }
+    absl::SleepFor(absl::Milliseconds(1));
   }
-  return std::unique_ptr<HttpServer>(
-      new HttpServer(fd, ntohs(addr->sin_port), std::move(handlers)));
+  return server;
 }
 
-HttpServer::HttpServer(int listen_fd, int port, HttpHandlers handlers)
-    : listen_fd_(listen_fd), port_(port), handlers_(std::move(handlers)) {
-  MutexLock lock(&stop_mu_);
-  thread_ = std::thread([this] { Serve(); });
-}
-
-HttpServer::~HttpServer() {
-  Stop();
-  close(listen_fd_);
-}
+HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Stop() {
-  MutexLock lock(&stop_mu_);
-  stopping_.store(true);
-  if (thread_.joinable()) thread_.join();
-}
-
-void HttpServer::Serve() {
-  while (!stopping_.load()) {
-    if (!PollFor(listen_fd_, POLLIN, kPollInterval)) continue;
-    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno != EINTR && errno != ECONNABORTED) {
-        spdlog::warn("HTTP server on port {}: accept: {}", port_,
-                     strerror(errno));
-      }
-      continue;
-    }
-    ServeConnection(fd);
-    close(fd);
-  }
-}
-
-void HttpServer::ServeConnection(int fd) {
-  std::string head;
-  if (!ReadHead(fd, &head)) return;
-  SendAll(fd, Respond(head));
-  // Closing with unread input would reset the connection, and the client
-  // might lose the response: say we are done, then drain (bounded).
-  shutdown(fd, SHUT_WR);
-  size_t drained = 0;
-  char buffer[4096];
-  while (drained < 4 * kMaxRequestHeadBytes && !stopping_.load() &&
-         PollFor(fd, POLLIN, kPollInterval)) {
-    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n <= 0) break;
-    drained += static_cast<size_t>(n);
-  }
-}
-
-bool HttpServer::ReadHead(int fd, std::string* head) {
-  const absl::Time deadline = absl::Now() + kRequestTimeout;
-  char buffer[4096];
-  while (head->find("\r\n\r\n") == std::string::npos &&
-         head->size() <= kMaxRequestHeadBytes) {
-    if (stopping_.load() || absl::Now() > deadline) return false;
-    if (!PollFor(fd, POLLIN, kPollInterval)) continue;
-    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    head->append(buffer, static_cast<size_t>(n));
-  }
-  return true;
-}
-
-std::string HttpServer::Respond(const std::string& head) const {
-  const size_t end = head.find("\r\n\r\n");
-  if (end == std::string::npos || end + 4 > kMaxRequestHeadBytes) {
-    return FormatResponse(431, "text/plain", "",
-                          absl::StrCat("request head over ",
-                                       kMaxRequestHeadBytes, " bytes\n"));
-  }
-  absl::StatusOr<HttpRequestLine> request = ParseRequestLine(head);
-  if (!request.ok()) {
-    return FormatResponse(400, "text/plain", "",
-                          std::string(request.status().message()) + "\n");
-  }
-  if (request->method != "GET") {
-    return FormatResponse(405, "text/plain", "Allow: GET\r\n",
-                          absl::StrCat("method ", request->method,
-                                       " not allowed; only GET\n"));
-  }
-  const auto handler = handlers_.find(request->path);
-  if (handler == handlers_.end()) {
-    return FormatResponse(404, "text/plain", "",
-                          absl::StrCat("no page at ", request->path, "\n"));
-  }
-  const HttpResponse response = handler->second();
-  return FormatResponse(response.status, response.content_type, "",
-                        response.body);
+  if (!listener_.joinable()) return;
+  server_->stop();
+  listener_.join();
 }
 
 }  // namespace pitr

@@ -35,9 +35,15 @@ ABSL_FLAG(uint32_t, page_size, 8192,
 ABSL_FLAG(std::string, listen, "127.0.0.1:7400",
           "gRPC listen address, host:port. The default serves loopback only; "
           "use 0.0.0.0:7400 (with --token_file and TLS) to serve a network.");
-ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:7401",
-          "Address of the HTTP endpoint serving Prometheus metrics at "
-          "/metrics; empty to turn it off.");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:7401",
+          "Address of the HTTP side: Prometheus metrics at /metrics. It "
+          "speaks TLS when --tls_cert is set and asks for the same tokens "
+          "as gRPC (--token_file). Empty to turn it off.");
+ABSL_FLAG(int32_t, http_threads, 16,
+          "Worker threads of the HTTP side: requests served at once.");
+ABSL_FLAG(bool, metrics_without_token, false,
+          "Serve /metrics without a token even with --token_file (for a "
+          "Prometheus that cannot send one).");
 ABSL_FLAG(pitr::DurationFlag, default_retention,
           pitr::DurationFlag{absl::Hours(24 * 7)},
           "History kept readable on branches that set no retention of their "
@@ -203,7 +209,9 @@ int Main() {
   options.engine.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew).value;
   options.engine.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
   options.listen_address = absl::GetFlag(FLAGS_listen);
-  options.metrics_address = absl::GetFlag(FLAGS_metrics_listen);
+  options.http_address = absl::GetFlag(FLAGS_http_listen);
+  options.http_threads = absl::GetFlag(FLAGS_http_threads);
+  options.metrics_without_token = absl::GetFlag(FLAGS_metrics_without_token);
   options.token_file = absl::GetFlag(FLAGS_token_file);
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);

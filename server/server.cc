@@ -19,6 +19,7 @@
 #include "server/branch_service.h"
 #include "server/dump_service.h"
 #include "server/health_service.h"
+#include "server/http_endpoints.h"
 #include "server/page_service.h"
 #include "server/replication_service.h"
 #include "server/retention_service.h"
@@ -143,7 +144,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   PITR_ASSIGN_OR_RETURN(server->engine_, Engine::Open(options.engine));
   PITR_ASSIGN_OR_RETURN(
       server->metrics_,
-      ServerMetrics::Create(&server->registry_, server->engine_.get(),
+      ServerMetrics::Create(&server->metrics_registry_, server->engine_.get(),
                             options.size_interval));
   if (options.replica) {
     PITR_ASSIGN_OR_RETURN(
@@ -162,6 +163,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   if (!options.replica) {
     server->watches_ = std::make_unique<WatchHub>(options.watch_lease);
     env.watches = server->watches_.get();
+    PITR_RETURN_IF_ERROR(server->metrics_->AddWatches(server->watches_.get()));
   }
   server->services_.push_back(std::make_unique<BranchServiceImpl>(env));
   server->services_.push_back(std::make_unique<WalServiceImpl>(env));
@@ -170,10 +172,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   server->services_.push_back(std::make_unique<RetentionServiceImpl>(env));
   server->services_.push_back(std::make_unique<BackupServiceImpl>(env));
   server->services_.push_back(std::make_unique<ReplicationServiceImpl>(env));
-  PITR_ASSIGN_OR_RETURN(std::string scratch,
+  PITR_ASSIGN_OR_RETURN(const std::string scratch_dir,
                         PrepareScratchDir(options.engine.dir));
   server->services_.push_back(
-      std::make_unique<DumpServiceImpl>(env, std::move(scratch)));
+      std::make_unique<DumpServiceImpl>(env, scratch_dir));
   server->services_.push_back(std::make_unique<HealthServiceImpl>(
       std::vector<std::string>{v1::BranchService::service_full_name(),
                                v1::WalService::service_full_name(),
@@ -204,23 +206,31 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
                      " (is the address valid and the port free?)"));
   }
 
-  if (!options.metrics_address.empty()) {
-    HttpHandlers handlers;
-    handlers["/metrics"] = MetricsHandler(&server->registry_);
-    PITR_ASSIGN_OR_RETURN(
-        server->http_server_,
-        HttpServer::Start(options.metrics_address, std::move(handlers)));
+  if (!options.http_address.empty()) {
+    HttpServerOptions http;
+    http.address = options.http_address;
+    http.tls_cert_file = options.tls_cert_file;
+    http.tls_key_file = options.tls_key_file;
+    http.threads = options.http_threads;
+    std::map<std::string, HttpHandler> handlers;
+    handlers["/metrics"] =
+        MetricsEndpoint(&server->metrics_registry_, server->authorizer_.get(),
+                        options.metrics_without_token);
+    PITR_ASSIGN_OR_RETURN(server->http_server_,
+                          HttpServer::Start(http, std::move(handlers)));
   }
 
   const Engine& engine = *server->engine_;
   spdlog::info(
-      "pitrd {}: serving {} on port {} ({}, {}); metrics {}; store {}{}: "
+      "pitrd {}: serving {} on port {} ({}, {}); HTTP {}; store {}{}: "
       "page size {}, latest lsn {}, {} branches, {} snapshots",
       kPitrVersion, options.listen_address, server->port_,
       options.tls_cert_file.empty() ? "plaintext" : "TLS",
       options.token_file.empty() ? "no authentication" : "bearer tokens",
-      server->http_server_ ? absl::StrCat("on port ", server->metrics_port())
-                           : std::string("off"),
+      server->http_server_
+          ? absl::StrCat("on port ", server->http_port(),
+                         server->http_server_->tls() ? " (TLS)" : "")
+          : std::string("off"),
       options.engine.dir,
       options.replica ? absl::StrCat(" (read replica of ",
                                      options.replica->primary, ")")
@@ -237,7 +247,7 @@ Server::~Server() {
   }
 }
 
-int Server::metrics_port() const {
+int Server::http_port() const {
   return http_server_ ? http_server_->port() : 0;
 }
 

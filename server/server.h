@@ -41,8 +41,13 @@ struct ServerOptions {
   EngineOptions engine;
   // gRPC listen address, host:port. Port 0 picks a free one (see port()).
   std::string listen_address = "127.0.0.1:7400";
-  // Prometheus metrics over HTTP at http://<address>/metrics; empty: none.
-  std::string metrics_address;
+  // The HTTP side (server/http_server.h): Prometheus metrics at /metrics.
+  // Empty: none. Port 0 picks a free one (see http_port()).
+  std::string http_address;
+  // Its worker threads (requests served at once).
+  int http_threads = 16;
+  // /metrics answers without a token even when token_file is set.
+  bool metrics_without_token = false;
   // Bearer tokens (server/auth.h); empty: every call is allowed.
   std::string token_file;
   // TLS certificate chain and private key (PEM); both or neither.
@@ -97,9 +102,9 @@ class Server {
   // Shuts down (with no grace period) if Shutdown was not called.
   ~Server();
 
-  // The gRPC port and the metrics port (0 if none).
+  // The gRPC port and the HTTP port (0 if none).
   int port() const { return port_; }
-  int metrics_port() const;
+  int http_port() const;
   Engine& engine() { return *engine_; }
 
   // Stops serving and closes the store; see the file comment.
@@ -114,7 +119,7 @@ class Server {
   std::unique_ptr<ReplicaFollower> follower_;  // on a replica
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<WatchHub> watches_;  // on a primary
-  Registry registry_;
+  Metrics metrics_registry_;
   std::unique_ptr<ServerMetrics> metrics_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> grpc_server_;

@@ -1,10 +1,11 @@
-// The metrics pitrd exports (Prometheus text at /metrics of the metrics
+// The metrics pitrd exports (Prometheus text at /metrics of the HTTP
 // address): per-method call counts by status code and latency histograms,
 // and the engine's own figures (ingest, reads, store and WAL size, GC),
-// read from Engine::stats() at each scrape; and each branch's logical and
-// physical size, which take a scan of the store (Engine::MeasureBranchSizes)
-// and so are measured by a background thread every size_interval and served
-// from its last result.
+// read from Engine::stats() at each scrape; how far back each branch can be
+// read and restored; the build and the process (CPU, memory, open files);
+// and each branch's logical and physical size, which take a scan of the
+// store (Engine::MeasureBranchSizes) and so are measured by a background
+// thread every size_interval and served from its last result.
 #ifndef PITR_SERVER_SERVER_METRICS_H_
 #define PITR_SERVER_SERVER_METRICS_H_
 
@@ -21,7 +22,11 @@
 #include "base/mutex.h"
 #include "engine/engine.h"
 #include "grpcpp/support/status_code_enum.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
 #include "server/metrics.h"
+#include "server/watch_hub.h"
 
 namespace pitr {
 
@@ -31,8 +36,9 @@ class ReplicaFollower;
 // pitr_rpc_duration_seconds{method}. Record is cheap and thread-safe.
 class MethodMetrics {
  public:
-  // `registry` must outlive this.
-  MethodMetrics(Registry* registry, std::string method, Histogram* duration);
+  // `calls` must outlive this.
+  MethodMetrics(prometheus::Family<prometheus::Counter>* calls,
+                std::string method, prometheus::Histogram* duration);
   MethodMetrics(const MethodMetrics&) = delete;
   MethodMetrics& operator=(const MethodMetrics&) = delete;
 
@@ -41,23 +47,23 @@ class MethodMetrics {
  private:
   static constexpr int kCodes = 17;  // google.rpc.Code 0..16
 
-  Registry* const registry_;
+  prometheus::Family<prometheus::Counter>* const calls_family_;
   const std::string method_;
-  Histogram* const duration_;
+  prometheus::Histogram* const duration_;
   // Made at the first call that ends with each code.
-  std::array<std::atomic<Counter*>, kCodes> calls_{};
+  std::array<std::atomic<prometheus::Counter*>, kCodes> calls_{};
 };
 
 class ServerMetrics {
  public:
-  // Registers the engine's figures in `registry`. Both must outlive this,
-  // and the registry must not render once this is gone (the size figures
-  // read its cache).
+  // Registers the engine's figures in `metrics`. Both must outlive this,
+  // and `metrics` must not render once this is gone (the size figures read
+  // its cache).
   // Starts the thread that measures branch sizes at once and then every
   // `size_interval` (none if it is zero or infinite: the size families
   // then stay empty).
   static absl::StatusOr<std::unique_ptr<ServerMetrics>> Create(
-      Registry* registry, Engine* engine,
+      Metrics* metrics, Engine* engine,
       absl::Duration size_interval = absl::Minutes(5));
 
   ServerMetrics(const ServerMetrics&) = delete;
@@ -69,8 +75,10 @@ class ServerMetrics {
   MethodMetrics* ForMethod(const char* method);
 
   // Registers the figures of a read replica's follower (which must outlive
-  // the registry's renders).
+  // the renders).
   absl::Status AddReplica(const ReplicaFollower* follower);
+  // Registers the figures of the cached readers' watches (likewise).
+  absl::Status AddWatches(WatchHub* watches);
 
   // Measures branch sizes now and serves the result from the next scrape
   // on (what the background thread does each interval; tests call it).
@@ -81,15 +89,18 @@ class ServerMetrics {
   void Stop();
 
  private:
-  ServerMetrics(Registry* registry, Engine* engine)
-      : registry_(registry), engine_(engine) {}
+  ServerMetrics(Metrics* metrics, Engine* engine);
 
   absl::Status RegisterSizes();
+  // How far back each branch reads, and the build and process figures.
+  absl::Status RegisterBounds();
   void SizeLoop(absl::Duration interval);
   bool stopping() const;
 
-  Registry* const registry_;
+  Metrics* const metrics_;
   Engine* const engine_;
+  prometheus::Family<prometheus::Counter>& rpcs_;
+  prometheus::Family<prometheus::Histogram>& durations_;
   Mutex mu_;
   std::map<std::string, std::unique_ptr<MethodMetrics>, std::less<>> methods_
       ABSL_GUARDED_BY(mu_);

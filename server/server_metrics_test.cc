@@ -46,7 +46,7 @@ class ServerMetricsTest : public ::testing::Test {
     ASSERT_TRUE(engine_->Append(branch, *batch).ok());
   }
 
-  Registry registry_;
+  Metrics registry_;
   std::unique_ptr<Engine> engine_;
 };
 
@@ -55,8 +55,8 @@ TEST_F(ServerMetricsTest, SizesAppearAfterARefresh) {
       ServerMetrics::Create(&registry_, engine_.get(),
                             absl::InfiniteDuration());
   ASSERT_TRUE(metrics.ok()) << metrics.status();
-  EXPECT_THAT(registry_.Render(), Not(HasSubstr("pitr_branch_logical_bytes{")));
-  EXPECT_EQ(Sample(registry_.Render(),
+  EXPECT_THAT(registry_.RenderText(), Not(HasSubstr("pitr_branch_logical_bytes{")));
+  EXPECT_EQ(Sample(registry_.RenderText(),
                    "pitr_branch_sizes_measured_timestamp_seconds"),
             0);
 
@@ -74,7 +74,7 @@ TEST_F(ServerMetricsTest, SizesAppearAfterARefresh) {
   // docs/storage-format.md: an image is a 30-byte key and 1 + 512 bytes of
   // value (543) with a 21-byte change key and 8 bytes (29), a size event a
   // 25-byte key and 4 bytes (29), a timeline's head 9 + 8 bytes (17).
-  const std::string text = registry_.Render();
+  const std::string text = registry_.RenderText();
   EXPECT_EQ(Sample(text, "pitr_branch_logical_bytes{branch=\"main\"}"),
             4 * kPage);
   EXPECT_EQ(Sample(text, "pitr_branch_logical_bytes{branch=\"dev\"}"),
@@ -98,18 +98,18 @@ TEST_F(ServerMetricsTest, TheThreadMeasuresAndStops) {
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   const std::string series = "pitr_branch_logical_bytes{branch=\"main\"}";
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (Sample(registry_.Render(), series) != kPage &&
+  while (Sample(registry_.RenderText(), series) != kPage &&
          absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(10));
   }
-  EXPECT_EQ(Sample(registry_.Render(), series), kPage);
+  EXPECT_EQ(Sample(registry_.RenderText(), series), kPage);
   // Stop does not wait for the hour to pass.
   const absl::Time start = absl::Now();
   (*metrics)->Stop();
   (*metrics)->Stop();  // idempotent
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   // The families keep the last measurement.
-  EXPECT_EQ(Sample(registry_.Render(), series), kPage);
+  EXPECT_EQ(Sample(registry_.RenderText(), series), kPage);
 }
 
 TEST(ServerArchiveMetricsTest, LagGrowsDuringAnOutageAndFallsToZeroAfter) {
@@ -125,11 +125,11 @@ TEST(ServerArchiveMetricsTest, LagGrowsDuringAnOutageAndFallsToZeroAfter) {
   options.archive_delay = absl::Milliseconds(20);
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Open(options);
   ASSERT_TRUE(engine.ok()) << engine.status();
-  Registry registry;
+  Metrics registry;
   absl::StatusOr<std::unique_ptr<ServerMetrics>> metrics =
       ServerMetrics::Create(&registry, engine->get(), absl::InfiniteDuration());
   ASSERT_TRUE(metrics.ok()) << metrics.status();
-  EXPECT_EQ(Sample(registry.Render(), "pitr_archive_generation"), 1);
+  EXPECT_EQ(Sample(registry.RenderText(), "pitr_archive_generation"), 1);
 
   outage.down = true;
   absl::StatusOr<WalBatch> batch = (*engine)->NewBatch(kMainBranch);
@@ -137,7 +137,7 @@ TEST(ServerArchiveMetricsTest, LagGrowsDuringAnOutageAndFallsToZeroAfter) {
   ASSERT_TRUE(batch->PutPageImage({1, 0}, std::string(kPage, 'x')).ok());
   ASSERT_TRUE((*engine)->Append(kMainBranch, *batch).ok());
   absl::SleepFor(absl::Milliseconds(1100));
-  std::string text = registry.Render();
+  std::string text = registry.RenderText();
   EXPECT_GT(Sample(text, "pitr_archive_lag_bytes"), 0);
   EXPECT_GE(Sample(text, "pitr_archive_lag_seconds"), 1);
   EXPECT_GT(Sample(text, "pitr_archive_upload_failures_total"), 0);
@@ -145,11 +145,11 @@ TEST(ServerArchiveMetricsTest, LagGrowsDuringAnOutageAndFallsToZeroAfter) {
 
   outage.down = false;
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (Sample(registry.Render(), "pitr_archive_lag_bytes") != 0 &&
+  while (Sample(registry.RenderText(), "pitr_archive_lag_bytes") != 0 &&
          absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(10));
   }
-  text = registry.Render();
+  text = registry.RenderText();
   EXPECT_EQ(Sample(text, "pitr_archive_lag_bytes"), 0);
   EXPECT_EQ(Sample(text, "pitr_archive_lag_seconds"), 0);
   EXPECT_GT(Sample(text, "pitr_archive_objects_uploaded_total"), 0);

@@ -160,7 +160,7 @@ absl::Status PitrdProcess::Spawn(int port) {
       PitrdBinary(),
       "--data_dir=" + options_.data_dir,
       absl::StrCat("--listen=127.0.0.1:", port_),
-      "--metrics_listen=",
+      "--http_listen=",
   };
   args.insert(args.end(), options_.flags.begin(), options_.flags.end());
   std::vector<char*> argv;

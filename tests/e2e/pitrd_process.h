@@ -51,7 +51,7 @@ namespace pitr::e2e {
 
 struct PitrdOptions {
   // Extra pitrd flags ("--name=value"), after (so overriding) the defaults
-  // --data_dir, --listen and --metrics_listen=.
+  // --data_dir, --listen and --http_listen=.
   std::vector<std::string> flags;
   // The data directory. Empty: a new directory under TEST_TMPDIR (or the
   // system's temp dir).

@@ -154,7 +154,7 @@ class Store {
   }
 
   std::string dir_;
-  Registry registry_;
+  Metrics registry_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<ServerMetrics> metrics_;
   std::unique_ptr<WalServiceImpl> wal_;

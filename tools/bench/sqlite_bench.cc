@@ -360,7 +360,7 @@ absl::Status Run(const std::string& scratch) {
   pid_t pitrd;
   PITR_RETURN_IF_ERROR(
       Spawn({absl::GetFlag(FLAGS_pitrd), "--data_dir=" + scratch + "/data",
-             absl::StrCat("--listen=127.0.0.1:", port), "--metrics_listen=",
+             absl::StrCat("--listen=127.0.0.1:", port), "--http_listen=",
              absl::StrCat("--page_size=", kPageSize), "--log_level=warn"},
             &pitrd));
   absl::Status status = WaitListening(port);

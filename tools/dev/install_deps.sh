@@ -27,6 +27,8 @@ packages=(
   sqlite3              # clients/sqlite/: its tests drive the shell
   libsqlite3-dev       # clients/sqlite/: sqlite3ext.h of the extension
   curl                 # the README's tour (metrics), tools/dev/s3_server.sh
+  prometheus-cpp-dev   # server/: the metrics registry and text format
+  libcpp-httplib-dev   # server/: the HTTP side (metrics, JSON API, console)
   ceph-mon             # tools/dev/s3_server.sh: the S3 server of the remote/
   ceph-osd             #   tests, a single-node Ceph with radosgw
   ceph-common

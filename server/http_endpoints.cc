@@ -1,0 +1,112 @@
+#include "server/http_endpoints.h"
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace pitr {
+namespace {
+
+// A JSON string literal of `text`.
+std::string JsonString(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += absl::StrCat("\\u00", absl::Hex(c, absl::kZeroPad2));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+int HttpStatusFor(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::OK:
+      return 200;
+    case grpc::CANCELLED:
+      return 499;
+    case grpc::INVALID_ARGUMENT:
+    case grpc::FAILED_PRECONDITION:
+    case grpc::OUT_OF_RANGE:
+      return 400;
+    case grpc::DEADLINE_EXCEEDED:
+      return 504;
+    case grpc::NOT_FOUND:
+      return 404;
+    case grpc::ALREADY_EXISTS:
+    case grpc::ABORTED:
+      return 409;
+    case grpc::PERMISSION_DENIED:
+      return 403;
+    case grpc::UNAUTHENTICATED:
+      return 401;
+    case grpc::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::UNIMPLEMENTED:
+      return 501;
+    case grpc::UNAVAILABLE:
+      return 503;
+    default:  // UNKNOWN, INTERNAL, DATA_LOSS
+      return 500;
+  }
+}
+
+void RespondError(HttpExchange& exchange, const grpc::Status& status) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (status.error_code() == grpc::UNAUTHENTICATED) {
+    headers.emplace_back("WWW-Authenticate", "Bearer realm=\"pitr\"");
+  }
+  exchange.Respond(
+      HttpStatusFor(status.error_code()), "application/json",
+      absl::StrCat("{\"code\": ", static_cast<int>(status.error_code()),
+                   ", \"codeName\": ",
+                   JsonString(absl::StatusCodeToString(
+                       static_cast<absl::StatusCode>(status.error_code()))),
+                   ", \"message\": ", JsonString(status.error_message()),
+                   "}\n"),
+      headers);
+}
+
+grpc::Status CheckToken(const Authorizer* authorizer, Role role,
+                        HttpExchange& exchange) {
+  if (authorizer == nullptr) return grpc::Status::OK;
+  std::multimap<grpc::string_ref, grpc::string_ref> metadata;
+  const std::optional<std::string> header = exchange.Header("Authorization");
+  if (header.has_value()) metadata.emplace("authorization", *header);
+  grpc::Status status = authorizer->Authorize(metadata, role);
+  if (!status.ok()) RespondError(exchange, status);
+  return status;
+}
+
+HttpHandler MetricsEndpoint(const Metrics* metrics,
+                            const Authorizer* authorizer, bool open) {
+  return [metrics, authorizer, open](HttpExchange& exchange) {
+    if (exchange.method() != "GET" && exchange.method() != "HEAD") {
+      RespondError(exchange, grpc::Status(grpc::UNIMPLEMENTED,
+                                          "/metrics answers GET only"));
+      return;
+    }
+    if (!open && !CheckToken(authorizer, Role::kRead, exchange).ok()) return;
+    exchange.Respond(200, "text/plain; version=0.0.4; charset=utf-8",
+                     metrics->RenderText());
+  };
+}
+
+}  // namespace pitr

@@ -1,0 +1,190 @@
+// pitrd's HTTP side through the real server: /metrics in Prometheus' text
+// format with the figures operators ask for, bearer tokens as on gRPC
+// (401 without one, a read token enough, --metrics_without_token), HTTPS
+// with --tls_cert, and unknown paths.
+#include <curl/curl.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "clients/common/channel_credentials.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/pitrd_fixture.h"
+#include "tests/e2e/requests.h"
+
+namespace pitr::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kAdminToken[] = "admin-token-0123456789";
+constexpr char kReadToken[] = "read-token-0123456789";
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name);
+}
+
+struct Reply {
+  long status = 0;  // 0: no answer
+  std::string body;
+};
+
+size_t Append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+Reply Get(const std::string& url, const std::string& token = "",
+          const std::string& ca = "") {
+  Reply reply;
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+  curl_slist* headers = nullptr;
+  if (!token.empty()) {
+    headers = curl_slist_append(
+        headers, absl::StrCat("Authorization: Bearer ", token).c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  }
+  if (!ca.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
+  if (curl_easy_perform(curl) == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return reply;
+}
+
+class HttpE2eTest : public PitrdFixture {
+ protected:
+  // pitrd with its HTTP side on a free port and `flags`.
+  void Start(std::vector<std::string> flags) {
+    flags.push_back("--http_listen=127.0.0.1:0");
+    StartPitrd(flags);
+    // "HTTP on port N" in the startup line.
+    const std::string log = pitrd_->Log();
+    const size_t at = log.find("HTTP on port ");
+    ASSERT_NE(at, std::string::npos) << log;
+    const size_t from = at + sizeof("HTTP on port ") - 1;
+    ASSERT_TRUE(absl::SimpleAtoi(
+        log.substr(from, log.find_first_not_of("0123456789", from) - from),
+        &http_port_))
+        << log;
+  }
+
+  std::string Url(const std::string& path, bool tls = false) const {
+    return absl::StrCat(tls ? "https" : "http", "://127.0.0.1:", http_port_,
+                        path);
+  }
+
+  // "name{labels} value" of the rendered metrics; -1 if absent.
+  static double Sample(const std::string& text, const std::string& series) {
+    const std::string start = "\n" + series + " ";
+    const size_t at = text.find(start);
+    if (at == std::string::npos) return -1;
+    return std::strtod(text.c_str() + at + start.size(), nullptr);
+  }
+
+  void WriteTokens() {
+    std::ofstream(TempPath("tokens"))
+        << "admin " << kAdminToken << "\nread " << kReadToken << "\n";
+  }
+
+  int http_port_ = 0;
+};
+
+TEST_F(HttpE2eTest, MetricsCarryWhatOperatorsWatch) {
+  Start({});
+  v1::AppendResponse appended;
+  ASSERT_TRUE(
+      Append(*client_, "main", {Image(1, 0, MarkedPage(8192, "m"))}, &appended)
+          .ok());
+  Reply metrics = Get(Url("/metrics"));
+  ASSERT_EQ(metrics.status, 200) << metrics.body;
+  const std::string& text = metrics.body;
+  EXPECT_THAT(text, HasSubstr("# TYPE pitr_rpcs_total counter"));
+  EXPECT_EQ(Sample(text, "pitr_rpcs_total{code=\"OK\",method=\"Append\"}"), 1)
+      << text;
+  EXPECT_THAT(text, HasSubstr("pitr_rpc_duration_seconds_bucket{"));
+  EXPECT_EQ(Sample(text, "pitr_latest_lsn"), appended.commit_lsn());
+  EXPECT_EQ(Sample(text, "pitr_branch_latest_lsn{branch=\"main\"}"),
+            appended.commit_lsn());
+  EXPECT_GE(Sample(text, "pitr_branch_restorable_seconds{branch=\"main\"}"), 0);
+  EXPECT_EQ(Sample(text, "pitr_branch_oldest_lsn{branch=\"main\"}"), 0);
+  EXPECT_THAT(text, HasSubstr("pitr_build_info{version=\""));
+  EXPECT_EQ(Sample(text, "pitr_watchers"), 0);
+  EXPECT_GT(Sample(text, "process_resident_memory_bytes"), 1 << 20);
+  EXPECT_GT(Sample(text, "process_open_fds"), 3);
+  EXPECT_GT(Sample(text, "process_start_time_seconds"), 1.7e9);
+  EXPECT_GT(Sample(text, "process_threads"), 1);
+
+  Reply missing = Get(Url("/nothing"));
+  EXPECT_EQ(missing.status, 404);
+}
+
+TEST_F(HttpE2eTest, MetricsNeedATokenWhenGrpcDoes) {
+  WriteTokens();
+  Start({"--token_file=" + TempPath("tokens")});
+  Reply none = Get(Url("/metrics"));
+  EXPECT_EQ(none.status, 401);
+  EXPECT_THAT(none.body, HasSubstr("\"codeName\": \"UNAUTHENTICATED\""));
+  EXPECT_EQ(Get(Url("/metrics"), "not-a-token-0123456789").status, 401);
+  Reply read = Get(Url("/metrics"), kReadToken);
+  EXPECT_EQ(read.status, 200);
+  EXPECT_THAT(read.body, HasSubstr("pitr_latest_lsn"));
+  EXPECT_EQ(Get(Url("/metrics"), kAdminToken).status, 200);
+}
+
+TEST_F(HttpE2eTest, MetricsWithoutTokenWhenAsked) {
+  WriteTokens();
+  Start({"--token_file=" + TempPath("tokens"), "--metrics_without_token"});
+  EXPECT_EQ(Get(Url("/metrics")).status, 200);
+}
+
+// Makes a self-signed certificate for 127.0.0.1 with openssl.
+bool MakeCertificate() {
+  const std::string command = absl::StrCat(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -days 1 -subj /CN=localhost -addext "
+      "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout ",
+      TempPath("http_key.pem"), " -out ", TempPath("http_cert.pem"),
+      " >/dev/null 2>&1");
+  return std::system(command.c_str()) == 0;
+}
+
+TEST_F(HttpE2eTest, HttpsWithTheGrpcCertificate) {
+  ASSERT_TRUE(MakeCertificate());
+  PitrdOptions options;
+  options.flags = {"--tls_cert=" + TempPath("http_cert.pem"),
+                   "--tls_key=" + TempPath("http_key.pem"),
+                   "--http_listen=127.0.0.1:0"};
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      clients::ChannelCredentialsFor(TempPath("http_cert.pem"));
+  ASSERT_TRUE(credentials.ok()) << credentials.status();
+  options.credentials = *credentials;
+  absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
+      PitrdProcess::Start(options);
+  ASSERT_TRUE(pitrd.ok()) << pitrd.status();
+  const std::string log = (*pitrd)->Log();
+  const size_t at = log.find("HTTP on port ");
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_NE(log.find("(TLS)", at), std::string::npos) << log;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      log.substr(at + 13,
+                 log.find_first_not_of("0123456789", at + 13) - at - 13),
+      &http_port_));
+  Reply https = Get(Url("/metrics", true), "", TempPath("http_cert.pem"));
+  EXPECT_EQ(https.status, 200);
+  EXPECT_THAT(https.body, HasSubstr("pitr_latest_lsn"));
+  EXPECT_NE(Get(Url("/metrics")).status, 200) << "plain HTTP on a TLS port";
+}
+
+}  // namespace
+}  // namespace pitr::e2e
