@@ -68,20 +68,21 @@ int HttpStatusFor(grpc::StatusCode code) {
   }
 }
 
+std::string ErrorJson(const grpc::Status& status) {
+  return absl::StrCat(
+      "{\"code\": ", static_cast<int>(status.error_code()), ", \"codeName\": ",
+      JsonString(absl::StatusCodeToString(
+          static_cast<absl::StatusCode>(status.error_code()))),
+      ", \"message\": ", JsonString(status.error_message()), "}");
+}
+
 void RespondError(HttpExchange& exchange, const grpc::Status& status) {
-  std::vector<std::pair<std::string, std::string>> headers;
+  HttpHeaders headers;
   if (status.error_code() == grpc::UNAUTHENTICATED) {
     headers.emplace_back("WWW-Authenticate", "Bearer realm=\"pitr\"");
   }
-  exchange.Respond(
-      HttpStatusFor(status.error_code()), "application/json",
-      absl::StrCat("{\"code\": ", static_cast<int>(status.error_code()),
-                   ", \"codeName\": ",
-                   JsonString(absl::StatusCodeToString(
-                       static_cast<absl::StatusCode>(status.error_code()))),
-                   ", \"message\": ", JsonString(status.error_message()),
-                   "}\n"),
-      headers);
+  exchange.Respond(HttpStatusFor(status.error_code()), "application/json",
+                   ErrorJson(status) + "\n", headers);
 }
 
 grpc::Status CheckToken(const Authorizer* authorizer, Role role,

@@ -16,8 +16,10 @@ namespace pitr {
 // 404, INVALID_ARGUMENT 400, UNAUTHENTICATED 401, ...).
 int HttpStatusFor(grpc::StatusCode code);
 
-// Answers `status` (not OK) as its HTTP status with the body
 // {"code": <gRPC code>, "codeName": "NOT_FOUND", "message": "..."}.
+std::string ErrorJson(const grpc::Status& status);
+
+// Answers `status` (not OK) as its HTTP status with ErrorJson as the body.
 void RespondError(HttpExchange& exchange, const grpc::Status& status);
 
 // OK if the request's "Authorization: Bearer <token>" has `role` or more

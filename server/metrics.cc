@@ -48,7 +48,7 @@ absl::Status Metrics::Add(Figure figure) {
     return absl::InvalidArgumentError(absl::StrCat(
         "metric ", figure.name, ": a figure is a counter or a gauge"));
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const Figure& known : figures_) {
     if (known.name == figure.name) {
       return absl::AlreadyExistsError(
@@ -62,7 +62,7 @@ absl::Status Metrics::Add(Figure figure) {
 std::string Metrics::RenderText() const {
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const Figure& figure : figures_) {
       prometheus::MetricFamily family;
       family.name = figure.name;

@@ -23,7 +23,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "base/mutex.h"
 #include "prometheus/metric_type.h"
 #include "prometheus/registry.h"
 
@@ -73,7 +73,7 @@ class Metrics {
   absl::Status Add(Figure figure);
 
   const std::shared_ptr<prometheus::Registry> registry_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::vector<Figure> figures_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -20,6 +20,7 @@
 #include "server/dump_service.h"
 #include "server/health_service.h"
 #include "server/http_endpoints.h"
+#include "server/json_api.h"
 #include "server/page_service.h"
 #include "server/replication_service.h"
 #include "server/retention_service.h"
@@ -216,6 +217,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     handlers["/metrics"] =
         MetricsEndpoint(&server->metrics_registry_, server->authorizer_.get(),
                         options.metrics_without_token);
+    // The JSON API calls the services above through an in-process channel.
+    grpc::ChannelArguments channel_args;
+    channel_args.SetMaxReceiveMessageSize(options.max_message_bytes);
+    channel_args.SetMaxSendMessageSize(options.max_message_bytes);
+    handlers["/api/v1"] =
+        JsonApiHandler(server->grpc_server_->InProcessChannel(channel_args),
+                       options.max_message_bytes);
     PITR_ASSIGN_OR_RETURN(server->http_server_,
                           HttpServer::Start(http, std::move(handlers)));
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/time/clock.h"
+
 namespace pitr {
 
 // Every field but the constants is guarded by the hub's mu_ (an annotation
@@ -30,7 +32,7 @@ uint64_t& WatchHub::VersionOf(BranchId branch) { return versions_[branch]; }
 std::shared_ptr<WatchHub::Watcher> WatchHub::Add(BranchId branch,
                                                  std::function<void()> evict) {
   auto watcher = std::make_shared<Watcher>(branch, std::move(evict));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   // The call's first request renews (Received, just after).
   watcher->lease_end = Clock::now() + absl::ToChronoNanoseconds(lease_);
   watchers_.insert(watcher.get());
@@ -39,7 +41,7 @@ std::shared_ptr<WatchHub::Watcher> WatchHub::Add(BranchId branch,
 }
 
 void WatchHub::Remove(Watcher* watcher) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   watcher->removed = true;
   watchers_.erase(watcher);
   changed_.SignalAll();
@@ -61,7 +63,7 @@ void WatchHub::Evict(Watcher* watcher) {
 }
 
 void WatchHub::BranchChanged(BranchId branch) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const uint64_t version = ++VersionOf(branch);
   changed_.SignalAll();
   // Watchers may come, go or renew while the lock is released in the wait:
@@ -71,15 +73,15 @@ void WatchHub::BranchChanged(BranchId branch) {
     if (Clock::now() >= lease_end) {
       Evict(lagging);
     } else {
-      changed_.WaitWithTimeout(&mu_,
-                               absl::FromChrono(lease_end - Clock::now()));
+      changed_.WaitWithDeadline(
+          &mu_, absl::Now() + absl::FromChrono(lease_end - Clock::now()));
     }
   }
 }
 
 void WatchHub::Received(Watcher* watcher, uint64_t acked_version,
                         uint64_t renewal) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (watcher->evicted || watcher->removed) return;
   // Only what was sent can have been applied.
   watcher->acked = std::max(watcher->acked,
@@ -93,7 +95,7 @@ void WatchHub::Received(Watcher* watcher, uint64_t acked_version,
 
 std::optional<WatchHub::Notice> WatchHub::NextNotice(Watcher* watcher,
                                                      absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const absl::Time deadline = absl::Now() + timeout;
   while (!watcher->evicted && !watcher->removed) {
     const uint64_t version = VersionOf(watcher->branch);
@@ -110,22 +112,22 @@ std::optional<WatchHub::Notice> WatchHub::NextNotice(Watcher* watcher,
 }
 
 void WatchHub::Sent(Watcher* watcher, uint64_t version) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   watcher->sent = std::max(watcher->sent.value_or(0), version);
 }
 
 bool WatchHub::Evicted(Watcher* watcher) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return watcher->evicted;
 }
 
 size_t WatchHub::watchers() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return watchers_.size();
 }
 
 uint64_t WatchHub::evictions() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return evictions_;
 }
 

@@ -29,7 +29,7 @@
 #include <set>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "base/mutex.h"
 #include "absl/time/time.h"
 #include "base/ids.h"
 
@@ -95,10 +95,10 @@ class WatchHub {
   void Evict(Watcher* watcher) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const absl::Duration lease_;
-  absl::Mutex mu_;
+  Mutex mu_;
   // Signalled on every change of what follows: versions, acknowledgements,
   // renewals, watchers coming and going.
-  absl::CondVar changed_;
+  CondVar changed_;
   // Per branch, the version of its head; absent: 0.
   std::map<BranchId, uint64_t> versions_ ABSL_GUARDED_BY(mu_);
   std::set<Watcher*> watchers_ ABSL_GUARDED_BY(mu_);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace pitr::sqlite {
@@ -33,9 +34,9 @@ std::unique_ptr<ChangeWatch> ChangeWatch::Start(
   first.set_space(space);
   if (since.has_value()) *first.mutable_since() = *since;
   {
-    absl::MutexLock write_lock(&watch->write_mu_);
+    MutexLock write_lock(&watch->write_mu_);
     first.set_renewal(watch->next_renewal_++);
-    absl::MutexLock lock(&watch->mu_);
+    MutexLock lock(&watch->mu_);
     watch->position_ = since;
     watch->renewals_sent_[first.renewal()] = Clock::now();
   }
@@ -53,12 +54,12 @@ ChangeWatch::~ChangeWatch() {
 }
 
 bool ChangeWatch::Send(uint64_t ack, bool renew) {
-  absl::MutexLock write_lock(&write_mu_);
+  MutexLock write_lock(&write_mu_);
   v1::WatchChangesRequest request;
   request.set_ack_version(ack);
   if (renew) {
     request.set_renewal(next_renewal_++);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     renewals_sent_[request.renewal()] = Clock::now();
   }
   return stream_->Write(request);
@@ -75,7 +76,7 @@ void ChangeWatch::ReadNotices() {
     }
     const v1::GetChangesResponse& changes = notice.changes();
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       lease_ =
           absl::ToChronoNanoseconds(absl::Seconds(notice.lease().seconds()) +
                                     absl::Nanoseconds(notice.lease().nanos()));
@@ -111,10 +112,10 @@ void ChangeWatch::ReadNotices() {
   absl::Status status;
   {
     // No write runs while the call finishes.
-    absl::MutexLock write_lock(&write_mu_);
+    MutexLock write_lock(&write_mu_);
     status = client_->Convert(stream_->Finish());
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ended_ = true;
   end_status_ = !end.ok() ? end
                 : !status.ok()
@@ -127,9 +128,10 @@ void ChangeWatch::Renew() {
   while (true) {
     uint64_t ack;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       if (!ended_)
-        ended_cv_.WaitWithTimeout(&mu_, absl::FromChrono(lease_ / 4));
+        ended_cv_.WaitWithDeadline(&mu_,
+                                   absl::Now() + absl::FromChrono(lease_ / 4));
       if (ended_) return;
       ack = applied_version_;
     }
@@ -139,7 +141,7 @@ void ChangeWatch::Renew() {
 }
 
 std::optional<ChangeWatch::View> ChangeWatch::Current() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (ended_ || !have_notice_ || Clock::now() >= lease_end_) {
     return std::nullopt;
   }
@@ -152,12 +154,12 @@ std::optional<ChangeWatch::View> ChangeWatch::Current() {
 }
 
 uint64_t ChangeWatch::received() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return last_sequence_;
 }
 
 void ChangeWatch::Consume(uint64_t through) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   spans_.erase(std::remove_if(spans_.begin(), spans_.end(),
                               [through](const Span& span) {
                                 return span.sequence <= through;
@@ -166,12 +168,12 @@ void ChangeWatch::Consume(uint64_t through) {
 }
 
 bool ChangeWatch::ended() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return ended_;
 }
 
 absl::Status ChangeWatch::end_status() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return end_status_;
 }
 

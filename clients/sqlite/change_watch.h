@@ -30,7 +30,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "base/mutex.h"
 #include "clients/common/client.h"
 #include "proto/page_service.pb.h"
 
@@ -105,12 +105,12 @@ class ChangeWatch {
 
   // Serialises writes to the stream (the reader's acknowledgements and the
   // renewals).
-  absl::Mutex write_mu_;
+  Mutex write_mu_;
   uint64_t next_renewal_ ABSL_GUARDED_BY(write_mu_) = 1;
 
-  absl::Mutex mu_;
+  Mutex mu_;
   // Signalled when the call ends (wakes the renewal thread).
-  absl::CondVar ended_cv_;
+  CondVar ended_cv_;
   std::vector<Span> spans_ ABSL_GUARDED_BY(mu_);
   uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   // The last notice's end, which the next span starts from, and the

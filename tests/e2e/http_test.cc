@@ -2,8 +2,6 @@
 // format with the figures operators ask for, bearer tokens as on gRPC
 // (401 without one, a read token enough, --metrics_without_token), HTTPS
 // with --tls_cert, and unknown paths.
-#include <curl/curl.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -13,6 +11,7 @@
 #include "clients/common/channel_credentials.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/http_client.h"
 #include "tests/e2e/pitrd_fixture.h"
 #include "tests/e2e/requests.h"
 
@@ -29,37 +28,13 @@ std::string TempPath(const std::string& name) {
   return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name);
 }
 
-struct Reply {
-  long status = 0;  // 0: no answer
-  std::string body;
-};
-
-size_t Append(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-Reply Get(const std::string& url, const std::string& token = "",
-          const std::string& ca = "") {
-  Reply reply;
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-  curl_slist* headers = nullptr;
-  if (!token.empty()) {
-    headers = curl_slist_append(
-        headers, absl::StrCat("Authorization: Bearer ", token).c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  }
-  if (!ca.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca.c_str());
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return reply;
+HttpReply Get(const std::string& url, const std::string& token = "",
+              const std::string& ca = "") {
+  HttpRequest request;
+  request.url = url;
+  request.token = token;
+  request.ca_file = ca;
+  return SendHttp(request);
 }
 
 class HttpE2eTest : public PitrdFixture {
@@ -68,15 +43,8 @@ class HttpE2eTest : public PitrdFixture {
   void Start(std::vector<std::string> flags) {
     flags.push_back("--http_listen=127.0.0.1:0");
     StartPitrd(flags);
-    // "HTTP on port N" in the startup line.
-    const std::string log = pitrd_->Log();
-    const size_t at = log.find("HTTP on port ");
-    ASSERT_NE(at, std::string::npos) << log;
-    const size_t from = at + sizeof("HTTP on port ") - 1;
-    ASSERT_TRUE(absl::SimpleAtoi(
-        log.substr(from, log.find_first_not_of("0123456789", from) - from),
-        &http_port_))
-        << log;
+    http_port_ = HttpPortFromLog(pitrd_->Log());
+    ASSERT_NE(http_port_, 0) << pitrd_->Log();
   }
 
   std::string Url(const std::string& path, bool tls = false) const {
@@ -106,7 +74,7 @@ TEST_F(HttpE2eTest, MetricsCarryWhatOperatorsWatch) {
   ASSERT_TRUE(
       Append(*client_, "main", {Image(1, 0, MarkedPage(8192, "m"))}, &appended)
           .ok());
-  Reply metrics = Get(Url("/metrics"));
+  HttpReply metrics = Get(Url("/metrics"));
   ASSERT_EQ(metrics.status, 200) << metrics.body;
   const std::string& text = metrics.body;
   EXPECT_THAT(text, HasSubstr("# TYPE pitr_rpcs_total counter"));
@@ -125,18 +93,18 @@ TEST_F(HttpE2eTest, MetricsCarryWhatOperatorsWatch) {
   EXPECT_GT(Sample(text, "process_start_time_seconds"), 1.7e9);
   EXPECT_GT(Sample(text, "process_threads"), 1);
 
-  Reply missing = Get(Url("/nothing"));
+  HttpReply missing = Get(Url("/nothing"));
   EXPECT_EQ(missing.status, 404);
 }
 
 TEST_F(HttpE2eTest, MetricsNeedATokenWhenGrpcDoes) {
   WriteTokens();
   Start({"--token_file=" + TempPath("tokens")});
-  Reply none = Get(Url("/metrics"));
+  HttpReply none = Get(Url("/metrics"));
   EXPECT_EQ(none.status, 401);
   EXPECT_THAT(none.body, HasSubstr("\"codeName\": \"UNAUTHENTICATED\""));
   EXPECT_EQ(Get(Url("/metrics"), "not-a-token-0123456789").status, 401);
-  Reply read = Get(Url("/metrics"), kReadToken);
+  HttpReply read = Get(Url("/metrics"), kReadToken);
   EXPECT_EQ(read.status, 200);
   EXPECT_THAT(read.body, HasSubstr("pitr_latest_lsn"));
   EXPECT_EQ(Get(Url("/metrics"), kAdminToken).status, 200);
@@ -180,7 +148,7 @@ TEST_F(HttpE2eTest, HttpsWithTheGrpcCertificate) {
       log.substr(at + 13,
                  log.find_first_not_of("0123456789", at + 13) - at - 13),
       &http_port_));
-  Reply https = Get(Url("/metrics", true), "", TempPath("http_cert.pem"));
+  HttpReply https = Get(Url("/metrics", true), "", TempPath("http_cert.pem"));
   EXPECT_EQ(https.status, 200);
   EXPECT_THAT(https.body, HasSubstr("pitr_latest_lsn"));
   EXPECT_NE(Get(Url("/metrics")).status, 200) << "plain HTTP on a TLS port";
