@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "web/assets.h"
 
 namespace pitr {
 namespace {
@@ -107,6 +108,52 @@ HttpHandler MetricsEndpoint(const Metrics* metrics,
     if (!open && !CheckToken(authorizer, Role::kRead, exchange).ok()) return;
     exchange.Respond(200, "text/plain; version=0.0.4; charset=utf-8",
                      metrics->RenderText());
+  };
+}
+
+HttpHandler SessionEndpoint(const Authorizer* authorizer) {
+  return [authorizer](HttpExchange& exchange) {
+    std::string role;
+    if (authorizer == nullptr) {
+      role = "admin";
+    } else {
+      std::multimap<grpc::string_ref, grpc::string_ref> metadata;
+      const std::optional<std::string> header =
+          exchange.Header("Authorization");
+      if (header.has_value()) metadata.emplace("authorization", *header);
+      if (authorizer->Authorize(metadata, Role::kAdmin).ok()) {
+        role = "admin";
+      } else if (authorizer->Authorize(metadata, Role::kRead).ok()) {
+        role = "read";
+      }
+    }
+    exchange.Respond(200, "application/json",
+                     absl::StrCat("{\"tokensRequired\": ",
+                                  authorizer != nullptr ? "true" : "false",
+                                  ", \"role\": \"", role, "\"}\n"));
+  };
+}
+
+HttpHandler ConsoleEndpoint() {
+  return [](HttpExchange& exchange) {
+    if (exchange.method() != "GET" && exchange.method() != "HEAD") {
+      return RespondError(exchange, grpc::Status(grpc::UNIMPLEMENTED,
+                                                 "the console answers GET"));
+    }
+    const WebAsset* asset = FindWebAsset(exchange.path());
+    if (asset == nullptr) {
+      return RespondError(
+          exchange, grpc::Status(grpc::NOT_FOUND,
+                                 absl::StrCat("nothing at ", exchange.path())));
+    }
+    exchange.Respond(
+        200, asset->content_type,
+        absl::string_view(reinterpret_cast<const char*>(asset->data),
+                          asset->size),
+        {{"Cache-Control", "no-cache"},
+         {"Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"},
+         {"X-Frame-Options", "DENY"}});
   };
 }
 

@@ -33,6 +33,15 @@ grpc::Status CheckToken(const Authorizer* authorizer, Role role,
 HttpHandler MetricsEndpoint(const Metrics* metrics,
                             const Authorizer* authorizer, bool open);
 
+// GET /api/v1/session: what the request's token may do, for the console:
+// {"tokensRequired": bool, "role": "admin" | "read" | ""} ("" for no or an
+// unknown token, when tokens are required).
+HttpHandler SessionEndpoint(const Authorizer* authorizer);
+
+// The web console's files (web/assets.h): "/" and "/app.js"...; anything
+// else is 404. They need no token (the API calls they make do).
+HttpHandler ConsoleEndpoint();
+
 }  // namespace pitr
 
 #endif  // PITR_SERVER_HTTP_ENDPOINTS_H_

@@ -224,6 +224,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
     handlers["/api/v1"] =
         JsonApiHandler(server->grpc_server_->InProcessChannel(channel_args),
                        options.max_message_bytes);
+    handlers["/api/v1/session"] = SessionEndpoint(server->authorizer_.get());
+    handlers["/"] = ConsoleEndpoint();
     PITR_ASSIGN_OR_RETURN(server->http_server_,
                           HttpServer::Start(http, std::move(handlers)));
   }

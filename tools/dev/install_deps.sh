@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages pitr builds and runs with, if any is missing.
+# Installs the Debian 12 packages pitr builds and runs with, if any is missing,
+# and the one npm package its browser tests drive Chromium with.
 # Safe to run again: it does nothing when everything is installed.
 # Needs root (or sudo) only when something must be installed.
 set -euo pipefail
@@ -27,6 +28,7 @@ packages=(
   sqlite3              # clients/sqlite/: its tests drive the shell
   libsqlite3-dev       # clients/sqlite/: sqlite3ext.h of the extension
   curl                 # the README's tour (metrics), tools/dev/s3_server.sh
+  chromium             # tests/e2e/console_test: the console in a real browser
   prometheus-cpp-dev   # server/: the metrics registry and text format
   libcpp-httplib-dev   # server/: the HTTP side (metrics, JSON API, console)
   ceph-mon             # tools/dev/s3_server.sh: the S3 server of the remote/
@@ -40,11 +42,27 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Node.js drives the browser of the console tests; any node on the PATH
+# will do (Debian's, or one that brings its own npm).
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 
-echo "install_deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install_deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# playwright-core (npm), which tests/e2e/console_test drives Chromium with,
+# pinned, in the place the test looks (PITR_NODE_MODULES).
+node_dir=/usr/local/lib/pitr-node
+playwright=1.65.2
+if ! grep -qs "\"version\": \"$playwright\"" \
+    "$node_dir/node_modules/playwright-core/package.json"; then
+  echo "install_deps: installing playwright-core $playwright in $node_dir" >&2
+  $sudo mkdir -p "$node_dir"
+  [ -f "$node_dir/package.json" ] || echo '{"private": true}' | $sudo tee "$node_dir/package.json" >/dev/null
+  (cd "$node_dir" && $sudo npm install --no-audit --no-fund --silent "playwright-core@$playwright")
+fi
