@@ -59,10 +59,16 @@ absl::Status Metrics::Add(Figure figure) {
   return absl::OkStatus();
 }
 
+void Metrics::AddRenderHook(std::function<void()> hook) {
+  MutexLock lock(&mu_);
+  render_hooks_.push_back(std::move(hook));
+}
+
 std::string Metrics::RenderText() const {
   std::vector<prometheus::MetricFamily> families = registry_->Collect();
   {
     MutexLock lock(&mu_);
+    for (const std::function<void()>& hook : render_hooks_) hook();
     for (const Figure& figure : figures_) {
       prometheus::MetricFamily family;
       family.name = figure.name;

@@ -58,6 +58,10 @@ class Metrics {
                                const std::string& label_name,
                                std::function<LabeledValues()> samples);
 
+  // Runs `hook` at the start of each render, before any figure is read:
+  // to take one snapshot of a state many figures read.
+  void AddRenderHook(std::function<void()> hook);
+
   // Every metric and figure in the text exposition format, sorted by name.
   std::string RenderText() const;
 
@@ -75,6 +79,7 @@ class Metrics {
   const std::shared_ptr<prometheus::Registry> registry_;
   mutable Mutex mu_;
   std::vector<Figure> figures_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::function<void()>> render_hooks_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace pitr

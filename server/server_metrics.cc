@@ -210,13 +210,22 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
        Type::Gauge,
        [](const EngineStats& s) { return s.backups.bucket_bytes.value_or(0); }},
   };
-  PITR_RETURN_IF_ERROR(AddFigures<EngineStats>(
-      registry, figures, [engine] { return engine->stats(); }));
+  // One Engine::stats() per scrape, not one per figure.
+  ServerMetrics* self = metrics.get();
+  registry->AddRenderHook([self, engine] {
+    EngineStats stats = engine->stats();
+    MutexLock l(&self->scrape_mu_);
+    self->scrape_stats_ = std::move(stats);
+  });
+  PITR_RETURN_IF_ERROR(
+      AddFigures<EngineStats>(registry, figures, [self] {
+        MutexLock l(&self->scrape_mu_);
+        return self->scrape_stats_;
+      }));
   PITR_RETURN_IF_ERROR(metrics->RegisterSizes());
   PITR_RETURN_IF_ERROR(metrics->RegisterBounds());
   if (size_interval > absl::ZeroDuration() &&
       size_interval != absl::InfiniteDuration()) {
-    ServerMetrics* self = metrics.get();
     metrics->sizer_ =
         std::thread([self, size_interval] { self->SizeLoop(size_interval); });
   }

@@ -105,6 +105,11 @@ class ServerMetrics {
   std::map<std::string, std::unique_ptr<MethodMetrics>, std::less<>> methods_
       ABSL_GUARDED_BY(mu_);
 
+  // The engine's statistics as of the current scrape (taken once per
+  // render, read by every engine figure).
+  mutable Mutex scrape_mu_;
+  EngineStats scrape_stats_ ABSL_GUARDED_BY(scrape_mu_);
+
   // The last measurement, if any. Scrapes copy what they need under the
   // lock; the measurement runs outside it.
   mutable Mutex sizes_mu_;
