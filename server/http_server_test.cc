@@ -15,6 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "server/http_endpoints.h"
+#include "server/metrics.h"
 
 namespace pitr {
 namespace {
@@ -173,9 +175,26 @@ class StalledClient {
 };
 
 TEST_F(HttpServerTest, ManyScrapersAndStalledClientsDoNotStallEachOther) {
+  // pitrd's /metrics endpoint, with a figure that takes a while to read.
+  Metrics metrics;
+  ASSERT_TRUE(metrics
+                  .AddFigure("pitr_slow_figure", "Read slowly.",
+                             prometheus::MetricType::Gauge,
+                             [] {
+                               absl::SleepFor(absl::Milliseconds(1));
+                               return 1.0;
+                             })
+                  .ok());
   HttpServerOptions options;
   options.threads = 8;
-  Start(options);
+  options.address = "127.0.0.1:0";
+  std::map<std::string, HttpHandler> handlers = TestHandlers();
+  handlers["/metrics"] = MetricsEndpoint(&metrics, nullptr, false);
+  absl::StatusOr<std::unique_ptr<HttpServer>> started =
+      HttpServer::Start(options, std::move(handlers));
+  ASSERT_TRUE(started.ok()) << started.status();
+  server_ = *std::move(started);
+  base_ = absl::StrCat("http://127.0.0.1:", server_->port());
   // Stalled clients hold a worker each for the whole request timeout (30 s)
   // and the scrapers must still all be served, each within curl's 10 s.
   std::vector<std::unique_ptr<StalledClient>> stalled;
@@ -191,7 +210,11 @@ TEST_F(HttpServerTest, ManyScrapersAndStalledClientsDoNotStallEachOther) {
     scrapers.emplace_back([&] {
       CURL* curl = curl_easy_init();
       for (int j = 0; j < kEach; ++j) {
-        if (Fetch(curl, base_ + "/stream").status == 200) ++ok;
+        Reply scrape = Fetch(curl, base_ + "/metrics");
+        if (scrape.status == 200 &&
+            scrape.body.find("pitr_slow_figure 1") != std::string::npos) {
+          ++ok;
+        }
       }
       curl_easy_cleanup(curl);
     });

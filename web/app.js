@@ -241,7 +241,8 @@ function showBranch(name) {
       el("dt", {}, "Readable from"), el("dd", {}, `${lsnText(bounds.oldestLsn)} (${timeText(bounds.oldestTime)})`),
       el("dt", {}, "Retention"), el("dd", {}, durationText(bounds.retention?.window) +
         (b.retention && Object.keys(b.retention).length ? " (its own)" : " (the default)")),
-      el("dt", {}, "Snapshots"), el("dd", {}, snaps.length ? snaps.map((s) => s.name).join(", ") : "none")),
+      el("dt", {}, "Snapshots"), el("dd", {}, snaps.length ? snaps.map((s) => s.name).join(", ") : "none"),
+      el("dt", {}, "Size"), el("dd", { id: "branch-size" }, "…")),
     el("form", { class: "admin", id: "restore-time-form" },
       el("label", {}, "Restore to a time (UTC)", at),
       el("button", { type: "submit" }, "Restore…")));
@@ -254,6 +255,27 @@ function showBranch(name) {
   });
   box.hidden = false;
   loadSession();
+  showBranchSize(name);
+}
+
+// The branch's sizes from /metrics (measured every --size_interval).
+async function showBranchSize(name) {
+  let text = "not measured yet";
+  try {
+    const response = await fetch("/metrics", { headers: headers() });
+    if (response.ok) {
+      const values = parseMetrics(await response.text());
+      const logical = values[`pitr_branch_logical_bytes{branch="${name}"}`];
+      const own = values[`pitr_branch_physical_bytes{branch="${name}"}`];
+      if (logical !== undefined) {
+        text = `${bytesText(logical)} of pages; ${bytesText(own || 0)} of its own history on disk`;
+      }
+    }
+  } catch (error) {
+    text = "unknown (" + error.message + ")";
+  }
+  const dd = $("#branch-size");
+  if (dd && state.selected === name) dd.textContent = text;
 }
 
 // ---- snapshots and restore ----
@@ -367,17 +389,44 @@ function renderSchedules() {
     el("td", {}, el("button", { "data-admin": "", onclick: () => act(() => api("DELETE", "/schedules/" + encodeURIComponent(s.name))) }, "Delete")))));
 }
 
+// "90s", "15m", "24h", "7d" (or a number of seconds) as seconds; NaN if
+// it is none of these.
+function parseDuration(text) {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(text);
+  if (!match) return NaN;
+  return parseFloat(match[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2]];
+}
+
 function renderRetention() {
   $("#retention-table tbody").replaceChildren(...state.branches.map((b) => {
     const bounds = b.historyBounds || {};
-    const input = el("input", { value: durationText(bounds.retention?.window) === "—" ? "" : bounds.retention?.window,
-                                placeholder: "e.g. 86400s", size: 10, "aria-label": "new window of " + b.name });
-    return el("tr", {},
+    const input = el("input", { placeholder: "e.g. 24h, 7d", size: 10, "aria-label": "new window of " + b.name });
+    const consequence = el("span", { class: "hint" });
+    // What the new window would mean for restores, as it is typed.
+    input.addEventListener("input", () => {
+      const window = parseDuration(input.value);
+      if (!input.value) {
+        consequence.textContent = "";
+      } else if (isNaN(window)) {
+        consequence.textContent = "a duration, e.g. 24h or 7d";
+      } else {
+        const from = new Date(Date.parse(bounds.latestTime) - window * 1000);
+        const old = Date.parse(bounds.oldestTime);
+        consequence.textContent = from < old
+          ? ` restores would reach back to ${timeText(bounds.oldestTime)} now, and to ${timeText(from)} once history grows`
+          : ` restores would reach back to ${timeText(from)}; GC may then reclaim what is older`;
+      }
+    });
+    return el("tr", { "data-branch": b.name },
       el("td", {}, b.name),
       el("td", {}, durationText(bounds.retention?.window)),
       el("td", { class: "num" }, timeText(bounds.oldestTime)),
-      el("td", {}, input, " ", el("button", { "data-admin": "", onclick: () => act(() =>
-        api("POST", `/branches/${encodeURIComponent(b.name)}/retention`, { retention: input.value ? { window: input.value } : {} })) }, "Set")));
+      el("td", {}, input, " ", el("button", { "data-admin": "", onclick: () => {
+        const window = parseDuration(input.value);
+        if (input.value && isNaN(window)) return showError(new Error(`"${input.value}" is not a duration`));
+        act(() => api("POST", `/branches/${encodeURIComponent(b.name)}/retention`,
+                      { retention: input.value ? { window: window + "s" } : {} }));
+      } }, "Set"), consequence));
   }));
 }
 

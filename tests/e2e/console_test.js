@@ -83,6 +83,20 @@ async function signIn(page, token) {
   await page.waitForFunction(() => /Undone/.test(document.querySelector("#result").textContent));
   await step("undone", page);
 
+  // A schedule and a retention window, with what the window means shown
+  // as it is typed.
+  await page.click('nav button[data-tab="schedules"]');
+  await page.fill('#schedule-form input[name="name"]', "hourly");
+  await page.selectOption('#schedule-form select[name="branch"]', "main");
+  await page.click("#schedule-form button");
+  await page.waitForFunction(() => /hourly/.test(document.querySelector("#schedule-table").textContent));
+  const row = '#retention-table tr[data-branch="dev"]';
+  await page.fill(`${row} input`, "1h");
+  await page.waitForFunction((r) => /restores would reach back/.test(document.querySelector(r).textContent), row);
+  await page.click(`${row} button`);
+  await page.waitForFunction((r) => /1h/.test(document.querySelector(r).children[1].textContent), row);
+  await step("retention", page);
+
   // The activity charts fill from /metrics.
   await page.click('nav button[data-tab="activity"]');
   await page.waitForFunction(() => document.querySelectorAll("#charts .chart polyline[points*=','] ").length > 0,
