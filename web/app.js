@@ -200,7 +200,16 @@ function renderTree() {
       dot.append(svg("title", {}, `snapshot ${s.name} at ${lsnText(s.lsn)}`));
       g.append(dot);
     }
-    g.addEventListener("click", () => showBranch(b.name));
+    g.addEventListener("click", (event) => {
+      // A point picked on the line: the LSN under the pointer, inside what
+      // the branch can still be read at.
+      const box = root.getBoundingClientRect();
+      const at = ((event.clientX - box.left) / box.width) * width;
+      const lsn = Math.round(((at - left) / (width - left - right)) * latest);
+      const low = Number(bounds.oldestLsn || start), high = end;
+      state.picked = { branch: b.name, lsn: Math.min(high, Math.max(low, lsn)) };
+      showBranch(b.name);
+    });
     g.addEventListener("keydown", (e) => { if (e.key === "Enter") showBranch(b.name); });
     root.append(g);
   });
@@ -243,6 +252,13 @@ function showBranch(name) {
         (b.retention && Object.keys(b.retention).length ? " (its own)" : " (the default)")),
       el("dt", {}, "Snapshots"), el("dd", {}, snaps.length ? snaps.map((s) => s.name).join(", ") : "none"),
       el("dt", {}, "Size"), el("dd", { id: "branch-size" }, "…")),
+    state.picked?.branch === name
+      ? el("p", { id: "picked" }, `Picked on the timeline: LSN ${lsnText(state.picked.lsn)} `,
+           el("button", { "data-admin": "", id: "restore-picked", onclick: () => askRestore({
+             branch: name, point: { lsn: String(state.picked.lsn) },
+             what: `to LSN ${lsnText(state.picked.lsn)}, picked on the timeline`,
+             diffPoint: "to_point.lsn=" + state.picked.lsn }) }, "Restore to it…"))
+      : el("p", { class: "hint" }, "Click the branch's line to pick a point to restore to."),
     el("form", { class: "admin", id: "restore-time-form" },
       el("label", {}, "Restore to a time (UTC)", at),
       el("button", { type: "submit" }, "Restore…")));

@@ -47,9 +47,13 @@ async function signIn(page, token) {
   const names = await page.$$eval("#tree g.branch", (gs) => gs.map((g) => g.dataset.branch));
   check(names.includes("main") && names.includes("dev"), "the tree lacks main or dev: " + names);
   check((await page.textContent("#tree svg")).includes("dev"), "the branch names are not text in the SVG");
-  await page.click('#tree g.branch[data-branch="main"]');
+  // (force: the line drawn over the window would take the click first.)
+  await page.click('#tree g.branch[data-branch="main"] rect.window', { force: true });
   await page.waitForSelector("#branch-details h3");
   check((await page.textContent("#branch-details")).includes("Readable from"), "no branch details");
+  // A point picked on the timeline offers a restore to it.
+  await page.waitForSelector("#picked #restore-picked");
+  check(/LSN [0-9A-F]+\/[0-9A-F]+/.test(await page.textContent("#picked")), "no LSN picked");
   await page.click('nav button[data-tab="snapshots"]');
   await page.waitForSelector('#snapshot-table tr[data-snapshot="before"]');
   await step("loaded", page);
