@@ -9,7 +9,7 @@
 # shared disk cache to its newest 12 GiB (tools/dev/prune_disk_cache.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-tools/dev/install_deps.sh
+tools/dev/install_deps.sh --tests
 tools/dev/prune_disk_cache.sh
 
 flags=()
