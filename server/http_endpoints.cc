@@ -5,37 +5,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "clients/common/json.h"
 #include "web/assets.h"
 
 namespace pitr {
-namespace {
-
-// A JSON string literal of `text`.
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrCat("\\u00", absl::Hex(c, absl::kZeroPad2));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 int HttpStatusFor(grpc::StatusCode code) {
   switch (code) {
@@ -72,9 +45,9 @@ int HttpStatusFor(grpc::StatusCode code) {
 std::string ErrorJson(const grpc::Status& status) {
   return absl::StrCat(
       "{\"code\": ", static_cast<int>(status.error_code()), ", \"codeName\": ",
-      JsonString(absl::StatusCodeToString(
+      clients::JsonQuote(absl::StatusCodeToString(
           static_cast<absl::StatusCode>(status.error_code()))),
-      ", \"message\": ", JsonString(status.error_message()), "}");
+      ", \"message\": ", clients::JsonQuote(status.error_message()), "}");
 }
 
 void RespondError(HttpExchange& exchange, const grpc::Status& status) {

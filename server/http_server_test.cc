@@ -7,24 +7,19 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/testing/test_files.h"
 #include "gtest/gtest.h"
 #include "server/http_endpoints.h"
 #include "server/metrics.h"
 
 namespace pitr {
 namespace {
-
-std::string TempDir() {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return dir != nullptr ? dir : "/tmp";
-}
 
 struct Reply {
   long status = 0;  // 0: the request failed
@@ -223,20 +218,10 @@ TEST_F(HttpServerTest, ManyScrapersAndStalledClientsDoNotStallEachOther) {
   EXPECT_EQ(ok.load(), kScrapers * kEach);
 }
 
-// Makes a self-signed certificate for 127.0.0.1 with openssl.
-bool MakeCertificate(const std::string& cert, const std::string& key) {
-  const std::string command = absl::StrCat(
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-      "-nodes -days 1 -subj /CN=localhost -addext "
-      "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout ",
-      key, " -out ", cert, " >/dev/null 2>&1");
-  return std::system(command.c_str()) == 0;
-}
-
 TEST_F(HttpServerTest, ServesTlsWithTheGivenCertificate) {
-  const std::string cert = TempDir() + "/http_cert.pem";
-  const std::string key = TempDir() + "/http_key.pem";
-  ASSERT_TRUE(MakeCertificate(cert, key));
+  const std::string cert = ::pitr::testing::TestPath("http_cert.pem");
+  const std::string key = ::pitr::testing::TestPath("http_key.pem");
+  ASSERT_TRUE(::pitr::testing::MakeSelfSignedCertificate(cert, key));
   HttpServerOptions options;
   options.tls_cert_file = cert;
   options.tls_key_file = key;

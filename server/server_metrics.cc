@@ -217,11 +217,10 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
     MutexLock l(&self->scrape_mu_);
     self->scrape_stats_ = std::move(stats);
   });
-  PITR_RETURN_IF_ERROR(
-      AddFigures<EngineStats>(registry, figures, [self] {
-        MutexLock l(&self->scrape_mu_);
-        return self->scrape_stats_;
-      }));
+  PITR_RETURN_IF_ERROR(AddFigures<EngineStats>(registry, figures, [self] {
+    MutexLock l(&self->scrape_mu_);
+    return self->scrape_stats_;
+  }));
   PITR_RETURN_IF_ERROR(metrics->RegisterSizes());
   PITR_RETURN_IF_ERROR(metrics->RegisterBounds());
   if (size_interval > absl::ZeroDuration() &&
@@ -293,7 +292,16 @@ absl::Status ServerMetrics::AddWatches(WatchHub* watches) {
 absl::Status ServerMetrics::RegisterBounds() {
   using Type = prometheus::MetricType;
   // How far back each branch reads (and so can be restored from), read from
-  // the catalog at each scrape.
+  // the catalog once per scrape.
+  metrics_->AddRenderHook([this] {
+    std::vector<std::pair<std::string, HistoryBounds>> bounds;
+    for (const Branch& branch : engine_->ListBranches()) {
+      absl::StatusOr<HistoryBounds> b = engine_->GetHistoryBounds(branch.id);
+      if (b.ok()) bounds.emplace_back(branch.name, *b);
+    }
+    MutexLock l(&scrape_mu_);
+    scrape_bounds_ = std::move(bounds);
+  });
   struct PerBranch {
     const char* name;
     const char* help;
@@ -316,10 +324,9 @@ absl::Status ServerMetrics::RegisterBounds() {
     PITR_RETURN_IF_ERROR(metrics_->AddFamilyFigure(
         figure.name, figure.help, Type::Gauge, "branch", [this, value] {
           Metrics::LabeledValues samples;
-          for (const Branch& branch : engine_->ListBranches()) {
-            absl::StatusOr<HistoryBounds> bounds =
-                engine_->GetHistoryBounds(branch.id);
-            if (bounds.ok()) samples.emplace_back(branch.name, value(*bounds));
+          MutexLock l(&scrape_mu_);
+          for (const auto& [name, bounds] : scrape_bounds_) {
+            samples.emplace_back(name, value(bounds));
           }
           return samples;
         }));

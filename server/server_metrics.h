@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -105,10 +107,12 @@ class ServerMetrics {
   std::map<std::string, std::unique_ptr<MethodMetrics>, std::less<>> methods_
       ABSL_GUARDED_BY(mu_);
 
-  // The engine's statistics as of the current scrape (taken once per
-  // render, read by every engine figure).
+  // The engine's statistics and each branch's bounds as of the current
+  // scrape (taken once per render, read by every figure made of them).
   mutable Mutex scrape_mu_;
   EngineStats scrape_stats_ ABSL_GUARDED_BY(scrape_mu_);
+  std::vector<std::pair<std::string, HistoryBounds>> scrape_bounds_
+      ABSL_GUARDED_BY(scrape_mu_);
 
   // The last measurement, if any. Scrapes copy what they need under the
   // lock; the measurement runs outside it.

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"  // PITR_TSAN
+#include "base/testing/test_files.h"
 #include "clients/common/channel_credentials.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/server.h"
@@ -14,8 +15,13 @@
 namespace pitr {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+using ::pitr::testing::MakeSelfSignedCertificate;
+using ::pitr::testing::TestPath;
+
+// name_cert.pem and name_key.pem in the scratch space.
+bool MakeCertificate(const std::string& name) {
+  return MakeSelfSignedCertificate(TestPath(name + "_cert.pem"),
+                                   TestPath(name + "_key.pem"));
 }
 
 TEST(TlsTest, NoPathsMeanInsecure) {
@@ -39,19 +45,6 @@ TEST(TlsTest, UnreadableFileNamesThePath) {
   EXPECT_TRUE(absl::StrContains(server.message(), "/nonexistent/cert.pem"));
 }
 
-// Makes a self-signed certificate for "localhost" with openssl; false if
-// openssl is not there.
-bool MakeCertificate(const std::string& name) {
-  const std::string command = absl::StrCat(
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-      "-nodes -days 1 -subj /CN=localhost -addext "
-      "subjectAltName=DNS:localhost,IP:127.0.0.1"
-      " -keyout ",
-      TempPath(name + "_key.pem"), " -out ", TempPath(name + "_cert.pem"),
-      " >/dev/null 2>&1");
-  return std::system(command.c_str()) == 0;
-}
-
 // Whether a channel with `credentials` completes a TLS handshake with a
 // server on `port` within a few seconds. Addresses are literal: name
 // resolution would go through c-ares, which leaks a little under ASan.
@@ -72,8 +65,8 @@ TEST(TlsTest, HandshakeWithSelfSignedCertificate) {
     GTEST_SKIP() << "openssl could not make a certificate";
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> server_credentials =
-      ServerCredentialsFor(TempPath("server_cert.pem"),
-                           TempPath("server_key.pem"));
+      ServerCredentialsFor(TestPath("server_cert.pem"),
+                           TestPath("server_key.pem"));
   ASSERT_TRUE(server_credentials.ok()) << server_credentials.status();
   int port = 0;
   grpc::ServerBuilder builder;
@@ -82,12 +75,12 @@ TEST(TlsTest, HandshakeWithSelfSignedCertificate) {
   ASSERT_NE(server, nullptr);
 
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> trusting =
-      clients::ChannelCredentialsFor(TempPath("server_cert.pem"));
+      clients::ChannelCredentialsFor(TestPath("server_cert.pem"));
   ASSERT_TRUE(trusting.ok()) << trusting.status();
   EXPECT_TRUE(Connects(port, *trusting));
 
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> distrusting =
-      clients::ChannelCredentialsFor(TempPath("other_cert.pem"));
+      clients::ChannelCredentialsFor(TestPath("other_cert.pem"));
   ASSERT_TRUE(distrusting.ok()) << distrusting.status();
   EXPECT_FALSE(Connects(port, *distrusting));
 

@@ -15,14 +15,36 @@ namespace pitr::testing {
 
 namespace fs = std::filesystem;
 
-std::string NewTestDir(absl::string_view name) {
+namespace {
+
+fs::path ScratchSpace() {
   const char* tmp = std::getenv("TEST_TMPDIR");
+  return fs::path(tmp ? tmp : "/tmp");
+}
+
+}  // namespace
+
+std::string NewTestDir(absl::string_view name) {
   static int counter = 0;
-  fs::path dir = fs::path(tmp ? tmp : "/tmp") /
+  fs::path dir = ScratchSpace() /
                  absl::StrCat("pitr_", name, "_", ::getpid(), "_", counter++);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
+}
+
+std::string TestPath(absl::string_view name) {
+  return (ScratchSpace() / std::string(name)).string();
+}
+
+bool MakeSelfSignedCertificate(const std::string& cert_path,
+                               const std::string& key_path) {
+  const std::string command = absl::StrCat(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+      "-nodes -days 1 -subj /CN=localhost -addext "
+      "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout ",
+      key_path, " -out ", cert_path, " >/dev/null 2>&1");
+  return std::system(command.c_str()) == 0;
 }
 
 std::string ReadFileBytes(const std::string& path) {

@@ -14,6 +14,14 @@ namespace pitr::testing {
 // A new empty directory under the test's scratch space ($TEST_TMPDIR, or
 // /tmp outside Bazel).
 std::string NewTestDir(absl::string_view name);
+// The path of `name` right in the test's scratch space.
+std::string TestPath(absl::string_view name);
+
+// Makes a self-signed certificate for "localhost" and 127.0.0.1 (a day's
+// validity, EC P-256) with its key, as PEM files, with the openssl command;
+// false if it failed (openssl missing).
+bool MakeSelfSignedCertificate(const std::string& cert_path,
+                               const std::string& key_path);
 
 // The whole file; a failed read fails the test and returns what was read.
 std::string ReadFileBytes(const std::string& path);

@@ -10,15 +10,15 @@
 namespace pitr::sqlite {
 namespace {
 
-bool SamePosition(const v1::BranchPosition& a, const v1::BranchPosition& b) {
-  return a.lsn() == b.lsn() && a.timeline_id() == b.timeline_id();
-}
-
 // The part of the server's lease the client counts on: the rest absorbs
 // the two clocks running at slightly different rates.
 constexpr int kLeaseUsedPercent = 75;
 
 }  // namespace
+
+bool SamePosition(const v1::BranchPosition& a, const v1::BranchPosition& b) {
+  return a.lsn() == b.lsn() && a.timeline_id() == b.timeline_id();
+}
 
 ChangeWatch::ChangeWatch(std::shared_ptr<clients::Client> client)
     : client_(std::move(client)) {}

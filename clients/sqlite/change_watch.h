@@ -36,6 +36,9 @@
 
 namespace pitr::sqlite {
 
+// Whether two positions are the same point of the same timeline.
+bool SamePosition(const v1::BranchPosition& a, const v1::BranchPosition& b);
+
 class ChangeWatch {
  public:
   using Clock = std::chrono::steady_clock;

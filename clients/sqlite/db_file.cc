@@ -37,10 +37,6 @@ absl::Status ReadOnlyError(const RemoteDb& db) {
       absl::StrCat("database ", db.name(), " is open read-only"));
 }
 
-bool SamePosition(const v1::BranchPosition& a, const v1::BranchPosition& b) {
-  return a.lsn() == b.lsn() && a.timeline_id() == b.timeline_id();
-}
-
 }  // namespace
 
 DbFile::DbFile(std::unique_ptr<RemoteDb> db, const DbFileOptions& options)

@@ -273,7 +273,8 @@ TEST_F(SqliteE2eTest, WatchedTransactionsSeeEveryAcknowledgedCommit) {
   // trip, must see it.
   ProgramResult r = Python("watch.py", {"watch.db", "100"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 2u) << r.out;
   EXPECT_EQ(lines[0], "rounds 100 stale 0");
   std::map<std::string, int> stats = StatsOf(lines[1]);
@@ -292,7 +293,8 @@ TEST_F(SqliteE2eTest, StoppedReaderHoldsACommitOnlyUntilItsLeaseEnds) {
   // again.
   ProgramResult r = Python("watch.py", {"stall.db", "20", "stall"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u) << r.out;
   EXPECT_EQ(lines[0], "rounds 20 stale 0");
   EXPECT_EQ(lines[1], "stalled_commit ok");
@@ -323,8 +325,9 @@ TEST_F(SqliteE2eTest, PitrdKilledAndRestartedUnderARunningApplication) {
   const std::string kill_file = dir + "/kill";
   std::remove(kill_file.c_str());
   ProgramResult r;
-  std::thread application(
-      [&] { r = Python("server_killed.py", {"killed.db", dir}); });
+  std::thread application([&] {
+    r = Python("server_killed.py", {"killed.db", dir});
+  });
   // When the application asks: SIGKILL, then the same port again.
   const absl::Time deadline = absl::Now() + absl::Seconds(120);
   while (!std::ifstream(kill_file).good() && absl::Now() < deadline) {

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"  // PITR_TSAN
+#include "base/testing/test_files.h"
 #include "clients/common/channel_credentials.h"
 #include "google/protobuf/empty.pb.h"
 #include "grpcpp/create_channel.h"
@@ -23,14 +24,13 @@
 namespace pitr::e2e {
 namespace {
 
+using ::pitr::testing::MakeSelfSignedCertificate;
+using ::pitr::testing::TestPath;
+
 using grpc::StatusCode;
 
 constexpr char kAdminToken[] = "admin-token-0123456789abcdef";
 constexpr char kReadToken[] = "read-token-0123456789abcdef";
-
-std::string TempPath(const std::string& name) {
-  return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
-}
 
 // A call made as the holder of a token.
 struct NamedCall {
@@ -41,7 +41,7 @@ struct NamedCall {
 class AuthTest : public PitrdFixture {
  protected:
   void SetUp() override {
-    const std::string tokens = TempPath("tokens");
+    const std::string tokens = TestPath("tokens");
     std::ofstream(tokens) << "# test tokens\nadmin " << kAdminToken << "\nread "
                           << kReadToken << "\n";
     StartPitrd({"--token_file=" + tokens, "--gc_period=inf"});
@@ -354,31 +354,20 @@ TEST_F(AuthTest, AdminTokenReads) {
   }
 }
 
-// Makes a self-signed certificate for "localhost" with openssl, as
-// server/tls_test.cc does; false if openssl is not there.
-bool MakeCertificate(const std::string& name) {
-  const std::string command = absl::StrCat(
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-      "-nodes -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost"
-      " -keyout ",
-      TempPath(name + "_key.pem"), " -out ", TempPath(name + "_cert.pem"),
-      " >/dev/null 2>&1");
-  return std::system(command.c_str()) == 0;
-}
-
 TEST(TlsTest, ServesTlsOnly) {
 #ifdef PITR_TSAN
   GTEST_SKIP() << "gRPC's TLS is uninstrumented; run without --config=tsan";
 #endif
-  if (!MakeCertificate("server")) {
+  if (!MakeSelfSignedCertificate(TestPath("server_cert.pem"),
+                                 TestPath("server_key.pem"))) {
     GTEST_SKIP() << "openssl could not make a certificate";
   }
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> trusting =
-      clients::ChannelCredentialsFor(TempPath("server_cert.pem"));
+      clients::ChannelCredentialsFor(TestPath("server_cert.pem"));
   ASSERT_TRUE(trusting.ok()) << trusting.status();
   PitrdOptions options;
-  options.flags = {"--tls_cert=" + TempPath("server_cert.pem"),
-                   "--tls_key=" + TempPath("server_key.pem")};
+  options.flags = {"--tls_cert=" + TestPath("server_cert.pem"),
+                   "--tls_key=" + TestPath("server_key.pem")};
   options.credentials = *trusting;
   options.tls_server_name = "localhost";
   absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =

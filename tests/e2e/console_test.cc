@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "base/testing/test_files.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/pitrd_fixture.h"
@@ -30,8 +31,8 @@
 namespace pitr::e2e {
 namespace {
 
-constexpr char kAdminToken[] = "admin-token-0123456789";
-constexpr char kReadToken[] = "read-token-0123456789";
+constexpr const char* kAdminToken = kTestAdminToken;
+constexpr const char* kReadToken = kTestReadToken;
 
 std::string Env(const char* name, const std::string& otherwise) {
   const char* value = std::getenv(name);
@@ -99,11 +100,8 @@ class BrowserScript {
 class ConsoleTest : public PitrdFixture {
  protected:
   void SetUp() override {
-    const std::string dir = Env("TEST_TMPDIR", "/tmp");
-    std::ofstream(dir + "/tokens")
-        << "admin " << kAdminToken << "\nread " << kReadToken << "\n";
-    StartPitrd({"--token_file=" + dir + "/tokens", "--http_listen=127.0.0.1:0",
-                "--gc_period=inf"});
+    StartPitrd({"--token_file=" + WriteTestTokens(),
+                "--http_listen=127.0.0.1:0", "--gc_period=inf"});
     port_ = HttpPortFromLog(pitrd_->Log());
     ASSERT_NE(port_, 0);
   }
@@ -172,7 +170,7 @@ TEST_F(ConsoleTest, SeeSnapshotRestoreUndoAndReadOnlyInABrowser) {
   Write("dev", 2, "dev");
 
   const std::string out =
-      Env("TEST_UNDECLARED_OUTPUTS_DIR", Env("TEST_TMPDIR", "/tmp"));
+      Env("TEST_UNDECLARED_OUTPUTS_DIR", ::pitr::testing::TestPath(""));
   const std::string playwright =
       Env("PITR_NODE_MODULES", "/usr/local/lib/pitr-node/node_modules") +
       "/playwright-core";

@@ -2,12 +2,11 @@
 // format with the figures operators ask for, bearer tokens as on gRPC
 // (401 without one, a read token enough, --metrics_without_token), HTTPS
 // with --tls_cert, and unknown paths.
-#include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/testing/test_files.h"
 #include "clients/common/channel_credentials.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -20,13 +19,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kAdminToken[] = "admin-token-0123456789";
-constexpr char kReadToken[] = "read-token-0123456789";
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name);
-}
+using ::pitr::testing::MakeSelfSignedCertificate;
+using ::pitr::testing::TestPath;
 
 HttpReply Get(const std::string& url, const std::string& token = "",
               const std::string& ca = "") {
@@ -58,11 +52,6 @@ class HttpE2eTest : public PitrdFixture {
     const size_t at = text.find(start);
     if (at == std::string::npos) return -1;
     return std::strtod(text.c_str() + at + start.size(), nullptr);
-  }
-
-  void WriteTokens() {
-    std::ofstream(TempPath("tokens"))
-        << "admin " << kAdminToken << "\nread " << kReadToken << "\n";
   }
 
   int http_port_ = 0;
@@ -98,43 +87,31 @@ TEST_F(HttpE2eTest, MetricsCarryWhatOperatorsWatch) {
 }
 
 TEST_F(HttpE2eTest, MetricsNeedATokenWhenGrpcDoes) {
-  WriteTokens();
-  Start({"--token_file=" + TempPath("tokens")});
+  Start({"--token_file=" + WriteTestTokens()});
   HttpReply none = Get(Url("/metrics"));
   EXPECT_EQ(none.status, 401);
   EXPECT_THAT(none.body, HasSubstr("\"codeName\": \"UNAUTHENTICATED\""));
   EXPECT_EQ(Get(Url("/metrics"), "not-a-token-0123456789").status, 401);
-  HttpReply read = Get(Url("/metrics"), kReadToken);
+  HttpReply read = Get(Url("/metrics"), kTestReadToken);
   EXPECT_EQ(read.status, 200);
   EXPECT_THAT(read.body, HasSubstr("pitr_latest_lsn"));
-  EXPECT_EQ(Get(Url("/metrics"), kAdminToken).status, 200);
+  EXPECT_EQ(Get(Url("/metrics"), kTestAdminToken).status, 200);
 }
 
 TEST_F(HttpE2eTest, MetricsWithoutTokenWhenAsked) {
-  WriteTokens();
-  Start({"--token_file=" + TempPath("tokens"), "--metrics_without_token"});
+  Start({"--token_file=" + WriteTestTokens(), "--metrics_without_token"});
   EXPECT_EQ(Get(Url("/metrics")).status, 200);
 }
 
-// Makes a self-signed certificate for 127.0.0.1 with openssl.
-bool MakeCertificate() {
-  const std::string command = absl::StrCat(
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
-      "-nodes -days 1 -subj /CN=localhost -addext "
-      "subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout ",
-      TempPath("http_key.pem"), " -out ", TempPath("http_cert.pem"),
-      " >/dev/null 2>&1");
-  return std::system(command.c_str()) == 0;
-}
-
 TEST_F(HttpE2eTest, HttpsWithTheGrpcCertificate) {
-  ASSERT_TRUE(MakeCertificate());
+  ASSERT_TRUE(MakeSelfSignedCertificate(TestPath("http_cert.pem"),
+                                        TestPath("http_key.pem")));
   PitrdOptions options;
-  options.flags = {"--tls_cert=" + TempPath("http_cert.pem"),
-                   "--tls_key=" + TempPath("http_key.pem"),
+  options.flags = {"--tls_cert=" + TestPath("http_cert.pem"),
+                   "--tls_key=" + TestPath("http_key.pem"),
                    "--http_listen=127.0.0.1:0"};
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
-      clients::ChannelCredentialsFor(TempPath("http_cert.pem"));
+      clients::ChannelCredentialsFor(TestPath("http_cert.pem"));
   ASSERT_TRUE(credentials.ok()) << credentials.status();
   options.credentials = *credentials;
   absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
@@ -148,7 +125,7 @@ TEST_F(HttpE2eTest, HttpsWithTheGrpcCertificate) {
       log.substr(at + 13,
                  log.find_first_not_of("0123456789", at + 13) - at - 13),
       &http_port_));
-  HttpReply https = Get(Url("/metrics", true), "", TempPath("http_cert.pem"));
+  HttpReply https = Get(Url("/metrics", true), "", TestPath("http_cert.pem"));
   EXPECT_EQ(https.status, 200);
   EXPECT_THAT(https.body, HasSubstr("pitr_latest_lsn"));
   EXPECT_NE(Get(Url("/metrics")).status, 200) << "plain HTTP on a TLS port";

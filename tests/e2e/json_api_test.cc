@@ -3,8 +3,6 @@
 // day's work (branches, pages, snapshots, restore and undo, retention,
 // schedules, GC), streams as NDJSON, a dump downloaded and uploaded again,
 // and the tokens and roles of the gRPC side.
-#include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -26,20 +24,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kAdminToken[] = "admin-token-0123456789";
-constexpr char kReadToken[] = "read-token-0123456789";
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/", name);
-}
+constexpr const char* kAdminToken = kTestAdminToken;
+constexpr const char* kReadToken = kTestReadToken;
 
 class JsonApiTest : public PitrdFixture {
  protected:
   void SetUp() override {
-    std::ofstream(TempPath("tokens"))
-        << "admin " << kAdminToken << "\nread " << kReadToken << "\n";
-    StartPitrd({"--token_file=" + TempPath("tokens"),
+    StartPitrd({"--token_file=" + WriteTestTokens(),
                 "--http_listen=127.0.0.1:0", "--gc_period=inf"});
     port_ = HttpPortFromLog(pitrd_->Log());
     ASSERT_NE(port_, 0) << pitrd_->Log();
@@ -212,6 +203,29 @@ TEST_F(JsonApiTest, ADayOfWorkThroughResourcePaths) {
   EXPECT_EQ(Send("DELETE", "/snapshots/before").status, 200);
   EXPECT_EQ(Send("DELETE", "/branches/dev").status, 200);
   EXPECT_EQ(Send("GET", "/branches/dev").status, 404);
+}
+
+TEST_F(JsonApiTest, ClientStreamsTakeOneMessageALine) {
+  const std::string data = absl::Base64Escape(MarkedPage(8192, "s"));
+  std::string body;
+  for (int page = 0; page < 3; ++page) {
+    body += absl::StrCat(
+        "{\"branch\": \"main\", \"records\": [{\"image\": {\"key\": "
+        "{\"space\": 1, \"page\": ",
+        page, "}, \"data\": \"", data, "\"}}]}\n");
+  }
+  HttpReply reply = Send("POST", "/rpc/WalService/AppendStream", body);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  v1::AppendStreamResponse response;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(reply.body, &response).ok());
+  EXPECT_EQ(response.batches(), 3u);
+  EXPECT_EQ(Page("main", 2), MarkedPage(8192, "s"));
+  // A line that is not the message refuses the stream, naming the type.
+  HttpReply bad =
+      Send("POST", "/rpc/WalService/AppendStream", body + "{\"nope\": 1}\n");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("pitr.v1.AppendRequest"));
 }
 
 TEST_F(JsonApiTest, ServerStreamsAreNdjson) {

@@ -2,7 +2,18 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "base/testing/test_files.h"
+
 namespace pitr::e2e {
+
+std::string WriteTestTokens() {
+  const std::string path = ::pitr::testing::TestPath("tokens");
+  ::pitr::testing::WriteFileBytes(
+      path,
+      absl::StrCat("admin ", kTestAdminToken, "\nread ", kTestReadToken, "\n"));
+  return path;
+}
 
 void PitrdFixture::StartPitrd(std::vector<std::string> flags) {
   PitrdOptions options;

@@ -18,6 +18,14 @@
 
 namespace pitr::e2e {
 
+// The tokens of the file WriteTestTokens writes.
+inline constexpr char kTestAdminToken[] = "admin-token-0123456789";
+inline constexpr char kTestReadToken[] = "read-token-0123456789";
+
+// Writes a pitrd token file (--token_file) holding those two tokens into
+// the test's scratch space; its path.
+std::string WriteTestTokens();
+
 class PitrdFixture : public ::testing::Test {
  protected:
   // Starts pitrd with `flags` (PitrdOptions::flags) and connects client_.

@@ -156,6 +156,41 @@ TEST_F(WatchChangesTest, SilentWatcherIsEvictedAndHoldsTheWriterOnlyItsLease) {
   second.join();
 }
 
+TEST_F(WatchChangesTest, RestoreIsNoticedAsEverythingChanged) {
+  v1::AppendResponse first;
+  ASSERT_TRUE(Append(*client_, "main",
+                     {Image(kSpace, 0, MarkedPage(8192, "a"))}, &first)
+                  .ok());
+  absl::Notification appended;
+  uint64_t lsn = 0;
+  AppendAsync(1, &appended, &lsn).join();  // no watcher yet: not held
+  grpc::ClientContext context;
+  v1::WatchNotice notice;
+  std::unique_ptr<Stream> stream = Watch("main", &context, &notice);
+  Ack(stream.get(), notice.version());
+  absl::Notification restored;
+  std::thread restore([&] {
+    v1::RestoreBranchRequest request;
+    request.set_name("main");
+    request.mutable_point()->set_lsn(first.commit_lsn());
+    v1::RestoreBranchResponse response;
+    grpc::Status status = client_->branches->RestoreBranch(CallContext().get(),
+                                                           request, &response);
+    EXPECT_TRUE(status.ok()) << Describe(status);
+    restored.Notify();
+  });
+  ASSERT_TRUE(stream->Read(&notice));
+  // The branch moved to a new timeline: a cache must drop everything.
+  EXPECT_TRUE(notice.changes().all_changed());
+  EXPECT_EQ(notice.changes().space_pages(), 1u);
+  EXPECT_FALSE(restored.WaitForNotificationWithTimeout(absl::Milliseconds(200)))
+      << "the restore answered before its watcher acknowledged it";
+  Ack(stream.get(), notice.version());
+  EXPECT_TRUE(restored.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  restore.join();
+  context.TryCancel();
+}
+
 TEST_F(WatchChangesTest, DeletedBranchEndsTheWatchSayingSo) {
   v1::CreateBranchRequest create;
   create.set_name("dev");

@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -143,6 +144,30 @@ absl::Status Load(Engine& engine, int pages) {
   return engine.Flush();
 }
 
+// Each of two sides measured --rounds times, the order flipped every
+// round; `measure(side)` measures one side once. Each side's calls of all
+// rounds together.
+struct Sides {
+  Point point[2];
+  double P50(int side) const { return Percentile(point[side].ns, 0.5) / 1e3; }
+  double P99(int side) const { return Percentile(point[side].ns, 0.99) / 1e3; }
+};
+absl::StatusOr<Sides> Alternate(
+    const std::function<absl::StatusOr<Point>(int side)>& measure) {
+  Sides sides;
+  for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
+    for (int i = 0; i < 2; ++i) {
+      const int side = (i + round) % 2;
+      PITR_ASSIGN_OR_RETURN(Point point, measure(side));
+      Point& total = sides.point[side];
+      total.calls += point.calls;
+      total.seconds += point.seconds;
+      total.ns.insert(total.ns.end(), point.ns.begin(), point.ns.end());
+    }
+  }
+  return sides;
+}
+
 size_t Discard(char*, size_t size, size_t n, void* bytes) {
   *static_cast<uint64_t*>(bytes) += size * n;
   return size * n;
@@ -183,41 +208,30 @@ class Scrapers {
 };
 
 // GetPage with one client, with and without scrapers on /metrics.
-absl::Status ReadWhileScraped(Server* pitrd, int pages,
-                              absl::Duration window) {
+absl::Status ReadWhileScraped(Server* pitrd, int pages, absl::Duration window) {
   const int scrapers = absl::GetFlag(FLAGS_scrapers);
   PITR_ASSIGN_OR_RETURN(auto stubs,
                         Stubs(absl::StrCat("127.0.0.1:", pitrd->port()), 1));
   const std::string url =
       absl::StrCat("http://127.0.0.1:", pitrd->http_port(), "/metrics");
-  Point sides[2];  // 0: quiet, 1: scraped
   uint64_t scrapes = 0;
   double scraped_seconds = 0;
-  for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
-    for (int i = 0; i < 2; ++i) {
-      const int side = (i + round) % 2;
-      std::unique_ptr<Scrapers> scraping;
-      if (side == 1) {
-        scraping = std::make_unique<Scrapers>(
-            url, scrapers, absl::Seconds(absl::GetFlag(FLAGS_scrape_every)));
-      }
-      PITR_ASSIGN_OR_RETURN(Point point,
-                            ClosedLoop(1, absl::Milliseconds(200), window,
-                                       ReadRandomPages(&stubs, pages)));
-      if (scraping) {
-        scrapes += scraping->Stop();
-        scraped_seconds += point.seconds;
-      }
-      sides[side].calls += point.calls;
-      sides[side].seconds += point.seconds;
-      sides[side].ns.insert(sides[side].ns.end(), point.ns.begin(),
-                            point.ns.end());
-    }
-  }
-  const double p50[2] = {Percentile(sides[0].ns, 0.5) / 1e3,
-                         Percentile(sides[1].ns, 0.5) / 1e3};
-  const double p99[2] = {Percentile(sides[0].ns, 0.99) / 1e3,
-                         Percentile(sides[1].ns, 0.99) / 1e3};
+  // Side 0 quiet, side 1 scraped.
+  PITR_ASSIGN_OR_RETURN(
+      Sides sides, Alternate([&](int side) -> absl::StatusOr<Point> {
+        std::unique_ptr<Scrapers> scraping;
+        if (side == 1) {
+          scraping = std::make_unique<Scrapers>(
+              url, scrapers, absl::Seconds(absl::GetFlag(FLAGS_scrape_every)));
+        }
+        absl::StatusOr<Point> point = ClosedLoop(
+            1, absl::Milliseconds(200), window, ReadRandomPages(&stubs, pages));
+        if (scraping) {
+          scrapes += scraping->Stop();
+          if (point.ok()) scraped_seconds += point->seconds;
+        }
+        return point;
+      }));
   absl::PrintF(
       "\nGetPage of pitrd (1 client) while %d threads scrape /metrics, each "
       "every %.2f s (%.0f scrapes/s), against the same without them.\n\n",
@@ -227,10 +241,10 @@ absl::Status ReadWhileScraped(Server* pitrd, int pages,
                "p99 us", "scraped / quiet (p50, p99)");
   absl::PrintF("%s\n", std::string(70, '-'));
   absl::PrintF("%-10s | %9.0f %9.1f %9.1f |\n", "quiet",
-               sides[0].CallsPerSecond(), p50[0], p99[0]);
+               sides.point[0].CallsPerSecond(), sides.P50(0), sides.P99(0));
   absl::PrintF("%-10s | %9.0f %9.1f %9.1f | %.2f %.2f\n", "scraped",
-               sides[1].CallsPerSecond(), p50[1], p99[1], p50[1] / p50[0],
-               p99[1] / p99[0]);
+               sides.point[1].CallsPerSecond(), sides.P50(1), sides.P99(1),
+               sides.P50(1) / sides.P50(0), sides.P99(1) / sides.P99(0));
   return absl::OkStatus();
 }
 
@@ -271,32 +285,22 @@ absl::Status Run(const std::string& scratch) {
                           Stubs(absl::StrCat("127.0.0.1:", pitrd->port()), n));
     PITR_ASSIGN_OR_RETURN(auto memory_stubs,
                           Stubs(absl::StrCat("127.0.0.1:", trivial_port), n));
-    Point sides[2];
-    for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
-      for (int i = 0; i < 2; ++i) {
-        const int side = (i + round) % 2;  // the order flips every round
-        PITR_ASSIGN_OR_RETURN(
-            Point point,
-            ClosedLoop(n, absl::Milliseconds(200), window,
-                       ReadRandomPages(side == 0 ? &pitrd_stubs : &memory_stubs,
-                                       pages)));
-        sides[side].calls += point.calls;
-        sides[side].seconds += point.seconds;
-        sides[side].ns.insert(sides[side].ns.end(), point.ns.begin(),
-                              point.ns.end());
-      }
-    }
-    const double p50[2] = {Percentile(sides[0].ns, 0.5) / 1e3,
-                           Percentile(sides[1].ns, 0.5) / 1e3};
-    const double p99[2] = {Percentile(sides[0].ns, 0.99) / 1e3,
-                           Percentile(sides[1].ns, 0.99) / 1e3};
+    // Side 0 pitrd, side 1 the trivial service.
+    PITR_ASSIGN_OR_RETURN(
+        Sides sides, Alternate([&](int side) {
+          return ClosedLoop(
+              n, absl::Milliseconds(200), window,
+              ReadRandomPages(side == 0 ? &pitrd_stubs : &memory_stubs, pages));
+        }));
+    const double p50[2] = {sides.P50(0), sides.P50(1)};
+    const double p99[2] = {sides.P99(0), sides.P99(1)};
     absl::PrintF("%7d | %-10s | %9.0f %9.1f %9.1f |\n", n, "trivial",
-                 sides[1].CallsPerSecond(), p50[1], p99[1]);
+                 sides.point[1].CallsPerSecond(), p50[1], p99[1]);
     absl::PrintF(
         "%7d | %-10s | %9.0f %9.1f %9.1f | %.2f %.2f  (target <= "
         "%.1f: %s)\n",
-        n, "pitrd", sides[0].CallsPerSecond(), p50[0], p99[0], p50[0] / p50[1],
-        p99[0] / p99[1], kFloorRatioTarget,
+        n, "pitrd", sides.point[0].CallsPerSecond(), p50[0], p99[0],
+        p50[0] / p50[1], p99[0] / p99[1], kFloorRatioTarget,
         p50[0] / p50[1] <= kFloorRatioTarget &&
                 p99[0] / p99[1] <= kFloorRatioTarget
             ? "PASS"
