@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace pitr::e2e {
@@ -54,16 +53,6 @@ HttpReply HttpGet(const std::string& url, const std::string& token) {
   request.url = url;
   request.token = token;
   return SendHttp(request);
-}
-
-int HttpPortFromLog(const std::string& log) {
-  constexpr char kMarker[] = "HTTP on port ";
-  const size_t at = log.find(kMarker);
-  if (at == std::string::npos) return 0;
-  const size_t from = at + sizeof(kMarker) - 1;
-  int port = 0;
-  const size_t end = log.find_first_not_of("0123456789", from);
-  return absl::SimpleAtoi(log.substr(from, end - from), &port) ? port : 0;
 }
 
 }  // namespace pitr::e2e

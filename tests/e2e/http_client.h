@@ -28,10 +28,6 @@ HttpReply SendHttp(const HttpRequest& request);
 // GET `url`.
 HttpReply HttpGet(const std::string& url, const std::string& token = "");
 
-// The port of pitrd's HTTP side from its startup line ("HTTP on port N"),
-// or 0.
-int HttpPortFromLog(const std::string& log);
-
 }  // namespace pitr::e2e
 
 #endif  // PITR_TESTS_E2E_HTTP_CLIENT_H_

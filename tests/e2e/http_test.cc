@@ -4,7 +4,6 @@
 // with --tls_cert, and unknown paths.
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/testing/test_files.h"
 #include "clients/common/channel_credentials.h"
@@ -37,7 +36,7 @@ class HttpE2eTest : public PitrdFixture {
   void Start(std::vector<std::string> flags) {
     flags.push_back("--http_listen=127.0.0.1:0");
     StartPitrd(flags);
-    http_port_ = HttpPortFromLog(pitrd_->Log());
+    http_port_ = pitrd_->http_port();
     ASSERT_NE(http_port_, 0) << pitrd_->Log();
   }
 
@@ -117,14 +116,10 @@ TEST_F(HttpE2eTest, HttpsWithTheGrpcCertificate) {
   absl::StatusOr<std::unique_ptr<PitrdProcess>> pitrd =
       PitrdProcess::Start(options);
   ASSERT_TRUE(pitrd.ok()) << pitrd.status();
-  const std::string log = (*pitrd)->Log();
-  const size_t at = log.find("HTTP on port ");
-  ASSERT_NE(at, std::string::npos) << log;
-  EXPECT_NE(log.find("(TLS)", at), std::string::npos) << log;
-  ASSERT_TRUE(absl::SimpleAtoi(
-      log.substr(at + 13,
-                 log.find_first_not_of("0123456789", at + 13) - at - 13),
-      &http_port_));
+  http_port_ = (*pitrd)->http_port();
+  ASSERT_NE(http_port_, 0) << (*pitrd)->Log();
+  EXPECT_THAT((*pitrd)->Log(), HasSubstr(absl::StrCat(
+                                   "HTTP on port ", http_port_, " (TLS)")));
   HttpReply https = Get(Url("/metrics", true), "", TestPath("http_cert.pem"));
   EXPECT_EQ(https.status, 200);
   EXPECT_THAT(https.body, HasSubstr("pitr_latest_lsn"));

@@ -32,7 +32,7 @@ class JsonApiTest : public PitrdFixture {
   void SetUp() override {
     StartPitrd({"--token_file=" + WriteTestTokens(),
                 "--http_listen=127.0.0.1:0", "--gc_period=inf"});
-    port_ = HttpPortFromLog(pitrd_->Log());
+    port_ = pitrd_->http_port();
     ASSERT_NE(port_, 0) << pitrd_->Log();
   }
 

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
@@ -167,6 +168,8 @@ absl::Status PitrdProcess::Spawn(int port) {
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
+  log_start_ = Log().size();
+  http_port_ = 0;
   {
     std::ofstream log(log_path_, std::ios::app);
     log << "==== " << absl::FormatTime(absl::Now()) << " starting:";
@@ -197,6 +200,7 @@ absl::Status PitrdProcess::Spawn(int port) {
 absl::Status PitrdProcess::WaitUntilServing() {
   const absl::Time deadline = absl::Now() + options_.start_timeout;
   v1::GetStoreInfoRequest request;
+  bool answers = false;
   while (absl::Now() < deadline) {
     int exit_code = 0;
     if (Reap(/*block=*/false, &exit_code)) {
@@ -204,22 +208,41 @@ absl::Status PitrdProcess::WaitUntilServing() {
           absl::StrCat("pitrd exited with code ", exit_code,
                        " before serving; its log ends:\n", Tail(Log(), 4096)));
     }
-    PitrClient client(NewChannel());
-    v1::StoreInfo info;
-    auto context = CallContext("", absl::Milliseconds(500));
-    const grpc::Status status =
-        client.pages->GetStoreInfo(context.get(), request, &info);
-    // Any answer but "not there" means it serves: without a token the call
-    // may be refused as UNAUTHENTICATED.
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
-        status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
-      return absl::OkStatus();
+    if (!answers) {
+      PitrClient client(NewChannel());
+      v1::StoreInfo info;
+      auto context = CallContext("", absl::Milliseconds(500));
+      const grpc::Status status =
+          client.pages->GetStoreInfo(context.get(), request, &info);
+      // Any answer but "not there" means it serves: without a token the
+      // call may be refused as UNAUTHENTICATED.
+      answers = status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+                status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED;
     }
-    absl::SleepFor(absl::Milliseconds(50));
+    // gRPC answers before the HTTP side is up; the startup line comes last.
+    if (answers && ReadStartupLine()) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(answers ? 10 : 50));
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat("pitrd did not answer on ", address(), " within ",
-                   absl::FormatDuration(options_.start_timeout)));
+  return absl::DeadlineExceededError(absl::StrCat(
+      "pitrd did not ",
+      answers ? "log its startup line" : absl::StrCat("answer on ", address()),
+      " within ", absl::FormatDuration(options_.start_timeout),
+      "; its log ends:\n", Tail(Log(), 4096)));
+}
+
+bool PitrdProcess::ReadStartupLine() {
+  const std::string log = Log();
+  if (log.size() < log_start_) return false;
+  const size_t line = log.find(": serving ", log_start_);
+  if (line == std::string::npos) return false;
+  const size_t end = log.find('\n', line);
+  if (end == std::string::npos) return false;  // not whole yet
+  constexpr char kHttp[] = "HTTP on port ";
+  const size_t at = log.find(kHttp, line);
+  if (at == std::string::npos || at > end) return true;  // HTTP off
+  const size_t from = at + sizeof(kHttp) - 1;
+  const size_t to = log.find_first_not_of("0123456789", from);
+  return absl::SimpleAtoi(log.substr(from, to - from), &http_port_);
 }
 
 bool PitrdProcess::Reap(bool block, int* exit_code) {

@@ -100,6 +100,9 @@ class PitrdProcess {
   const std::string& log_path() const { return log_path_; }
   // Everything pitrd has logged since the first start.
   std::string Log() const;
+  // The port of the HTTP side as this run's startup line names it ("HTTP on
+  // port N"), or 0 when it is off.
+  int http_port() const { return http_port_; }
 
   // A new channel to the server, with the options' credentials.
   std::shared_ptr<grpc::Channel> NewChannel() const;
@@ -108,7 +111,11 @@ class PitrdProcess {
   explicit PitrdProcess(PitrdOptions options);
   // Starts the process listening on `port` (0: a free one).
   absl::Status Spawn(int port);
+  // Waits until pitrd answers on gRPC and has logged its startup line
+  // (written once every listener, HTTP included, is up).
   absl::Status WaitUntilServing();
+  // True once this run's startup line is in the log; sets http_port_.
+  bool ReadStartupLine();
   // Reaps the child if it has exited; true then, with its exit code.
   bool Reap(bool block, int* exit_code);
 
@@ -116,6 +123,9 @@ class PitrdProcess {
   std::string log_path_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
+  // Where this run's part of the log starts.
+  size_t log_start_ = 0;
 };
 
 // One stub of each pitr.v1 service, on one channel.
