@@ -10,16 +10,26 @@
 
 namespace pitr {
 
-class PageServiceImpl final : public v1::PageService::Service {
+// GetPage and GetPages, the reads under every cache miss of a client, are
+// on gRPC's callback API (ServeInline); the other methods are synchronous.
+class PageServiceImpl final
+    : public v1::PageService::WithCallbackMethod_GetPage<
+          v1::PageService::WithCallbackMethod_GetPages<
+              v1::PageService::Service>> {
  public:
   explicit PageServiceImpl(ServiceEnv env) : env_(env) {}
 
-  grpc::Status GetPage(grpc::ServerContext* context,
-                       const v1::GetPageRequest* request,
-                       v1::Page* response) override;
-  grpc::Status GetPages(grpc::ServerContext* context,
-                        const v1::GetPagesRequest* request,
-                        v1::GetPagesResponse* response) override;
+  grpc::ServerUnaryReactor* GetPage(grpc::CallbackServerContext* context,
+                                    const v1::GetPageRequest* request,
+                                    v1::Page* response) override;
+  grpc::ServerUnaryReactor* GetPages(grpc::CallbackServerContext* context,
+                                     const v1::GetPagesRequest* request,
+                                     v1::GetPagesResponse* response) override;
+  // Their work, without the call around it (the request fuzzer calls them).
+  absl::Status ReadPage(const v1::GetPageRequest& request, v1::Page* response);
+  absl::Status ReadPages(const v1::GetPagesRequest& request,
+                         v1::GetPagesResponse* response);
+
   grpc::Status StreamPages(
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<v1::GetPagesResponse, v1::GetPagesRequest>*
@@ -49,9 +59,6 @@ class PageServiceImpl final : public v1::PageService::Service {
           stream) override;
 
  private:
-  // GetPages' work, shared with StreamPages.
-  absl::Status ReadPages(const v1::GetPagesRequest& request,
-                         v1::GetPagesResponse* response);
   // The branch and the LSN a read at `point` is served at (the latest LSN
   // when the point is unset, so the response can say which).
   absl::StatusOr<std::pair<Branch, Lsn>> ReadTarget(

@@ -161,6 +161,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options) {
   env.max_items_per_request = options.max_items_per_request;
   env.stopping = &server->stopping_;
   env.follower = server->follower_.get();
+  env.blocking_calls = &server->blocking_calls_;
   if (!options.replica) {
     server->watches_ = std::make_unique<WatchHub>(options.watch_lease);
     env.watches = server->watches_.get();
@@ -273,6 +274,7 @@ absl::Status Server::Shutdown(absl::Duration grace) {
                            absl::ToChronoNanoseconds(grace));
     grpc_server_->Wait();
   }
+  blocking_calls_.Wait();
   if (http_server_) http_server_->Stop();
   if (follower_) follower_->Stop();
   if (metrics_) metrics_->Stop();  // its size measurements read the engine

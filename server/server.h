@@ -28,6 +28,7 @@
 #include "remote/remote_storage.h"
 #include "grpcpp/server.h"
 #include "server/auth.h"
+#include "server/blocking_calls.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/replica_follower.h"
@@ -121,6 +122,7 @@ class Server {
   std::unique_ptr<WatchHub> watches_;  // on a primary
   Metrics metrics_registry_;
   std::unique_ptr<ServerMetrics> metrics_;
+  BlockingCalls blocking_calls_;  // ServiceEnv::blocking_calls
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<HttpServer> http_server_;

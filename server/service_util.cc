@@ -6,24 +6,44 @@
 #include "absl/strings/str_cat.h"
 #include "base/lsn.h"
 #include "base/status_macros.h"
-#include "proto/time_convert.h"
 #include "clients/common/client.h"
+#include "proto/time_convert.h"
 #include "server/convert.h"
 #include "server/replica_follower.h"
 
 namespace pitr {
 
-absl::Status WaitForMinLsn(const ServiceEnv& env,
-                           const grpc::ServerContext& context) {
+namespace {
+
+// The call's "pitr-min-lsn" metadata as text, or nullopt.
+std::optional<absl::string_view> MinLsnText(
+    const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto found = metadata.find(clients::kMinLsnMetadata);
-  if (found == metadata.end()) return absl::OkStatus();
-  const absl::string_view text(found->second.data(), found->second.size());
+  if (found == metadata.end()) return std::nullopt;
+  return absl::string_view(found->second.data(), found->second.size());
+}
+
+}  // namespace
+
+bool MustWaitForMinLsn(const ServiceEnv& env,
+                       const grpc::ServerContextBase& context) {
+  const std::optional<absl::string_view> text = MinLsnText(context);
+  if (!text) return false;
+  absl::StatusOr<Lsn> min_lsn = ParseLsn(*text);
+  return min_lsn.ok() && *min_lsn > env.engine->latest_lsn();
+}
+
+absl::Status WaitForMinLsn(const ServiceEnv& env,
+                           const grpc::ServerContextBase& context) {
+  const std::optional<absl::string_view> found = MinLsnText(context);
+  if (!found) return absl::OkStatus();
+  const absl::string_view text = *found;
   absl::StatusOr<Lsn> min_lsn = ParseLsn(text);
   if (!min_lsn.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        clients::kMinLsnMetadata, " \"", text,
-        "\" is not an LSN (decimal, or hexadecimal as X/Y)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(clients::kMinLsnMetadata, " \"", text,
+                     "\" is not an LSN (decimal, or hexadecimal as X/Y)"));
   }
   // Answered a little before the call's deadline, so that the client gets
   // the reason rather than DEADLINE_EXCEEDED.
@@ -41,16 +61,15 @@ absl::Status WaitForMinLsn(const ServiceEnv& env,
   std::string primary;
   if (env.follower != nullptr) {
     const ReplicaState state = env.follower->state();
-    primary = absl::StrCat(
-        "; it is a replica of ", state.primary, ", last heard at lsn ",
-        FormatLsn(state.primary_lsn),
-        state.connected ? "" : ", and not connected to it now");
+    primary =
+        absl::StrCat("; it is a replica of ", state.primary,
+                     ", last heard at lsn ", FormatLsn(state.primary_lsn),
+                     state.connected ? "" : ", and not connected to it now");
   }
   return absl::UnavailableError(absl::StrCat(
       "read-your-writes: the call asked for lsn ", FormatLsn(*min_lsn),
-      " but this server holds lsn ", FormatLsn(latest), " (",
-      *min_lsn - latest, " bytes behind)", primary,
-      "; retry, or read from the primary"));
+      " but this server holds lsn ", FormatLsn(latest), " (", *min_lsn - latest,
+      " bytes behind)", primary, "; retry, or read from the primary"));
 }
 
 void NotifyWatchers(const ServiceEnv& env, BranchId branch) {

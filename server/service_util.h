@@ -18,9 +18,11 @@
 #include "absl/time/clock.h"
 #include "engine/engine.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
 #include "proto/resources.pb.h"
 #include "proto/status_util.h"
 #include "server/auth.h"
+#include "server/blocking_calls.h"
 #include "server/server_metrics.h"
 #include "server/watch_hub.h"
 
@@ -44,6 +46,9 @@ struct ServiceEnv {
   ReplicaFollower* follower = nullptr;
   // The leases of cached readers (WatchChanges); null on a replica.
   WatchHub* watches = nullptr;
+  // Where callback methods run calls that must block (ServeInline); null:
+  // they block gRPC's thread (tests that call handlers directly).
+  BlockingCalls* blocking_calls = nullptr;
 };
 
 // After a change of `branch`'s head: waits until its watchers know of it
@@ -57,7 +62,11 @@ void NotifyWatchers(const ServiceEnv& env, BranchId branch);
 // INVALID_ARGUMENT for a value that is not an LSN.
 inline constexpr absl::Duration kMaxMinLsnWait = absl::Seconds(30);
 absl::Status WaitForMinLsn(const ServiceEnv& env,
-                           const grpc::ServerContext& context);
+                           const grpc::ServerContextBase& context);
+// True if WaitForMinLsn would wait: the call asks for an LSN the store does
+// not hold yet.
+bool MustWaitForMinLsn(const ServiceEnv& env,
+                       const grpc::ServerContextBase& context);
 
 // Runs `body` (absl::Status()) for one call of `method` (its name, e.g.
 // "GetPage"), which needs `role`, once the store holds the call's minimum
@@ -67,7 +76,7 @@ absl::Status WaitForMinLsn(const ServiceEnv& env,
 // clients on 2 cores, remote_floor_bench. Calls that run long look at it
 // themselves.)
 template <typename Body>
-grpc::Status Serve(const ServiceEnv& env, grpc::ServerContext* context,
+grpc::Status Serve(const ServiceEnv& env, grpc::ServerContextBase* context,
                    Role role, const char* method, Body&& body) {
   const absl::Time start = absl::Now();
   grpc::Status status = env.authorizer != nullptr
@@ -82,6 +91,30 @@ grpc::Status Serve(const ServiceEnv& env, grpc::ServerContext* context,
   env.metrics->ForMethod(method)->Record(status.error_code(),
                                          absl::Now() - start);
   return status;
+}
+
+// Serve() for a unary method on gRPC's callback API: the call runs on the
+// thread gRPC received it on, with no hand-off to a worker thread (which
+// cost GetPage more than its read, remote_floor_bench), unless it must
+// first wait for its minimum LSN: then on a thread of env.blocking_calls,
+// since a callback must not block. `body` must hold what it uses by value
+// (the request and response pointers, not references to them): it may run
+// after the handler returned.
+template <typename Body>
+grpc::ServerUnaryReactor* ServeInline(const ServiceEnv& env,
+                                      grpc::CallbackServerContext* context,
+                                      Role role, const char* method,
+                                      Body body) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (env.blocking_calls != nullptr && MustWaitForMinLsn(env, *context)) {
+    env.blocking_calls->Run(
+        [env = &env, context, role, method, reactor, body = std::move(body)] {
+          reactor->Finish(Serve(*env, context, role, method, body));
+        });
+    return reactor;
+  }
+  reactor->Finish(Serve(env, context, role, method, body));
+  return reactor;
 }
 
 // The branch named `name`; "" means "main". NOT_FOUND naming it otherwise.

@@ -37,6 +37,7 @@
 #include "proto/branch_service.pb.h"
 #include "proto/page_service.pb.h"
 #include "proto/record_convert.h"
+#include "proto/status_util.h"
 #include "proto/time_convert.h"
 #include "proto/wal_service.pb.h"
 #include "server/branch_service.h"
@@ -229,16 +230,38 @@ void CheckConversions(fuzz::RequestKind kind, const std::string& bytes) {
   }
 }
 
-template <typename Request, typename Response, typename Service,
-          typename Method>
-grpc::Status Call(Service& service, Method method, const std::string& bytes,
-                  bool* parsed) {
+// Parses `bytes` as a Request and answers it with `handle(request,
+// &response)`; OK without handling (and *parsed false) if they are not one.
+template <typename Request, typename Response, typename Handle>
+grpc::Status Parsed(const std::string& bytes, bool* parsed, Handle handle) {
   Request request;
   *parsed = request.ParseFromString(bytes);
   if (!*parsed) return grpc::Status::OK;
   Response response;
-  grpc::ServerContext context;
-  return (service.*method)(&context, &request, &response);
+  return handle(request, &response);
+}
+
+// A synchronous handler, called with a ServerContext of no call.
+template <typename Request, typename Response, typename Service,
+          typename Method>
+grpc::Status Call(Service& service, Method method, const std::string& bytes,
+                  bool* parsed) {
+  return Parsed<Request, Response>(
+      bytes, parsed, [&](const Request& request, Response* response) {
+        grpc::ServerContext context;
+        return (service.*method)(&context, &request, response);
+      });
+}
+
+// The work of a callback method, which needs a real call to run whole.
+template <typename Request, typename Response, typename Service,
+          typename Method>
+grpc::Status Work(Service& service, Method method, const std::string& bytes,
+                  bool* parsed) {
+  return Parsed<Request, Response>(
+      bytes, parsed, [&](const Request& request, Response* response) {
+        return ToGrpcStatus((service.*method)(request, response));
+      });
 }
 
 void Run(const uint8_t* data, size_t size) {
@@ -257,12 +280,12 @@ void Run(const uint8_t* data, size_t size) {
           store.wal(), &WalServiceImpl::Append, bytes, &parsed);
       break;
     case fuzz::kGetPage:
-      status = Call<v1::GetPageRequest, v1::Page>(
-          store.pages(), &PageServiceImpl::GetPage, bytes, &parsed);
+      status = Work<v1::GetPageRequest, v1::Page>(
+          store.pages(), &PageServiceImpl::ReadPage, bytes, &parsed);
       break;
     case fuzz::kGetPages:
-      status = Call<v1::GetPagesRequest, v1::GetPagesResponse>(
-          store.pages(), &PageServiceImpl::GetPages, bytes, &parsed);
+      status = Work<v1::GetPagesRequest, v1::GetPagesResponse>(
+          store.pages(), &PageServiceImpl::ReadPages, bytes, &parsed);
       break;
     case fuzz::kGetSpaceSize:
       status = Call<v1::GetSpaceSizeRequest, v1::SpaceSize>(

@@ -9,12 +9,12 @@
 // every cold read of SQLite on pitr. It is measured here against the
 // cheapest service gRPC can offer on this machine: a PageService in this
 // process whose GetPage copies one 8 KiB page from memory (the same
-// messages, the same client and server stacks, loopback TCP; no engine, no
-// authentication, no metrics). pitrd runs in this process too
-// (Server::Start on 127.0.0.1:0, default options), holding --pages random
-// 8 KiB pages on main, flushed; each call reads a random one at the latest
-// LSN. For each --clients (closed loop, one channel and TCP connection per
-// client), --rounds rounds of --seconds per side, the order flipped every
+// messages, the same client and server stacks, the same callback API,
+// loopback TCP; no engine, no authentication, no metrics). pitrd runs in this
+// process too (Server::Start on 127.0.0.1:0, default options), holding --pages
+// random 8 KiB pages on main, flushed; each call reads a random one at the
+// latest LSN. For each --clients (closed loop, one channel and TCP connection
+// per client), --rounds rounds of --seconds per side, the order flipped every
 // round; p50 and p99 of all the calls of each side, and their ratio (the
 // target is at most 1.3, docs/performance.md).
 //
@@ -74,16 +74,22 @@ constexpr uint32_t kPageSize = 8192;
 constexpr uint32_t kSpace = 1;
 constexpr double kFloorRatioTarget = 1.3;
 
-// The trivial service: GetPage answers with one page held in memory.
-class MemoryPageService final : public v1::PageService::Service {
+// The trivial service: GetPage answers with one page held in memory, on the
+// API pitrd's GetPage is on (gRPC's callback API, answered inline).
+class MemoryPageService final
+    : public v1::PageService::WithCallbackMethod_GetPage<
+          v1::PageService::Service> {
  public:
   explicit MemoryPageService(std::string page) : page_(std::move(page)) {}
-  grpc::Status GetPage(grpc::ServerContext*, const v1::GetPageRequest* request,
-                       v1::Page* response) override {
+  grpc::ServerUnaryReactor* GetPage(grpc::CallbackServerContext* context,
+                                    const v1::GetPageRequest* request,
+                                    v1::Page* response) override {
     *response->mutable_key() = request->key();
     response->set_data(page_);
     response->set_lsn(1);
-    return grpc::Status::OK;
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
   }
 
  private:
