@@ -8,19 +8,20 @@ BlockingCalls::~BlockingCalls() { Wait(); }
 
 void BlockingCalls::Run(std::function<void()> call) {
   Join(/*all=*/false);
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   Worker& worker = workers_.emplace_back();
   worker.thread = std::thread([this, &worker, call = std::move(call)] {
     call();
-    absl::MutexLock done(&mu_);
+    MutexLock done(&mu_);
     worker.done = true;
+    call_returned_.SignalAll();
   });
 }
 
 void BlockingCalls::Wait() { Join(/*all=*/true); }
 
 int BlockingCalls::running() const {
-  absl::MutexLock l(&mu_);
+  MutexLock l(&mu_);
   int running = 0;
   for (const Worker& worker : workers_) running += worker.done ? 0 : 1;
   return running;
@@ -29,17 +30,14 @@ int BlockingCalls::running() const {
 void BlockingCalls::Join(bool all) {
   std::list<Worker> finished;
   {
-    absl::MutexLock l(&mu_);
-    if (all) {
-      mu_.Await(absl::Condition(
-          +[](std::list<Worker>* workers) {
-            for (const Worker& worker : *workers) {
-              if (!worker.done) return false;
-            }
-            return true;
-          },
-          &workers_));
-    }
+    MutexLock l(&mu_);
+    auto all_done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      for (const Worker& worker : workers_) {
+        if (!worker.done) return false;
+      }
+      return true;
+    };
+    while (all && !all_done()) call_returned_.Wait(&mu_);
     for (auto it = workers_.begin(); it != workers_.end();) {
       auto next = std::next(it);
       if (it->done) finished.splice(finished.end(), workers_, it);

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "base/mutex.h"
 
 namespace pitr {
 
@@ -47,7 +47,8 @@ class BlockingCalls {
   // (waiting until they have).
   void Join(bool all);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
+  CondVar call_returned_;  // signalled as each call returns
   std::list<Worker> workers_ ABSL_GUARDED_BY(mu_);
 };
 
