@@ -10,10 +10,11 @@ namespace pitr {
 
 namespace sk = store_keys;
 
-Applier::Applier(PageStore* store, Ancestry ancestry,
+Applier::Applier(PageStore* store, HotPages* hot_pages, Ancestry ancestry,
                  uint32_t image_after_deltas,
                  std::function<void(const ImageTask&)> on_long_chain)
     : store_(store),
+      hot_pages_(hot_pages),
       ancestry_(std::move(ancestry)),
       image_after_deltas_(image_after_deltas),
       on_long_chain_(std::move(on_long_chain)) {}
@@ -128,6 +129,15 @@ absl::Status Applier::Apply(const std::vector<BatchToApply>& batches) {
   write.Put(sk::MetaKey(sk::kMetaAppliedLsn),
             sk::EncodeU64(batches.back().commit_lsn));
   PITR_RETURN_IF_ERROR(store_->Write(&write));
+  for (const BatchToApply& batch : batches) {
+    for (const WalRecordView& record : batch.records) {
+      if (record.kind == RecordKind::kSpaceTruncate) {
+        hot_pages_->InvalidateAll(batch.commit_lsn);
+      } else {
+        hot_pages_->Invalidate(batch.timeline, record.key, batch.commit_lsn);
+      }
+    }
+  }
   {
     MutexLock l(&mu_);
     truncated_.insert(new_truncations.begin(), new_truncations.end());

@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "base/mutex.h"
+#include "engine/hot_pages.h"
 #include "engine/page_store.h"
 #include "engine/store_keys.h"
 #include "wal/record.h"
@@ -53,15 +54,19 @@ class Applier {
   using Ancestry =
       std::function<absl::StatusOr<std::vector<ReadStep>>(TimelineId, Lsn)>;
 
-  // `store` must outlive the applier. `on_long_chain` is called (from
-  // Apply) for each page whose chain reaches image_after_deltas.
-  Applier(PageStore* store, Ancestry ancestry, uint32_t image_after_deltas,
+  // `store` and `hot_pages` (whose pages it invalidates as it writes them)
+  // must outlive the applier. `on_long_chain` is called (from Apply) for
+  // each page whose chain reaches image_after_deltas.
+  Applier(PageStore* store, HotPages* hot_pages, Ancestry ancestry,
+          uint32_t image_after_deltas,
           std::function<void(const ImageTask&)> on_long_chain);
 
   // Loads what the applier must know about existing data.
   absl::Status Load();
 
-  // Writes the batches (in LSN order) and the applied LSN atomically.
+  // Writes the batches (in LSN order) and the applied LSN atomically, then
+  // invalidates the hot pages they wrote. The caller makes them visible
+  // (latest_lsn) only after it returns.
   absl::Status Apply(const std::vector<BatchToApply>& batches);
 
   // The commit LSN of the last batch applied on `timeline`; nullopt if none
@@ -83,6 +88,7 @@ class Applier {
   absl::StatusOr<uint32_t*> DeltasSinceImage(TimelineId timeline, PageKey key);
 
   PageStore* const store_;
+  HotPages* const hot_pages_;
   const Ancestry ancestry_;
   const uint32_t image_after_deltas_;
   const std::function<void(const ImageTask&)> on_long_chain_;

@@ -49,7 +49,7 @@ class ApplierTest : public ::testing::Test {
       return std::vector<ReadStep>{{timeline, lsn}};
     };
     applier_ = std::make_unique<Applier>(
-        store_.get(), ancestry, kImageAfterDeltas,
+        store_.get(), &hot_pages_, ancestry, kImageAfterDeltas,
         [this](const ImageTask& task) { tasks_.push_back(task); });
     ASSERT_TRUE(applier_->Load().ok());
   }
@@ -94,6 +94,7 @@ class ApplierTest : public ::testing::Test {
   }
 
   std::unique_ptr<PageStore> store_;
+  HotPages hot_pages_{1 << 20};
   std::unique_ptr<Applier> applier_;
   std::vector<ImageTask> tasks_;
 
@@ -240,7 +241,7 @@ TEST_F(ApplierTest, AnImageStartsTheCountAgain) {
 TEST_F(ApplierTest, TheTaskIsReportedOnceTheDeltaIsInTheStore) {
   std::vector<std::optional<std::string>> seen;
   applier_ = std::make_unique<Applier>(
-      store_.get(),
+      store_.get(), &hot_pages_,
       [](TimelineId timeline, Lsn lsn) {
         return absl::StatusOr<std::vector<ReadStep>>(
             std::vector<ReadStep>{{timeline, lsn}});

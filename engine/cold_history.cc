@@ -161,6 +161,7 @@ absl::StatusOr<std::shared_ptr<ColdHistory::Store>> ColdHistory::Build(
   options.page_size = core_->page_size;
   options.cache_bytes = 8 << 20;
   options.memtable_bytes = 8 << 20;
+  options.hot_page_bytes = 0;  // old points, read once or twice
   options.gc_period = absl::InfiniteDuration();
   PITR_ASSIGN_OR_RETURN(store->engine, Engine::Open(options));
   store->end = report.lsn;

@@ -152,6 +152,9 @@ absl::Status Recover(EngineCore* core) {
                         ReplayWal(core->wal.get(), applied, *core->catalog,
                                   core->applier.get()));
   if (core->batches_replayed > 0) core->maintenance->MarkDirty();
+  // Batches written before this process never passed Invalidate: no read
+  // before the end may fill the hot pages.
+  core->hot_pages.InvalidateAll(end);
   core->latest_lsn = end;
   if (!core->replica()) {
     PITR_RETURN_IF_ERROR(core->snapshots.ExpireDue(absl::Now()));
@@ -441,6 +444,8 @@ EngineStats Engine::stats() const {
   stats.pages_read = reads.pages_read;
   stats.deltas_applied_by_reads = reads.deltas_applied;
   stats.longest_chain_read = reads.longest_chain_read;
+  stats.hot_page_hits = reads.hot_page_hits;
+  stats.hot_page_bytes = core_->hot_pages.bytes();
   stats.wal = core_->wal->stats();
   stats.cold = core_->cold.stats();
   stats.store_bytes = core_->store->LiveBytes();

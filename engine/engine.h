@@ -194,6 +194,8 @@ struct EngineStats {
   uint64_t pages_read = 0;
   uint64_t deltas_applied_by_reads = 0;  // sum over reads
   uint64_t longest_chain_read = 0;       // most deltas one read applied
+  uint64_t hot_page_hits = 0;            // reads the hot pages answered
+  uint64_t hot_page_bytes = 0;           // what the hot pages hold now
   uint64_t images_materialized = 0;
   uint64_t images_dropped = 0;  // tasks dropped because the queue was full
   uint64_t flushes = 0;

@@ -18,14 +18,15 @@ EngineCore::EngineCore(EngineOptions options_in,
       store(std::move(store_in)),
       page_size(page_size_in),
       catalog_store(store.get(), [this] { return latest_lsn.load(); }),
+      hot_pages(options.hot_page_bytes),
       applier(std::make_unique<Applier>(
-          store.get(),
+          store.get(), &hot_pages,
           [this](TimelineId timeline, Lsn lsn) {
             return catalog->TimelinePath(timeline, lsn);
           },
           options.image_after_deltas,
           [this](const ImageTask& task) { maintenance->EnqueueImage(task); })),
-      reader(store.get(), applier.get(), page_size),
+      reader(store.get(), applier.get(), &hot_pages, page_size),
       snapshots(this),
       gc(this),
       backups(this),

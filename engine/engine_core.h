@@ -41,6 +41,7 @@
 #include "engine/history_guard.h"
 #include "engine/maintenance.h"
 #include "engine/options.h"
+#include "engine/hot_pages.h"
 #include "engine/page_reader.h"
 #include "engine/page_store.h"
 #include "engine/point_in_time.h"
@@ -113,6 +114,8 @@ struct EngineCore {
   // Per branch, the lock that makes a conditional append's check and append
   // one step: appends hold it shared, conditional ones exclusively.
   BranchAppendLocks append_locks;
+  // Before the applier, which invalidates it, and the reader, which fills it.
+  HotPages hot_pages;
   const std::unique_ptr<Applier> applier;
   std::unique_ptr<Wal> wal;
   // The LSN of the last applied batch: what "latest" means.

@@ -287,6 +287,51 @@ TEST_F(EngineTest, LongDeltaChainsGetImagesSoReadsStayShort) {
     EXPECT_EQ(Read(key, lsns[i]), states[i]);
 }
 
+// The hot pages (hot_pages.h) answer a read only with what the store holds
+// at its LSN. Each case below gave a stale page while they were built.
+TEST_F(EngineTest, HotPagesAnswerEveryReadAsTheStoreWould) {
+  const PageKey key{1, 3};
+  const Lsn a = Image(key, 'a');
+  const Lsn b = Image(key, 'b');
+  // A branch read before its branch point sees its parent's later batch.
+  absl::StatusOr<Branch> child =
+      engine_->CreateBranch("child", kMainBranch, {b, std::nullopt});
+  ASSERT_TRUE(child.ok()) << child.status();
+  auto read_child = [&](Lsn lsn) {
+    absl::StatusOr<std::string> page = engine_->GetPage(child->id, key, lsn);
+    return page.ok() ? *page : page.status().ToString();
+  };
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(read_child(a), Filled('a'));
+    EXPECT_EQ(read_child(b), Filled('b'));
+  }
+  // Batches of an earlier process: a read at an older point, then one at
+  // the latest.
+  const Lsn c = Image(key, 'c');
+  Reopen();
+  EXPECT_EQ(Read(key, b), Filled('b'));
+  EXPECT_EQ(Read(key, c), Filled('c'));
+  EXPECT_EQ(Read(key), Filled('c'));
+  // A write drops the page; a truncation drops it too.
+  const uint64_t hits = engine_->stats().hot_page_hits;
+  EXPECT_EQ(Read(key), Filled('c'));
+  EXPECT_GT(engine_->stats().hot_page_hits, hits);
+  const Lsn d = Delta(key, 0, "dd");
+  EXPECT_EQ(Read(key), "dd" + Filled('c').substr(2));
+  WalBatch truncate(kMainTimeline);
+  truncate.PutSpaceTruncate(1, 3);
+  Commit(truncate);
+  EXPECT_EQ(engine_->GetPage(kMainBranch, key, std::nullopt).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Read(key, d), "dd" + Filled('c').substr(2));
+  // Without them every read goes to the store.
+  options_.hot_page_bytes = 0;
+  Reopen();
+  EXPECT_EQ(Read(key, d), "dd" + Filled('c').substr(2));
+  EXPECT_EQ(Read(key, d), "dd" + Filled('c').substr(2));
+  EXPECT_EQ(engine_->stats().hot_page_hits, 0u);
+}
+
 TEST_F(EngineTest, PageSizeIsFixedAtCreation) {
   engine_.reset();
   options_.page_size = 1024;

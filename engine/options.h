@@ -44,6 +44,9 @@ struct EngineOptions {
 
   // Cache of hot blocks and page images.
   size_t cache_bytes = 256 << 20;
+  // Pages recent reads returned, kept whole (engine/hot_pages.h): a read of
+  // a hot page then skips the page store. 0: none kept.
+  size_t hot_page_bytes = 64 << 20;
   // Page images in RocksDB blob files (less write amplification).
   bool blob_files = true;
   // Materialise an image after this many deltas on a page.

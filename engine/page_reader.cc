@@ -8,8 +8,11 @@ namespace pitr {
 namespace sk = store_keys;
 
 PageReader::PageReader(PageStore* store, const Applier* applier,
-                       uint32_t page_size)
-    : store_(store), applier_(applier), page_size_(page_size) {}
+                       HotPages* hot_pages, uint32_t page_size)
+    : store_(store),
+      applier_(applier),
+      hot_pages_(hot_pages),
+      page_size_(page_size) {}
 
 absl::StatusOr<std::vector<PageStore::Step>> PageReader::Steps(
     PageKey key, const std::vector<ReadStep>& path,
@@ -38,10 +41,24 @@ absl::StatusOr<std::vector<PageStore::Step>> PageReader::Steps(
 absl::StatusOr<PageRead> PageReader::Read(PageKey key,
                                           const std::vector<ReadStep>& path,
                                           Lsn lsn) {
+  // The path is fixed by its first timeline (a branch's own, which
+  // batches write): the hot pages are kept by that timeline.
+  const TimelineId head = path.empty() ? kNoTimeline : path.front().timeline;
+  if (head != kNoTimeline) {
+    if (std::optional<std::string> page = hot_pages_->Find(head, key, lsn)) {
+      ++pages_read_;
+      PageRead read;
+      read.page = std::move(page);
+      return read;
+    }
+  }
   PITR_ASSIGN_OR_RETURN(std::vector<PageStore::Step> steps,
                         Steps(key, path, sk::AsOf(lsn)));
   PITR_ASSIGN_OR_RETURN(PageRead read,
                         store_->ReadPage(key, steps, page_size_));
+  if (head != kNoTimeline && read.page) {
+    hot_pages_->Insert(head, key, lsn, *read.page);
+  }
   ++pages_read_;
   deltas_applied_ += read.deltas_applied;
   uint64_t longest = longest_chain_read_.load();
@@ -69,7 +86,7 @@ absl::StatusOr<bool> PageReader::Materialize(
 
 ReadStats PageReader::stats() const {
   return ReadStats{pages_read_.load(), deltas_applied_.load(),
-                   longest_chain_read_.load()};
+                   longest_chain_read_.load(), hot_pages_->hits()};
 }
 
 }  // namespace pitr

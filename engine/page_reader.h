@@ -22,6 +22,7 @@
 #include "base/lsn.h"
 #include "branch/catalog.h"
 #include "engine/applier.h"
+#include "engine/hot_pages.h"
 #include "engine/page_store.h"
 
 namespace pitr {
@@ -31,16 +32,19 @@ struct ReadStats {
   uint64_t pages_read = 0;
   uint64_t deltas_applied = 0;       // sum over reads
   uint64_t longest_chain_read = 0;   // most deltas one read applied
+  uint64_t hot_page_hits = 0;        // reads the hot pages answered
 };
 
 class PageReader {
  public:
-  // `store` and `applier` must outlive the reader.
-  PageReader(PageStore* store, const Applier* applier, uint32_t page_size);
+  // `store`, `applier` and `hot_pages` must outlive the reader.
+  PageReader(PageStore* store, const Applier* applier, HotPages* hot_pages,
+             uint32_t page_size);
   PageReader(const PageReader&) = delete;
   PageReader& operator=(const PageReader&) = delete;
 
-  // The page `key` as of `lsn` along `path`.
+  // The page `key` as of `lsn` along `path`: from the hot pages if they
+  // know it, else from the store (and then remembered there).
   absl::StatusOr<PageRead> Read(PageKey key, const std::vector<ReadStep>& path,
                                 Lsn lsn);
   // Writes the image `task` asks for, read along `path` (the task's
@@ -59,6 +63,7 @@ class PageReader {
 
   PageStore* const store_;
   const Applier* const applier_;
+  HotPages* const hot_pages_;
   const uint32_t page_size_;
   std::atomic<uint64_t> pages_read_{0};
   std::atomic<uint64_t> deltas_applied_{0};

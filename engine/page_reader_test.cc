@@ -41,7 +41,7 @@ class PageReaderTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     applier_ = std::make_unique<Applier>(
-        store_.get(),
+        store_.get(), &hot_pages_,
         [](TimelineId timeline, Lsn lsn)
             -> absl::StatusOr<std::vector<ReadStep>> {
           return PathOf(timeline, lsn);
@@ -49,7 +49,7 @@ class PageReaderTest : public ::testing::Test {
         /*image_after_deltas=*/1000, [](const ImageTask&) {});
     ASSERT_TRUE(applier_->Load().ok());
     reader_ = std::make_unique<PageReader>(store_.get(), applier_.get(),
-                                           kPageSize);
+                                           &hot_pages_, kPageSize);
   }
 
   void Apply(Lsn commit_lsn, const WalBatch& batch) {
@@ -92,6 +92,8 @@ class PageReaderTest : public ::testing::Test {
   }
 
   std::unique_ptr<PageStore> store_;
+  // Every read below goes through them too.
+  HotPages hot_pages_{1 << 20};
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<PageReader> reader_;
 };

@@ -31,7 +31,7 @@ class RecoveryTest : public ::testing::Test {
     ASSERT_TRUE(catalog.ok()) << catalog.status();
     catalog_ = *std::move(catalog);
     applier_ = std::make_unique<Applier>(
-        store_.get(),
+        store_.get(), &hot_pages_,
         [this](TimelineId timeline, Lsn lsn) {
           return catalog_->TimelinePath(timeline, lsn);
         },
@@ -70,6 +70,7 @@ class RecoveryTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<PageStore> store_;
   std::unique_ptr<Catalog> catalog_;
+  HotPages hot_pages_{0};  // reads are not what this test is about
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<Wal> wal_;
 };

@@ -58,6 +58,9 @@ ABSL_FLAG(pitr::DurationFlag, max_clock_skew, pitr::DurationFlag{absl::Minutes(1
           "machine's clock are refused (OUT_OF_RANGE); 'inf' for no limit.");
 ABSL_FLAG(uint64_t, cache_bytes, 256 << 20,
           "Bytes of the cache of hot blocks and page images.");
+ABSL_FLAG(uint64_t, hot_page_bytes, 64 << 20,
+          "Bytes of whole pages recent reads returned, kept so that the next "
+          "read of a hot page skips the page store. 0: none.");
 ABSL_FLAG(std::string, token_file, "",
           "File of bearer tokens, one '<admin|read> <token>' per line. When "
           "given, every call needs 'authorization: Bearer <token>'; read "
@@ -208,6 +211,7 @@ int Main() {
   options.engine.gc_period = absl::GetFlag(FLAGS_gc_period).value;
   options.engine.max_clock_skew = absl::GetFlag(FLAGS_max_clock_skew).value;
   options.engine.cache_bytes = absl::GetFlag(FLAGS_cache_bytes);
+  options.engine.hot_page_bytes = absl::GetFlag(FLAGS_hot_page_bytes);
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.http_address = absl::GetFlag(FLAGS_http_listen);
   options.http_threads = absl::GetFlag(FLAGS_http_threads);

@@ -94,6 +94,12 @@ absl::StatusOr<std::unique_ptr<ServerMetrics>> ServerMetrics::Create(
        [](const EngineStats& s) { return s.latest_lsn - s.wal_oldest_lsn; }},
       {"pitr_pages_read_total", "Pages read since the server started.",
        Type::Counter, [](const EngineStats& s) { return s.pages_read; }},
+      {"pitr_hot_page_hits_total",
+       "Page reads answered from the hot pages (--hot_page_bytes), without "
+       "reading the page store.",
+       Type::Counter, [](const EngineStats& s) { return s.hot_page_hits; }},
+      {"pitr_hot_page_bytes", "Bytes of pages the hot pages hold.",
+       Type::Gauge, [](const EngineStats& s) { return s.hot_page_bytes; }},
       {"pitr_images_materialized_total",
        "Page images built from delta chains by background work.", Type::Counter,
        [](const EngineStats& s) { return s.images_materialized; }},
