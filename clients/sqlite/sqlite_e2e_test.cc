@@ -497,6 +497,39 @@ TEST_F(SqliteE2eTest, ShellLoadsTheExtension) {
   EXPECT_EQ(r.out, "2\n") << r.err;
 }
 
+// The batch-atomic write protocol as a SQLite built with
+// SQLITE_ENABLE_BATCH_ATOMIC_WRITE drives it (Debian's is not, so
+// batch_atomic_driver sends the controls itself): the pages written between
+// BEGIN_ATOMIC_WRITE and COMMIT_ATOMIC_WRITE are one Append, and
+// ROLLBACK_ATOMIC_WRITE leaves nothing behind.
+TEST_F(SqliteE2eTest, BatchAtomicWritesAreOneAppendOrNothing) {
+  ProgramResult r = RunHost({RunfilePath("clients/sqlite/batch_atomic_driver"),
+                             Extension(), pitrd_->address(), "atomic.db"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> lines =
+      absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 5u) << r.out;
+  absl::StatusOr<Lsn> created = ParseLsn(lines[0]);
+  absl::StatusOr<Lsn> rolled_back = ParseLsn(lines[1]);
+  absl::StatusOr<Lsn> committed = ParseLsn(lines[2]);
+  ASSERT_TRUE(created.ok() && rolled_back.ok() && committed.ok()) << r.out;
+  EXPECT_EQ(*rolled_back, *created) << "a rolled back batch was appended";
+  ASSERT_GT(*committed, *created);
+  EXPECT_EQ(lines[3], "7") << "user_version as a new connection reads it";
+  EXPECT_EQ(lines[4], "1") << "rows as a new connection reads them";
+
+  const uint32_t space = SpaceOf("atomic.db");
+  const uint32_t page_size = PageSize();
+  const std::string before = FileAt(space, *created);
+  const std::string after = FileAt(space, *committed);
+  // Both pages at the commit, neither just before it: one batch.
+  EXPECT_EQ(FileAt(space, *committed - 1), before);
+  ASSERT_EQ(after.size(), before.size() + page_size);
+  EXPECT_EQ(after.substr(60, 4), std::string("\0\0\0\x07", 4));
+  EXPECT_EQ(before.substr(60, 4), std::string(4, '\0'));
+  EXPECT_EQ(after.substr(before.size()), std::string(page_size, 'P'));
+}
+
 TEST_F(SqliteE2eTest, OtherPageSizeIsRefusedNamingBothSizes) {
   const uint32_t space = SpaceOf("small_pages.db", /*create=*/true);
   std::string page(PageSize(), '\0');
