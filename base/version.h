@@ -10,7 +10,7 @@
 
 namespace pitr {
 
-inline constexpr char kPitrVersion[] = "0.16.0";
+inline constexpr char kPitrVersion[] = "0.17.0";
 
 // "PROGRAM VERSION\n": what `PROGRAM --version` prints.
 std::string VersionLine(absl::string_view program);
