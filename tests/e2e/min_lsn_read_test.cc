@@ -115,12 +115,13 @@ TEST_F(MinLsnReadTest, AnLsnThatNeverComesEndsAtTheDeadline) {
   const uint64_t lsn = Write(0, "only ");
   v1::Page page;
   const absl::Time start = absl::Now();
+  // pitrd answers a little before the deadline, with the reason.
   const grpc::Status status =
-      Read(*client_, 0, absl::StrCat(lsn + 100), absl::Seconds(1), &page);
+      Read(*client_, 0, absl::StrCat(lsn + 100), absl::Seconds(3), &page);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
       << status.error_message();
   EXPECT_THAT(status.error_message(), HasSubstr("100 bytes behind"));
-  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
 }
 
 TEST_F(MinLsnReadTest, AMalformedLsnIsRefusedAtOnce) {
