@@ -50,11 +50,13 @@ std::optional<std::string> HotPages::Find(TimelineId timeline, PageKey key,
 }
 
 void HotPages::Insert(TimelineId timeline, PageKey key, Lsn lsn,
-                      std::string page) {
+                      const std::string& page) {
   if (shard_capacity_ == 0 || page.size() > shard_capacity_) return;
+  // Checked again under the lock; this spares the copy of most refusals.
+  if (lsn < invalidated_.load()) return;
   const Key k = KeyOf(timeline, key);
   Shard& shard = ShardOf(k);
-  auto bytes = std::make_shared<const std::string>(std::move(page));
+  auto bytes = std::make_shared<const std::string>(page);
   MutexLock l(&shard.mu);
   if (lsn < invalidated_.load()) return;
   auto found = shard.index.find(k);

@@ -57,7 +57,8 @@ class HotPages {
   std::optional<std::string> Find(TimelineId timeline, PageKey key, Lsn lsn);
   // Remembers `page`, which a read along `timeline`'s path at `lsn`
   // returned (see the file comment for when it is refused).
-  void Insert(TimelineId timeline, PageKey key, Lsn lsn, std::string page);
+  void Insert(TimelineId timeline, PageKey key, Lsn lsn,
+              const std::string& page);
   // A batch with commit LSN `lsn` wrote `key` on `timeline`: the batch is
   // in the page store and not visible yet.
   void Invalidate(TimelineId timeline, PageKey key, Lsn lsn);
