@@ -8,14 +8,21 @@
 namespace pitr {
 
 HotPages::HotPages(size_t capacity_bytes)
-    : shard_capacity_(capacity_bytes / kShards) {}
+    : shard_capacity_(capacity_bytes / kShards) {
+  // As many slots as 8 KiB pages fit.
+  const size_t slots = std::max<size_t>(shard_capacity_ / 8192, 64);
+  for (Shard& shard : shards_) {
+    MutexLock l(&shard.mu);
+    shard.missed.assign(slots, 0);
+  }
+}
 
 HotPages::Key HotPages::KeyOf(TimelineId timeline, PageKey key) {
   return Key(timeline.value(), key.space, key.page);
 }
 
-HotPages::Shard& HotPages::ShardOf(const Key& key) {
-  return shards_[absl::Hash<Key>()(key) % kShards];
+HotPages::Shard& HotPages::ShardOf(size_t hash) {
+  return shards_[hash % kShards];
 }
 
 void HotPages::RaiseMark(Lsn lsn) {
@@ -34,7 +41,7 @@ std::optional<std::string> HotPages::Find(TimelineId timeline, PageKey key,
                                           Lsn lsn) {
   if (shard_capacity_ == 0) return std::nullopt;
   const Key k = KeyOf(timeline, key);
-  Shard& shard = ShardOf(k);
+  Shard& shard = ShardOf(absl::Hash<Key>()(k));
   std::shared_ptr<const std::string> page;
   {
     MutexLock l(&shard.mu);
@@ -55,15 +62,23 @@ void HotPages::Insert(TimelineId timeline, PageKey key, Lsn lsn,
   // Checked again under the lock; this spares the copy of most refusals.
   if (lsn < invalidated_.load()) return;
   const Key k = KeyOf(timeline, key);
-  Shard& shard = ShardOf(k);
-  auto bytes = std::make_shared<const std::string>(page);
+  const size_t hash = absl::Hash<Key>()(k);
+  Shard& shard = ShardOf(hash);
   MutexLock l(&shard.mu);
   if (lsn < invalidated_.load()) return;
   auto found = shard.index.find(k);
   if (found != shard.index.end()) {
     if (found->second->read_at >= lsn) return;  // it knows as much or more
     Erase(shard, found->second);
+  } else {
+    // Shards take the hash modulo kShards; slots its quotient.
+    size_t& slot = shard.missed[(hash / kShards) % shard.missed.size()];
+    if (slot != hash) {
+      slot = hash;  // admitted at its next miss, if still remembered then
+      return;
+    }
   }
+  auto bytes = std::make_shared<const std::string>(page);
   shard.bytes += bytes->size();
   shard.lru.push_front(Entry{k, lsn, std::move(bytes)});
   shard.index[k] = shard.lru.begin();
@@ -75,7 +90,7 @@ void HotPages::Insert(TimelineId timeline, PageKey key, Lsn lsn,
 void HotPages::Invalidate(TimelineId timeline, PageKey key, Lsn lsn) {
   if (shard_capacity_ == 0) return;
   const Key k = KeyOf(timeline, key);
-  Shard& shard = ShardOf(k);
+  Shard& shard = ShardOf(absl::Hash<Key>()(k));
   RaiseMark(lsn);
   MutexLock l(&shard.mu);
   auto found = shard.index.find(k);

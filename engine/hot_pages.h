@@ -24,6 +24,11 @@
 // point sees its parent's later batches, which invalidate the parent's
 // entry, not the child's.)
 //
+// A page is admitted on its second miss in a short while (a doorkeeper, as
+// in TinyLFU: one slot of recently missed keys per page of capacity): reads
+// spread uniformly over far more pages than fit would otherwise pay a copy
+// and an eviction on every miss for nothing (page_bench).
+//
 // Thread-safety: every method may be called from any thread; each shard
 // has its own lock.
 #ifndef PITR_ENGINE_HOT_PAGES_H_
@@ -37,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "base/ids.h"
@@ -56,7 +62,8 @@ class HotPages {
   // if an entry knows it.
   std::optional<std::string> Find(TimelineId timeline, PageKey key, Lsn lsn);
   // Remembers `page`, which a read along `timeline`'s path at `lsn`
-  // returned (see the file comment for when it is refused).
+  // returned, if it missed recently too (see the file comment for when it
+  // is refused).
   void Insert(TimelineId timeline, PageKey key, Lsn lsn,
               const std::string& page);
   // A batch with commit LSN `lsn` wrote `key` on `timeline`: the batch is
@@ -72,7 +79,8 @@ class HotPages {
 
  private:
   static constexpr int kShards = 16;
-  using Key = std::tuple<uint64_t, uint32_t, uint32_t>;  // timeline, space, page
+  using Key =
+      std::tuple<uint64_t, uint32_t, uint32_t>;  // timeline, space, page
   struct Entry {
     Key key;
     Lsn read_at;
@@ -85,10 +93,12 @@ class HotPages {
     absl::flat_hash_map<Key, std::list<Entry>::iterator> index
         ABSL_GUARDED_BY(mu);
     size_t bytes ABSL_GUARDED_BY(mu) = 0;
+    // Hashes of keys that missed recently, one per slot (the doorkeeper).
+    std::vector<size_t> missed ABSL_GUARDED_BY(mu);
   };
 
   static Key KeyOf(TimelineId timeline, PageKey key);
-  Shard& ShardOf(const Key& key);
+  Shard& ShardOf(size_t hash);
   static void Erase(Shard& shard, std::list<Entry>::iterator it)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
   void RaiseMark(Lsn lsn);

@@ -13,10 +13,30 @@ constexpr PageKey kKey{1, 7};
 
 std::string Page(char fill) { return std::string(8192, fill); }
 
+// Offers the page twice: the first miss of a key only makes it known.
+void Admit(HotPages& hot, TimelineId timeline, PageKey key, Lsn lsn,
+           const std::string& page) {
+  hot.Insert(timeline, key, lsn, page);
+  hot.Insert(timeline, key, lsn, page);
+}
+
+TEST(HotPagesTest, APageIsKeptAtItsSecondMiss) {
+  HotPages hot(1 << 20);
+  hot.Insert(kT, kKey, 100, Page('a'));
+  EXPECT_FALSE(hot.Find(kT, kKey, 100).has_value());
+  hot.Insert(kT, kKey, 100, Page('a'));
+  EXPECT_EQ(hot.Find(kT, kKey, 100), Page('a'));
+  // Pages read once each, many more than fit, are not copied in.
+  for (uint32_t page = 0; page < 10000; ++page) {
+    hot.Insert(kT, PageKey{2, page}, 100, Page('b'));
+  }
+  EXPECT_EQ(hot.pages(), 1u);
+}
+
 TEST(HotPagesTest, AnEntryAnswersReadsAtOrAfterItsLsnOnly) {
   HotPages hot(1 << 20);
   EXPECT_FALSE(hot.Find(kT, kKey, 100).has_value());
-  hot.Insert(kT, kKey, 100, Page('a'));
+  Admit(hot, kT, kKey, 100, Page('a'));
   EXPECT_EQ(hot.Find(kT, kKey, 100), Page('a'));
   EXPECT_EQ(hot.Find(kT, kKey, 5000), Page('a'));
   // Before it a version it does not know may be newer than the one asked.
@@ -29,15 +49,15 @@ TEST(HotPagesTest, AnEntryAnswersReadsAtOrAfterItsLsnOnly) {
 
 TEST(HotPagesTest, AWriteDropsThePageAndRefusesReadsItMayHaveRaced) {
   HotPages hot(1 << 20);
-  hot.Insert(kT, kKey, 100, Page('a'));
+  Admit(hot, kT, kKey, 100, Page('a'));
   // A batch at 200 is in the store, not yet visible.
   hot.Invalidate(kT, kKey, 200);
   EXPECT_FALSE(hot.Find(kT, kKey, 150).has_value());
   // A read at 150 that began before the batch landed read 'a': refused.
-  hot.Insert(kT, kKey, 150, Page('a'));
+  Admit(hot, kT, kKey, 150, Page('a'));
   EXPECT_FALSE(hot.Find(kT, kKey, 300).has_value());
   // A read at 200 saw the batch.
-  hot.Insert(kT, kKey, 200, Page('b'));
+  Admit(hot, kT, kKey, 200, Page('b'));
   EXPECT_EQ(hot.Find(kT, kKey, 300), Page('b'));
 }
 
@@ -46,19 +66,19 @@ TEST(HotPagesTest, AWriteOfAnyPageRefusesReadsBelowIt) {
   // a batch of the parent at 200 must keep the child's read at 150 out.
   HotPages hot(1 << 20);
   hot.Invalidate(kOther, kKey, 200);
-  hot.Insert(kT, kKey, 150, Page('a'));
+  Admit(hot, kT, kKey, 150, Page('a'));
   EXPECT_FALSE(hot.Find(kT, kKey, 300).has_value());
-  hot.Insert(kT, kKey, 200, Page('b'));
+  Admit(hot, kT, kKey, 200, Page('b'));
   EXPECT_EQ(hot.Find(kT, kKey, 300), Page('b'));
 }
 
 TEST(HotPagesTest, AnOlderReadDoesNotReplaceANewerOne) {
   HotPages hot(1 << 20);
-  hot.Insert(kT, kKey, 300, Page('c'));
-  hot.Insert(kT, kKey, 200, Page('b'));
+  Admit(hot, kT, kKey, 300, Page('c'));
+  Admit(hot, kT, kKey, 200, Page('b'));
   EXPECT_EQ(hot.Find(kT, kKey, 300), Page('c'));
   EXPECT_FALSE(hot.Find(kT, kKey, 250).has_value());
-  hot.Insert(kT, kKey, 400, Page('c'));
+  Admit(hot, kT, kKey, 400, Page('c'));
   EXPECT_EQ(hot.Find(kT, kKey, 400), Page('c'));
   EXPECT_EQ(hot.pages(), 1u);
 }
@@ -66,14 +86,14 @@ TEST(HotPagesTest, AnOlderReadDoesNotReplaceANewerOne) {
 TEST(HotPagesTest, ATruncationDropsEverything) {
   HotPages hot(16 << 20);
   for (uint32_t page = 0; page < 32; ++page) {
-    hot.Insert(kT, PageKey{1, page}, 100, Page('a'));
-    hot.Insert(kOther, PageKey{2, page}, 100, Page('a'));
+    Admit(hot, kT, PageKey{1, page}, 100, Page('a'));
+    Admit(hot, kOther, PageKey{2, page}, 100, Page('a'));
   }
   EXPECT_EQ(hot.pages(), 64u);
   hot.InvalidateAll(200);
   EXPECT_EQ(hot.pages(), 0u);
   EXPECT_EQ(hot.bytes(), 0u);
-  hot.Insert(kT, kKey, 150, Page('a'));
+  Admit(hot, kT, kKey, 150, Page('a'));
   EXPECT_EQ(hot.pages(), 0u);
 }
 
@@ -81,7 +101,7 @@ TEST(HotPagesTest, TheLeastRecentlyUsedGoFirstPastTheCapacity) {
   // 16 shards of 32 KiB: four 8 KiB pages each.
   HotPages hot(16 * 32 * 1024);
   for (uint32_t page = 0; page < 1000; ++page) {
-    hot.Insert(kT, PageKey{1, page}, 100, Page('a'));
+    Admit(hot, kT, PageKey{1, page}, 100, Page('a'));
     // Page 0 stays in use.
     ASSERT_TRUE(hot.Find(kT, PageKey{1, 0}, 100).has_value()) << page;
   }
@@ -92,7 +112,7 @@ TEST(HotPagesTest, TheLeastRecentlyUsedGoFirstPastTheCapacity) {
 
 TEST(HotPagesTest, NoCapacityKeepsNothing) {
   HotPages hot(0);
-  hot.Insert(kT, kKey, 100, Page('a'));
+  Admit(hot, kT, kKey, 100, Page('a'));
   EXPECT_FALSE(hot.Find(kT, kKey, 100).has_value());
   EXPECT_EQ(hot.pages(), 0u);
 }

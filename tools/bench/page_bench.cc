@@ -90,6 +90,8 @@ ABSL_FLAG(uint64_t, data_mib, 1024,
 ABSL_FLAG(int, batch_pages, 32, "Records per appended batch.");
 ABSL_FLAG(uint64_t, cache_mib, 256,
           "EngineOptions::cache_bytes, and the raw RocksDB's block cache.");
+ABSL_FLAG(uint64_t, hot_page_mib, pitr::EngineOptions().hot_page_bytes >> 20,
+          "EngineOptions::hot_page_bytes (engine/hot_pages.h) of the stores.");
 ABSL_FLAG(bool, sequential, false,
           "Load pages in page order instead of a random permutation.");
 ABSL_FLAG(bool, no_blob_store, true,
@@ -426,6 +428,7 @@ absl::StatusOr<std::unique_ptr<EngineStore>> OpenEngine(
   EngineOptions options;
   options.dir = dir;
   options.cache_bytes = absl::GetFlag(FLAGS_cache_mib) << 20;
+  options.hot_page_bytes = absl::GetFlag(FLAGS_hot_page_mib) << 20;
   options.blob_files = blob_files;
   PITR_ASSIGN_OR_RETURN(std::unique_ptr<Engine> engine, Engine::Open(options));
   return std::make_unique<EngineStore>(label, std::move(engine), dir);
