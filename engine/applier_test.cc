@@ -94,7 +94,7 @@ class ApplierTest : public ::testing::Test {
   }
 
   std::unique_ptr<PageStore> store_;
-  HotPages hot_pages_{1 << 20};
+  HotPages hot_pages_{1 << 20, 8192};
   std::unique_ptr<Applier> applier_;
   std::vector<ImageTask> tasks_;
 

@@ -18,7 +18,7 @@ EngineCore::EngineCore(EngineOptions options_in,
       store(std::move(store_in)),
       page_size(page_size_in),
       catalog_store(store.get(), [this] { return latest_lsn.load(); }),
-      hot_pages(options.hot_page_bytes),
+      hot_pages(options.hot_page_bytes, page_size),
       applier(std::make_unique<Applier>(
           store.get(), &hot_pages,
           [this](TimelineId timeline, Lsn lsn) {

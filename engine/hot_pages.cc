@@ -7,10 +7,10 @@
 
 namespace pitr {
 
-HotPages::HotPages(size_t capacity_bytes)
+HotPages::HotPages(size_t capacity_bytes, uint32_t page_size)
     : shard_capacity_(capacity_bytes / kShards) {
-  // As many slots as 8 KiB pages fit.
-  const size_t slots = std::max<size_t>(shard_capacity_ / 8192, 64);
+  // A slot per page that fits.
+  const size_t slots = std::max<size_t>(shard_capacity_ / page_size, 64);
   for (Shard& shard : shards_) {
     MutexLock l(&shard.mu);
     shard.missed.assign(slots, 0);

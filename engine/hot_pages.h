@@ -53,8 +53,9 @@ namespace pitr {
 
 class HotPages {
  public:
-  // Keeps at most about `capacity_bytes` of pages; 0 keeps none.
-  explicit HotPages(size_t capacity_bytes);
+  // Keeps at most about `capacity_bytes` of pages of `page_size` bytes; 0
+  // keeps none.
+  HotPages(size_t capacity_bytes, uint32_t page_size);
   HotPages(const HotPages&) = delete;
   HotPages& operator=(const HotPages&) = delete;
 

@@ -11,7 +11,9 @@ constexpr TimelineId kT{3};
 constexpr TimelineId kOther{4};
 constexpr PageKey kKey{1, 7};
 
-std::string Page(char fill) { return std::string(8192, fill); }
+constexpr uint32_t kPageSize = 8192;
+
+std::string Page(char fill) { return std::string(kPageSize, fill); }
 
 // Offers the page twice: the first miss of a key only makes it known.
 void Admit(HotPages& hot, TimelineId timeline, PageKey key, Lsn lsn,
@@ -21,7 +23,7 @@ void Admit(HotPages& hot, TimelineId timeline, PageKey key, Lsn lsn,
 }
 
 TEST(HotPagesTest, APageIsKeptAtItsSecondMiss) {
-  HotPages hot(1 << 20);
+  HotPages hot(1 << 20, kPageSize);
   hot.Insert(kT, kKey, 100, Page('a'));
   EXPECT_FALSE(hot.Find(kT, kKey, 100).has_value());
   hot.Insert(kT, kKey, 100, Page('a'));
@@ -34,7 +36,7 @@ TEST(HotPagesTest, APageIsKeptAtItsSecondMiss) {
 }
 
 TEST(HotPagesTest, AnEntryAnswersReadsAtOrAfterItsLsnOnly) {
-  HotPages hot(1 << 20);
+  HotPages hot(1 << 20, kPageSize);
   EXPECT_FALSE(hot.Find(kT, kKey, 100).has_value());
   Admit(hot, kT, kKey, 100, Page('a'));
   EXPECT_EQ(hot.Find(kT, kKey, 100), Page('a'));
@@ -48,7 +50,7 @@ TEST(HotPagesTest, AnEntryAnswersReadsAtOrAfterItsLsnOnly) {
 }
 
 TEST(HotPagesTest, AWriteDropsThePageAndRefusesReadsItMayHaveRaced) {
-  HotPages hot(1 << 20);
+  HotPages hot(1 << 20, kPageSize);
   Admit(hot, kT, kKey, 100, Page('a'));
   // A batch at 200 is in the store, not yet visible.
   hot.Invalidate(kT, kKey, 200);
@@ -64,7 +66,7 @@ TEST(HotPagesTest, AWriteDropsThePageAndRefusesReadsItMayHaveRaced) {
 TEST(HotPagesTest, AWriteOfAnyPageRefusesReadsBelowIt) {
   // A child read before its branch point sees its parent's later batches:
   // a batch of the parent at 200 must keep the child's read at 150 out.
-  HotPages hot(1 << 20);
+  HotPages hot(1 << 20, kPageSize);
   hot.Invalidate(kOther, kKey, 200);
   Admit(hot, kT, kKey, 150, Page('a'));
   EXPECT_FALSE(hot.Find(kT, kKey, 300).has_value());
@@ -73,7 +75,7 @@ TEST(HotPagesTest, AWriteOfAnyPageRefusesReadsBelowIt) {
 }
 
 TEST(HotPagesTest, AnOlderReadDoesNotReplaceANewerOne) {
-  HotPages hot(1 << 20);
+  HotPages hot(1 << 20, kPageSize);
   Admit(hot, kT, kKey, 300, Page('c'));
   Admit(hot, kT, kKey, 200, Page('b'));
   EXPECT_EQ(hot.Find(kT, kKey, 300), Page('c'));
@@ -84,7 +86,7 @@ TEST(HotPagesTest, AnOlderReadDoesNotReplaceANewerOne) {
 }
 
 TEST(HotPagesTest, ATruncationDropsEverything) {
-  HotPages hot(16 << 20);
+  HotPages hot(16 << 20, kPageSize);
   for (uint32_t page = 0; page < 32; ++page) {
     Admit(hot, kT, PageKey{1, page}, 100, Page('a'));
     Admit(hot, kOther, PageKey{2, page}, 100, Page('a'));
@@ -99,7 +101,7 @@ TEST(HotPagesTest, ATruncationDropsEverything) {
 
 TEST(HotPagesTest, TheLeastRecentlyUsedGoFirstPastTheCapacity) {
   // 16 shards of 32 KiB: four 8 KiB pages each.
-  HotPages hot(16 * 32 * 1024);
+  HotPages hot(16 * 32 * 1024, kPageSize);
   for (uint32_t page = 0; page < 1000; ++page) {
     Admit(hot, kT, PageKey{1, page}, 100, Page('a'));
     // Page 0 stays in use.
@@ -111,7 +113,7 @@ TEST(HotPagesTest, TheLeastRecentlyUsedGoFirstPastTheCapacity) {
 }
 
 TEST(HotPagesTest, NoCapacityKeepsNothing) {
-  HotPages hot(0);
+  HotPages hot(0, kPageSize);
   Admit(hot, kT, kKey, 100, Page('a'));
   EXPECT_FALSE(hot.Find(kT, kKey, 100).has_value());
   EXPECT_EQ(hot.pages(), 0u);

@@ -93,7 +93,7 @@ class PageReaderTest : public ::testing::Test {
 
   std::unique_ptr<PageStore> store_;
   // Every read below goes through them too.
-  HotPages hot_pages_{1 << 20};
+  HotPages hot_pages_{1 << 20, kPageSize};
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<PageReader> reader_;
 };

@@ -70,7 +70,7 @@ class RecoveryTest : public ::testing::Test {
   std::string dir_;
   std::unique_ptr<PageStore> store_;
   std::unique_ptr<Catalog> catalog_;
-  HotPages hot_pages_{0};  // reads are not what this test is about
+  HotPages hot_pages_{0, 4096};  // reads are not what this test is about
   std::unique_ptr<Applier> applier_;
   std::unique_ptr<Wal> wal_;
 };

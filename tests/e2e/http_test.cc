@@ -85,6 +85,33 @@ TEST_F(HttpE2eTest, MetricsCarryWhatOperatorsWatch) {
   EXPECT_EQ(missing.status, 404);
 }
 
+TEST_F(HttpE2eTest, HotPagesInTheMetricsAndOffWithTheirFlag) {
+  // The first miss of a page makes it known, the second keeps it, the
+  // third read is answered from memory.
+  auto read_three_times = [&]() -> std::string {
+    v1::AppendResponse appended;
+    EXPECT_TRUE(Append(*client_, "main", {Image(1, 0, MarkedPage(8192, "h"))},
+                       &appended)
+                    .ok());
+    v1::GetPageRequest request;
+    *request.mutable_key() = Key(1, 0);
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_TRUE(
+          Call(client_->pages.get(), &v1::PageService::Stub::GetPage, request)
+              .ok());
+    }
+    return Get(Url("/metrics")).body;
+  };
+  Start({});
+  std::string text = read_three_times();
+  EXPECT_EQ(Sample(text, "pitr_hot_page_hits_total"), 1) << text;
+  EXPECT_EQ(Sample(text, "pitr_hot_page_bytes"), 8192) << text;
+  Start({"--hot_page_bytes=0"});
+  text = read_three_times();
+  EXPECT_EQ(Sample(text, "pitr_hot_page_hits_total"), 0) << text;
+  EXPECT_EQ(Sample(text, "pitr_hot_page_bytes"), 0) << text;
+}
+
 TEST_F(HttpE2eTest, MetricsNeedATokenWhenGrpcDoes) {
   Start({"--token_file=" + WriteTestTokens()});
   HttpReply none = Get(Url("/metrics"));
@@ -118,8 +145,8 @@ TEST_F(HttpE2eTest, HttpsWithTheGrpcCertificate) {
   ASSERT_TRUE(pitrd.ok()) << pitrd.status();
   http_port_ = (*pitrd)->http_port();
   ASSERT_NE(http_port_, 0) << (*pitrd)->Log();
-  EXPECT_THAT((*pitrd)->Log(), HasSubstr(absl::StrCat(
-                                   "HTTP on port ", http_port_, " (TLS)")));
+  EXPECT_THAT((*pitrd)->Log(),
+              HasSubstr(absl::StrCat("HTTP on port ", http_port_, " (TLS)")));
   HttpReply https = Get(Url("/metrics", true), "", TestPath("http_cert.pem"));
   EXPECT_EQ(https.status, 200);
   EXPECT_THAT(https.body, HasSubstr("pitr_latest_lsn"));
